@@ -1,0 +1,9 @@
+/** Three jest projects: pure core (no mocks), components (pulumi mocks), e2e (real engine). */
+const tsJest = { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] };
+module.exports = {
+  projects: [
+    { displayName: "unit", testEnvironment: "node", transform: tsJest, testMatch: ["<rootDir>/tests/unit/**/*.test.ts"] },
+    { displayName: "components", testEnvironment: "node", transform: tsJest, testMatch: ["<rootDir>/tests/components/**/*.test.ts"] },
+    { displayName: "e2e", testEnvironment: "node", transform: tsJest, testMatch: ["<rootDir>/tests/e2e/**/*.test.ts"] },
+  ],
+};

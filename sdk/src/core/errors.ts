@@ -1,0 +1,37 @@
+/**
+ * The single error type for every invalid input. `field` is the dotted path of
+ * the offending value (e.g. `resources.gpu`, `secrets[1].group`), so a user can
+ * find it in their program; the message says what was given and what is allowed.
+ */
+export class ValidationError extends Error {
+    readonly field: string;
+    readonly given: unknown;
+
+    constructor(field: string, given: unknown, allowed: string) {
+        super(`${field || "(root)"}: got ${describe(given)}; ${allowed}`);
+        this.name = "ValidationError";
+        this.field = field;
+        this.given = given;
+        Object.setPrototypeOf(this, ValidationError.prototype);
+    }
+}
+
+/** Joins a parent path and a child key: `join("a", 0)` -> `a[0]`, `join("a", "b")` -> `a.b`. */
+export function joinPath(parent: string, key: string | number): string {
+    if (typeof key === "number") return `${parent}[${key}]`;
+    return parent ? `${parent}.${key}` : key;
+}
+
+/** A short, single-line rendering of a value for error messages. */
+export function describe(value: unknown): string {
+    if (value === undefined) return "undefined";
+    if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "function") return "a function";
+    try {
+        const text = JSON.stringify(value);
+        if (text === undefined) return String(value);
+        return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+    } catch {
+        return String(value);
+    }
+}
