@@ -1,0 +1,92 @@
+import { ValidationError, joinPath } from "./errors";
+
+/** Only mount path Flyte supports today; files land at `<mount>/<group>/<key lower-cased>`. */
+export const SECRET_MOUNT_PATH = "/etc/flyte/secrets";
+const ENV_VAR_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+// Kubernetes Secret data keys and our object names are both derived from these.
+const KEY_PATTERN = /^[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?$/;
+const GROUP_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface SecretArgs {
+    /** Name of the secret inside its group (the key of the Kubernetes Secret's data). */
+    key: string;
+    /** Group (one Kubernetes Secret per group). */
+    group?: string;
+    /** Mount as a file under /etc/flyte/secrets (the only supported path). */
+    mount?: string;
+    /** Expose as this environment variable. */
+    asEnvVar?: string;
+}
+
+/**
+ * A reference to a secret, Flyte semantics: without `mount` or `asEnvVar` the
+ * secret becomes the env var `GROUP_KEY` (upper-cased, "-" -> "_").
+ */
+export class Secret {
+    readonly key: string;
+    readonly group?: string;
+    readonly mount?: string;
+    readonly asEnvVar?: string;
+
+    constructor(args: SecretArgs, field = "secret") {
+        if (args === null || typeof args !== "object") {
+            throw new ValidationError(field, args, "expected { key, group?, mount?, asEnvVar? } or a key string");
+        }
+        const { key, group, mount } = args;
+        if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253) {
+            throw new ValidationError(joinPath(field, "key"), key,
+                "a secret key is 1-253 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+        }
+        if (group !== undefined && (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 63)) {
+            throw new ValidationError(joinPath(field, "group"), group,
+                "a secret group is a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters");
+        }
+        if (mount !== undefined && mount !== SECRET_MOUNT_PATH) {
+            throw new ValidationError(joinPath(field, "mount"), mount, `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`);
+        }
+        let asEnvVar = args.asEnvVar;
+        if (mount === undefined && asEnvVar === undefined) {
+            asEnvVar = (group ? `${group}_${key}` : key).replace(/-/g, "_").toUpperCase();
+        }
+        if (asEnvVar !== undefined && (typeof asEnvVar !== "string" || !ENV_VAR_PATTERN.test(asEnvVar))) {
+            throw new ValidationError(joinPath(field, "asEnvVar"), asEnvVar, `an environment variable name must match ${ENV_VAR_PATTERN}`);
+        }
+        this.key = key;
+        this.group = group;
+        this.mount = mount;
+        this.asEnvVar = asEnvVar;
+        Object.freeze(this);
+    }
+
+    /** The environment variable the task sees, if any. */
+    get envVar(): string | undefined {
+        return this.asEnvVar;
+    }
+
+    /** The file the task sees, if mounted. */
+    get filePath(): string | undefined {
+        if (this.mount === undefined) return undefined;
+        return this.group
+            ? `${this.mount}/${this.group}/${this.key.toLowerCase()}`
+            : `${this.mount}/${this.key.toLowerCase()}`;
+    }
+
+    /** Stable identity used for de-duplication and hashing. */
+    get id(): string {
+        return [this.key, this.group ?? "", this.mount ?? "", this.asEnvVar ?? ""].join("|");
+    }
+}
+
+/** A plain string means `{ key }`, as in Flyte. */
+export function toSecret(value: string | Secret | SecretArgs, field = "secret"): Secret {
+    if (value instanceof Secret) return value;
+    if (typeof value === "string") return new Secret({ key: value }, field);
+    return new Secret(value, field);
+}
+
+/** Normalises Flyte's `SecretRequest` (one or a list of strings / Secrets) to a list. */
+export function toSecrets(value: undefined | string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>, field = "secrets"): Secret[] {
+    if (value === undefined) return [];
+    if (Array.isArray(value)) return value.map((v, i) => toSecret(v, joinPath(field, i)));
+    return [toSecret(value as string | Secret | SecretArgs, field)];
+}
