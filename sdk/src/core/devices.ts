@@ -1,0 +1,186 @@
+import { GPU_MODELS, GpuModel } from "./catalog/gpus";
+import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "./catalog/others";
+import { TPU_GENERATIONS, TpuGeneration } from "./catalog/tpus";
+import { ValidationError, joinPath } from "./errors";
+
+export type DeviceClass = "GPU" | "TPU" | "NEURON" | "AMD_GPU" | "HABANA_GAUDI";
+
+/** An accelerator request: what, how many, and which slice (MIG profile or TPU topology). */
+export interface Device {
+    readonly deviceClass: DeviceClass;
+    /** Canonical model name; undefined means "any GPU" (a bare count). */
+    readonly device?: string;
+    readonly quantity: number;
+    readonly partition?: string;
+}
+
+const list = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
+
+function findByName<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], name: unknown): T | undefined {
+    if (typeof name !== "string") return undefined;
+    return rows.find((r) => r.name === name || (r.aliases ?? []).includes(name));
+}
+
+function checkQuantity(field: string, quantity: unknown, allowed: readonly number[], what: string): number {
+    if (typeof quantity !== "number" || !Number.isInteger(quantity) || !allowed.includes(quantity)) {
+        throw new ValidationError(field, quantity, `${what} accepts a quantity of ${allowed.join(", ")}`);
+    }
+    return quantity;
+}
+
+const range = (max: number) => Array.from({ length: max }, (_, i) => i + 1);
+
+export function gpuModel(name: string): GpuModel | undefined {
+    return findByName(GPU_MODELS, name);
+}
+
+export function tpuGeneration(name: string): TpuGeneration | undefined {
+    return findByName(TPU_GENERATIONS, name);
+}
+
+export interface GPUArgs {
+    device: string;
+    quantity?: number;
+    /** MIG profile, checked against the model's table. */
+    partition?: string;
+}
+
+/** An NVIDIA GPU, optionally a MIG slice. */
+export function GPU(args: GPUArgs, field = "gpu"): Device {
+    const model = findByName(GPU_MODELS, args?.device);
+    if (!model) {
+        throw new ValidationError(joinPath(field, "device"), args?.device, `GPU models: ${list(GPU_MODELS.map((m) => m.name))}`);
+    }
+    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
+    const partition = args.partition;
+    if (partition !== undefined && !model.mig.includes(partition)) {
+        const allowed = model.mig.length ? `MIG profiles of ${model.name}: ${list(model.mig)}` : `${model.name} does not support MIG partitions`;
+        throw new ValidationError(joinPath(field, "partition"), partition, allowed);
+    }
+    return freeze({ deviceClass: "GPU", device: model.name, quantity, partition });
+}
+
+export interface TPUArgs {
+    device: string;
+    /** Slice topology, e.g. "2x2x1" (v5p) or "2x4" (v6e). */
+    partition?: string;
+}
+
+/** A Google Cloud TPU slice. */
+export function TPU(args: TPUArgs, field = "gpu"): Device {
+    const gen = findByName(TPU_GENERATIONS, args?.device);
+    if (!gen) {
+        throw new ValidationError(joinPath(field, "device"), args?.device, `TPU generations: ${list(TPU_GENERATIONS.map((t) => t.name))}`);
+    }
+    if (args.partition !== undefined && !gen.topologies.includes(args.partition)) {
+        throw new ValidationError(joinPath(field, "partition"), args.partition, `topologies of TPU ${gen.name}: ${list(gen.topologies)}`);
+    }
+    return freeze({ deviceClass: "TPU", device: gen.name, quantity: 1, partition: args.partition });
+}
+
+export interface NeuronArgs {
+    device: string;
+    quantity?: number;
+}
+
+/** AWS Inferentia / Trainium devices. */
+export function Neuron(args: NeuronArgs, field = "gpu"): Device {
+    const dev = findByName(NEURON_DEVICES, args?.device);
+    if (!dev) {
+        throw new ValidationError(joinPath(field, "device"), args?.device, `Neuron devices: ${list(NEURON_DEVICES.map((d) => d.name))}`);
+    }
+    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
+    return freeze({ deviceClass: "NEURON", device: dev.name, quantity });
+}
+
+export interface SimpleDeviceArgs {
+    device: string;
+    quantity?: number;
+}
+
+/** AMD Instinct GPUs (`amd.com/gpu`). */
+export function AMD(args: SimpleDeviceArgs, field = "gpu"): Device {
+    const dev = findByName(AMD_GPUS, args?.device);
+    if (!dev) throw new ValidationError(joinPath(field, "device"), args?.device, `AMD GPUs: ${list(AMD_GPUS.map((d) => d.name))}`);
+    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
+    return freeze({ deviceClass: "AMD_GPU", device: dev.name, quantity });
+}
+
+/** Habana Gaudi accelerators (`habana.ai/gaudi`). */
+export function Gaudi(args: SimpleDeviceArgs, field = "gpu"): Device {
+    const dev = findByName(GAUDI_DEVICES, args?.device);
+    if (!dev) throw new ValidationError(joinPath(field, "device"), args?.device, `Gaudi devices: ${list(GAUDI_DEVICES.map((d) => d.name))}`);
+    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
+    return freeze({ deviceClass: "HABANA_GAUDI", device: dev.name, quantity });
+}
+
+/** Every accelerator string accepted in `Resources({ gpu })`, as Flyte lists them. */
+export function acceleratorStrings(): string[] {
+    const out: string[] = [];
+    for (const m of GPU_MODELS) for (const q of range(m.maxQuantity)) out.push(`${m.name}:${q}`);
+    for (const d of NEURON_DEVICES) for (const q of d.quantities) out.push(`${d.name}:${q}`);
+    for (const d of AMD_GPUS) out.push(`${d.name}:1`);
+    for (const d of GAUDI_DEVICES) out.push(`${d.name}:1`);
+    return out;
+}
+
+const ACCELERATOR_HELP =
+    `an accelerator string "DEVICE:QUANTITY" (e.g. "A100:1", "A100 80G:4", "H100:8", "Inf2:1", "MI300X:1"; devices: ` +
+    `${list([...GPU_MODELS.map((m) => m.name), ...NEURON_DEVICES.map((d) => d.name), ...AMD_GPUS.map((d) => d.name), ...GAUDI_DEVICES.map((d) => d.name)])}), ` +
+    `a GPU count, or a device from GPU(), TPU(), Neuron(), AMD(), Gaudi()`;
+
+/** Parses Flyte's accelerator string "DEVICE:QTY". */
+export function parseAccelerator(field: string, text: string): Device {
+    const colon = text.lastIndexOf(":");
+    if (colon < 0) throw new ValidationError(field, text, `a quantity is required: expected ${ACCELERATOR_HELP}`);
+    const name = text.slice(0, colon);
+    const qtyText = text.slice(colon + 1);
+    const quantity = /^[0-9]+$/.test(qtyText) ? Number(qtyText) : NaN;
+    if (findByName(GPU_MODELS, name)) return GPU({ device: name, quantity }, field);
+    if (findByName(NEURON_DEVICES, name)) return Neuron({ device: name, quantity }, field);
+    if (findByName(AMD_GPUS, name)) {
+        checkQuantity(field, quantity, [1], `accelerator string "${name}:N"`);
+        return AMD({ device: name, quantity }, field);
+    }
+    if (findByName(GAUDI_DEVICES, name)) {
+        checkQuantity(field, quantity, [1], `accelerator string "${name}:N"`);
+        return Gaudi({ device: name, quantity }, field);
+    }
+    if (findByName(TPU_GENERATIONS, name)) {
+        throw new ValidationError(field, text, `TPUs are requested with TPU({ device: "${name}", partition }) (a topology, not a count)`);
+    }
+    throw new ValidationError(field, text, `expected ${ACCELERATOR_HELP}`);
+}
+
+const DEVICE_FACTORIES: Record<DeviceClass, (args: any, field: string) => Device> = {
+    GPU, TPU, NEURON: Neuron, AMD_GPU: AMD, HABANA_GAUDI: Gaudi,
+};
+
+/** Normalises every accepted `gpu` value to a validated Device (undefined: no accelerator). */
+export function toDevice(field: string, value: unknown): Device | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === "number") {
+        if (!Number.isInteger(value) || value < 0) throw new ValidationError(field, value, `a GPU count is a non-negative integer; or ${ACCELERATOR_HELP}`);
+        return value === 0 ? undefined : freeze({ deviceClass: "GPU", quantity: value });
+    }
+    if (typeof value === "string") return parseAccelerator(field, value);
+    if (typeof value === "object" && typeof (value as Device).deviceClass === "string") {
+        const d = value as Device;
+        const factory = DEVICE_FACTORIES[d.deviceClass];
+        if (!factory) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`);
+        if (d.deviceClass === "GPU" && d.device === undefined) return toDevice(field, d.quantity);
+        if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
+            throw new ValidationError(joinPath(field, "partition"), d.partition, "only GPU (MIG) and TPU (topology) devices take a partition");
+        }
+        // re-validate: a hand-written Device literal gets the same checks as the helpers
+        return factory({ device: d.device, quantity: d.quantity, partition: d.partition }, field);
+    }
+    throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
+}
+
+function freeze(d: Device): Device {
+    const out: { -readonly [K in keyof Device]: Device[K] } = { deviceClass: d.deviceClass, quantity: d.quantity };
+    if (d.device !== undefined) out.device = d.device;
+    if (d.partition !== undefined) out.partition = d.partition;
+    return Object.freeze(out);
+}

@@ -1,0 +1,121 @@
+import { ValidationError } from "./errors";
+
+/**
+ * Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource):
+ *   <number><suffix>, suffix one of Ki Mi Gi Ti Pi Ei | m "" k M G T P E | e<int> E<int>
+ * We parse to an exact value in nano-units (BigInt, rounded up like Kubernetes) and
+ * print the canonical form the API server stores, so a PodTemplate read back from
+ * the cluster equals what we rendered.
+ */
+export type QuantityFormat = "BinarySI" | "DecimalSI" | "DecimalExponent";
+
+export interface Quantity {
+    /** Value in units of 1e-9 (rounded up). */
+    readonly nanos: bigint;
+    readonly format: QuantityFormat;
+}
+
+const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
+const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const DECIMAL_SUFFIX: Record<number, string> = { [-9]: "n", [-6]: "u", [-3]: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E" };
+const NANO = 10n ** 9n;
+
+export const QUANTITY_HELP =
+    "a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" (a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)";
+
+/** Parses a quantity; returns undefined when the text is not valid Kubernetes quantity syntax or is negative. */
+export function tryParseQuantity(text: string): Quantity | undefined {
+    const match = GRAMMAR.exec(text);
+    if (!match) return undefined;
+    const [, sign, number, suffix = ""] = match;
+    const [intPart, fracPart = ""] = number.split(".");
+    const digits = BigInt((intPart || "0") + fracPart);
+    let scaleExp = -fracPart.length; // value = digits * 10^scaleExp * multiplier
+    let numerator: bigint;
+    let format: QuantityFormat;
+    if (suffix in BINARY) {
+        numerator = digits * 1024n ** BigInt(BINARY[suffix]);
+        format = "BinarySI";
+    } else if (suffix in DECIMAL) {
+        numerator = digits;
+        scaleExp += DECIMAL[suffix];
+        format = "DecimalSI";
+    } else {
+        numerator = digits;
+        scaleExp += Number(suffix.slice(1));
+        format = "DecimalExponent";
+    }
+    if (Math.abs(scaleExp) > 60) return undefined; // beyond what Kubernetes stores
+    // to nano units, rounding up as Kubernetes does
+    const shift = scaleExp + 9;
+    let nanos: bigint;
+    if (shift >= 0) {
+        nanos = numerator * 10n ** BigInt(shift);
+    } else {
+        const div = 10n ** BigInt(-shift);
+        nanos = numerator / div + (numerator % div === 0n ? 0n : 1n);
+    }
+    if (sign === "-" && nanos !== 0n) return undefined;
+    return { nanos, format };
+}
+
+/** Parses or throws a ValidationError naming the field. */
+export function parseQuantity(field: string, value: unknown): Quantity {
+    if (typeof value !== "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
+    const parsed = tryParseQuantity(value.trim() === value ? value : "");
+    if (!parsed) throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
+    return parsed;
+}
+
+/** The canonical string Kubernetes stores for a quantity (resource.Quantity.String()). */
+export function formatQuantity(q: Quantity): string {
+    let format = q.format;
+    if (format === "BinarySI") {
+        // Kubernetes prints small or fractional binary quantities in decimal form.
+        if (q.nanos < 1024n * NANO || q.nanos % NANO !== 0n) format = "DecimalSI";
+    }
+    if (format === "BinarySI") {
+        let value = q.nanos / NANO;
+        let power = 0;
+        while (power < 6 && value % 1024n === 0n) {
+            value /= 1024n;
+            power += 1;
+        }
+        const suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][power];
+        return `${value}${suffix}`;
+    }
+    if (q.nanos === 0n) return "0";
+    // largest exponent (multiple of 3, from -9) whose mantissa is an integer
+    let mantissa = q.nanos;
+    let exponent = -9;
+    while (mantissa % 1000n === 0n && exponent < 18) {
+        mantissa /= 1000n;
+        exponent += 3;
+    }
+    if (format === "DecimalExponent") return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
+    return `${mantissa}${DECIMAL_SUFFIX[exponent]}`;
+}
+
+/** Validates and canonicalises a quantity string. */
+export function canonicalQuantity(field: string, value: unknown): string {
+    return formatQuantity(parseQuantity(field, value));
+}
+
+/** CPU accepts a non-negative core count as well as a quantity string. */
+export function canonicalCpu(field: string, value: unknown): string {
+    if (typeof value === "number") {
+        if (!Number.isFinite(value) || value < 0) {
+            throw new ValidationError(field, value, `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`);
+        }
+        return canonicalQuantity(field, String(value).includes("e") ? value.toFixed(9) : String(value));
+    }
+    if (typeof value === "string") return canonicalQuantity(field, value);
+    throw new ValidationError(field, value, `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`);
+}
+
+export function compareQuantities(a: string, b: string): number {
+    const x = tryParseQuantity(a)!.nanos;
+    const y = tryParseQuantity(b)!.nanos;
+    return x < y ? -1 : x > y ? 1 : 0;
+}

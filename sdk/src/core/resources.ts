@@ -1,0 +1,118 @@
+import { Device, toDevice } from "./devices";
+import { ValidationError, joinPath } from "./errors";
+import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
+import { checkKeys, expectObject } from "./validate";
+
+export type CpuValue = number | string;
+export type RequestLimit<T> = T | readonly [T, T];
+
+export interface ResourcesArgs {
+    /** Cores: number, quantity string ("500m"), or [request, limit]. */
+    cpu?: RequestLimit<CpuValue>;
+    /** Quantity ("4Gi") or [request, limit]. */
+    memory?: RequestLimit<string>;
+    /** Ephemeral storage quantity. */
+    disk?: string;
+    /** Shared memory at /dev/shm: a size, or "auto" (as large as the node allows). */
+    shm?: string;
+    /** "A100 80G:4", a GPU count, or a device from GPU()/TPU()/Neuron()/AMD()/Gaudi(). */
+    gpu?: string | number | Device;
+}
+
+const FIELDS = ["cpu", "memory", "disk", "shm", "gpu"] as const;
+
+/** Container requests/limits before accelerators, canonical Kubernetes quantities. */
+export interface ResourceQuantities {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
+}
+
+/**
+ * Compute resources, Flyte semantics: a scalar is request and limit (the Flyte
+ * backend copies an unset limit from the request), a pair is [request, limit].
+ * Quantities are validated and canonicalised here (Flyte does not validate them).
+ */
+export class Resources {
+    readonly cpu?: RequestLimit<CpuValue>;
+    readonly memory?: RequestLimit<string>;
+    readonly disk?: string;
+    readonly shm?: string;
+    readonly gpu?: string | number | Device;
+    /** The validated accelerator request, if any. */
+    readonly device?: Device;
+    /** Canonical requests and limits for cpu, memory and ephemeral-storage. */
+    readonly quantities: ResourceQuantities;
+    /** Shared memory: undefined (none), or the emptyDir size limit (undefined for "auto"). */
+    readonly sharedMemory?: { readonly sizeLimit?: string };
+
+    constructor(args: ResourcesArgs = {}, field = "resources") {
+        if (args instanceof Resources) args = args.toArgs();
+        const raw: unknown = args;
+        expectObject(field, raw, "{ cpu?, memory?, disk?, shm?, gpu? }");
+        checkKeys(field, raw, FIELDS);
+        const requests: Record<string, string> = {};
+        const limits: Record<string, string> = {};
+        const put = (name: string, pair: readonly [string, string] | undefined) => {
+            if (!pair) return;
+            requests[name] = pair[0];
+            limits[name] = pair[1];
+        };
+        put("cpu", requestLimit(joinPath(field, "cpu"), args.cpu, canonicalCpu));
+        put("memory", requestLimit(joinPath(field, "memory"), args.memory, canonicalQuantity));
+        if (args.disk !== undefined) {
+            const disk = canonicalQuantity(joinPath(field, "disk"), args.disk);
+            put("ephemeral-storage", [disk, disk]);
+        }
+        if (args.shm !== undefined) {
+            this.sharedMemory = Object.freeze(args.shm === "auto" ? {} : { sizeLimit: canonicalQuantity(joinPath(field, "shm"), args.shm) });
+        }
+        this.device = toDevice(joinPath(field, "gpu"), args.gpu);
+        this.cpu = copy(args.cpu);
+        this.memory = copy(args.memory);
+        this.disk = args.disk;
+        this.shm = args.shm;
+        this.gpu = args.gpu;
+        this.quantities = Object.freeze({ requests: Object.freeze(requests), limits: Object.freeze(limits) });
+        Object.freeze(this);
+    }
+
+    /** The constructor arguments, for building a modified copy. */
+    toArgs(): ResourcesArgs {
+        const out: ResourcesArgs = {};
+        for (const key of FIELDS) if (this[key] !== undefined) (out as any)[key] = this[key];
+        return out;
+    }
+
+    /** A new Resources with some fields replaced (undefined keeps the current value). */
+    with(changes: ResourcesArgs): Resources {
+        const merged: any = this.toArgs();
+        for (const [k, v] of Object.entries(changes)) if (v !== undefined) merged[k] = v;
+        return new Resources(merged);
+    }
+}
+
+function copy<T>(value: T): T {
+    return (Array.isArray(value) ? Object.freeze([...value]) : value) as T;
+}
+
+function requestLimit<T>(field: string, value: RequestLimit<T> | undefined, canon: (field: string, v: unknown) => string): readonly [string, string] | undefined {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value)) {
+        if (value.length !== 2) throw new ValidationError(field, value, "expected a single value or a [request, limit] pair of exactly two elements");
+        const request = canon(joinPath(field, 0), value[0]);
+        const limit = canon(joinPath(field, 1), value[1]);
+        if (compareQuantities(request, limit) > 0) {
+            throw new ValidationError(field, value, `the request (${request}) must not exceed the limit (${limit})`);
+        }
+        return [request, limit];
+    }
+    const single = canon(field, value);
+    return [single, single];
+}
+
+/** Accepts a Resources or its arguments. */
+export function toResources(value: Resources | ResourcesArgs | undefined, field = "resources"): Resources | undefined {
+    if (value === undefined) return undefined;
+    if (value instanceof Resources) return value;
+    return new Resources(value, field);
+}

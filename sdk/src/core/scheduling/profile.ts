@@ -1,0 +1,92 @@
+import { NodeSelectorRequirement, Toleration } from "./types";
+
+export type MigStrategy = "single" | "mixed";
+export type NeuronUnit = "device" | "core";
+
+/** Catalogue columns a label rule can take its values from (see core/catalog). */
+export const COLUMNS = ["name", "gke", "eksNodeGroup", "karpenter", "aksVmSizes", "gfdProducts", "flyte", "instanceFamily", "ec2InstanceTypes", "productName"] as const;
+export type Column = (typeof COLUMNS)[number];
+
+/** One node-label requirement whose values come from the device's catalogue row. */
+export interface LabelRule {
+    key: string;
+    /** Values from this catalogue column (the rule's alternative is skipped when the device has none) ... */
+    column?: Column;
+    /** ... or one fixed value. */
+    value?: string;
+    /** Add this rule only when another device of the family shares the device's value in that column. */
+    onlyIfShared?: Column;
+    /**
+     * Separate devices that share a value in that column by per-device memory:
+     * emits `key Gt/Lt <MiB>` bounds midway between neighbours (e.g. Karpenter A100 40GB vs 80GB).
+     */
+    memoryBoundsIfShared?: Column;
+}
+
+export interface DeviceRules {
+    /** Extended resource name, e.g. `nvidia.com/gpu`. */
+    resource: string;
+    /**
+     * Alternatives (ORed node-selector terms), each a list of rules ANDed. An
+     * alternative needing a column the device has no value for is skipped; a device
+     * left with no alternative cannot be placed by this profile.
+     */
+    selectors: LabelRule[][];
+    tolerations: Toleration[];
+    /** Flyte backend style: tolerate every selected label with `operator: Equal` and its value. */
+    tolerateSelectedLabels?: boolean;
+}
+
+export type PartitionRule =
+    /** A node label carries the MIG profile (GKE, Flyte backend). */
+    | { kind: "label"; key: string }
+    /** GPU Feature Discovery: `nvidia.com/gpu.product` gets `-MIG-<profile>` under strategy single. */
+    | { kind: "gfdProduct"; productKey: string; strategyKey: string };
+
+export interface GpuRules extends DeviceRules {
+    /** MIG strategies the cluster flavour supports; the first is the default. */
+    migStrategies: MigStrategy[];
+    partition: PartitionRule;
+    /** Requirement keeping whole-GPU requests off MIG-partitioned nodes. */
+    unpartitioned?: NodeSelectorRequirement;
+    /** Mixed strategy resource prefix: `nvidia.com/mig-<profile>`. */
+    mixedResourcePrefix: string;
+}
+
+export interface TpuRules extends DeviceRules {
+    /** Node label carrying the slice topology. */
+    topologyLabel: string;
+    /** Whether a topology must be given (GKE schedules TPUs by accelerator and topology). */
+    requireTopology: boolean;
+}
+
+export interface NeuronRules extends DeviceRules {
+    /** Request whole devices (`aws.amazon.com/neuron`) or NeuronCores. */
+    unit: NeuronUnit;
+    coreResource: string;
+}
+
+export interface CapacityRules {
+    /** Labels selecting spot / preemptible nodes for interruptible tasks. */
+    spotNodeSelector: Record<string, string>;
+    spotTolerations: Toleration[];
+    /** Requirements keeping non-interruptible tasks off spot nodes. */
+    onDemand: NodeSelectorRequirement[];
+}
+
+/** A cluster flavour: how accelerators and capacity types are requested and selected. */
+export interface SchedulingProfile {
+    name: string;
+    /** Put single-valued `In` requirements in `nodeSelector` (else required node affinity). */
+    preferNodeSelector: boolean;
+    /** A bare GPU count (no model). */
+    anyGpu: { resource: string; tolerations: Toleration[] };
+    gpu?: GpuRules;
+    tpu?: TpuRules;
+    neuron?: NeuronRules;
+    amd?: DeviceRules;
+    gaudi?: DeviceRules;
+    capacity: CapacityRules;
+    /** Per-device overrides of catalogue values, e.g. `{ "A100": { gke: ["my-a100"] } }`. */
+    deviceValues?: Record<string, Partial<Record<Column, string[]>>>;
+}
