@@ -1,0 +1,109 @@
+import { z } from "zod";
+import { ValidationError, joinPath } from "./errors";
+import { checkFlyteName } from "./names";
+import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
+import { PodTemplateInput } from "./podtemplate/types";
+import { Resources, ResourcesArgs, toResources } from "./resources";
+import { Secret, SecretArgs, toSecrets } from "./secret";
+import { checkKeys, expectObject, parseWith } from "./validate";
+
+/** Anything with a `uri` (our Image), or an image reference string. */
+export interface ImageLike {
+    readonly uri: string;
+}
+export type ImageInput = ImageLike | string;
+export type SecretRequest = string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>;
+
+/** A TaskEnvironment's settings, Flyte's fields in camelCase. */
+export interface EnvironmentArgs {
+    name: string;
+    image?: ImageInput;
+    resources?: Resources | ResourcesArgs;
+    envVars?: Record<string, string>;
+    secrets?: SecretRequest;
+    cache?: CacheInput;
+    reusable?: ReusePolicyArgs;
+    interruptible?: boolean;
+    podTemplate?: PodTemplateInput;
+    description?: string;
+    queue?: string;
+}
+
+/** The validated, frozen form. */
+export interface Environment {
+    readonly name: string;
+    readonly image?: ImageInput;
+    readonly resources?: Resources;
+    readonly envVars: Readonly<Record<string, string>>;
+    readonly secrets: readonly Secret[];
+    readonly cache: Readonly<CacheArgs>;
+    readonly reusable?: ReusePolicy;
+    readonly interruptible: boolean;
+    readonly podTemplate?: PodTemplateInput;
+    readonly description?: string;
+    readonly queue?: string;
+}
+
+export const ENVIRONMENT_FIELDS = ["name", "image", "resources", "envVars", "secrets", "cache", "reusable", "interruptible", "podTemplate", "description", "queue"];
+
+// Kubernetes accepts any C identifier-like name with '.', '-' too.
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+export function normalizeEnvVars(value: unknown, field: string): Readonly<Record<string, string>> {
+    if (value === undefined) return Object.freeze({});
+    expectObject(field, value, "a map of environment variable names to string values");
+    const out: Record<string, string> = {};
+    for (const [name, v] of Object.entries(value)) {
+        if (!ENV_NAME.test(name)) throw new ValidationError(joinPath(field, name), name, `an environment variable name must match ${ENV_NAME}`);
+        if (typeof v !== "string") throw new ValidationError(joinPath(field, name), v, "environment variable values are strings");
+        out[name] = v;
+    }
+    return Object.freeze(out);
+}
+
+export function normalizeImage(value: unknown, field: string): ImageInput | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === "string") {
+        // a loose image reference check: registry/name[:tag][@digest], no whitespace or shell
+        if (!/^[a-z0-9][a-z0-9._\-/:@]*[a-zA-Z0-9_]$/i.test(value) || value.length > 512) {
+            throw new ValidationError(field, value, "expected an image reference such as \"ghcr.io/org/name:tag\" or \"repo@sha256:...\", or an Image");
+        }
+        return value;
+    }
+    if (typeof value === "object" && value !== null && typeof (value as ImageLike).uri === "string") return value as ImageLike;
+    throw new ValidationError(field, value, "expected an Image (e.g. Image.fromDebianBase()) or an image reference string");
+}
+
+const descriptionSchema = z.string().max(255, "at most 255 characters");
+const queueSchema = z.string().min(1).max(63);
+
+/** Validates a TaskEnvironment's settings (field paths start at `prefix`). */
+export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Environment {
+    const raw: unknown = args;
+    expectObject(prefix, raw, "environment settings { name, image, resources, ... }");
+    checkKeys(prefix, raw, ENVIRONMENT_FIELDS);
+    const f = (key: string) => joinPath(prefix, key);
+    const interruptible = args.interruptible ?? false;
+    if (typeof interruptible !== "boolean") throw new ValidationError(f("interruptible"), interruptible, "expected true or false");
+    return Object.freeze({
+        name: checkFlyteName(f("name"), args.name),
+        image: normalizeImage(args.image, f("image")),
+        resources: toResources(args.resources, f("resources")),
+        envVars: normalizeEnvVars(args.envVars, f("envVars")),
+        secrets: Object.freeze(toSecrets(args.secrets, f("secrets"))),
+        cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
+        reusable: normalizeReuse(args.reusable, f("reusable")),
+        interruptible,
+        podTemplate: args.podTemplate === undefined ? undefined : freezeDeep(structuredClone(args.podTemplate)),
+        description: args.description === undefined ? undefined : parseWith(descriptionSchema, args.description, f("description")),
+        queue: args.queue === undefined ? undefined : parseWith(queueSchema, args.queue, f("queue")),
+    });
+}
+
+export function freezeDeep<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        for (const v of Object.values(value)) freezeDeep(v);
+        Object.freeze(value);
+    }
+    return value;
+}

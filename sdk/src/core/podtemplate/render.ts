@@ -1,0 +1,157 @@
+import { Environment, EnvironmentArgs, ImageInput, normalizeEnvironment } from "../environment";
+import { ValidationError } from "../errors";
+import { kubernetesName } from "../names";
+import { MigStrategy } from "../scheduling/profile";
+import { combinePlacements, placeCapacity, placeDevice } from "../scheduling/place";
+import { ProfileInput, resolveProfile } from "../scheduling/resolve";
+import { Placement } from "../scheduling/types";
+import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task";
+import { PodContribution, mergePod, normalizeBase } from "./merge";
+import { wireSecrets } from "./secrets";
+import { EnvVar, PodTemplate, Volume, VolumeMount } from "./types";
+
+export const LABEL_PREFIX = "pulumi-flyte.io";
+export const ANNOTATIONS = {
+    interruptible: `${LABEL_PREFIX}/interruptible`,
+    profile: `${LABEL_PREFIX}/profile`,
+    tpuHosts: `${LABEL_PREFIX}/tpu-hosts`,
+    cache: `${LABEL_PREFIX}/cache`,
+    cacheVersion: `${LABEL_PREFIX}/cache-version`,
+    retries: `${LABEL_PREFIX}/retries`,
+    timeout: `${LABEL_PREFIX}/timeout-seconds`,
+    queue: `${LABEL_PREFIX}/queue`,
+    reusable: `${LABEL_PREFIX}/reusable`,
+} as const;
+export const LABELS = {
+    managedBy: "app.kubernetes.io/managed-by",
+    environment: `${LABEL_PREFIX}/environment`,
+    task: `${LABEL_PREFIX}/task`,
+} as const;
+
+export interface RenderOptions {
+    /** Cluster flavour (default "flyte", the Flyte backend's labels). */
+    profile?: ProfileInput;
+    /** NVIDIA MIG device-plugin strategy (default: the profile's). */
+    migStrategy?: MigStrategy;
+    /** Render the template of this task (a TaskTemplate, or a name with task options). */
+    task?: TaskTemplate | ({ name: string } & TaskOptions);
+    /** Namespace for the PodTemplate object. */
+    namespace?: string;
+}
+
+/** Everything the renderer decided, for components that need more than the object. */
+export interface Rendered {
+    readonly podTemplate: PodTemplate;
+    readonly placement: Placement;
+    readonly settings: TaskSettings;
+    readonly name: string;
+}
+
+/**
+ * The pure expansion of an environment (or one of its tasks) into a v1 PodTemplate:
+ * primary container "primary" with image, env, secrets and resources; node
+ * selectors, affinity and tolerations from the profile; merged into the base pod
+ * template when one is given.
+ */
+export function renderPodTemplate(environment: EnvironmentArgs | Environment, options: RenderOptions = {}): PodTemplate {
+    return render(environment, options).podTemplate;
+}
+
+export function render(environment: EnvironmentArgs | Environment, options: RenderOptions = {}): Rendered {
+    const env = isNormalized(environment) ? environment : normalizeEnvironment(environment);
+    const profile = resolveProfile(options.profile);
+    let task: TaskTemplate | undefined;
+    if (options.task instanceof TaskTemplate) {
+        if (options.task.environment.name !== env.name) {
+            throw new ValidationError("task", options.task.fullName, `belongs to environment "${options.task.environment.name}", not "${env.name}"`);
+        }
+        task = options.task;
+    } else if (options.task !== undefined) {
+        const { name, ...taskOptions } = options.task;
+        task = new TaskTemplate(env, name, taskOptions);
+    }
+    const settings = task ? task.settings : environmentSettings(env);
+    const field = task ? "task" : "";
+
+    const device = settings.resources?.device;
+    const placement = combinePlacements(
+        placeDevice(profile, device, { migStrategy: options.migStrategy, field: "resources.gpu" }),
+        placeCapacity(profile, settings.interruptible),
+    );
+    const secrets = wireSecrets(settings.secrets);
+    const env_: EnvVar[] = [...Object.entries(settings.envVars).map(([name, value]) => ({ name, value })), ...secrets.env];
+    checkUniqueEnv(env_);
+
+    const volumes: Volume[] = [...secrets.volumes];
+    const volumeMounts: VolumeMount[] = [...secrets.volumeMounts];
+    const shm = settings.resources?.sharedMemory;
+    if (shm) {
+        volumes.push({ name: "flyte-shm", emptyDir: { medium: "Memory", ...(shm.sizeLimit ? { sizeLimit: shm.sizeLimit } : {}) } });
+        volumeMounts.push({ name: "flyte-shm", mountPath: "/dev/shm" });
+    }
+
+    const q = settings.resources?.quantities;
+    const requests = { ...(q?.requests ?? {}), ...placement.resources };
+    const limits = { ...(q?.limits ?? {}), ...placement.resources };
+
+    const labels: Record<string, string> = {
+        [LABELS.managedBy]: "pulumi-flyte",
+        [LABELS.environment]: env.name,
+        ...(task ? { [LABELS.task]: task.name } : {}),
+    };
+    const annotations = taskAnnotations(settings, profile.name, placement.hosts);
+    const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
+    const contribution: PodContribution = {
+        primaryContainerName: base.primaryContainerName,
+        image: imageUri(env.image, field ? "image" : "image"),
+        env: env_,
+        requests,
+        limits,
+        volumeMounts,
+        volumes,
+        placement,
+        labels,
+        annotations,
+    };
+    const template = mergePod(base.spec, contribution, task ? "task.podTemplate" : "podTemplate");
+    const name = task ? kubernetesName(env.name, task.name) : kubernetesName(env.name);
+    const podTemplate: PodTemplate = {
+        apiVersion: "v1",
+        kind: "PodTemplate",
+        metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}), labels: { ...labels } },
+        template,
+    };
+    return { podTemplate, placement, settings, name };
+}
+
+function isNormalized(e: EnvironmentArgs | Environment): e is Environment {
+    return Object.isFrozen(e) && Array.isArray((e as Environment).secrets);
+}
+
+function imageUri(image: ImageInput | undefined, field: string): string {
+    if (image === undefined) throw new ValidationError(field, undefined, "an image is required: an Image (e.g. Image.fromDebianBase()) or an image reference string");
+    return typeof image === "string" ? image : image.uri;
+}
+
+function checkUniqueEnv(env: EnvVar[]): void {
+    const seen = new Set<string>();
+    for (const e of env) {
+        if (seen.has(e.name)) {
+            throw new ValidationError("envVars", e.name, "each environment variable is set once: a secret's env var name collides with envVars or another secret (use asEnvVar to rename)");
+        }
+        seen.add(e.name);
+    }
+}
+
+function taskAnnotations(s: TaskSettings, profile: string, hosts: number): Record<string, string> {
+    const out: Record<string, string> = { [ANNOTATIONS.profile]: profile };
+    if (s.interruptible) out[ANNOTATIONS.interruptible] = "true";
+    if (hosts > 1) out[ANNOTATIONS.tpuHosts] = String(hosts);
+    if (s.cache.behavior !== "disable") out[ANNOTATIONS.cache] = s.cache.behavior;
+    if (s.cache.version) out[ANNOTATIONS.cacheVersion] = s.cache.version;
+    if (s.retries > 0) out[ANNOTATIONS.retries] = String(s.retries);
+    if (s.timeoutSeconds !== undefined) out[ANNOTATIONS.timeout] = String(s.timeoutSeconds);
+    if (s.queue) out[ANNOTATIONS.queue] = s.queue;
+    if (s.reusable) out[ANNOTATIONS.reusable] = JSON.stringify(s.reusable);
+    return out;
+}

@@ -1,0 +1,88 @@
+import { NodeSelectorRequirement, Toleration } from "../scheduling/types";
+
+/** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */
+export interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; [k: string]: unknown };
+}
+
+export interface VolumeMount {
+    name: string;
+    mountPath: string;
+    readOnly?: boolean;
+    subPath?: string;
+}
+
+export interface Volume {
+    name: string;
+    emptyDir?: { medium?: string; sizeLimit?: string };
+    secret?: { secretName: string; items?: { key: string; path: string; mode?: number }[]; defaultMode?: number; optional?: boolean };
+    [k: string]: unknown;
+}
+
+export interface Container {
+    name: string;
+    image?: string;
+    command?: string[];
+    args?: string[];
+    env?: EnvVar[];
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    volumeMounts?: VolumeMount[];
+    [k: string]: unknown;
+}
+
+export interface NodeSelectorTerm {
+    matchExpressions?: NodeSelectorRequirement[];
+    matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PodSpec {
+    containers: Container[];
+    initContainers?: Container[];
+    volumes?: Volume[];
+    nodeSelector?: Record<string, string>;
+    affinity?: {
+        nodeAffinity?: {
+            requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+            [k: string]: unknown;
+        };
+        [k: string]: unknown;
+    };
+    tolerations?: Toleration[];
+    restartPolicy?: string;
+    [k: string]: unknown;
+}
+
+export interface ObjectMeta {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+export interface PodTemplateSpec {
+    metadata?: ObjectMeta;
+    spec: PodSpec;
+}
+
+/** A v1 PodTemplate as sent to the API server. */
+export interface PodTemplate {
+    apiVersion: "v1";
+    kind: "PodTemplate";
+    metadata: ObjectMeta & { name: string };
+    template: PodTemplateSpec;
+}
+
+/**
+ * A base pod template to merge into, Flyte style (`podSpec`, `primaryContainerName`,
+ * `labels`, `annotations`) or Kubernetes style (`metadata`, `spec`).
+ */
+export interface PodTemplateInput {
+    primaryContainerName?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    podSpec?: Partial<PodSpec>;
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Partial<PodSpec>;
+}
