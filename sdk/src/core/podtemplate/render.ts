@@ -45,6 +45,8 @@ export interface Rendered {
     readonly placement: Placement;
     readonly settings: TaskSettings;
     readonly name: string;
+    /** Name of the container the environment configures ("primary" unless the base template says otherwise). */
+    readonly primaryContainerName: string;
 }
 
 /**
@@ -121,7 +123,7 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
         metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}), labels: { ...labels } },
         template,
     };
-    return { podTemplate, placement, settings, name };
+    return { podTemplate, placement, settings, name, primaryContainerName: base.primaryContainerName };
 }
 
 function isNormalized(e: EnvironmentArgs | Environment): e is Environment {

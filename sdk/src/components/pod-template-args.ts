@@ -1,0 +1,32 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Rendered } from "../core/podtemplate/render";
+import { PodTemplate, PodTemplateSpec } from "../core/podtemplate/types";
+
+/** A rendered template whose primary container image is a (possibly unknown) Output. */
+export interface PodTemplateWithImage {
+    readonly podTemplate: PodTemplate;
+    readonly template: pulumi.Input<any>;
+}
+
+/**
+ * Replaces the primary container's image with the Output of the build, so only that
+ * field is unknown while an image builds (the rest of the diff stays readable).
+ */
+export function withImage(rendered: Rendered, image: pulumi.Input<string>): PodTemplateWithImage {
+    return { podTemplate: rendered.podTemplate, template: templateWithImage(rendered.podTemplate.template, rendered.primaryContainerName, image) };
+}
+
+export function templateWithImage(template: PodTemplateSpec, primary: string, image: pulumi.Input<string>): any {
+    const copy = JSON.parse(JSON.stringify(template));
+    copy.spec.containers = copy.spec.containers.map((c: any) => (c.name === primary ? { ...c, image } : c));
+    return copy;
+}
+
+export function podTemplateArgs(t: PodTemplateWithImage, namespace: pulumi.Input<string> | undefined): k8s.core.v1.PodTemplateArgs {
+    const metadata = t.podTemplate.metadata;
+    return {
+        metadata: { ...metadata, ...(namespace !== undefined ? { namespace } : {}) },
+        template: t.template,
+    };
+}

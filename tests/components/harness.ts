@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Every resource the program registered, as the engine saw it. */
+export interface Registration {
+    type: string;
+    name: string;
+    inputs: any;
+    provider?: string;
+    custom: boolean;
+}
+
+export const registrations: Registration[] = [];
+
+/**
+ * Installs Pulumi mocks that record every registration. Call at the top of a test
+ * file, before importing the code under test.
+ */
+export function installMocks(options: { preview?: boolean; project?: string; stack?: string } = {}): void {
+    pulumi.runtime.setMocks({
+        newResource(args) {
+            registrations.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
+            const state = { ...args.inputs };
+            if (args.type === "docker:index/registryImage:RegistryImage") state.sha256Digest = "sha256:" + "a".repeat(64);
+            if (args.type === "docker:index/remoteImage:RemoteImage") {
+                state.imageId = "sha256:" + "b".repeat(64);
+                state.repoDigest = `${args.inputs.name}@sha256:${"a".repeat(64)}`;
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call(args) {
+            return args.inputs;
+        },
+    }, options.project ?? "flyte-test", options.stack ?? "dev", options.preview ?? false);
+}
+
+export function reset(): void {
+    registrations.length = 0;
+}
+
+/** Resolves an Output's value (and whether it is secret) in tests. */
+export async function resolve<T>(o: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
+    const value = await new Promise<T>((res) => o.apply((v) => { res(v); return v; }));
+    const secret = await (o as any).isSecret;
+    return { value, secret };
+}
+
+/** Waits until registrations settle (resources register asynchronously). */
+export async function settle(...resources: pulumi.Resource[]): Promise<void> {
+    await Promise.all(resources.map((r) => new Promise((res) => r.urn.apply(res))));
+    for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+}
+
+export function ofType(type: string): Registration[] {
+    return registrations.filter((r) => r.type === type);
+}
+
+/** The engine's marker for a secret value in serialized inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretInput(value: unknown): boolean {
+    return !!value && typeof value === "object" && (value as any)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Strips secret markers, recursively, to compare plain values. */
+export function plain(value: any): any {
+    if (isSecretInput(value)) return plain(value.value);
+    if (Array.isArray(value)) return value.map(plain);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    return value;
+}
