@@ -20,14 +20,25 @@ const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const DECIMAL_SUFFIX: Record<number, string> = { [-9]: "n", [-6]: "u", [-3]: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E" };
 const NANO = 10n ** 9n;
+/**
+ * Largest quantity Kubernetes represents (int64 base units). Above it the API server
+ * silently caps binary quantities (8Ei -> 9223372036854775807) and mis-prints decimal
+ * ones (1000E -> 1), so the stored value would differ from what we rendered.
+ */
+const MAX_NANOS = (2n ** 63n - 1n) * NANO;
 
 export const QUANTITY_HELP =
     "a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" (a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)";
 
-/** Parses a quantity; returns undefined when the text is not valid Kubernetes quantity syntax or is negative. */
+/** Parses a quantity; returns undefined when the text is not valid Kubernetes quantity syntax, is negative, or exceeds 2^63-1. */
 export function tryParseQuantity(text: string): Quantity | undefined {
+    const parsed = parse(text);
+    return typeof parsed === "string" ? undefined : parsed;
+}
+
+function parse(text: string): Quantity | "syntax" | "negative" | "too large" {
     const match = GRAMMAR.exec(text);
-    if (!match) return undefined;
+    if (!match) return "syntax";
     const [, sign, number, suffix = ""] = match;
     const [intPart, fracPart = ""] = number.split(".");
     const digits = BigInt((intPart || "0") + fracPart);
@@ -46,25 +57,32 @@ export function tryParseQuantity(text: string): Quantity | undefined {
         scaleExp += Number(suffix.slice(1));
         format = "DecimalExponent";
     }
-    if (Math.abs(scaleExp) > 60) return undefined; // beyond what Kubernetes stores
     // to nano units, rounding up as Kubernetes does
     const shift = scaleExp + 9;
     let nanos: bigint;
-    if (shift >= 0) {
+    if (numerator === 0n) {
+        nanos = 0n;
+    } else if (shift > 60) {
+        return "too large"; // >= 1e51 nanos, far beyond 2^63-1 (and avoids huge powers)
+    } else if (shift >= 0) {
         nanos = numerator * 10n ** BigInt(shift);
+    } else if (-shift > numerator.toString().length) {
+        nanos = 1n; // below one nano: rounds up to 1n
     } else {
         const div = 10n ** BigInt(-shift);
         nanos = numerator / div + (numerator % div === 0n ? 0n : 1n);
     }
-    if (sign === "-" && nanos !== 0n) return undefined;
+    if (sign === "-" && nanos !== 0n) return "negative";
+    if (nanos > MAX_NANOS) return "too large";
     return { nanos, format };
 }
 
 /** Parses or throws a ValidationError naming the field. */
 export function parseQuantity(field: string, value: unknown): Quantity {
     if (typeof value !== "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
-    const parsed = tryParseQuantity(value.trim() === value ? value : "");
-    if (!parsed) throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
+    const parsed = parse(value);
+    if (parsed === "too large") throw new ValidationError(field, value, `a quantity is at most ${MAX_NANOS / NANO} (2^63-1, the largest value Kubernetes stores)`);
+    if (typeof parsed === "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
     return parsed;
 }
 
@@ -108,7 +126,9 @@ export function canonicalCpu(field: string, value: unknown): string {
         if (!Number.isFinite(value) || value < 0) {
             throw new ValidationError(field, value, `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`);
         }
-        return canonicalQuantity(field, String(value).includes("e") ? value.toFixed(9) : String(value));
+        // String(1e-7) is "1e-7": parse that (rounding up to 1n like Kubernetes; toFixed(9)
+        // rounded 1e-10 down to 0) and print a core count in decimal SI form.
+        return formatQuantity({ nanos: parseQuantity(field, String(value)).nanos, format: "DecimalSI" });
     }
     if (typeof value === "string") return canonicalQuantity(field, value);
     throw new ValidationError(field, value, `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`);
