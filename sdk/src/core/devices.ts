@@ -136,14 +136,26 @@ export function parseAccelerator(field: string, text: string): Device {
     const name = text.slice(0, colon);
     const qtyText = text.slice(colon + 1);
     const quantity = /^[0-9]+$/.test(qtyText) ? Number(qtyText) : NaN;
-    if (findByName(GPU_MODELS, name)) return GPU({ device: name, quantity }, field);
-    if (findByName(NEURON_DEVICES, name)) return Neuron({ device: name, quantity }, field);
+    // a bad count is reported on the string itself (the user wrote no `quantity` field)
+    const count = (allowed: readonly number[], what: string) => {
+        if (!allowed.includes(quantity)) throw new ValidationError(field, text, `${what} accepts a quantity of ${allowed.join(", ")}`);
+    };
+    const gpu = findByName(GPU_MODELS, name);
+    if (gpu) {
+        count(range(gpu.maxQuantity), `GPU "${gpu.name}"`);
+        return GPU({ device: name, quantity }, field);
+    }
+    const neuron = findByName(NEURON_DEVICES, name);
+    if (neuron) {
+        count(neuron.quantities, `Neuron "${neuron.name}"`);
+        return Neuron({ device: name, quantity }, field);
+    }
     if (findByName(AMD_GPUS, name)) {
-        checkQuantity(field, quantity, [1], `accelerator string "${name}:N"`);
+        count([1], `accelerator string "${name}:N"`);
         return AMD({ device: name, quantity }, field);
     }
     if (findByName(GAUDI_DEVICES, name)) {
-        checkQuantity(field, quantity, [1], `accelerator string "${name}:N"`);
+        count([1], `accelerator string "${name}:N"`);
         return Gaudi({ device: name, quantity }, field);
     }
     if (findByName(TPU_GENERATIONS, name)) {
@@ -168,7 +180,14 @@ export function toDevice(field: string, value: unknown): Device | undefined {
         const d = value as Device;
         const factory = DEVICE_FACTORIES[d.deviceClass];
         if (!factory) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`);
-        if (d.deviceClass === "GPU" && d.device === undefined) return toDevice(field, d.quantity);
+        if (d.deviceClass === "GPU" && d.device === undefined) {
+            // Flyte's Device requires quantity >= 1, and a partition without a model cannot be scheduled
+            if (d.partition !== undefined) throw new ValidationError(joinPath(field, "partition"), d.partition, "a MIG partition needs a GPU model: use GPU({ device, quantity, partition })");
+            if (typeof d.quantity !== "number" || !Number.isInteger(d.quantity) || d.quantity < 1) {
+                throw new ValidationError(joinPath(field, "quantity"), d.quantity, "a device's quantity is an integer of at least 1");
+            }
+            return toDevice(field, d.quantity);
+        }
         if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
             throw new ValidationError(joinPath(field, "partition"), d.partition, "only GPU (MIG) and TPU (topology) devices take a partition");
         }
