@@ -27,6 +27,7 @@ export function describe(value: unknown): string {
     if (value === undefined) return "undefined";
     if (typeof value === "string") return JSON.stringify(value);
     if (typeof value === "function") return "a function";
+    if (typeof value === "number") return String(value); // JSON would print NaN and Infinity as null
     try {
         const text = JSON.stringify(value);
         if (text === undefined) return String(value);
