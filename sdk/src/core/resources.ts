@@ -71,7 +71,8 @@ export class Resources {
         this.memory = copy(args.memory);
         this.disk = args.disk;
         this.shm = args.shm;
-        this.gpu = args.gpu;
+        // a Device literal is the caller's mutable object: keep the validated frozen copy
+        this.gpu = typeof args.gpu === "object" && args.gpu !== null ? this.device : args.gpu;
         this.quantities = Object.freeze({ requests: Object.freeze(requests), limits: Object.freeze(limits) });
         Object.freeze(this);
     }
