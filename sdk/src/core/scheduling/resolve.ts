@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { ValidationError } from "../errors";
+import { GPU_MODELS } from "../catalog/gpus";
+import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../catalog/others";
+import { TPU_GENERATIONS } from "../catalog/tpus";
+import { ValidationError, joinPath } from "../errors";
 import { parseWith } from "../validate";
 import { BUILTIN_PROFILES, BuiltinProfileName } from "./builtin-profiles";
 import { COLUMNS, SchedulingProfile } from "./profile";
@@ -89,9 +92,35 @@ export function resolveProfile(input: ProfileInput | undefined, field = "profile
         const base = BUILTIN_PROFILES[custom.extends];
         const { extends: _ignored, capacity: cap, ...rest } = custom;
         const merged: SchedulingProfile = { ...base, ...stripUndefined(rest), capacity: { ...base.capacity, ...stripUndefined(cap ?? {}) } };
-        return parseWith(fullProfile, merged, field) as SchedulingProfile;
+        return checkDeviceValues(parseWith(fullProfile, merged, field) as SchedulingProfile, field);
     }
-    return parseWith(fullProfile, input, field) as SchedulingProfile;
+    return checkDeviceValues(parseWith(fullProfile, input, field) as SchedulingProfile, field);
+}
+
+/** Catalogue names and aliases -> canonical device name. */
+const DEVICE_NAMES = new Map<string, string>([
+    ...GPU_MODELS.flatMap((m) => [m.name, ...m.aliases].map((n) => [n, m.name] as [string, string])),
+    ...TPU_GENERATIONS.flatMap((t) => [t.name, ...t.aliases].map((n) => [n, t.name] as [string, string])),
+    ...[...NEURON_DEVICES, ...AMD_GPUS, ...GAUDI_DEVICES].map((d) => [d.name, d.name] as [string, string]),
+]);
+
+/**
+ * deviceValues are looked up by canonical device name: an alias key ("A100_80G") was
+ * silently ignored and a typo ("A1000") went unnoticed. Aliases now map to the
+ * canonical name and unknown devices are rejected.
+ */
+function checkDeviceValues(profile: SchedulingProfile, field: string): SchedulingProfile {
+    if (!profile.deviceValues) return profile;
+    const out: NonNullable<SchedulingProfile["deviceValues"]> = {};
+    for (const [name, values] of Object.entries(profile.deviceValues)) {
+        const canonical = DEVICE_NAMES.get(name);
+        if (!canonical) {
+            throw new ValidationError(joinPath(joinPath(field, "deviceValues"), name), values,
+                `unknown device "${name}"; devices: ${[...new Set(DEVICE_NAMES.values())].map((n) => JSON.stringify(n)).join(", ")}`);
+        }
+        out[canonical] = { ...(out[canonical] ?? {}), ...values };
+    }
+    return { ...profile, deviceValues: out };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
