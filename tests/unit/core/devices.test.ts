@@ -103,11 +103,11 @@ describe("catalogue tables", () => {
         });
     });
 
-    test("Flyte backend device values: flyte-sdk's ACCELERATOR_DEVICE_MAP, else the name", () => {
+    test("Flyte backend device values: flyte-sdk's ACCELERATOR_DEVICE_MAP, else its underscore name (a label value has no spaces)", () => {
         const flyte = Object.fromEntries(GPU_MODELS.map((m) => [m.name, m.flyte]));
         expect(flyte).toEqual({
             A2: "A2", A10: "nvidia-a10", A10G: "nvidia-a10g", A30: "A30", A100: "nvidia-tesla-a100", "A100 80G": "nvidia-a100-80gb",
-            B200: "B200", GB200: "GB200", GB10: "GB10", H100: "nvidia-tesla-h100", "H100 NVL": "H100 NVL", H200: "H200", L4: "nvidia-l4",
+            B200: "B200", GB200: "GB200", GB10: "GB10", H100: "nvidia-tesla-h100", "H100 NVL": "H100_NVL", H200: "H200", L4: "nvidia-l4",
             L40s: "nvidia-l40s", "RTX PRO 6000": "nvidia-rtx-pro-6000", T4: "nvidia-tesla-t4", V100: "nvidia-tesla-v100",
         });
         expect(Object.fromEntries(TPU_GENERATIONS.map((t) => [t.name, t.flyte]))).toEqual({

@@ -136,7 +136,7 @@ describe("Resources errors", () => {
 
     test("the field prefix follows where the resources sit", () => {
         expect(errorOf(() => new Resources({ memroy: "1Gi" } as ResourcesArgs, "override.resources")).field).toBe("override.resources.memroy");
-        expect(errorOf(() => toResources({ cpu: [1] } as ResourcesArgs, "environments[2].resources")).field).toBe("environments[2].resources.cpu");
+        expect(errorOf(() => toResources({ cpu: [1] } as unknown as ResourcesArgs, "environments[2].resources")).field).toBe("environments[2].resources.cpu");
     });
 
     test("an explicitly undefined field is not a typo", () => {
