@@ -1,0 +1,88 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ValidationError } from "../core/errors";
+import { BuildSecret, DockerfileIgnore, Image, RenderOptions, entryFiles, renderDockerfile } from "../core/image";
+import { listSourceFiles } from "../core/image/sources";
+
+/** Marks a directory as one we assembled, so re-assembling may empty it. */
+export const CONTEXT_MARKER = ".pulumi-flyte-context";
+
+export interface AssembledContext {
+    /** The build context directory (absolute). */
+    readonly dir: string;
+    /** The Dockerfile to build with (absolute; inside `dir`). */
+    readonly dockerfile: string;
+    /** The Dockerfile text written. */
+    readonly dockerfileText: string;
+    /** Secrets to pass as `--secret id=<id>,...`. */
+    readonly secrets: readonly BuildSecret[];
+    /** Files written into the context (relative, "/"-separated, sorted), the Dockerfile included. */
+    readonly files: readonly string[];
+}
+
+/**
+ * Assembles the build context of an image in `dir`: the generated Dockerfile plus
+ * each local input under `layer-<n>/` (folders with their .dockerignore applied, the
+ * same files the tag was computed from). For a fromDockerfile image, the Dockerfile's
+ * folder is copied (honouring its .dockerignore) and the Dockerfile written with base
+ * image mirrors applied. `dir` must be absent, empty, or a context assembled before
+ * (it is emptied first).
+ */
+export function assembleBuildContext(image: Image, dir: string, options: RenderOptions = {}): AssembledContext {
+    const root = path.resolve(dir);
+    prepare(root);
+    const written: string[] = [];
+    const copy = (from: string, rel: string) => {
+        const to = path.join(root, ...rel.split("/"));
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.copyFileSync(from, to);
+        written.push(rel);
+    };
+    const text = renderDockerfile(image, options);
+    let dockerfileRel = "Dockerfile";
+    if (image.dockerfilePath !== undefined) {
+        const source = path.dirname(image.dockerfilePath);
+        for (const f of listSourceFiles(source, new DockerfileIgnore(source))) copy(f.path, f.rel);
+        dockerfileRel = path.basename(image.dockerfilePath);
+        appendIgnore(root, CONTEXT_MARKER);
+    } else {
+        for (const entry of image.buildContext) {
+            if (entry.kind === "file") {
+                copy(entry.src, entry.contextPath);
+                continue;
+            }
+            fs.mkdirSync(path.join(root, ...entry.contextPath.split("/")), { recursive: true });
+            for (const f of entryFiles(entry, image.layers, image.initRootDir)) copy(f.path, `${entry.contextPath}/${f.rel}`);
+        }
+    }
+    const dockerfile = path.join(root, dockerfileRel);
+    fs.writeFileSync(dockerfile, text);
+    if (!written.includes(dockerfileRel)) written.push(dockerfileRel);
+    return Object.freeze({
+        dir: root,
+        dockerfile,
+        dockerfileText: text,
+        secrets: image.buildSecrets,
+        files: Object.freeze(written.sort()),
+    });
+}
+
+function prepare(root: string): void {
+    if (fs.existsSync(root)) {
+        if (!fs.statSync(root).isDirectory()) throw new ValidationError("contextDir", root, "a directory path for the build context");
+        const entries = fs.readdirSync(root);
+        if (entries.length > 0 && !entries.includes(CONTEXT_MARKER)) {
+            throw new ValidationError("contextDir", root, "an empty directory or one assembled before (it holds other files; refusing to empty it)");
+        }
+        for (const e of entries) fs.rmSync(path.join(root, e), { recursive: true, force: true });
+    }
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, CONTEXT_MARKER), "build context assembled by pulumi-flyte\n");
+}
+
+/** Keeps the marker out of user Dockerfiles' `COPY . ...`. */
+function appendIgnore(root: string, pattern: string): void {
+    const file = path.join(root, ".dockerignore");
+    const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    fs.writeFileSync(file, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${pattern}\n`);
+}

@@ -1,0 +1,556 @@
+import { ValidationError, joinPath } from "../errors";
+import { checkKeys, expectObject } from "../validate";
+import {
+    Architecture,
+    checkAptPackage,
+    checkCommand,
+    checkEnvName,
+    checkEnvValue,
+    checkExtraArgs,
+    checkFlyteVersion,
+    checkHostPath,
+    checkImageName,
+    checkImagePath,
+    checkImageReference,
+    checkIndexUrl,
+    checkPipRequirement,
+    checkPlatform,
+    checkPython,
+    checkRegistry,
+} from "./checks";
+import { imageSettings } from "./config";
+import { ContextEntry, contextEntries } from "./context";
+import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag } from "./defaults";
+import { RenderOptions, renderDockerfile } from "./dockerfile";
+import { Layer, PipOptions, layer } from "./layers";
+import { pathName } from "./pycompat";
+import { BuildSecret, SecretMountInput, toBuildSecret, toSecretMounts } from "./secrets";
+import { isDir, isFile, listWheels } from "./sources";
+import { computeTag } from "./tag";
+import { readUvScript } from "./uvscript";
+
+export type { Architecture } from "./checks";
+
+/** pip options accepted by withPipPackages, withRequirements and fromUvScript. */
+export interface PipOptionsArgs {
+    /** Replaces PyPI (`--index-url`). */
+    indexUrl?: string;
+    /** Additional indexes (`--extra-index-url`). */
+    extraIndexUrls?: string | readonly string[];
+    /** Allow pre-releases (`--pre`). */
+    pre?: boolean;
+    /** Further pip options, e.g. "--no-cache-dir --only-binary=:all:". */
+    extraArgs?: string;
+    /** Build-time secrets for this step only (a string means `{ key }`). */
+    secretMounts?: SecretMountInput | readonly SecretMountInput[];
+}
+
+export interface PipPackagesArgs extends PipOptionsArgs {
+    packages: readonly string[];
+}
+
+export interface DebianBaseArgs {
+    /** "3.10" .. "3.14"; default "3.11". */
+    python?: string;
+    /** flyte release of the prebuilt base (default 2.12.1). */
+    flyteVersion?: string;
+    /**
+     * true (default): start from Flyte's released image `ghcr.io/flyteorg/flyte:py<M.m>-v<version>`;
+     * false: build `python:<M.m>-slim-bookworm` plus Flyte's default layers, without flyte.
+     */
+    installFlyte?: boolean;
+    registry?: string;
+    name?: string;
+    /** Default: both linux/amd64 and linux/arm64, as Flyte's default images. */
+    platform?: Architecture | readonly Architecture[];
+}
+
+export interface DockerfileArgs {
+    name: string;
+    registry?: string;
+    platform?: Architecture | readonly Architecture[];
+}
+
+export interface UvScriptArgs extends PipOptionsArgs {
+    name: string;
+    registry?: string;
+    python?: string;
+    platform?: Architecture | readonly Architecture[];
+}
+
+export interface CloneArgs {
+    registry?: string;
+    name?: string;
+    /** Whether layers may be added on top (fromBase images are not extendable until cloned with true). */
+    extendable?: boolean;
+    platform?: Architecture | readonly Architecture[];
+}
+
+export interface SourceFolderOptions {
+    /** Copy the folder's contents into `dst` rather than the folder itself (default false). */
+    copyContentsOnly?: boolean;
+}
+
+export interface LocalV2Args {
+    /** Folder of locally built wheels (`flyte-*.whl`, optionally one `flyteidl2-*.whl`); default "dist". */
+    distDir?: string;
+}
+
+interface ImageState {
+    baseImage?: string;
+    dockerfilePath?: string;
+    registry?: string;
+    name?: string;
+    platform: readonly Architecture[];
+    python: string;
+    extendable: boolean;
+    isCloned: boolean;
+    presetTag?: string;
+    layers: readonly Layer[];
+    rootDir?: string;
+}
+
+const TOKEN = Symbol("Image");
+const DEFAULT_PLATFORMS: readonly Architecture[] = Object.freeze(["linux/amd64", "linux/arm64"] as Architecture[]);
+const SINGLE_PLATFORM: readonly Architecture[] = Object.freeze(["linux/amd64"] as Architecture[]);
+const tags = new WeakMap<Image, string>();
+
+/**
+ * A container image definition, Flyte's model: start from a `from*` constructor, add
+ * layers with `with*` methods. Every method returns a new frozen Image; arrays and
+ * maps given are copied. The tag is content-addressed exactly as flyte-sdk 2.12.1
+ * computes it, so the same image defined with flyte-sdk gets the same URI.
+ */
+export class Image {
+    /** The image built on (a reference), unless built from a Dockerfile. */
+    readonly baseImage?: string;
+    /** The user Dockerfile (fromDockerfile). */
+    readonly dockerfilePath?: string;
+    /** Registry the image is pushed to (undefined for a never-cloned fromBase image). */
+    readonly registry?: string;
+    readonly name?: string;
+    readonly platform: readonly Architecture[];
+    /** Python version "M.m" of Flyte-made images. */
+    readonly python: string;
+    /** Whether layers may be added. */
+    readonly extendable: boolean;
+    readonly layers: readonly Layer[];
+    /** False for an image used as is (fromBase / the released default): nothing to build. */
+    readonly isCloned: boolean;
+    private readonly presetTag?: string;
+    private readonly rootDir?: string;
+
+    /** @internal Use the `from*` constructors. */
+    constructor(token: symbol, state: ImageState) {
+        if (token !== TOKEN) throw new TypeError("use Image.fromDebianBase(), fromBase(), fromDockerfile() or fromUvScript()");
+        if (state.baseImage !== undefined) this.baseImage = state.baseImage;
+        if (state.dockerfilePath !== undefined) this.dockerfilePath = state.dockerfilePath;
+        if (state.registry !== undefined) this.registry = state.registry;
+        if (state.name !== undefined) this.name = state.name;
+        this.platform = state.platform;
+        this.python = state.python;
+        this.extendable = state.extendable;
+        this.isCloned = state.isCloned;
+        if (state.presetTag !== undefined) this.presetTag = state.presetTag;
+        this.layers = Object.freeze([...state.layers]);
+        if (state.rootDir !== undefined) this.rootDir = state.rootDir;
+        Object.freeze(this);
+    }
+
+    // ------------------------------------------------------------------ constructors
+
+    /**
+     * Flyte's default image. With `installFlyte` (default) this is the released
+     * `ghcr.io/flyteorg/flyte:py<M.m>-v<flyteVersion>`, used as is until a layer, a
+     * registry or a name is added; without, `python:<M.m>-slim-bookworm` plus the
+     * `flyte` user, WORKDIR /home/flyte, the /opt/venv environment and apt
+     * build-essential + ca-certificates (tagged "py<M.m>" until changed).
+     */
+    static fromDebianBase(args: DebianBaseArgs = {}): Image {
+        const f = "fromDebianBase";
+        expectObject(f, args, "{ python?, flyteVersion?, installFlyte?, registry?, name?, platform? }");
+        checkKeys(f, args, ["python", "flyteVersion", "installFlyte", "registry", "name", "platform"]);
+        const python = checkPython(joinPath(f, "python"), args.python ?? DEFAULT_PYTHON);
+        if (args.installFlyte !== undefined && typeof args.installFlyte !== "boolean") {
+            throw new ValidationError(joinPath(f, "installFlyte"), args.installFlyte, "true or false");
+        }
+        const flyteVersion = args.flyteVersion === undefined ? undefined : checkFlyteVersion(joinPath(f, "flyteVersion"), args.flyteVersion);
+        const registry = args.registry === undefined ? undefined : checkRegistry(joinPath(f, "registry"), args.registry);
+        const name = args.name === undefined ? undefined : checkImageName(joinPath(f, "name"), args.name);
+        const platform = args.platform === undefined ? DEFAULT_PLATFORMS : checkPlatform(joinPath(f, "platform"), args.platform);
+        const settings = imageSettings();
+        const common = { registry: settings.registry, name: "flyte", python, platform, extendable: true, rootDir: settings.rootDir };
+        let image: Image;
+        if (args.installFlyte ?? true) {
+            const tag = presetTag(python, flyteVersion ?? FLYTE_VERSION);
+            image = new Image(TOKEN, { ...common, baseImage: `ghcr.io/flyteorg/flyte:${tag}`, isCloned: false, layers: [] });
+        } else {
+            image = new Image(TOKEN, { ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
+        }
+        return registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
+    }
+
+    /** A prebuilt image used as is (its URI is the reference) until cloned. */
+    static fromBase(uri: string): Image {
+        const ref = checkImageReference("fromBase.uri", uri);
+        const settings = imageSettings();
+        return new Image(TOKEN, { baseImage: ref, platform: SINGLE_PLATFORM, python: DEFAULT_PYTHON, extendable: false, isCloned: false, layers: [], rootDir: settings.rootDir });
+    }
+
+    /**
+     * An image built from your own Dockerfile, with its folder as the build context.
+     * No layers can be added (Flyte cannot know what the Dockerfile sets up).
+     */
+    static fromDockerfile(file: string, args: DockerfileArgs): Image {
+        const f = "fromDockerfile";
+        const path = checkHostPath(joinPath(f, "file"), file);
+        if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing Dockerfile");
+        expectObject(f, args, "{ name, registry?, platform? }");
+        checkKeys(f, args, ["name", "registry", "platform"]);
+        const settings = imageSettings();
+        return new Image(TOKEN, {
+            dockerfilePath: path,
+            registry: args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
+            name: checkImageName(joinPath(f, "name"), args.name),
+            platform: args.platform === undefined ? SINGLE_PLATFORM : checkPlatform(joinPath(f, "platform"), args.platform),
+            python: DEFAULT_PYTHON,
+            extendable: false,
+            isCloned: true,
+            layers: [],
+            rootDir: settings.rootDir,
+        });
+    }
+
+    /**
+     * An image for a uv script: Flyte's Debian base without flyte, plus the
+     * dependencies of the script's `# /// script` block (installed with pip).
+     */
+    static fromUvScript(script: string, args: UvScriptArgs): Image {
+        const f = "fromUvScript";
+        const path = checkHostPath(joinPath(f, "script"), script);
+        if (!path.endsWith(".py")) throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
+        expectObject(f, args, "{ name, registry?, python?, platform?, indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }");
+        checkKeys(f, args, ["name", "registry", "python", "platform", "indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        const metadata = readUvScript(path, joinPath(f, "script"));
+        const options = pipOptions(f, args);
+        const base = Image.fromDebianBase({
+            installFlyte: false,
+            name: checkImageName(joinPath(f, "name"), args.name),
+            ...(args.registry !== undefined ? { registry: checkRegistry(joinPath(f, "registry"), args.registry) } : {}),
+            ...(args.python !== undefined ? { python: checkPython(joinPath(f, "python"), args.python) } : {}),
+            ...(args.platform !== undefined ? { platform: checkPlatform(joinPath(f, "platform"), args.platform) } : {}),
+        });
+        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options }));
+    }
+
+    // ------------------------------------------------------------------ derived values
+
+    /** `<registry>/<name>:<tag>`, or the base reference of an image used as is. */
+    get uri(): string {
+        if (!this.isCloned) return this.baseImage!;
+        return this.registry ? `${this.registry}/${this.name}:${this.tag}` : `${this.name}:${this.tag}`;
+    }
+
+    /**
+     * The content-addressed tag (md5 hex, flyte-sdk's formula; reads the local files the
+     * image copies), Flyte's preset tag for an unchanged default image, or the tag of
+     * the base reference for an image used as is.
+     */
+    get tag(): string {
+        if (!this.isCloned) return referenceTag(this.baseImage!);
+        if (this.presetTag !== undefined) return this.presetTag;
+        let t = tags.get(this);
+        if (t === undefined) {
+            t = computeTag(this, this.rootDir);
+            tags.set(this, t);
+        }
+        return t;
+    }
+
+    /** Whether an image build is needed (Flyte: only images changed from their base). */
+    get needsBuild(): boolean {
+        return this.isCloned;
+    }
+
+    /** The generated Dockerfile (no mirrors); see `renderDockerfile` for options. */
+    get dockerfile(): string {
+        return renderDockerfile(this);
+    }
+
+    /** Renders the Dockerfile with options (e.g. base image mirrors). */
+    renderDockerfile(options: RenderOptions = {}): string {
+        return renderDockerfile(this, options);
+    }
+
+    /** The local files and folders the build context must contain, with their context paths and ignore rules. */
+    get buildContext(): readonly ContextEntry[] {
+        return Object.freeze(contextEntries(this.layers, this.rootDir));
+    }
+
+    /** @internal The `flyte.init` root directory captured when the image was created. */
+    get initRootDir(): string | undefined {
+        return this.rootDir;
+    }
+
+    /** The secrets the build must provide, one per BuildKit id, in first-use order. */
+    get buildSecrets(): readonly BuildSecret[] {
+        const seen = new Map<string, BuildSecret>();
+        for (const l of this.layers) {
+            if (!("secretMounts" in l)) continue;
+            for (const m of l.secretMounts) {
+                const b = toBuildSecret(m.secret);
+                if (!seen.has(b.id)) seen.set(b.id, b);
+            }
+        }
+        return Object.freeze([...seen.values()]);
+    }
+
+    // ------------------------------------------------------------------ layers
+
+    /**
+     * apt packages (`apt-get install --no-install-recommends`), e.g.
+     * `withAptPackages("git", "curl")` or `withAptPackages({ packages, secretMounts })`.
+     */
+    withAptPackages(...packages: string[]): Image;
+    withAptPackages(args: { packages: readonly string[]; secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
+    withAptPackages(...input: unknown[]): Image {
+        const f = "withAptPackages";
+        const { list, secretMounts } = listOrArgs(f, input, "packages", ["packages", "secretMounts"]);
+        const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
+        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }));
+    }
+
+    /**
+     * pip requirements installed into /opt/venv: `withPipPackages("pandas>=2", "pyarrow")`
+     * or `withPipPackages({ packages, indexUrl, extraIndexUrls, pre, extraArgs, secretMounts })`.
+     */
+    withPipPackages(...packages: string[]): Image;
+    withPipPackages(args: PipPackagesArgs): Image;
+    withPipPackages(...input: unknown[]): Image {
+        const f = "withPipPackages";
+        const { list, args } = listOrArgs(f, input, "packages", ["packages", "indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        const packages = list.map((p, i) => checkPipRequirement(joinPath(joinPath(f, "packages"), i), p));
+        return this.addLayer(f, layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }));
+    }
+
+    /** A requirements file (must end in .txt, as in Flyte), installed with `pip install -r`. */
+    withRequirements(file: string, options: PipOptionsArgs = {}): Image {
+        const f = "withRequirements";
+        const path = checkHostPath(joinPath(f, "file"), file);
+        if (!path.endsWith(".txt")) throw new ValidationError(joinPath(f, "file"), file, "a requirements file with a .txt extension");
+        if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing requirements file");
+        expectObject(f, options, "{ indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }");
+        checkKeys(f, options, ["indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) }));
+    }
+
+    /** Environment variables, in the order given (`ENV` instructions). */
+    withEnvVars(vars: Readonly<Record<string, string>> | ReadonlyMap<string, string>): Image {
+        const f = "withEnvVars";
+        const entries = vars instanceof Map ? [...vars.entries()] : (expectObject(f, vars, "a map of variable name -> value"), Object.entries(vars));
+        const pairs = entries.map(([k, v]) => {
+            checkEnvName(joinPath(f, String(k)), k);
+            return Object.freeze([k, checkEnvValue(joinPath(f, String(k)), v)] as const);
+        });
+        return this.addLayer(f, layer({ kind: "env", envVars: Object.freeze(pairs) }));
+    }
+
+    /**
+     * Shell commands, one `RUN` each: `withCommands("a", "b")`,
+     * `withCommands(["a", "b"], { secretMounts })` or `withCommands({ commands, secretMounts })`.
+     */
+    withCommands(...commands: string[]): Image;
+    withCommands(commands: readonly string[], options?: { secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
+    withCommands(args: { commands: readonly string[]; secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
+    withCommands(...input: unknown[]): Image {
+        const f = "withCommands";
+        let normalized = input;
+        if (Array.isArray(input[0])) {
+            if (input.length > 2) throw new ValidationError(f, input, "withCommands(list, { secretMounts? })");
+            const opts = input[1] ?? {};
+            expectObject(f, opts, "{ secretMounts? }");
+            checkKeys(f, opts, ["secretMounts"]);
+            normalized = [{ commands: input[0], ...(opts as object) }];
+        }
+        const { list, secretMounts } = listOrArgs(f, normalized, "commands", ["commands", "secretMounts"]);
+        const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
+        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }));
+    }
+
+    /** Sets the working directory (`WORKDIR`). */
+    withWorkdir(workdir: string): Image {
+        return this.addLayer("withWorkdir", layer({ kind: "workdir", workdir: checkImagePath("withWorkdir.workdir", workdir) }));
+    }
+
+    /** Copies local file(s) to `dst` (default ".", the working directory). */
+    withSourceFile(src: string | readonly string[], dst = "."): Image {
+        const f = "withSourceFile";
+        const target = checkImagePath(joinPath(f, "dst"), dst);
+        const single = typeof src === "string";
+        const list: unknown[] = single ? [src] : Array.isArray(src) ? [...src] : [src];
+        if (list.length === 0) throw new ValidationError(joinPath(f, "src"), src, "a file path or a non-empty list of them");
+        const paths = list.map((s, i) => {
+            const field = single ? joinPath(f, "src") : joinPath(joinPath(f, "src"), i);
+            const p = checkHostPath(field, s);
+            if (!isFile(p)) throw new ValidationError(field, s, "an existing file");
+            return p;
+        });
+        const names = paths.map((p) => pathName(p));
+        const dup = names.find((n, i) => names.indexOf(n) !== i);
+        if (dup !== undefined) throw new ValidationError(joinPath(f, "src"), src, `files with distinct names: two files named "${dup}" would overwrite each other at "${target}"`);
+        let image: Image = this;
+        for (const p of paths) image = image.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target }));
+        return image;
+    }
+
+    /**
+     * Copies a local folder into the image, honouring .dockerignore (its own, or the
+     * image's withDockerignore). `dst` "." (default) means "./<folder name>", unless
+     * `copyContentsOnly`.
+     */
+    withSourceFolder(src: string, dst = ".", options: SourceFolderOptions = {}): Image {
+        const f = "withSourceFolder";
+        const path = checkHostPath(joinPath(f, "src"), src);
+        if (!isDir(path)) throw new ValidationError(joinPath(f, "src"), src, "an existing directory");
+        expectObject(f, options, "{ copyContentsOnly? }");
+        checkKeys(f, options, ["copyContentsOnly"]);
+        let target = checkImagePath(joinPath(f, "dst"), dst);
+        if (!options.copyContentsOnly && target === ".") target = `./${pathName(path)}`;
+        return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }));
+    }
+
+    /**
+     * The .dockerignore for every source layer of this image (the last one given wins).
+     * As in flyte-sdk, the patterns are relative to the file's directory.
+     */
+    withDockerignore(path: string): Image {
+        const f = "withDockerignore.path";
+        const p = checkHostPath(f, path);
+        if (pathName(p) !== ".dockerignore") throw new ValidationError(f, path, "a path to a file named .dockerignore (flyte-sdk reads the .dockerignore of that directory)");
+        if (!isFile(p)) throw new ValidationError(f, path, "an existing .dockerignore file");
+        return this.addLayer("withDockerignore", layer({ kind: "dockerignore", path: p }));
+    }
+
+    /**
+     * Installs locally built flyte wheels from `distDir` (flyte's `with_local_v2`): the
+     * `flyte` package (dependencies from the index, then the local wheel forced), and a
+     * `flyteidl2` wheel from the same folder if there is one.
+     */
+    withLocalV2(args: LocalV2Args = {}): Image {
+        const f = "withLocalV2";
+        expectObject(f, args, "{ distDir? }");
+        checkKeys(f, args, ["distDir"]);
+        const dir = checkHostPath(joinPath(f, "distDir"), args.distDir ?? "dist");
+        if (!isDir(dir)) throw new ValidationError(joinPath(f, "distDir"), dir, "an existing folder of built wheels (e.g. from `python -m build`)");
+        let image = this.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...noPipOptions() }));
+        const idl = listWheels(dir).map((p) => pathName(p)).filter((n) => n.startsWith("flyteidl2-")).sort();
+        if (idl.length > 1) throw new ValidationError(joinPath(f, "distDir"), idl, "at most one flyteidl2 wheel in the folder");
+        if (idl.length === 1) image = image.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }));
+        return image;
+    }
+
+    /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
+    clone(args: CloneArgs = {}): Image {
+        expectObject("clone", args, "{ registry?, name?, extendable?, platform? }");
+        checkKeys("clone", args, ["registry", "name", "extendable", "platform"]);
+        if (args.extendable !== undefined && typeof args.extendable !== "boolean") throw new ValidationError("clone.extendable", args.extendable, "true or false");
+        return this.cloneWith({
+            registry: args.registry === undefined ? undefined : checkRegistry("clone.registry", args.registry),
+            name: args.name === undefined ? undefined : checkImageName("clone.name", args.name),
+            extendable: args.extendable,
+            platform: args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform),
+        });
+    }
+
+    private cloneWith(a: { registry?: string; name?: string; extendable?: boolean; platform?: readonly Architecture[] }): Image {
+        const name = a.name ?? this.name;
+        if (name === undefined) throw new ValidationError("clone.name", undefined, "a name for the image (an image from fromBase has none)");
+        return new Image(TOKEN, {
+            ...this.state(),
+            registry: a.registry ?? this.registry ?? imageSettings().registry,
+            name,
+            platform: a.platform ?? this.platform,
+            extendable: a.extendable ?? this.extendable,
+            isCloned: true,
+            presetTag: undefined,
+        });
+    }
+
+    private addLayer(method: string, l: Layer): Image {
+        if (this.dockerfilePath !== undefined) {
+            throw new ValidationError(method, this.dockerfilePath, "no layers on a Dockerfile-based image; put these steps in the Dockerfile");
+        }
+        if (!this.extendable) {
+            throw new ValidationError(method, this.baseImage, "layers need an extendable image: call .clone({ name, extendable: true }) first (Image.fromBase images are not extendable, as in Flyte)");
+        }
+        return new Image(TOKEN, {
+            ...this.cloneWith({}).state(),
+            layers: [...this.layers, l],
+        });
+    }
+
+    private state(): ImageState {
+        return {
+            baseImage: this.baseImage,
+            dockerfilePath: this.dockerfilePath,
+            registry: this.registry,
+            name: this.name,
+            platform: this.platform,
+            python: this.python,
+            extendable: this.extendable,
+            isCloned: this.isCloned,
+            presetTag: this.presetTag,
+            layers: this.layers,
+            rootDir: this.rootDir,
+        };
+    }
+
+    toString(): string {
+        return this.uri;
+    }
+}
+
+/** Separates `(...items)` from `({ key: items, ...options })`. */
+function listOrArgs(field: string, input: unknown[], key: string, allowed: string[]): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
+    if (input.length === 1 && input[0] !== null && typeof input[0] === "object" && !Array.isArray(input[0])) {
+        const args = input[0] as Record<string, unknown>;
+        checkKeys(field, args, allowed);
+        const list = args[key];
+        if (!Array.isArray(list)) throw new ValidationError(joinPath(field, key), list, `a list of ${key}`);
+        if (list.length === 0) throw new ValidationError(joinPath(field, key), list, `at least one of ${key}`);
+        return { list: [...list], secretMounts: args.secretMounts, args };
+    }
+    if (input.length === 0) throw new ValidationError(joinPath(field, key), [], `at least one of ${key}`);
+    input.forEach((v, i) => {
+        if (typeof v !== "string") throw new ValidationError(joinPath(joinPath(field, key), i), v, `a string (pass ${key} as separate arguments, or { ${key}: [...] })`);
+    });
+    return { list: [...input], args: {} };
+}
+
+function noPipOptions(): PipOptions {
+    return { extraIndexUrls: Object.freeze([]), pre: false, extraArgTokens: Object.freeze([]), secretMounts: Object.freeze([]) };
+}
+
+function pipOptions(field: string, args: PipOptionsArgs | Record<string, unknown>): PipOptions {
+    const a = args as PipOptionsArgs;
+    const extra = a.extraIndexUrls === undefined ? [] : Array.isArray(a.extraIndexUrls) ? [...a.extraIndexUrls] : [a.extraIndexUrls];
+    if (a.pre !== undefined && typeof a.pre !== "boolean") throw new ValidationError(joinPath(field, "pre"), a.pre, "true or false");
+    const tokens = a.extraArgs === undefined ? [] : checkExtraArgs(joinPath(field, "extraArgs"), a.extraArgs);
+    return {
+        ...(a.indexUrl !== undefined ? { indexUrl: checkIndexUrl(joinPath(field, "indexUrl"), a.indexUrl) } : {}),
+        extraIndexUrls: Object.freeze(extra.map((u, i) => checkIndexUrl(Array.isArray(a.extraIndexUrls) ? joinPath(joinPath(field, "extraIndexUrls"), i) : joinPath(field, "extraIndexUrls"), u))),
+        pre: a.pre ?? false,
+        ...(a.extraArgs !== undefined ? { extraArgs: a.extraArgs } : {}),
+        extraArgTokens: Object.freeze(tokens),
+        secretMounts: toSecretMounts(joinPath(field, "secretMounts"), a.secretMounts),
+    };
+}
+
+/** The tag part of a reference ("python:3.11" -> "3.11"); "latest" when it has none. */
+function referenceTag(ref: string): string {
+    const noDigest = ref.split("@")[0];
+    const lastSlash = noDigest.lastIndexOf("/");
+    const colon = noDigest.indexOf(":", lastSlash + 1);
+    if (colon >= 0) return noDigest.slice(colon + 1);
+    return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
+}

@@ -1,0 +1,78 @@
+import { ValidationError, joinPath } from "../errors";
+import { Secret, SecretArgs, toSecret } from "../secret";
+import { pyOptRepr, pyRepr } from "./pycompat";
+
+/** What a layer's `secretMounts` accepts: a key string, a Secret, or Secret arguments. */
+export type SecretMountInput = string | Secret | SecretArgs;
+
+/**
+ * A build-time secret exposed to one RUN step. `hashText` is what flyte-sdk hashes
+ * for it: the string itself when given as a string, else the dataclass repr
+ * `Secret(key='…', group=…, mount=…, as_env_var=…)` — so "x" and
+ * `new Secret({ key: "x" })` give different tags, exactly as in Flyte.
+ */
+export interface SecretMount {
+    readonly secret: Secret;
+    readonly hashText: string;
+}
+
+/** How the image build gets a secret's value (one entry per distinct group/key). */
+export interface BuildSecret {
+    /**
+     * BuildKit secret id used in `RUN --mount=type=secret,id=<id>` and in
+     * `docker build --secret id=<id>,...`: `<GROUP>_<KEY>` upper-cased, as Flyte's
+     * builder names the host variable.
+     */
+    readonly id: string;
+    readonly secret: Secret;
+    /** Host environment variable Flyte's builder reads the value from (same as `id`). */
+    readonly hostEnvVar: string;
+    /** Host file Flyte's builder falls back to: `/etc/secrets/<group>_<key>`. */
+    readonly hostFile: string;
+}
+
+export function toSecretMounts(field: string, value: unknown): readonly SecretMount[] {
+    if (value === undefined || value === null) return Object.freeze([]);
+    const list = Array.isArray(value) ? value : [value];
+    return Object.freeze(
+        list.map((v, i) => {
+            const f = Array.isArray(value) ? joinPath(field, i) : field;
+            if (typeof v !== "string" && !(v instanceof Secret) && (v === null || typeof v !== "object")) {
+                throw new ValidationError(f, v, "a secret key string, a Secret, or { key, group?, mount?, asEnvVar? }");
+            }
+            const secret = toSecret(v as SecretMountInput, f);
+            return Object.freeze({ secret, hashText: typeof v === "string" ? v : secretRepr(secret) });
+        }),
+    );
+}
+
+/** Python's repr of flyte's `Secret` dataclass. */
+export function secretRepr(s: Secret): string {
+    return `Secret(key=${pyRepr(s.key)}, group=${pyOptRepr(s.group)}, mount=${pyOptRepr(s.mount)}, as_env_var=${pyOptRepr(s.asEnvVar)})`;
+}
+
+/** `<GROUP>_<KEY>` upper-cased (no other change), Flyte's host variable for a build secret. */
+export function buildSecretId(s: Secret): string {
+    return [s.group, s.key].filter((p): p is string => !!p).map((p) => p.toUpperCase()).join("_");
+}
+
+export function toBuildSecret(s: Secret): BuildSecret {
+    const id = buildSecretId(s);
+    return Object.freeze({
+        id,
+        secret: s,
+        hostEnvVar: id,
+        hostFile: `/etc/secrets/${[s.group, s.key].filter((p): p is string => !!p).join("_")}`,
+    });
+}
+
+/**
+ * The `--mount=type=secret,...` flag for one RUN step: as an environment variable
+ * (`asEnvVar`), or as a file at the secret's runtime path when it is mounted.
+ * `required=true` makes the build fail clearly when the value was not provided.
+ */
+export function secretMountFlag(s: Secret): string {
+    const id = buildSecretId(s);
+    if (s.mount !== undefined) return `--mount=type=secret,id=${id},target=${s.filePath},required=true`;
+    return `--mount=type=secret,id=${id},env=${s.asEnvVar},required=true`;
+}
