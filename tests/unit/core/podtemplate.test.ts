@@ -566,7 +566,7 @@ describe("idempotence: rendering with the previous output as base yields an iden
                         for (const [bName, base, primary] of bases) {
                             for (const [xName, extra] of extras) {
                                 const resources = { cpu: [0.5, 2] as [number, number], memory: "1Gi", shm: xName === "everything" ? "auto" : "2Gi", ...(gpu !== undefined ? { gpu } : {}) };
-                                const env: EnvironmentArgs = { name: "prop_env", image: "img:1", resources, interruptible, ...(base ? { podTemplate: base } : {}), ...extra, ...{ resources } };
+                                const env: EnvironmentArgs = { name: "prop_env", image: "img:1", interruptible, ...(base ? { podTemplate: base } : {}), ...extra, resources };
                                 const label = `${pName} / ${dName} / ${migStrategy} / interruptible=${interruptible} / ${bName} / ${xName}`;
                                 let first;
                                 try {

@@ -24,8 +24,8 @@ function errorOf(fn: () => unknown): ValidationError {
     throw new Error("expected a ValidationError");
 }
 
-const place = (profile: ProfileInput, device: Device | undefined, migStrategy?: MigStrategy) =>
-    placeDevice(resolveProfile(profile), device, migStrategy ? { migStrategy } : {});
+const place = (profile: ProfileInput | string, device: Device | undefined, migStrategy?: MigStrategy) =>
+    placeDevice(resolveProfile(profile as ProfileInput), device, migStrategy ? { migStrategy } : {});
 const quoted = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
 
 // ---- building blocks of the expected placements --------------------------------------------
@@ -621,8 +621,8 @@ describe("interruptible -> spot; otherwise off spot", () => {
         ["flyte", placement({}), placement({})],
     ];
     test.each(table)("%s", (profile, spot, onDemand) => {
-        expect(placeCapacity(resolveProfile(profile), true)).toEqual(spot);
-        expect(placeCapacity(resolveProfile(profile), false)).toEqual(onDemand);
+        expect(placeCapacity(resolveProfile(profile as ProfileInput), true)).toEqual(spot);
+        expect(placeCapacity(resolveProfile(profile as ProfileInput), false)).toEqual(onDemand);
     });
 
     test("device and capacity combine: requirements ANDed into every alternative", () => {
