@@ -29,8 +29,11 @@ const cacheSchema = z.union([
 /** Cache policy as an object (Flyte's default is "disable"). */
 export function normalizeCache(value: CacheInput | undefined, field: string): Readonly<CacheArgs> | undefined {
     if (value === undefined) return undefined;
-    if (typeof value === "string") return Object.freeze({ behavior: parseWith(cacheSchema, value, field) as CacheBehavior });
-    const parsed = parseWith(cacheSchema, value, field) as CacheArgs;
+    // parse each form with its own schema: through the union a typo ("always", { behaviour })
+    // was only "value does not match any accepted form", without the allowed values or fields
+    const [behaviorSchema, objectSchema] = cacheSchema.options;
+    if (typeof value === "string") return Object.freeze({ behavior: parseWith(behaviorSchema, value, field) as CacheBehavior });
+    const parsed = (value !== null && typeof value === "object" && !Array.isArray(value) ? parseWith(objectSchema, value, field) : parseWith(cacheSchema, value, field)) as CacheArgs;
     return Object.freeze({ ...parsed, ...(parsed.ignoredInputs ? { ignoredInputs: Object.freeze([...parsed.ignoredInputs]) as string[] } : {}) });
 }
 
