@@ -16,7 +16,8 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
         throw err;
     }
     if (result.success) return result.data;
-    const issue = result.error.issues[0];
+    // a typo shows up both as an unknown key and as a missing field: report the typo
+    const issue = result.error.issues.find((i) => i.code === z.ZodIssueCode.unrecognized_keys) ?? result.error.issues[0];
     const path = issue.path.reduce<string>((acc, key) => joinPath(acc, key), field);
     const given = valueAt(value, issue.path);
     switch (issue.code) {
