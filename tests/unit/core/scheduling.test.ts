@@ -268,6 +268,24 @@ describe("MIG partitions", () => {
         }
     });
 
+    test("eks: an A100 80GB slice keeps the Karpenter memory bound", () => {
+        const d = GPU({ device: "A100_80G", partition: "3g.40gb" });
+        expect(place("eks", d)).toEqual(placement({
+            resources: gpu(1),
+            terms: [[In(KARP_GPU, "a100"), Gt(KARP_MEM, "61440"), In(PRODUCT, "NVIDIA-A100-SXM4-80GB-MIG-3g.40gb", "NVIDIA-A100-80GB-PCIe-MIG-3g.40gb"), In(MIG_STRATEGY, "single")]],
+            tolerations: [NVIDIA_TAINT],
+        }));
+        const a40 = place("eks", GPU({ device: "A100", partition: "1g.5gb" }), "mixed");
+        expect(a40).toEqual(placement({
+            resources: { "nvidia.com/mig-1g.5gb": "1" },
+            terms: [
+                [In(KARP_GPU, "a100"), Lt(KARP_MEM, "61440"), In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"), In(MIG_STRATEGY, "mixed")],
+                [In(EKS_NG, "nvidia-tesla-a100"), In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"), In(MIG_STRATEGY, "mixed")],
+            ],
+            tolerations: [NVIDIA_TAINT],
+        }));
+    });
+
     test("the default strategy is the profile's first: single everywhere", () => {
         for (const p of PROFILE_NAMES) expect(place(p, h100).resources).toEqual(gpu(2));
         expect(Object.fromEntries(PROFILE_NAMES.map((p) => [p, BUILTIN_PROFILES[p].gpu!.migStrategies]))).toEqual({
