@@ -1,0 +1,85 @@
+import { parseUvScript, uvScriptHashText } from "../../../sdk/src/core/image";
+import { parseToml } from "../../../sdk/src/core/image/toml";
+import { pyRepr } from "../../../sdk/src/core/image/pycompat";
+import { validationError } from "./helpers";
+
+describe("uv script metadata", () => {
+    const parse = (text: string) => parseUvScript(text, "s.py", "fromUvScript.script");
+
+    it("reads the block as flyte-sdk does and renders its Python repr for the tag", () => {
+        const meta = parse(`#!/usr/bin/env -S uv run --script
+# /// script
+# requires-python = ">=3.12"
+# dependencies = [
+#   "httpx",  # comment
+#   'rich>=13',
+# ]
+# [tool.uv]
+# exclude-newer = "2025-01-01T00:00:00Z"
+# ///
+print("hi")
+`);
+        expect(meta.dependencies).toEqual(["httpx", "rich>=13"]);
+        expect(uvScriptHashText(meta)).toBe(
+            "(UVScriptMetadata(requires_python='>=3.12', dependencies=['httpx', 'rich>=13'], pyprojects=[], tool={'uv': ToolUVConfig(exclude_newer='2025-01-01T00:00:00Z')}),)",
+        );
+        expect(uvScriptHashText(parse("# /// script\n# ///\n"))).toBe("(UVScriptMetadata(requires_python=None, dependencies=[], pyprojects=[], tool=None),)");
+        expect(uvScriptHashText(parse("# /// script\n# [tool.uv]\n# index-url = 'https://x'\n# ///\n"))).toContain("tool={'uv': ToolUVConfig(exclude_newer=None)}");
+        expect(uvScriptHashText(parse('# /// script\n# dependencies = ["a; python_version < \'3.11\'"]\n# ///\n'))).toContain(`dependencies=["a; python_version < '3.11'"]`);
+    });
+
+    it("rejects bad metadata with the field named", () => {
+        expect(validationError(() => parse("print(1)\n")).field).toBe("fromUvScript.script");
+        expect(validationError(() => parse("# /// script\n# dependencies = [\n# ///\n")).message).toContain("valid TOML");
+        expect(validationError(() => parse("# /// script\n# dependencies = ['x; rm -rf /']\n# ///\n")).field).toBe("fromUvScript.script.dependencies[0]");
+        expect(validationError(() => parse("# /// script\n# requires-python = 3\n# ///\n")).field).toBe("fromUvScript.script.requires-python");
+        expect(validationError(() => parse("# /// script\n# [tool.uv]\n# exclude-newer = 2025-01-01T00:00:00Z\n# ///\n")).field).toBe("fromUvScript.script.tool.uv.exclude-newer");
+    });
+});
+
+describe("TOML subset", () => {
+    it("parses tables, arrays of tables, dotted keys, strings and scalars", () => {
+        const t = parseToml(`
+a = "x\\ty\\u00e9"
+b = 'lit\\eral'
+c = """
+multi
+line"""
+d = [1, 2.5, true, -3, 0x10, 1_000]
+"quoted key" = { x = 1, y = [ "a", ] }
+e.f = "dotted"
+[tool.uv]
+exclude-newer = "2025"
+[[tool.uv.index]]
+url = "https://a"
+[[tool.uv.index]]
+url = "https://b"
+`);
+        expect(JSON.parse(JSON.stringify(t))).toEqual({
+            a: "x\tyé",
+            b: "lit\\eral",
+            c: "multi\nline",
+            d: [1, 2.5, true, -3, 16, 1000],
+            "quoted key": { x: 1, y: ["a"] },
+            e: { f: "dotted" },
+            tool: { uv: { "exclude-newer": "2025", index: [{ url: "https://a" }, { url: "https://b" }] } },
+        });
+    });
+
+    it("rejects malformed documents", () => {
+        for (const bad of ['a = "open', "a = 1\na = 2", "[t]\n[t]", "a = [1 2]", "= 1", 'a = "x" junk']) {
+            expect(() => parseToml(bad)).toThrow(/line \d+/);
+        }
+    });
+});
+
+describe("Python repr", () => {
+    it("quotes like CPython", () => {
+        expect(pyRepr("abc")).toBe("'abc'");
+        expect(pyRepr("it's")).toBe(`"it's"`);
+        expect(pyRepr(`it's "x"`)).toBe(`'it\\'s "x"'`);
+        expect(pyRepr("a\\b\n\t\x01")).toBe("'a\\\\b\\n\\t\\x01'");
+        expect(pyRepr("héllo")).toBe("'héllo'");
+        expect(pyRepr("\u00a0\u200b")).toBe("'\\xa0\\u200b'");
+    });
+});
