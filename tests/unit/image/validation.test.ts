@@ -111,6 +111,7 @@ describe("Image validation", () => {
             rejects(() => base().withWorkdir("/app\nRUN evil"), "withWorkdir.workdir", "/app\nRUN evil");
             rejects(() => base().withWorkdir("/my app"), "withWorkdir.workdir", "/my app");
             rejects(() => base().withWorkdir("$HOME/x"), "withWorkdir.workdir", "$HOME/x");
+            rejects(() => base().withWorkdir("--flag"), "withWorkdir.workdir", "--flag");
             rejects(() => base().withSourceFile(`${FIX}/app.py`, '/app"]'), "withSourceFile.dst", '/app"]');
             rejects(() => base().withSourceFolder(`${FIX}/proj`, "/a*"), "withSourceFolder.dst", "/a*");
         });

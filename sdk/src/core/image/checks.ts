@@ -174,8 +174,8 @@ export function checkHostPath(field: string, value: unknown): string {
     return s;
 }
 
-const IMAGE_PATH = /^[\p{L}\p{N}._@+=,~/-]+$/u;
-const IMAGE_PATH_ALLOWED = "a path in the image of letters, digits and '. _ @ + = , ~ / -' (no spaces, quotes, '$', '*', '\\' or control characters)";
+const IMAGE_PATH = /^(?!-)[\p{L}\p{N}._@+=,~/-]+$/u;
+const IMAGE_PATH_ALLOWED = "a path in the image of letters, digits and '. _ @ + = , ~ / -', not starting with '-' (no spaces, quotes, '$', '*', '\\' or control characters)";
 
 /** A path inside the image (WORKDIR, COPY destinations). */
 export function checkImagePath(field: string, value: unknown): string {
