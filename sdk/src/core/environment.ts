@@ -65,7 +65,7 @@ export function normalizeImage(value: unknown, field: string): ImageInput | unde
     if (value === undefined) return undefined;
     if (typeof value === "string") {
         // a loose image reference check: registry/name[:tag][@digest], no whitespace or shell
-        if (!/^[a-z0-9][a-z0-9._\-/:@]*[a-zA-Z0-9_]$/i.test(value) || value.length > 512) {
+        if (!/^[a-z0-9]([a-z0-9._\-/:@]*[a-z0-9_])?$/i.test(value) || value.length > 512) {
             throw new ValidationError(field, value, "expected an image reference such as \"ghcr.io/org/name:tag\" or \"repo@sha256:...\", or an Image");
         }
         return value;

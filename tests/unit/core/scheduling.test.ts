@@ -222,12 +222,13 @@ describe("every GPU model under every built-in profile", () => {
 });
 
 describe("bare GPU count (no model)", () => {
+    // whole GPUs of any model, kept off MIG-partitioned nodes like a named whole GPU
     const table: [string, Placement][] = [
-        ["gke", placement({ resources: gpu(2), tolerations: [NVIDIA_TAINT] })],
-        ["eks", placement({ resources: gpu(2), tolerations: [NVIDIA_TAINT] })],
-        ["aks", placement({ resources: gpu(2), tolerations: [NVIDIA_TAINT, SKU_GPU] })],
-        ["nvidia", placement({ resources: gpu(2), tolerations: [NVIDIA_TAINT] })],
-        ["flyte", placement({ resources: gpu(2) })],
+        ["gke", placement({ resources: gpu(2), terms: [[DoesNotExist(GKE_PART)]], tolerations: [NVIDIA_TAINT] })],
+        ["eks", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT] })],
+        ["aks", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT, SKU_GPU] })],
+        ["nvidia", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT] })],
+        ["flyte", placement({ resources: gpu(2), terms: [[DoesNotExist(FLYTE_PART)]] })],
     ];
     test.each(table)("%s", (profile, expected) => {
         expect(place(profile, toDevice("resources.gpu", 2))).toEqual(expected);
@@ -739,7 +740,7 @@ describe("resolveProfile", () => {
         const full: SchedulingProfile = { ...BUILTIN_PROFILES.nvidia, name: "onprem", anyGpu: { resource: "nvidia.com/gpu", tolerations: [] } };
         const resolved = resolveProfile(full);
         expect(resolved.name).toBe("onprem");
-        expect(placeDevice(resolved, toDevice("g", 1))).toEqual(placement({ resources: gpu(1) }));
+        expect(placeDevice(resolved, toDevice("g", 1))).toEqual(placement({ resources: gpu(1), terms: [[NOT_MIG_SINGLE]] }));
         expect(place(full, GPU({ device: "T4" }))).toEqual(nvidiaGpu(["Tesla-T4"], 1));
     });
 

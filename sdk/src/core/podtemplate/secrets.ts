@@ -22,7 +22,11 @@ export interface SecretWiring {
 export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
     const env: EnvVar[] = [];
     const byGroup = new Map<string | undefined, Secret[]>();
+    const seen = new Set<string>();
     for (const s of secrets) {
+        // the same secret listed twice is one secret
+        if (seen.has(s.id)) continue;
+        seen.add(s.id);
         if (s.asEnvVar) {
             env.push({ name: s.asEnvVar, valueFrom: { secretKeyRef: { name: kubernetesSecretName(s.group), key: s.key } } });
         }

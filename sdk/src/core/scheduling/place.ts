@@ -25,7 +25,9 @@ export function placeDevice(profile: SchedulingProfile, device: Device | undefin
     if (!device) return EMPTY_PLACEMENT;
     const field = options.field ?? "resources.gpu";
     if (device.deviceClass === "GPU" && device.device === undefined) {
-        return { ...EMPTY_PLACEMENT, resources: { [profile.anyGpu.resource]: String(device.quantity) }, tolerations: profile.anyGpu.tolerations };
+        // a bare count means whole GPUs: keep it off MIG-partitioned nodes too
+        const unpartitioned = profile.gpu?.unpartitioned;
+        return { ...EMPTY_PLACEMENT, resources: { [profile.anyGpu.resource]: String(device.quantity) }, terms: unpartitioned ? [[unpartitioned]] : [], tolerations: profile.anyGpu.tolerations };
     }
     const rules = profile[FAMILY_RULES[device.deviceClass]] as DeviceRules | undefined;
     if (!rules) {
