@@ -8,7 +8,7 @@
 # the outputs small. Usage: scripts/platform/build.sh [etcd|kube|kwok|nodes]...
 set -euo pipefail
 # shellcheck source=lib.sh
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 GOFLAGS_BUILD=(-trimpath)
 LDFLAGS_BASE="-s -w"

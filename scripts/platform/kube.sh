@@ -68,6 +68,13 @@ pf_apiserver_up() {
     --service-account-signing-key-file="$PF_PKI/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --api-audiences=https://kubernetes.default.svc.cluster.local \
+    --requestheader-client-ca-file="$PF_PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PF_PKI/front-proxy-client.crt" \
+    --proxy-client-key-file="$PF_PKI/front-proxy-client.key" \
     --service-cluster-ip-range="$PF_SERVICE_CIDR" \
     --endpoint-reconciler-type=none \
     --enable-aggregator-routing=true \

@@ -77,7 +77,8 @@ pf_start() {
   local name="$1"; shift; [ "$1" = "--" ] && shift
   mkdir -p "$PF_RUN" "$PF_LOGS"
   printf '\n==== %s starting %s\n' "$(date -u +%FT%TZ)" "$*" >> "$PF_LOGS/$name.log"
-  setsid "$@" >> "$PF_LOGS/$name.log" 2>&1 < /dev/null &
+  # 9>&-: do not hand the platform lock (fd 9) down to long-running daemons
+  setsid "$@" >> "$PF_LOGS/$name.log" 2>&1 < /dev/null 9>&- &
   local pid=$!
   printf '%s\n%s\n' "$pid" "$(basename "$1")" > "$PF_RUN/$name.pid"
 }

@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# End-to-end checks of a running local platform (`npm run platform -- verify`).
+#
+#   verify [docker|kube]... [--full]
+#
+# docker: BuildKit build with a secret mount, a build FROM the local Python base
+#         that pip-installs from PyPI and apt-installs from Debian, registry push,
+#         HEAD /v2/<name>/manifests/<tag>, pull back.
+# kube:   every node of platform/nodes.yaml Ready; the real kube-scheduler binds
+#         a GPU pod to the right accelerator node; an impossible pod stays
+#         Pending with FailedScheduling; a TPU pod lands on the TPU host; a Job
+#         runs to completion through kwok; a Deployment gets Running pods;
+#         --full also waits (up to ~70s) for a CronJob to spawn a Job.
+# Ends with "N passed, N failed"; exits non-zero if anything failed.
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+# shellcheck source=build.sh
+source "$HERE/build.sh"
+# shellcheck source=docker.sh
+source "$HERE/docker.sh"
+# shellcheck source=kube.sh
+source "$HERE/kube.sh"
+
+FULL=0; WHAT=()
+for a in "$@"; do
+  case "$a" in --full) FULL=1 ;; docker|kube) WHAT+=("$a") ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac
+done
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(docker kube)
+
+PASS=0; FAIL=0
+check() { # description, then command
+  local desc="$1"; shift
+  local t0 out; t0="$(pf_now)"
+  if out="$("$@" 2>&1)"; then
+    PASS=$((PASS + 1)); printf 'PASS  %-70s %6ss\n' "$desc" "$(pf_since "$t0")"
+  else
+    FAIL=$((FAIL + 1)); printf 'FAIL  %-70s %6ss\n' "$desc" "$(pf_since "$t0")"
+    printf '%s\n' "$out" | tail -n 25 | sed 's/^/      | /'
+  fi
+}
+
+# ------------------------------------------------------------------ docker
+WORK="$(mktemp -d)"
+NS="pf-verify-$$"
+cleanup() {
+  rm -rf "$WORK"
+  if [[ " ${WHAT[*]} " == *" kube "* ]]; then
+    pf_kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+base_ref() { # public name -> local registry reference, from base-images.json
+  sed -n "s|.*\"$1\": *\"\([^\"]*\)\".*|\1|p" "$PF_BASE_IMAGES"
+}
+
+docker_buildkit_secret() {
+  # The Debian docker.io CLI (/usr/bin/docker, 20.10) drives the daemon's
+  # BuildKit itself; newer CLIs need the buildx plugin, which is not installed.
+  local cli=/usr/bin/docker
+  [ -x "$cli" ] || { echo "no /usr/bin/docker (Debian docker.io CLI)"; return 1; }
+  mkdir -p "$WORK/secret"; echo "s3cr3t-$$" > "$WORK/secret.txt"
+  cat > "$WORK/secret/Dockerfile" <<'EOF'
+FROM debian:bookworm-slim
+RUN --mount=type=secret,id=x test -s /run/secrets/x && wc -c < /run/secrets/x > /secret-size
+RUN test ! -e /run/secrets/x
+EOF
+  DOCKER_BUILDKIT=1 DOCKER_HOST="$PF_DOCKER_HOST" "$cli" build --progress plain --network host \
+    --secret "id=x,src=$WORK/secret.txt" -t pf-verify/secret:latest "$WORK/secret" || return 1
+  # the secret must not end up in any layer
+  ! pf_docker history --no-trunc pf-verify/secret:latest | grep -q "s3cr3t-$$" || { echo "secret leaked"; return 1; }
+  pf_docker rmi pf-verify/secret:latest >/dev/null
+}
+
+docker_python_build() {
+  local py; py="$(base_ref 'python:3.11-slim-bookworm')"
+  [ -n "$py" ] || { echo "no python:3.11-slim-bookworm in $PF_BASE_IMAGES"; return 1; }
+  mkdir -p "$WORK/py"
+  cat > "$WORK/py/Dockerfile" <<EOF
+FROM $py
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends jq \\
+    && rm -rf /var/lib/apt/lists/* && jq --version
+RUN pip install --no-cache-dir six==1.16.0 && python -c 'import six; print("six", six.__version__)'
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir idna==3.7 && /opt/venv/bin/python -c 'import idna'
+EOF
+  DOCKER_BUILDKIT=0 pf_docker build --network host -t "$PF_REGISTRY/pf-verify/python-app:v1" "$WORK/py"
+}
+
+registry_roundtrip() {
+  local ref="$PF_REGISTRY/pf-verify/python-app:v1"
+  pf_docker push "$ref" || return 1
+  pf_registry_has pf-verify/python-app v1 || { echo "HEAD /v2/pf-verify/python-app/manifests/v1 failed"; return 1; }
+  curl -fsSI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$PF_REGISTRY/v2/pf-verify/python-app/manifests/v1" | grep -i '^docker-content-digest:' || return 1
+  pf_docker rmi "$ref" >/dev/null || return 1
+  pf_docker pull "$ref" >/dev/null || return 1
+  pf_docker run --rm --network none "$ref" python -c 'import six, sys; print(sys.version)' || return 1
+  pf_docker rmi "$ref" >/dev/null
+}
+
+base_image_props() {
+  local py; py="$(base_ref 'python:3.11-slim-bookworm')"
+  pf_docker run --rm --network none "$py" sh -c '
+    set -e
+    python --version 2>&1 | grep -q "^Python 3\.11\."
+    test "$(readlink -f /usr/local/bin/python)" = "$(readlink -f /usr/bin/python3.11)"
+    command -v pip >/dev/null
+    python -m venv /tmp/v
+    test -n "$PIP_CERT" && test -f "$PIP_CERT" && test -n "$SSL_CERT_FILE" && test -n "$REQUESTS_CA_BUNDLE"
+    . /etc/os-release; test "$VERSION_CODENAME" = bookworm
+    echo ok'
+}
+
+# ------------------------------------------------------------------ kube
+k() { pf_kubectl "$@"; }
+
+wait_for() { # timeout-seconds, then command; polls until it succeeds
+  local timeout="$1"; shift
+  local deadline=$(( $(date +%s) + timeout ))
+  until "$@"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+nodes_ready() {
+  "$(pf_nodes_bin_dir)/platform-nodes" wait -f "$PF_REPO/platform/nodes.yaml" --kubeconfig "$PF_KUBECONFIG" --timeout 30s
+}
+
+namespace_ready() {
+  k create namespace "$NS" >/dev/null || return 1
+  wait_for 30 k -n "$NS" get serviceaccount default
+}
+
+pod_on() { # pod, expected node
+  [ "$(k -n "$NS" get pod "$1" -o jsonpath='{.spec.nodeName}')" = "$2" ] \
+    && [ "$(k -n "$NS" get pod "$1" -o jsonpath='{.status.phase}')" = Running ]
+}
+
+gpu_pod_scheduled() {
+  k -n "$NS" apply -f - <<'EOF' || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: a100-80gb}
+spec:
+  nodeSelector: {cloud.google.com/gke-accelerator: nvidia-a100-80gb}
+  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+  containers:
+  - name: primary
+    image: 127.0.0.1:30000/library/python:3.11-slim-bookworm
+    resources:
+      requests: {cpu: "1", memory: 1Gi, nvidia.com/gpu: "1"}
+      limits: {nvidia.com/gpu: "1"}
+EOF
+  wait_for 30 pod_on a100-80gb gke-a100-80gb || { k -n "$NS" get pod a100-80gb -o wide; return 1; }
+  k -n "$NS" get pod a100-80gb -o wide
+}
+
+tpu_pod_scheduled() {
+  k -n "$NS" apply -f - <<'EOF' || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: tpu-v5p}
+spec:
+  nodeSelector:
+    cloud.google.com/gke-tpu-accelerator: tpu-v5p-slice
+    cloud.google.com/gke-tpu-topology: 2x2x1
+  tolerations: [{key: google.com/tpu, operator: Exists, effect: NoSchedule}]
+  containers:
+  - name: primary
+    image: 127.0.0.1:30000/library/python:3.11-slim-bookworm
+    resources:
+      requests: {google.com/tpu: "4"}
+      limits: {google.com/tpu: "4"}
+EOF
+  wait_for 30 pod_on tpu-v5p gke-tpu-v5p-2x2x1 || { k -n "$NS" get pod tpu-v5p -o wide; return 1; }
+}
+
+unschedulable_is_pending() {
+  k -n "$NS" apply -f - <<'EOF' || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: impossible}
+spec:
+  nodeSelector: {cloud.google.com/gke-accelerator: nvidia-h100-80gb}
+  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+  containers:
+  - name: primary
+    image: busybox
+    resources:
+      requests: {nvidia.com/gpu: "16"}
+      limits: {nvidia.com/gpu: "16"}
+EOF
+  failed_scheduling() {
+    k -n "$NS" get events --field-selector involvedObject.name=impossible,reason=FailedScheduling \
+      -o jsonpath='{.items[*].message}' | grep -q 'nvidia.com/gpu'
+  }
+  wait_for 30 failed_scheduling || { k -n "$NS" describe pod impossible; return 1; }
+  [ "$(k -n "$NS" get pod impossible -o jsonpath='{.status.phase}')" = Pending ] || return 1
+  [ -z "$(k -n "$NS" get pod impossible -o jsonpath='{.spec.nodeName}')" ] || return 1
+  k -n "$NS" get pod impossible -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].reason}{": "}{.status.conditions[?(@.type=="PodScheduled")].message}{"\n"}'
+}
+
+job_completes() {
+  k -n "$NS" apply -f - <<'EOF' || return 1
+apiVersion: batch/v1
+kind: Job
+metadata: {name: hello}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: primary
+        image: 127.0.0.1:30000/library/python:3.11-slim-bookworm
+        command: [python, -c, "print('hello')"]
+EOF
+  k -n "$NS" wait --for=condition=Complete job/hello --timeout=60s || { k -n "$NS" describe job hello; k -n "$NS" get pods -o wide; return 1; }
+  k -n "$NS" get pods -l job-name=hello -o wide
+}
+
+deployment_runs() {
+  k -n "$NS" create deployment web --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --replicas=2 >/dev/null || return 1
+  k -n "$NS" rollout status deployment/web --timeout=60s
+}
+
+cronjob_spawns_job() {
+  k -n "$NS" create cronjob tick --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --schedule='* * * * *' -- true >/dev/null || return 1
+  has_job() { [ -n "$(k -n "$NS" get jobs -o jsonpath='{.items[?(@.metadata.ownerReferences[0].name=="tick")].metadata.name}')" ]; }
+  wait_for 75 has_job
+}
+
+for w in "${WHAT[@]}"; do
+  case "$w" in
+    docker)
+      pf_docker_ok || { echo "docker is not up: run 'npm run platform -- up' first"; FAIL=$((FAIL + 1)); continue; }
+      check "docker: BuildKit build with RUN --mount=type=secret (daemon API)" docker_buildkit_secret
+      check "base image: python 3.11 on PATH, venv, CA env, bookworm" base_image_props
+      check "docker: build FROM local python base, apt-get install + pip install" docker_python_build
+      check "registry: push, HEAD /v2/<name>/manifests/<tag>, pull, run" registry_roundtrip
+      ;;
+    kube)
+      pf_apiserver_ok || { echo "kube-apiserver is not up: run 'npm run platform -- up' first"; FAIL=$((FAIL + 1)); continue; }
+      check "kube: all nodes of platform/nodes.yaml Ready" nodes_ready
+      check "kube: new namespace gets its default ServiceAccount" namespace_ready
+      check "kube: nvidia.com/gpu pod -> gke-a100-80gb (kube-scheduler)" gpu_pod_scheduled
+      check "kube: google.com/tpu pod -> gke-tpu-v5p-2x2x1" tpu_pod_scheduled
+      check "kube: impossible pod stays Pending with FailedScheduling" unschedulable_is_pending
+      check "kube: batch/v1 Job completes (kwok pod lifecycle)" job_completes
+      check "kube: Deployment rolls out (ReplicaSet controller)" deployment_runs
+      [ "$FULL" = 1 ] && check "kube: CronJob spawns a Job (up to 75s)" cronjob_spawns_job
+      ;;
+  esac
+done
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
