@@ -49,7 +49,7 @@ ${DEBIAN_PRELUDE}RUN apt-get update \\
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends git \\
     && rm -rf /var/lib/apt/lists/*
 RUN if [ ! -x /opt/venv/bin/python ]; then python3 -m venv /opt/venv; fi
-RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=GITHUB_PAT,env=GITHUB_PAT,required=true --mount=type=secret,id=CI_NETRC,target=/etc/flyte/secrets/ci/netrc,required=true /opt/venv/bin/python -m pip install --index-url https://pypi.org/simple --extra-index-url 'https://example.com/simple?x=1' --pre --no-cache-dir 'pandas>=2,<3' 'tomli; python_version < "3.11"'
+RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=GITHUB_PAT,target=/run/secrets/GITHUB_PAT,required=true --mount=type=secret,id=CI_NETRC,target=/etc/flyte/secrets/ci/netrc,required=true export GITHUB_PAT="$(cat /run/secrets/GITHUB_PAT)" && /opt/venv/bin/python -m pip install --index-url https://pypi.org/simple --extra-index-url 'https://example.com/simple?x=1' --pre --no-cache-dir 'pandas>=2,<3' 'tomli; python_version < "3.11"'
 ENV MODE="prod"
 WORKDIR /home/flyte/app
 COPY --chown=flyte:flyte ["layer-9", "./proj2"]
@@ -100,11 +100,11 @@ RUN --mount=type=secret,id=APT-AUTH,target=/etc/flyte/secrets/apt-auth,required=
 RUN if [ ! -x /opt/venv/bin/python ]; then python3 -m venv /opt/venv; fi
 ENV VIRTUAL_ENV=/opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
-RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=bind,source=layer-1/requirements.txt,target=/tmp/flyte-build/layer-1/requirements.txt --mount=type=secret,id=GITHUB_PAT,env=GITHUB_PAT,required=true /opt/venv/bin/python -m pip install --requirement /tmp/flyte-build/layer-1/requirements.txt
+RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=bind,source=layer-1/requirements.txt,target=/tmp/flyte-build/layer-1/requirements.txt --mount=type=secret,id=GITHUB_PAT,target=/run/secrets/GITHUB_PAT,required=true export GITHUB_PAT="$(cat /run/secrets/GITHUB_PAT)" && /opt/venv/bin/python -m pip install --requirement /tmp/flyte-build/layer-1/requirements.txt
 COPY ["layer-2/app.py", "/app/"]
 RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=bind,source=layer-3,target=/tmp/flyte-build/layer-3 /opt/venv/bin/python -m pip install --find-links /tmp/flyte-build/layer-3 flyte
 RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=bind,source=layer-3,target=/tmp/flyte-build/layer-3 /opt/venv/bin/python -m pip install --find-links /tmp/flyte-build/layer-3 --no-deps --no-index --force-reinstall flyte
-RUN --mount=type=secret,id=CI_TOK,env=TOKEN,required=true echo done
+RUN --mount=type=secret,id=CI_TOK,target=/run/secrets/CI_TOK,required=true export TOKEN="$(cat /run/secrets/CI_TOK)" && echo done
 ENV _F_IMG_ID=${img.uri}
 `);
     });
@@ -126,7 +126,7 @@ ENV _F_IMG_ID=${img.uri}
         expect(img.renderDockerfile({ baseImageMirrors: MIRRORS })).toBe(original.replace("FROM python:3.11-slim-bookworm", `FROM ${MIRRORS["python:3.11-slim-bookworm"]}`));
     });
 
-    it("never writes a secret value, ARG or secret ENV; quotes every package", () => {
+    it("never writes a secret value, ARG or secret ENV; exposes secrets as files for one step; quotes every package", () => {
         const img = Image.fromDebianBase({ installFlyte: false, name: "s" })
             .withPipPackages({ packages: ["a[b]>=1"], secretMounts: ["API_TOKEN"] })
             .withAptPackages({ packages: ["git"], secretMounts: ["API_TOKEN"] });
@@ -134,7 +134,10 @@ ENV _F_IMG_ID=${img.uri}
         expect(d).not.toMatch(/^ARG /m);
         expect(d).not.toMatch(/^ENV API_TOKEN/m);
         expect(d).toContain("'a[b]>=1'");
-        expect(d.match(/--mount=type=secret,id=API_TOKEN,env=API_TOKEN,required=true/g)).toHaveLength(2);
+        expect(d.match(/--mount=type=secret,id=API_TOKEN,target=\/run\/secrets\/API_TOKEN,required=true export API_TOKEN="\$\(cat \/run\/secrets\/API_TOKEN\)" && /g)).toHaveLength(2);
+        // the same secret twice in one step is mounted once
+        const twice = Image.fromDebianBase({ installFlyte: false, name: "s" }).withCommands(["x"], { secretMounts: ["API_TOKEN", new Secret({ key: "API_TOKEN" })] });
+        expect(twice.dockerfile).toContain('RUN --mount=type=secret,id=API_TOKEN,target=/run/secrets/API_TOKEN,required=true export API_TOKEN="$(cat /run/secrets/API_TOKEN)" && x\n');
     });
 
     it("every instruction starts a line: nothing given can open a new instruction", () => {

@@ -4,7 +4,7 @@ import { contextPathFor } from "./context";
 import { CREATE_FLYTE_USER_CMD, VENV, debianBase, debianBaseLayers, parseReleasedImage } from "./defaults";
 import { Layer, PipOptions } from "./layers";
 import { dockerQuote, jsonArgs, shQuote } from "./quote";
-import { SecretMount, secretMountFlag } from "./secrets";
+import { SecretMount, secretEnvPrefix, secretFlags } from "./secrets";
 
 /** What rendering needs from an Image. */
 export interface RenderableImage {
@@ -35,7 +35,7 @@ const BUILD_DIR = "/tmp/flyte-build";
  * order, then `USER flyte` if the image has Flyte's user, and `ENV _F_IMG_ID=<uri>`
  * (as Flyte). pip installs go to the venv /opt/venv (created with `python3 -m venv`
  * before the first Python layer if the base lacks it); build secrets are BuildKit
- * secret mounts scoped to one RUN; COPY sources come from `layer-<n>/` in the context.
+ * secret file mounts scoped to one RUN (exported as variables within it); COPY sources come from `layer-<n>/` in the context.
  *
  * Flyte's released default image (`ghcr.io/flyteorg/flyte:py3.11-v2.12.1`, what
  * `fromDebianBase()` starts from) is only on the internet: unless a mirror is given
@@ -80,7 +80,7 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             return;
         case "commands":
             for (const c of l.commands) {
-                out.push(`RUN ${secretFlags(l.secretMounts)}${c}`);
+                out.push(`RUN ${secretRun(l.secretMounts)}${c}`);
                 if (c === CREATE_FLYTE_USER_CMD) state.flyteUser = true;
             }
             return;
@@ -96,7 +96,7 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             return;
         case "apt":
             out.push(
-                `RUN ${secretFlags(l.secretMounts)}apt-get update \\`,
+                `RUN ${secretRun(l.secretMounts)}apt-get update \\`,
                 `    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${l.packages.map(shQuote).join(" ")} \\`,
                 "    && rm -rf /var/lib/apt/lists/*",
             );
@@ -140,7 +140,7 @@ function renderPip(out: string[], state: RenderState, mounts: string[], args: st
     if (!state.venvEnv) out.push(`ENV VIRTUAL_ENV=${VENV}`);
     if (!state.venvPath) out.push(`ENV PATH="${VENV}/bin:$PATH"`);
     state.venvEnv = state.venvPath = true;
-    out.push(`RUN ${[PIP_CACHE, ...mounts].join(" ")} ${secretFlags(secrets)}${PIP} ${args.join(" ")}`);
+    out.push(`RUN ${[PIP_CACHE, ...mounts].join(" ")} ${secretFlags(secrets)}${secretEnvPrefix(secrets)}${PIP} ${args.join(" ")}`);
 }
 
 function pipArgs(o: PipOptions): string[] {
@@ -152,8 +152,9 @@ function pipArgs(o: PipOptions): string[] {
     return args;
 }
 
-function secretFlags(mounts: readonly SecretMount[]): string {
-    return mounts.map((m) => `${secretMountFlag(m.secret)} `).join("");
+/** Secret mount flags then the export prefix: `--mount=... export VAR="$(cat ...)" && `. */
+function secretRun(mounts: readonly SecretMount[]): string {
+    return secretFlags(mounts) + secretEnvPrefix(mounts);
 }
 
 function readDockerfile(file: string): string {

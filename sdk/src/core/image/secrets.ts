@@ -66,13 +66,39 @@ export function toBuildSecret(s: Secret): BuildSecret {
     });
 }
 
+/** Where an environment-variable secret's file is mounted during its RUN step. */
+export function secretFilePath(s: Secret): string {
+    return s.mount !== undefined ? s.filePath! : `/run/secrets/${buildSecretId(s)}`;
+}
+
 /**
- * The `--mount=type=secret,...` flag for one RUN step: as an environment variable
- * (`asEnvVar`), or as a file at the secret's runtime path when it is mounted.
+ * The `--mount=type=secret,...` flag for one RUN step: a file at the secret's runtime
+ * path when it is mounted, else a file under /run/secrets that `secretEnvPrefix`
+ * exports as the variable. (BuildKit's `env=` option needs Dockerfile 1.10; files
+ * work with every BuildKit, including Docker 20.10's built-in frontend.)
  * `required=true` makes the build fail clearly when the value was not provided.
  */
 export function secretMountFlag(s: Secret): string {
-    const id = buildSecretId(s);
-    if (s.mount !== undefined) return `--mount=type=secret,id=${id},target=${s.filePath},required=true`;
-    return `--mount=type=secret,id=${id},env=${s.asEnvVar},required=true`;
+    return `--mount=type=secret,id=${buildSecretId(s)},target=${secretFilePath(s)},required=true`;
+}
+
+/** The secret mount flags of a RUN step (one per target), each followed by a space. */
+export function secretFlags(mounts: readonly SecretMount[]): string {
+    const flags = new Set(mounts.map((m) => secretMountFlag(m.secret)));
+    return [...flags].map((f) => `${f} `).join("");
+}
+
+/**
+ * Shell prefix exporting environment-variable secrets for the rest of the RUN step:
+ * `export VAR="$(cat /run/secrets/ID)" && `. The value lives only in that process.
+ */
+export function secretEnvPrefix(mounts: readonly SecretMount[]): string {
+    const seen = new Set<string>();
+    let out = "";
+    for (const { secret } of mounts) {
+        if (secret.mount !== undefined || secret.asEnvVar === undefined || seen.has(secret.asEnvVar)) continue;
+        seen.add(secret.asEnvVar);
+        out += `export ${secret.asEnvVar}="$(cat ${secretFilePath(secret)})" && `;
+    }
+    return out;
 }
