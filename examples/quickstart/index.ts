@@ -1,9 +1,11 @@
 // The quickstart: one image, a secret, and task environments for every kind of
 // accelerator the stack's cluster flavour offers. `pulumi up` builds and pushes the
-// image, creates the Secret and one PodTemplate per environment and task.
+// image, creates the Secret, one PodTemplate per environment and per task, a nightly
+// CronJob and a one-off Job.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as flyte from "pulumi-flyte";
+import { environmentsFor } from "./environments";
 
 const stack = flyte.readStackConfig();
 const config = new pulumi.Config();
@@ -15,62 +17,44 @@ const secrets = new flyte.SecretStore("secrets", {
     groups: { wandb: { "api-key": config.requireSecret("wandbApiKey") } },
 });
 
-// Content-addressed: the tag is flyte-sdk's, so nothing rebuilds unless the image changes.
+// One image for every environment. Its tag is flyte-sdk's content hash: nothing
+// rebuilds unless the definition changes, and a tag already pushed by another stack
+// is reused. The PyPI token is a BuildKit secret of that one RUN step, never a layer.
+const pypiToken = new flyte.Secret({ group: "pypi", key: "token" });
 const image = flyte.Image.fromDebianBase({ python: "3.11", registry: stack.registry, name: "quickstart" })
     .withAptPackages("curl")
-    .withPipPackages(...(config.get("pipPackages") ?? "six==1.16.0").split(","))
+    .withPipPackages({ packages: (config.get("pipPackages") ?? "six==1.16.0").split(","), secretMounts: [pypiToken] })
     .withEnvVars({ PYTHONUNBUFFERED: "1" });
-const build = new flyte.ImageBuild("quickstart-image", { image, network: stack.buildNetwork });
-
-const common = {
-    image: build,
-    namespace: namespace.metadata.name,
-    profile: stack.profile,
-    migStrategy: stack.migStrategy,
-    secretStore: secrets,
-};
-const wandb = new flyte.Secret({ group: "wandb", key: "api-key" });
-
-// Environments every cluster flavour can run.
-const prep = new flyte.TaskEnvironment("prep", {
-    ...common,
-    resources: new flyte.Resources({ cpu: "2", memory: "4Gi" }),
+const build = new flyte.ImageBuild("quickstart-image", {
+    image,
+    network: stack.buildNetwork,
+    secretValues: { PYPI_TOKEN: config.requireSecret("pypiToken") },
 });
-const train = new flyte.TaskEnvironment("train", {
-    ...common,
-    resources: new flyte.Resources({ cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${config.getNumber("trainGpus") ?? 4}` }),
-    secrets: [wandb],
-    dependsOn: [prep],
-});
-const fit = train.task("fit", { retries: 2, timeout: "6h", cache: "auto" });
+
+const environments = Object.fromEntries(
+    environmentsFor(stack.profile, { trainGpus: config.getNumber("trainGpus") ?? 4, evaluateGpus: config.getNumber("evaluateGpus") ?? 1 })
+        .map((row) => [row.name, new flyte.TaskEnvironment(row.name, {
+            image: build,
+            namespace: namespace.metadata.name,
+            profile: stack.profile,
+            migStrategy: stack.migStrategy,
+            resources: row.resources,
+            secrets: row.secrets,
+            interruptible: row.interruptible,
+            secretStore: secrets,
+        })]),
+);
+
+// Tasks: a nightly training run (CronJob) and a one-off data load (Job).
+const fit = environments.train.task("fit", { retries: 2, timeout: "6h", cache: "auto" });
 fit.run("nightly", { command: ["python", "-m", "train"], schedule: "0 3 * * *" });
-
-const environments: Record<string, flyte.TaskEnvironment> = { prep, train };
-
-// Accelerators that exist only on some cluster flavours.
-if (stack.profile === "gke") {
-    environments.evaluate = new flyte.TaskEnvironment("evaluate", { ...common, resources: { cpu: "4", memory: "16Gi", gpu: "A100:1" } });
-    environments.serve = new flyte.TaskEnvironment("serve", { ...common, resources: { cpu: "16", memory: "128Gi", gpu: "H100:8" }, secrets: [wandb] });
-    environments.notebook = new flyte.TaskEnvironment("notebook", {
-        ...common,
-        resources: { cpu: "2", memory: "8Gi", gpu: flyte.GPU({ device: "A100", quantity: 1, partition: "1g.5gb" }) },
-    });
-    environments.pretrain = new flyte.TaskEnvironment("pretrain", { ...common, resources: { gpu: flyte.TPU({ device: "V5P", partition: "2x2x1" }) } });
-    environments.tune = new flyte.TaskEnvironment("tune", { ...common, resources: { gpu: flyte.TPU({ device: "V6E", partition: "2x4" }) } });
-}
-if (stack.profile === "eks") {
-    environments.infer = new flyte.TaskEnvironment("infer", {
-        ...common,
-        resources: { cpu: "8", memory: "32Gi", gpu: flyte.Neuron({ device: "Inf2", quantity: 6 }) },
-    });
-    environments.batch = new flyte.TaskEnvironment("batch", {
-        ...common,
-        interruptible: true,
-        resources: { cpu: "4", memory: "16Gi", gpu: "A100:1" },
-    });
-}
+const load = environments.prep.task("load", { retries: 1 });
+const loadOnce = load.run("once", { command: ["python", "-c", "print('loaded')"] });
 
 export const imageUri = build.uri;
 export const imageRef = build.ref;
+export const imageBuilt = build.built;
 export const podTemplates = pulumi.output(Object.fromEntries(Object.entries(environments).map(([k, e]) => [k, e.podTemplateName])));
-export const tasks = { "train.fit": fit.podTemplate.metadata.name };
+export const taskPodTemplates = { "train.fit": fit.podTemplate.metadata.name, "prep.load": load.podTemplate.metadata.name };
+export const jobs = { "prep.load.once": loadOnce.jobName };
+export const namespaceName = namespace.metadata.name;

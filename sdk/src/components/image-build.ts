@@ -24,7 +24,7 @@ export interface ImageBuildOptions {
     secretValues?: Record<string, pulumi.Input<string>>;
     /** Skip the build when the content-addressed tag already exists in the registry (default true). */
     skipExisting?: boolean;
-    /** Where build contexts are assembled (default: <tmpdir>/pulumi-flyte). */
+    /** Where build contexts are assembled (default: $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
     /** Target platform, e.g. "linux/amd64". */
     platform?: string;
@@ -81,7 +81,7 @@ export class ImageBuild extends pulumi.ComponentResource {
                 keepLocally: true,
                 build: {
                     context: contextDir,
-                    dockerfile: context.dockerfile,
+                    dockerfile: path.relative(context.dir, context.dockerfile),
                     version: "2", // BuildKit: needed for secret mounts
                     ...(settings.network ? { networkMode: settings.network } : {}),
                     ...(settings.platform ? { platform: settings.platform } : {}),
@@ -149,7 +149,7 @@ function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workD
     return {
         ...args,
         baseImageMirrors: mirrors,
-        workDir: args.workDir ?? path.join(os.tmpdir(), "pulumi-flyte"),
+        workDir: args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
         skipExisting: args.skipExisting ?? true,
     };
 }

@@ -1,0 +1,238 @@
+/**
+ * The quickstart through the real engine: real Pulumi CLI, language host and
+ * providers, real Docker and registry, a real kube-apiserver and kube-scheduler
+ * with fake accelerator nodes. Run by `npm test` after the toolchain and platform.
+ */
+import { EngineEvent, OpType, Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { BuiltinProfileName, renderPodTemplate, Resources, GPU } from "../../sdk/src";
+import { environmentsFor } from "../../examples/quickstart/environments";
+import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
+import { createStacks, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
+
+jest.setTimeout(45 * 60_000);
+
+let stacks: E2EStacks;
+let kube: KubeClient;
+const logs: string[] = [];
+const log = (s: string) => logs.push(s);
+const outputsOf = async (s: Stack) => Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
+const NS = { dev: "flyte-dev", prod: "flyte-prod" } as const;
+const PROFILE: Record<"dev" | "prod", BuiltinProfileName> = { dev: "gke", prod: "eks" };
+
+/** Every field we rendered is in the object the API server stores (it adds defaults). */
+function expectContains(actual: any, expected: any, where = "$"): void {
+    if (Array.isArray(expected)) {
+        expect(Array.isArray(actual)).toBe(true);
+        expect({ where, length: actual.length }).toEqual({ where, length: expected.length });
+        expected.forEach((e, i) => expectContains(actual[i], e, `${where}[${i}]`));
+    } else if (expected && typeof expected === "object") {
+        expect({ where, isObject: !!actual && typeof actual === "object" }).toEqual({ where, isObject: true });
+        for (const [k, v] of Object.entries(expected)) expectContains(actual[k], v, `${where}.${k}`);
+    } else {
+        expect({ where, value: actual }).toEqual({ where, value: expected });
+    }
+}
+
+/** Steps of a preview/up by operation, from the engine's event stream. */
+function stepCollector() {
+    const steps: { op: OpType; type: string; urn: string }[] = [];
+    const onEvent = (e: EngineEvent) => {
+        const m = e.resourcePreEvent?.metadata;
+        if (m) steps.push({ op: m.op, type: m.type, urn: m.urn });
+    };
+    return { steps, onEvent, changed: () => steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack") };
+}
+
+function registryDigest(uri: string): string | undefined {
+    const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
+    const out = execFileSync("curl", ["-sI", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
+        `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}/manifests/${m[3]}`]).toString();
+    if (!/^HTTP\/\S+ 200/m.test(out)) return undefined;
+    return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
+}
+
+async function expectedTemplates(which: "dev" | "prod", imageRef: string) {
+    const profile = PROFILE[which];
+    const rows = environmentsFor(profile, { trainGpus: 4, evaluateGpus: 1 });
+    const out: { name: string; expected: any; node: string }[] = [];
+    for (const row of rows) {
+        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, interruptible: row.interruptible };
+        out.push({ name: row.name, expected: renderPodTemplate(env, { profile, namespace: NS[which] }), node: row.expectedNode });
+        if (row.name === "train") out.push({ name: "train-fit", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" } }), node: row.expectedNode });
+        if (row.name === "prep") out.push({ name: "prep-load", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "load", retries: 1 } }), node: row.expectedNode });
+    }
+    return out;
+}
+
+async function objectCount(): Promise<Record<string, number>> {
+    const label = "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte";
+    const count = async (p: string) => (await kube.list(`${p}?${label}`)).length;
+    const namespaces = (await kube.list("/api/v1/namespaces")).filter((n: any) => n.metadata.name.startsWith("flyte-")).length;
+    return {
+        namespaces,
+        podtemplates: await count("/api/v1/podtemplates"),
+        secrets: await count("/api/v1/secrets"),
+        jobs: await count("/apis/batch/v1/jobs"),
+        cronjobs: await count("/apis/batch/v1/cronjobs"),
+        deployments: await count("/apis/apps/v1/deployments"),
+    };
+}
+
+beforeAll(async () => {
+    kube = kubeClient(requireEnv("KUBECONFIG"));
+    requireEnv("PULUMI_FLYTE_BASE_IMAGES");
+    // a clean cluster: objects left by an interrupted earlier run would fake results
+    for (const ns of Object.values(NS)) await kube.remove(`/api/v1/namespaces/${ns}`);
+    await waitFor(async () => (await objectCount()).namespaces === 0, 120_000);
+    stacks = await createStacks();
+});
+
+afterAll(() => {
+    fs.mkdirSync(WORK_DIR, { recursive: true });
+    fs.writeFileSync(path.join(WORK_DIR, "engine.log"), logs.join(""));
+});
+
+describe("quickstart on the local platform", () => {
+    let devImageRef = "";
+
+    test("dev (gke): up builds and pushes the image, creates the Secret and PodTemplates equal to renderPodTemplate", async () => {
+        const result = await stacks.dev.up({ onOutput: log, color: "never" });
+        expect(result.summary.result).toBe("succeeded");
+        const out = await outputsOf(stacks.dev);
+        devImageRef = out.imageRef;
+        expect(out.imageBuilt).toBe(true);
+        expect(out.imageUri).toMatch(/^localhost:30000\/quickstart:[0-9a-f]{32}$/);
+        // the image is in the registry, and pods reference it by that digest
+        const digest = registryDigest(out.imageUri);
+        expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(out.imageRef).toBe(`localhost:30000/quickstart@${digest}`);
+
+        const secret = await kube.get(`/api/v1/namespaces/${NS.dev}/secrets/wandb`);
+        expect(Object.keys(secret.data)).toEqual(["api-key"]);
+        expect(Buffer.from(secret.data["api-key"], "base64").toString()).toBe(SECRET_VALUES.wandbApiKey);
+
+        const templates = await expectedTemplates("dev", out.imageRef);
+        const stored = await kube.list(`/api/v1/namespaces/${NS.dev}/podtemplates`);
+        expect(stored.map((t: any) => t.metadata.name).sort()).toEqual(templates.map((t) => t.name).sort());
+        for (const t of templates) {
+            const actual = stored.find((s: any) => s.metadata.name === t.name);
+            expectContains({ metadata: actual.metadata, template: actual.template }, { metadata: t.expected.metadata, template: t.expected.template }, t.name);
+        }
+    });
+
+    test("dev (gke): the real kube-scheduler binds every environment and task to its node; the Job runs", async () => {
+        const templates = await expectedTemplates("dev", devImageRef);
+        const placements: Record<string, string | undefined> = {};
+        for (const t of templates) placements[t.name] = (await probeScheduling(kube, NS.dev, t.name, `probe-${t.name}`)).node;
+        expect(placements).toEqual(Object.fromEntries(templates.map((t) => [t.name, t.node])));
+
+        // the one-off Job from prep.load: the controller makes its pod, the scheduler binds it, kwok completes it
+        const done = await waitFor(async () => ((await kube.get(`/apis/batch/v1/namespaces/${NS.dev}/jobs/prep-load-once`)).status?.succeeded ?? 0) >= 1, 120_000);
+        expect(done).toBe(true);
+        const pods = await kube.list(`/api/v1/namespaces/${NS.dev}/pods?labelSelector=job-name%3Dprep-load-once`);
+        expect(pods.map((p: any) => p.spec.nodeName)).toEqual(["cpu"]);
+        const cron = await kube.get(`/apis/batch/v1/namespaces/${NS.dev}/cronjobs/train-fit-nightly`);
+        expect(cron.spec.schedule).toBe("0 3 * * *");
+    });
+
+    test("a request no node can satisfy stays Pending with the scheduler's reason", async () => {
+        const cases = [
+            { name: "b200", env: { name: "b200", image: devImageRef, resources: { gpu: "B200:8" } }, reason: /didn't match Pod's node affinity\/selector/ },
+            { name: "a100x16", env: { name: "wide", image: devImageRef, resources: new Resources({ gpu: GPU({ device: "A100 80G", quantity: 8 }), cpu: "500" }) }, reason: /Insufficient cpu/ },
+        ];
+        for (const c of cases) {
+            const tpl = renderPodTemplate(c.env, { profile: "gke", namespace: NS.dev });
+            tpl.metadata.name = `unschedulable-${c.name}`;
+            await kube.create(`/api/v1/namespaces/${NS.dev}/podtemplates`, tpl);
+            const result = await probeScheduling(kube, NS.dev, tpl.metadata.name, `probe-unschedulable-${c.name}`, 15_000);
+            expect(result.node).toBeUndefined();
+            expect(result.reason).toBe("Unschedulable");
+            expect(result.message).toMatch(c.reason);
+            await kube.remove(`/api/v1/namespaces/${NS.dev}/podtemplates/${tpl.metadata.name}`);
+        }
+    });
+
+    test("dev: a second up with no change reports no changes and builds nothing", async () => {
+        const preview = stepCollector();
+        const p = await stacks.dev.preview({ onEvent: preview.onEvent, onOutput: log });
+        expect(preview.changed()).toEqual([]);
+        expect(Object.keys(p.changeSummary)).toEqual(["same"]);
+        const up = stepCollector();
+        const result = await stacks.dev.up({ onEvent: up.onEvent, onOutput: log });
+        expect(up.changed()).toEqual([]);
+        expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    test("dev: changing one environment's GPU count previews exactly one update", async () => {
+        await stacks.dev.setConfig("evaluateGpus", { value: "2" });
+        const preview = stepCollector();
+        await stacks.dev.preview({ onEvent: preview.onEvent, onOutput: log });
+        expect(preview.changed().map((s) => [s.op, s.type, s.urn.split("::").pop()])).toEqual([
+            ["update", "kubernetes:core/v1:PodTemplate", "evaluate-podtemplate"],
+        ]);
+        await stacks.dev.up({ onOutput: log });
+        const stored = await kube.get(`/api/v1/namespaces/${NS.dev}/podtemplates/evaluate`);
+        expect(stored.template.spec.containers[0].resources.limits["nvidia.com/gpu"]).toBe("2");
+    });
+
+    test("prod (eks): another profile; the image dev pushed is reused, not rebuilt", async () => {
+        const up = stepCollector();
+        const result = await stacks.prod.up({ onEvent: up.onEvent, onOutput: log });
+        expect(result.summary.result).toBe("succeeded");
+        const out = await outputsOf(stacks.prod);
+        expect(out.imageBuilt).toBe(false);
+        expect(out.imageRef).toBe(devImageRef);
+        expect(up.steps.filter((s) => s.type.startsWith("docker:"))).toEqual([]);
+        const templates = await expectedTemplates("prod", out.imageRef);
+        for (const t of templates) {
+            const actual = await kube.get(`/api/v1/namespaces/${NS.prod}/podtemplates/${t.name}`);
+            expectContains({ metadata: actual.metadata, template: actual.template }, { metadata: t.expected.metadata, template: t.expected.template }, t.name);
+            expect({ name: t.name, node: (await probeScheduling(kube, NS.prod, t.name, `probe-${t.name}`)).node }).toEqual({ name: t.name, node: t.node });
+        }
+    });
+
+    test("dev: a pip package change rebuilds exactly one image", async () => {
+        await stacks.dev.setConfig("pipPackages", { value: "six==1.16.0,idna==3.10" });
+        const preview = stepCollector();
+        await stacks.dev.preview({ onEvent: preview.onEvent, onOutput: log });
+        const builds = preview.changed().filter((s) => s.type === "docker:index/remoteImage:RemoteImage" && ["create", "replace", "create-replacement"].includes(s.op));
+        expect(builds.length).toBe(1);
+        const before = devImageRef;
+        await stacks.dev.up({ onOutput: log });
+        const out = await outputsOf(stacks.dev);
+        expect(out.imageRef).not.toBe(before);
+        expect(registryDigest(out.imageUri)).toBe(out.imageRef.split("@")[1]);
+        const stored = await kube.get(`/api/v1/namespaces/${NS.dev}/podtemplates/train`);
+        expect(stored.template.spec.containers[0].image).toBe(out.imageRef);
+    });
+
+    test("no secret value appears in plaintext in state, engine output or the image", async () => {
+        const values = Object.values(SECRET_VALUES);
+        for (const s of [stacks.dev, stacks.prod]) {
+            const state = JSON.stringify(await s.exportStack());
+            for (const v of values) expect({ stack: s.name, leaked: state.includes(v) }).toEqual({ stack: s.name, leaked: false });
+        }
+        const engineOutput = logs.join("");
+        for (const v of values) expect(engineOutput.includes(v)).toBe(false);
+        // every layer and the config of the image built with the PyPI token as a build secret
+        const out = await outputsOf(stacks.dev);
+        const tar = path.join(WORK_DIR, "image.tar");
+        execFileSync("docker", ["save", "-o", tar, out.imageUri]);
+        const bytes = fs.readFileSync(tar);
+        expect(bytes.includes(Buffer.from(SECRET_VALUES.pypiToken))).toBe(false);
+        expect(bytes.length).toBeGreaterThan(1_000_000);
+        fs.rmSync(tar);
+    });
+
+    test("destroy leaves nothing behind in the API server", async () => {
+        const before = await objectCount();
+        expect(before.podtemplates).toBeGreaterThan(0);
+        await stacks.dev.destroy({ onOutput: log });
+        await stacks.prod.destroy({ onOutput: log });
+        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify({ namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0 }), 180_000, 1000);
+        expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0 } });
+    });
+});
