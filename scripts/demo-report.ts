@@ -1,0 +1,36 @@
+/**
+ * Prints, per environment and task of a deployed quickstart stack: the image digest,
+ * the PodTemplate, and the node the real kube-scheduler binds a pod made from it to.
+ */
+import { execFileSync } from "child_process";
+import { kubeClient, probeScheduling } from "./lib/kube-client";
+
+async function main(): Promise<void> {
+    const stack = process.argv[2] ?? "dev";
+    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack]).toString());
+    const kubeconfig = process.env.KUBECONFIG;
+    if (!kubeconfig) throw new Error("KUBECONFIG is not set (source scripts/env.sh)");
+    const kube = kubeClient(kubeconfig);
+    const namespace: string = outputs.namespaceName;
+    const templates: Record<string, string> = { ...outputs.podTemplates, ...outputs.taskPodTemplates };
+    const rows: string[][] = [["environment / task", "pod template", "image", "node chosen by kube-scheduler"]];
+    for (const [name, template] of Object.entries(templates)) {
+        const tpl = await kube.get(`/api/v1/namespaces/${namespace}/podtemplates/${template}`);
+        const image: string = tpl.template.spec.containers.find((c: any) => c.name === "primary")?.image ?? "?";
+        const result = await probeScheduling(kube, namespace, template, `demo-probe-${template}`);
+        await kube.remove(`/api/v1/namespaces/${namespace}/pods/demo-probe-${template}?gracePeriodSeconds=0`);
+        rows.push([name, `${namespace}/${template}`, image.replace(/^.*@/, "@"), result.node ?? `Pending: ${result.message ?? result.reason}`]);
+    }
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    console.log(`\nstack ${stack}: image ${outputs.imageRef} (${outputs.imageBuilt ? "built by this stack" : "reused from the registry"})\n`);
+    for (const [i, r] of rows.entries()) {
+        console.log(r.map((c, j) => c.padEnd(widths[j])).join("  "));
+        if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+    }
+    console.log(`\nJobs: ${JSON.stringify(outputs.jobs)}`);
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});
