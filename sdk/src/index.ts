@@ -37,6 +37,8 @@ export { jobSpec } from "./core/podtemplate/job";
 export type { RunArgs } from "./core/podtemplate/job";
 export { kubernetesName } from "./core/names";
 export * from "./core/image";
+export { assembleBuildContext } from "./build/context";
+export type { AssembledContext } from "./build/context";
 
 export { readStackConfig } from "./components/stack-config";
 export type { FlyteStackConfig } from "./components/stack-config";

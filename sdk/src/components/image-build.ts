@@ -60,12 +60,21 @@ export class ImageBuild extends pulumi.ComponentResource {
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = validate(args);
         const uri = args.image.uri;
+        // an uncloned fromBase / default image is someone else's published image: used as is
+        const needsBuild = args.image.needsBuild;
         const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${args.image.tag}`);
-        const context = assembleBuildContext(args.image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
+        const context = needsBuild ? assembleBuildContext(args.image, contextDir, { baseImageMirrors: settings.baseImageMirrors }) : undefined;
         super("flyte:index:ImageBuild", name, {}, opts);
         this.image = args.image;
         this.uri = uri;
         const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
+        if (!context) {
+            this.built = pulumi.output(false);
+            this.digest = pulumi.output("");
+            this.ref = pulumi.output(uri);
+            this.registerOutputs({ uri, ref: this.ref, built: this.built });
+            return;
+        }
 
         const outcome = (settings.skipExisting ? lookUp(uri, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
             if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
@@ -120,11 +129,12 @@ async function lookUp(uri: string, credentials?: { username: string; password: s
 function writeSecretFile(workDir: string, id: string, value: pulumi.Input<string>): pulumi.Output<string> {
     const dir = path.join(workDir, "secrets", `${sanitize(pulumi.getProject())}-${sanitize(pulumi.getStack())}`);
     const file = path.join(dir, id);
-    return pulumi.secret(value).apply((v) => {
+    // the path is not sensitive: unsecret it so previews still show the build block
+    return pulumi.unsecret(pulumi.secret(value).apply((v) => {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         fs.writeFileSync(file, v, { mode: 0o600 });
         return file;
-    });
+    }));
 }
 
 function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workDir" | "skipExisting">> & ImageBuildOptions {

@@ -1,0 +1,124 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
+installMocks({ project: "proj", stack: "dev" });
+import { BUILT_BY_LABEL, Image, ImageBuild, Secret, ValidationError } from "../../sdk/src";
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-imagebuild-"));
+const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false })
+    .withPipPackages({ packages: ["six==1.16.0"], secretMounts: [new Secret({ group: "pypi", key: "token" })] });
+const DIGEST = "sha256:" + "d".repeat(64);
+
+/** A registry answering for one tag, its config carrying `labels`. */
+function fakeRegistry(labels: Record<string, string> | undefined) {
+    return jest.spyOn(globalThis, "fetch").mockImplementation(async (url: any) => {
+        const u = String(url);
+        if (!labels) return new Response(null, { status: 404 });
+        if (u.includes("/manifests/")) {
+            return new Response(JSON.stringify({ schemaVersion: 2, config: { digest: "sha256:cfg" } }), { status: 200, headers: { "docker-content-digest": DIGEST } });
+        }
+        if (u.endsWith("/blobs/sha256:cfg")) return new Response(JSON.stringify({ config: { Labels: labels } }), { status: 200 });
+        return new Response(null, { status: 404 });
+    });
+}
+
+describe("ImageBuild", () => {
+    beforeEach(reset);
+    afterEach(() => jest.restoreAllMocks());
+
+    it("builds with BuildKit and pushes when the tag is missing; the ref is the pushed digest", async () => {
+        const fetch = fakeRegistry(undefined);
+        const b = new ImageBuild("img", { image, workDir, network: "host", secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") } });
+        await settle(b);
+        const ref = await resolve(b.ref);
+        expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
+        expect((await resolve(b.built)).value).toBe(true);
+        expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
+        const [local] = ofType("docker:index/remoteImage:RemoteImage");
+        expect(local.name).toBe("img-build");
+        const build = plain(local.inputs.build);
+        expect(build).toMatchObject({
+            context: path.join(workDir, "contexts", `img-${image.tag}`),
+            dockerfile: "Dockerfile",
+            version: "2",
+            networkMode: "host",
+            label: { [BUILT_BY_LABEL]: "proj/dev" },
+        });
+        // the secret reaches the provider as a file path, marked secret; never as a build arg
+        expect(build.buildArgs).toBeUndefined();
+        expect(build.secrets).toEqual([{ id: "PYPI_TOKEN", src: path.join(workDir, "secrets", "proj-dev", "PYPI_TOKEN") }]);
+        // only a path reaches the engine, so the build block stays readable in previews
+        expect(isSecretInput(local.inputs.build)).toBe(false);
+        expect(fs.readFileSync(build.secrets[0].src, "utf8")).toBe("tok-123");
+        expect(fs.statSync(build.secrets[0].src).mode & 0o777).toBe(0o600);
+        expect(JSON.stringify(local.inputs)).not.toContain("tok-123");
+        const dockerfile = fs.readFileSync(path.join(build.context, "Dockerfile"), "utf8");
+        expect(dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");
+        expect(dockerfile).not.toContain("tok-123");
+        const [push] = ofType("docker:index/registryImage:RegistryImage");
+        expect(push.name).toBe("img-push");
+        expect(push.inputs).toMatchObject({ name: image.uri, keepRemotely: true });
+    });
+
+    it("reads a build secret from the Flyte-style environment variable when no value is given", async () => {
+        fakeRegistry(undefined);
+        const b = new ImageBuild("img", { image, workDir });
+        await settle(b);
+        await resolve(b.ref);
+        const [local] = ofType("docker:index/remoteImage:RemoteImage");
+        expect(plain(local.inputs.build.secrets)).toEqual([{ id: "PYPI_TOKEN", env: "PYPI_TOKEN" }]);
+    });
+
+    it("reuses a tag another stack (or flyte-sdk) pushed: nothing is built", async () => {
+        fakeRegistry({ [BUILT_BY_LABEL]: "proj/prod" });
+        const b = new ImageBuild("img", { image, workDir });
+        await settle(b);
+        expect((await resolve(b.ref)).value).toBe(`localhost:30000/app@${DIGEST}`);
+        expect((await resolve(b.built)).value).toBe(false);
+        expect(registrations.map((r) => r.type)).toEqual(["flyte:index:ImageBuild"]);
+    });
+
+    it("keeps managing a tag this stack built (no delete/recreate churn on the next run)", async () => {
+        fakeRegistry({ [BUILT_BY_LABEL]: "proj/dev" });
+        const b = new ImageBuild("img", { image, workDir });
+        await settle(b);
+        await resolve(b.ref);
+        expect(registrations.map((r) => r.type).sort()).toEqual(["docker:index/registryImage:RegistryImage", "docker:index/remoteImage:RemoteImage", "flyte:index:ImageBuild"]);
+    });
+
+    it("builds when the registry cannot be reached (and says so)", async () => {
+        jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("connect ECONNREFUSED"));
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as any);
+        const b = new ImageBuild("img", { image, workDir });
+        await settle(b);
+        expect((await resolve(b.built)).value).toBe(true);
+        expect(warn.mock.calls[0][0]).toMatch(/could not check the registry .* ECONNREFUSED/);
+    });
+
+    it("uses a published image as is", async () => {
+        const b = new ImageBuild("img", { image: Image.fromBase("ghcr.io/acme/trainer:1.2"), workDir });
+        await settle(b);
+        expect((await resolve(b.ref)).value).toBe("ghcr.io/acme/trainer:1.2");
+        expect(registrations.map((r) => r.type)).toEqual(["flyte:index:ImageBuild"]);
+    });
+
+    it.each([
+        [{ image: "python:3.11" }, "image"],
+        [{ image, network: "host; rm -rf /" }, "network"],
+        [{ image, platform: "amd64" }, "platform"],
+        [{ image, secretValues: { "bad id!": "x" } }, "secretValues.bad id!"],
+        [{ image, cache: true }, "cache"],
+    ])("rejects %j before registering anything", (args, field) => {
+        let error: unknown;
+        try {
+            new ImageBuild("img", args as any);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe(field);
+        expect(registrations).toEqual([]);
+    });
+});
