@@ -83,14 +83,19 @@ _pf_dockerd_start() {
 pf_docker_down() {
   pf_stop dockerd 60
   # dockerd removes its socket and pid file on a clean stop; make sure.
-  if ! pf_docker_ok; then
-    [ -S "$PF_DOCKER_SOCK" ] && [ -d "$PF_RUN/docker" ] && rm -f "$PF_DOCKER_SOCK"
+  if [ -d "$PF_RUN/docker" ] && ! pf_docker_ok; then
+    rm -f "$PF_DOCKER_SOCK"
   fi
-  rm -rf "$PF_RUN/docker"
+  # dockerd leaves its netns bind mount (exec-root/netns/default) behind.
+  local m
+  for m in $(awk -v p="$PF_RUN/docker/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  rm -rf "$PF_RUN/docker" 2>/dev/null || pf_log "could not remove $PF_RUN/docker completely"
 }
 
 # ---------------------------------------------------------------- registry
-pf_registry_ok() { curl -fsS -o /dev/null "http://$PF_REGISTRY/v2/"; }
+pf_registry_ok() { curl -fsS --max-time 3 -o /dev/null "http://$PF_REGISTRY/v2/" 2>/dev/null; }
 
 pf_registry_up() {
   if pf_running registry && pf_registry_ok; then return 0; fi

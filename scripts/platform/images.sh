@@ -32,28 +32,56 @@ PF_DEBIAN_SECURITY="${PULUMI_FLYTE_DEBIAN_SECURITY:-http://deb.debian.org/debian
 PF_IMAGES_DIR="$PF_STATE/images"
 
 _pf_images_recipe() {
-  # Anything that changes what we build changes this hash.
-  { cat "$PF_REPO/scripts/platform/images.sh"; cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true; } \
-    | sha256sum | cut -c1-16
+  # Anything that changes what we build changes this hash (function bodies
+  # without comments, mirrors, the CA certificates baked in).
+  {
+    echo "recipe 1 $PF_DEBIAN_MIRROR $PF_DEBIAN_SECURITY"
+    declare -f _pf_slim_rootfs _pf_debian_slim_dockerfile _pf_python_dockerfile
+    cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true
+  } | sha256sum | cut -c1-16
+}
+
+# Turn a debootstrap minbase tree into what the official bookworm-slim image
+# is: apt sources incl. updates/security, no docs/man/locales (and dpkg told
+# to keep them out), no apt caches. Done on the tree before `docker import`,
+# so the removed files never land in a layer.
+_pf_slim_rootfs() {
+  local r="$1"
+  # Never let an empty or wrong argument turn this into a cleanup of the host.
+  case "$r" in "$PF_IMAGES_DIR"/*) ;; *) pf_die "refusing to slim '$r' (not under $PF_IMAGES_DIR)" ;; esac
+  [ -x "$r/usr/bin/apt-get" ] && [ -d "$r/etc/dpkg/dpkg.cfg.d" ] || pf_die "$r is not a debootstrap tree"
+  rm -f "$r/etc/apt/sources.list"
+  printf '%s\n' \
+    "Types: deb" "URIs: $PF_DEBIAN_MIRROR" "Suites: bookworm bookworm-updates" "Components: main" \
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
+    "Types: deb" "URIs: $PF_DEBIAN_SECURITY" "Suites: bookworm-security" "Components: main" \
+    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" \
+    > "$r/etc/apt/sources.list.d/debian.sources"
+  printf '%s\n' \
+    'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+    'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' \
+    'path-exclude /usr/share/groff/*' 'path-exclude /usr/share/lintian/*' \
+    'path-exclude /usr/share/linda/*' 'path-exclude /usr/share/locale/*' \
+    'path-include /usr/share/locale/locale.alias' \
+    > "$r/etc/dpkg/dpkg.cfg.d/slim"
+  echo 'Acquire::Languages "none";' > "$r/etc/apt/apt.conf.d/no-languages"
+  find "$r/usr/share/doc" -mindepth 1 -not -type d -not -name copyright -delete
+  find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$r/usr/share/man" "$r/usr/share/info" "$r/usr/share/groff" "$r/usr/share/lintian"
+  mkdir -p "$r/usr/share/man"
+  find "$r/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
+  rm -rf "$r/var/cache/apt/archives/"*.deb "$r/var/cache/apt/"*.bin "$r/var/lib/apt/lists/"* \
+    "$r/var/log/apt/"* "$r/var/log/dpkg.log" "$r/var/log/bootstrap.log" "$r/var/log/alternatives.log"
 }
 
 _pf_debian_slim_dockerfile() {
-  cat <<EOF
+  cat <<'EOF'
 FROM pulumi-flyte/bookworm-minbase:rootfs
-RUN set -eux; \\
-    printf 'Types: deb\nURIs: $PF_DEBIAN_MIRROR\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nURIs: $PF_DEBIAN_SECURITY\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > /etc/apt/sources.list.d/debian.sources; \\
-    rm -f /etc/apt/sources.list; \\
-    printf 'path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\npath-exclude /usr/share/locale/*\npath-include /usr/share/locale/locale.alias\npath-exclude /usr/share/groff/*\npath-exclude /usr/share/lintian/*\npath-exclude /usr/share/linda/*\n' > /etc/dpkg/dpkg.cfg.d/slim; \\
-    printf 'Acquire::Languages "none";\n' > /etc/apt/apt.conf.d/no-languages; \\
-    apt-get update; \\
-    DEBIAN_FRONTEND=noninteractive apt-get -y upgrade; \\
-    apt-get clean; \\
-    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log; \\
-    find /usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete; \\
-    find /usr/share/doc -mindepth 1 -type d -empty -delete; \\
-    rm -rf /usr/share/man/* /usr/share/info/* /usr/share/groff/* /usr/share/lintian/*; \\
-    find /usr/share/locale -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
-ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get -y upgrade; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log
 CMD ["bash"]
 EOF
 }
@@ -125,10 +153,13 @@ pf_images_up() {
   local t0 t1 rootfs="$PF_IMAGES_DIR/rootfs"
   pf_log "building base images (debootstrap minbase bookworm from $PF_DEBIAN_MIRROR) ..."
   t0="$(pf_now)"
+  # images of a previous recipe, removed once the new ones are pushed
+  local old_ids
+  old_ids="$(pf_docker image inspect -f '{{.Id}}' "python:${pytag:-none}" debian:bookworm-slim 2>/dev/null || true)"  # children first
   rm -rf "$rootfs"
   debootstrap --variant=minbase bookworm "$rootfs" "$PF_DEBIAN_MIRROR" > "$PF_LOGS/debootstrap.log" 2>&1 \
     || { tail -20 "$PF_LOGS/debootstrap.log" >&2; pf_die "debootstrap failed"; }
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
+  _pf_slim_rootfs "$rootfs"
   local t_deb; t_deb="$(pf_since "$t0")"
   t1="$(pf_now)"
   tar --numeric-owner -C "$rootfs" -c . | pf_docker import \
@@ -140,8 +171,16 @@ pf_images_up() {
   t1="$(pf_now)"
   local ctx="$PF_IMAGES_DIR/ctx-debian"
   rm -rf "$ctx"; mkdir -p "$ctx"; _pf_debian_slim_dockerfile > "$ctx/Dockerfile"
-  DOCKER_BUILDKIT=0 pf_docker build -q --network host -t debian:bookworm-slim "$ctx" > "$PF_LOGS/image-debian.log" 2>&1 \
+  DOCKER_BUILDKIT=0 pf_docker build -q --network host -t pulumi-flyte/debian:build "$ctx" > "$PF_LOGS/image-debian.log" 2>&1 \
     || { tail -30 "$PF_LOGS/image-debian.log" >&2; pf_die "debian:bookworm-slim build failed"; }
+  # Flatten to one layer like the official image (the upgrade layer would
+  # otherwise keep the superseded files of the rootfs layer).
+  local cid; cid="$(pf_docker create pulumi-flyte/debian:build)"
+  pf_docker export "$cid" | pf_docker import \
+    -c 'CMD ["bash"]' -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    - debian:bookworm-slim >/dev/null
+  pf_docker rm "$cid" >/dev/null
+  pf_docker rmi pulumi-flyte/debian:build pulumi-flyte/bookworm-minbase:rootfs >/dev/null
   local t_slim; t_slim="$(pf_since "$t1")"
 
   t1="$(pf_now)"
@@ -169,6 +208,8 @@ pf_images_up() {
 }
 EOF
   mv "$PF_BASE_IMAGES.tmp" "$PF_BASE_IMAGES"
+  local id
+  for id in $old_ids; do pf_docker rmi "$id" >/dev/null 2>&1 || true; done
   echo "$pytag" > "$PF_IMAGES_DIR/python-tag"
   echo "$recipe" > "$PF_IMAGES_DIR/recipe"
   pf_log "base images ready in $(pf_since "$t0")s (debootstrap ${t_deb}s, import ${t_imp}s, debian:bookworm-slim ${t_slim}s, python:$pytag ${t_py}s, push ${t_push}s)"

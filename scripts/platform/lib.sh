@@ -83,14 +83,17 @@ pf_start() {
   printf '%s\n%s\n' "$pid" "$(basename "$1")" > "$PF_RUN/$name.pid"
 }
 
+# alive = exists and is not a zombie waiting to be reaped by init
+_pf_alive() { [ -d "/proc/$1" ] && ! awk '{exit !($3 == "Z")}' "/proc/$1/stat" 2>/dev/null; }
+
 # pf_stop NAME [TIMEOUT_SECONDS]: TERM, wait, then KILL; always removes the pid file.
 pf_stop() {
   local name="$1" timeout="${2:-20}" pid
   if pid="$(pf_pid "$name")"; then
     kill -TERM "$pid" 2>/dev/null || true
     local i=0
-    while [ -d "/proc/$pid" ] && [ "$i" -lt $((timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-    if [ -d "/proc/$pid" ]; then
+    while _pf_alive "$pid" && [ "$i" -lt $((timeout * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+    if _pf_alive "$pid"; then
       pf_log "$name (pid $pid) did not stop in ${timeout}s: killing"
       kill -KILL "$pid" 2>/dev/null || true
       sleep 0.2
