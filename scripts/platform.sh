@@ -7,6 +7,7 @@
 #   npm run platform -- verify   end-to-end checks (docker build, registry, scheduling, Job)
 #   npm run platform -- env      print `export ...` lines (DOCKER_HOST, KUBECONFIG, ...)
 #   npm run platform -- build    only build the Go binaries (etcd, kube, kwok)
+#   npm run platform -- nodes    print platform/nodes.yaml as a v1 List of Nodes (JSON)
 #
 # Pieces (all on 127.0.0.1 / a unix socket): dockerd (Debian docker.io, BuildKit
 # via the API), registry 127.0.0.1:30000 (Debian docker-registry), local base
@@ -145,5 +146,6 @@ case "${1:-}" in
   env) cmd_env ;;
   build) shift; _lock; pf_build "$@" ;;
   verify) shift; exec bash "$HERE/platform/verify.sh" "$@" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  nodes) pf_build nodes >&2; "$(pf_nodes_bin_dir)/platform-nodes" render -f "$PF_REPO/platform/nodes.yaml" ;;
+  *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;
 esac
