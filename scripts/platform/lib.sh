@@ -1,11 +1,12 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # variables are used by the scripts that source this file
 # Common settings and helpers for scripts/platform.sh (sourced, not run).
 #
 # Everything the platform starts listens on 127.0.0.1 only, and everything it
 # writes lives under $PF_STATE (outside the repository).
 
 PF_REPO="${PF_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-PF_CACHE="${PULUMI_FLYTE_CACHE:-$HOME/.cache/pulumi-flyte}"
+PF_CACHE="${PULUMI_FLYTE_CACHE:-${HOME:-/root}/.cache/pulumi-flyte}"
 PF_STATE="$PF_CACHE/platform"
 PF_BIN="$PF_STATE/bin"
 PF_RUN="$PF_STATE/run"      # pid files
