@@ -1,16 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
+import { ENVIRONMENT_FIELDS, Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
 import { ValidationError } from "../core/errors";
 import { checkNamespace } from "../core/names";
-import { PodTemplateInput } from "../core/podtemplate/types";
 import { Rendered, render } from "../core/podtemplate/render";
-import { CacheInput, ReusePolicyArgs } from "../core/policies";
-import { Resources, ResourcesArgs } from "../core/resources";
 import { MigStrategy } from "../core/scheduling/profile";
 import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
 import { TaskOptions, TaskTemplate } from "../core/task";
-import { SecretRequest } from "../core/environment";
 import { Image } from "../core/image";
 import { ImageBuild, ImageBuildOptions } from "./image-build";
 import { SecretStore } from "./secret-store";
@@ -21,20 +17,10 @@ import { warmPoolDeployment } from "./warm-pool";
 /** What an environment's `image` may be. */
 export type EnvironmentImage = Image | ImageBuild | pulumi.Input<string>;
 
-export interface TaskEnvironmentArgs {
+/** Flyte's TaskEnvironment fields (see EnvironmentArgs) plus where and how to deploy them. */
+export interface TaskEnvironmentArgs extends Omit<EnvironmentArgs, "name" | "image"> {
     /** An Image (built and pushed by a child ImageBuild), an ImageBuild, or an image reference. */
     image?: EnvironmentImage;
-    resources?: Resources | ResourcesArgs;
-    envVars?: Record<string, string>;
-    secrets?: SecretRequest;
-    cache?: CacheInput;
-    /** Keep warm replicas (a Deployment) that run this environment's tasks. */
-    reusable?: ReusePolicyArgs;
-    interruptible?: boolean;
-    /** A base pod template merged under what the environment sets. */
-    podTemplate?: PodTemplateInput;
-    description?: string;
-    queue?: string;
     /** Environments deployed before this one. */
     dependsOn?: TaskEnvironment[];
     /** Namespace of the PodTemplates (default: the provider's). */
@@ -148,8 +134,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
 function validate(name: string, args: TaskEnvironmentArgs): Environment {
     const raw: unknown = args;
     if (raw === null || typeof raw !== "object") throw new ValidationError("", raw, "expected TaskEnvironment arguments { image, resources, ... }");
-    const known = ["image", "resources", "envVars", "secrets", "cache", "reusable", "interruptible", "podTemplate", "description", "queue",
-        "dependsOn", "namespace", "profile", "migStrategy", "imageBuild", "secretStore", "warmPoolCommand"];
+    const known = [...ENVIRONMENT_FIELDS.filter((f) => f !== "name"), "dependsOn", "namespace", "profile", "migStrategy", "imageBuild", "secretStore", "warmPoolCommand"];
     for (const key of Object.keys(args)) {
         if (!known.includes(key) && (args as any)[key] !== undefined) {
             throw new ValidationError(key, (args as any)[key], `unknown field "${key}"; allowed fields: ${known.join(", ")}`);

@@ -16,15 +16,23 @@ export type SecretRequest = string | Secret | SecretArgs | ReadonlyArray<string 
 
 /** A TaskEnvironment's settings, Flyte's fields in camelCase. */
 export interface EnvironmentArgs {
+    /** snake_case or kebab-case; Kubernetes names derive from it. */
     name: string;
     image?: ImageInput;
     resources?: Resources | ResourcesArgs;
+    /** Environment variables of the primary container. */
     envVars?: Record<string, string>;
+    /** Secrets the tasks read, as env vars or files. */
     secrets?: SecretRequest;
+    /** "auto" | "override" | "disable" (default) or a cache policy object. */
     cache?: CacheInput;
+    /** Reuse warm containers across tasks (a warm pool). */
     reusable?: ReusePolicyArgs;
+    /** Run on spot / preemptible capacity. */
     interruptible?: boolean;
+    /** A base pod template merged under what the environment sets. */
     podTemplate?: PodTemplateInput;
+    /** At most 255 characters. */
     description?: string;
     queue?: string;
 }

@@ -8,18 +8,9 @@ import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../../../sdk/src/core/c
 import { TPU_GENERATIONS, topologyChips } from "../../../sdk/src/core/catalog/tpus";
 import { AMD, Device, GPU, Gaudi, Neuron, TPU, acceleratorStrings, gpuModel, parseAccelerator, toDevice, tpuGeneration } from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
+import { errorOf, quoted } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
-const quoted = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 const GPU_NAMES = ["A2", "A10", "A10G", "A30", "A100", "A100 80G", "B200", "GB200", "GB10", "H100", "H100 NVL", "H200", "L4", "L40s", "RTX PRO 6000", "T4", "V100"];

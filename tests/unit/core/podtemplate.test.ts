@@ -15,16 +15,8 @@ import { MigStrategy } from "../../../sdk/src/core/scheduling/profile";
 import { ProfileInput } from "../../../sdk/src/core/scheduling/resolve";
 import { Secret, SecretArgs } from "../../../sdk/src/core/secret";
 import { TaskTemplate } from "../../../sdk/src/core/task";
+import { errorOf } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 const NVIDIA_TAINT = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };
 const MANAGED = { "app.kubernetes.io/managed-by": "pulumi-flyte" };

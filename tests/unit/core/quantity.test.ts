@@ -12,16 +12,8 @@ import {
     parseQuantity,
     tryParseQuantity,
 } from "../../../sdk/src/core/quantity";
+import { errorOf } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 describe("quantity grammar", () => {
     // accepted by both Kubernetes and us

@@ -5,16 +5,8 @@
 import { GPU } from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { Resources, ResourcesArgs, toResources } from "../../../sdk/src/core/resources";
+import { errorOf } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 const ALLOWED = "allowed fields: cpu, memory, disk, shm, gpu";
 

@@ -13,20 +13,11 @@ import { andInto, andTerms, combinePlacements, dedupe, placeCapacity, placeDevic
 import { MigStrategy, SchedulingProfile } from "../../../sdk/src/core/scheduling/profile";
 import { PROFILE_NAMES, ProfileInput, resolveProfile } from "../../../sdk/src/core/scheduling/resolve";
 import { NodeSelectorRequirement, Placement, Toleration } from "../../../sdk/src/core/scheduling/types";
+import { errorOf, quoted } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 const place = (profile: ProfileInput | string, device: Device | undefined, migStrategy?: MigStrategy) =>
     placeDevice(resolveProfile(profile as ProfileInput), device, migStrategy ? { migStrategy } : {});
-const quoted = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
 
 // ---- building blocks of the expected placements --------------------------------------------
 const NVIDIA_TAINT: Toleration = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };
@@ -630,7 +621,7 @@ describe("interruptible -> spot; otherwise off spot", () => {
             placement({ nodeSelector: { "cloud.google.com/gke-spot": "true" }, tolerations: [Equal("cloud.google.com/gke-spot", "true")] }),
             placement({ terms: [[NotIn("cloud.google.com/gke-spot", "true")]] }),
         ],
-        ["eks", placement({ nodeSelector: { "karpenter.sh/capacity-type": "spot" } }), placement({ terms: [[NotIn("karpenter.sh/capacity-type", "spot")]] })],
+        ["eks", placement({ nodeSelector: { "karpenter.sh/capacity-type": "spot" }, tolerations: [Equal("karpenter.sh/capacity-type", "spot")] }), placement({ terms: [[NotIn("karpenter.sh/capacity-type", "spot")]] })],
         [
             "aks",
             placement({ nodeSelector: { "kubernetes.azure.com/scalesetpriority": "spot" }, tolerations: [Equal("kubernetes.azure.com/scalesetpriority", "spot")] }),

@@ -4,16 +4,8 @@
  */
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { SECRET_MOUNT_PATH, Secret, SecretArgs, toSecret, toSecrets } from "../../../sdk/src/core/secret";
+import { errorOf } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 const plain = (s: Secret) => ({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar, envVar: s.envVar, filePath: s.filePath });
 

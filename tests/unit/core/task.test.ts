@@ -11,16 +11,8 @@ import { normalizeCache, normalizeRetries, normalizeReuse } from "../../../sdk/s
 import { Resources } from "../../../sdk/src/core/resources";
 import { Secret } from "../../../sdk/src/core/secret";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task";
+import { errorOf } from "./helpers";
 
-function errorOf(fn: () => unknown): ValidationError {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof ValidationError) return err;
-        throw err;
-    }
-    throw new Error("expected a ValidationError");
-}
 
 const env = (args: Partial<EnvironmentArgs> = {}) => normalizeEnvironment({ name: "env", image: "ghcr.io/org/img:1", ...args });
 const OVERRIDABLE = "overridable fields: resources, envVars, secrets, cache, retries, timeout, reusable, podTemplate, queue, interruptible";

@@ -1,4 +1,4 @@
-import { SchedulingProfile } from "./profile";
+import { MigStrategy, SchedulingProfile } from "./profile";
 import { NodeSelectorRequirement, Toleration } from "./types";
 
 /**
@@ -10,6 +10,22 @@ const exists = (key: string): Toleration => ({ key, operator: "Exists", effect: 
 const NVIDIA_TAINT = exists("nvidia.com/gpu");
 const GFD_PARTITION = { kind: "gfdProduct", productKey: "nvidia.com/gpu.product", strategyKey: "nvidia.com/mig.strategy" } as const;
 const NOT_MIG_SINGLE: NodeSelectorRequirement = { key: "nvidia.com/mig.strategy", operator: "NotIn", values: ["single"] };
+/** MIG with the NVIDIA GPU Operator (device plugin + GFD), strategy single or mixed. */
+const GFD_MIG = {
+    migStrategies: ["single", "mixed"] as MigStrategy[],
+    partition: GFD_PARTITION,
+    unpartitioned: NOT_MIG_SINGLE,
+    mixedResourcePrefix: "nvidia.com/mig-",
+};
+
+/** Spot capacity marked by a label (and, where the flavour taints it, a taint); on-demand = not that label. */
+function spotByLabel(key: string, value: string, tolerate: boolean): SchedulingProfile["capacity"] {
+    return {
+        spotNodeSelector: { [key]: value },
+        spotTolerations: tolerate ? [{ key, operator: "Equal", value, effect: "NoSchedule" }] : [],
+        onDemand: [{ key, operator: "NotIn", values: [value] }],
+    };
+}
 
 const gke: SchedulingProfile = {
     name: "gke",
@@ -32,11 +48,8 @@ const gke: SchedulingProfile = {
         topologyLabel: "cloud.google.com/gke-tpu-topology",
         requireTopology: true,
     },
-    capacity: {
-        spotNodeSelector: { "cloud.google.com/gke-spot": "true" },
-        spotTolerations: [{ key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" }],
-        onDemand: [{ key: "cloud.google.com/gke-spot", operator: "NotIn", values: ["true"] }],
-    },
+    // GKE does not taint Spot nodes unless the pool asks for it; tolerating the taint is harmless
+    capacity: spotByLabel("cloud.google.com/gke-spot", "true", true),
 };
 
 const eks: SchedulingProfile = {
@@ -54,10 +67,7 @@ const eks: SchedulingProfile = {
             [{ key: "k8s.amazonaws.com/accelerator", column: "eksNodeGroup" }],
         ],
         tolerations: [NVIDIA_TAINT],
-        migStrategies: ["single", "mixed"],
-        partition: GFD_PARTITION,
-        unpartitioned: NOT_MIG_SINGLE,
-        mixedResourcePrefix: "nvidia.com/mig-",
+        ...GFD_MIG,
     },
     neuron: {
         resource: "aws.amazon.com/neuron",
@@ -76,11 +86,8 @@ const eks: SchedulingProfile = {
         selectors: [[{ key: "node.kubernetes.io/instance-type", column: "ec2InstanceTypes" }]],
         tolerations: [exists("habana.ai/gaudi")],
     },
-    capacity: {
-        spotNodeSelector: { "karpenter.sh/capacity-type": "spot" },
-        spotTolerations: [],
-        onDemand: [{ key: "karpenter.sh/capacity-type", operator: "NotIn", values: ["spot"] }],
-    },
+    // NodePools that reserve spot capacity taint it with the capacity-type label
+    capacity: spotByLabel("karpenter.sh/capacity-type", "spot", true),
 };
 
 // AKS has no automatic GPU taint and no ExtendedResourceToleration admission plugin:
@@ -100,21 +107,15 @@ const aks: SchedulingProfile = {
             ],
         ],
         tolerations: AKS_GPU_TOLERATIONS,
-        migStrategies: ["single", "mixed"],
-        partition: GFD_PARTITION,
-        unpartitioned: NOT_MIG_SINGLE,
-        mixedResourcePrefix: "nvidia.com/mig-",
+        ...GFD_MIG,
     },
     amd: {
         resource: "amd.com/gpu",
         selectors: [[{ key: "node.kubernetes.io/instance-type", column: "aksVmSizes" }]],
         tolerations: [exists("amd.com/gpu"), { key: "sku", operator: "Equal", value: "gpu", effect: "NoSchedule" }],
     },
-    capacity: {
-        spotNodeSelector: { "kubernetes.azure.com/scalesetpriority": "spot" },
-        spotTolerations: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" }],
-        onDemand: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "NotIn", values: ["spot"] }],
-    },
+    // AKS labels and taints Spot pools with scalesetpriority=spot
+    capacity: spotByLabel("kubernetes.azure.com/scalesetpriority", "spot", true),
 };
 
 const nvidia: SchedulingProfile = {
@@ -125,10 +126,7 @@ const nvidia: SchedulingProfile = {
         resource: "nvidia.com/gpu",
         selectors: [[{ key: "nvidia.com/gpu.product", column: "gfdProducts" }]],
         tolerations: [NVIDIA_TAINT],
-        migStrategies: ["single", "mixed"],
-        partition: GFD_PARTITION,
-        unpartitioned: NOT_MIG_SINGLE,
-        mixedResourcePrefix: "nvidia.com/mig-",
+        ...GFD_MIG,
     },
     amd: {
         resource: "amd.com/gpu",
