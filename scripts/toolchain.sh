@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# `npm run toolchain`: the offline Pulumi toolchain, built from the Go module proxy.
+#
+# Builds (once per machine, cached outside the repository) and installs:
+#   pulumi                      CLI             tools/pulumi-cli
+#   pulumi-language-nodejs      Node.js host    tools/language-nodejs
+#   pulumi-resource-kubernetes  provider        tools/provider-kubernetes
+# plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers).
+# The CLI and language host go on PATH via $PULUMI_FLYTE_BIN; resource plugins are
+# installed with `pulumi plugin install --file` into the PULUMI_HOME of
+# scripts/env.sh, so the engine finds them with plugin acquisition disabled.
+#
+# Each binary lives in $PULUMI_FLYTE_CACHE/toolchain/<name>-<version>-<hash>/,
+# where <hash> covers our module's go.mod, go.sum and sources: a second call (or
+# a call after an unrelated change) only checks and prints the timing summary.
+# A `pulumi` of the right version already on PATH is used as it is.
+#
+# Environment:
+#   PULUMI_FLYTE_CACHE      cache root (see scripts/env.sh)
+#   TOOLCHAIN_REBUILD=1     rebuild even if cached
+#   GOCACHE, GOMODCACHE     as usual (point them at empty dirs to measure a cold build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+root="$PULUMI_FLYTE_ROOT"
+tc="$PULUMI_FLYTE_TOOLCHAIN"
+mkdir -p "$tc" "$PULUMI_FLYTE_BIN" "$PULUMI_HOME"
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+die() { printf '[toolchain] ERROR: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
+
+command -v go >/dev/null || export PATH="$PATH:/usr/local/go/bin"
+command -v go >/dev/null || die "go is not installed (expected /usr/local/go/bin/go)"
+command -v node >/dev/null || die "node is not installed"
+
+# Our modules pin every version in go.sum; the proxy here does not answer checksum
+# database look-ups for some of them, and go.sum already holds the hashes.
+export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi"
+export GOFLAGS="-mod=readonly -buildvcs=false"
+export CGO_ENABLED=0
+ldflags_common="-s -w"
+
+# Version of a module that one of our go.mod files requires.
+gomod_version() { # <module dir> <module path>
+    awk -v m="$2" '($1==m && $2 ~ /^v/){print $2; exit} ($1=="require" && $2==m){print $3; exit}' "$root/$1/go.mod"
+}
+# Short hash of our module's files: part of the cache key.
+module_hash() { # <module dir>
+    (cd "$root/$1" && cat go.mod go.sum ./*.go 2>/dev/null; echo "$ldflags_common") | sha256sum | cut -c1-12
+}
+# npm package pin in the root package.json.
+npm_pin() { node -e 'const p=require(process.argv[1]);const n=process.argv[2];console.log((p.dependencies||{})[n]||(p.devDependencies||{})[n]||"")' "$root/package.json" "$1"; }
+
+PULUMI_VERSION="$(gomod_version tools/pulumi-cli github.com/pulumi/pulumi/pkg/v3)"
+LANG_NODEJS_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+LANG_NODEJS_PSEUDO="$(gomod_version tools/language-nodejs "$LANG_NODEJS_MODULE")"
+LANG_NODEJS_SDK="$(gomod_version tools/language-nodejs github.com/pulumi/pulumi/sdk/v3)"
+K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+# The provider is built from the commit of a pulumi-kubernetes release; its version
+# is that release's, which is also the sdk/v4 tag our go.mod pins.
+K8S_VERSION="$(gomod_version tools/provider-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4)"
+K8S_VERSION="${K8S_VERSION#v}"
+
+[ "$(npm_pin @pulumi/kubernetes)" = "$K8S_VERSION" ] \
+    || die "package.json pins @pulumi/kubernetes $(npm_pin @pulumi/kubernetes) but tools/provider-kubernetes builds $K8S_VERSION"
+[ "$(npm_pin @pulumi/pulumi)" = "${PULUMI_VERSION#v}" ] \
+    || log "note: package.json pins @pulumi/pulumi $(npm_pin @pulumi/pulumi), the CLI is $PULUMI_VERSION"
+
+declare -a summary=() keep=()
+record() { summary+=("$(printf '%-28s %-40s %8ss  %s' "$1" "$2" "$3" "$4")"); }
+
+# Build <packages> of our module <dir> into <out dir>; <src dir> defaults to the
+# module itself (nothing is written into the repository either way).
+go_build() { # <src dir> <out dir> <ldflags> <packages...>
+    local src="$1" out="$2" ldflags="$3"; shift 3
+    mkdir -p "$out.tmp"
+    (cd "$src" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/" "$@")
+    if [ -n "${GO_BUILD_NAME:-}" ]; then mv "$out.tmp/$(basename "$src")" "$out.tmp/$GO_BUILD_NAME"; fi
+    rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+link_bin() { ln -sfn "$1" "$PULUMI_FLYTE_BIN/$(basename "$1")"; }
+
+# ----------------------------------------------------------------- pulumi CLI
+build_cli() {
+    local t0 key dir ext state
+    t0="$(now)"
+    key="pulumi-$PULUMI_VERSION-$(module_hash tools/pulumi-cli)"
+    dir="$tc/$key"
+    keep+=("$key")
+    # A pulumi of the right version elsewhere on PATH (not ours) is used as it is.
+    ext="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$PULUMI_FLYTE_BIN" | paste -sd:)" command -v pulumi || true)"
+    if [ -z "${TOOLCHAIN_REBUILD:-}" ] && [ -n "$ext" ] && [ "$("$ext" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+        link_bin "$ext"
+        record pulumi "$PULUMI_VERSION (from PATH: $ext)" "$(since "$t0")" "found"
+        return
+    fi
+    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi" ]; then
+        log "building pulumi $PULUMI_VERSION"
+        go_build "$root/tools/pulumi-cli" "$dir" \
+            "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+            github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+        state=built
+    else
+        state=cached
+    fi
+    [ "$("$dir/pulumi" version)" = "$PULUMI_VERSION" ] || die "$dir/pulumi does not report $PULUMI_VERSION"
+    link_bin "$dir/pulumi"
+    record pulumi "$PULUMI_VERSION" "$(since "$t0")" "$state"
+}
+
+# ------------------------------------------------------ Node.js language host
+build_language_nodejs() {
+    local t0 key dir ext_dir state
+    t0="$(now)"
+    key="language-nodejs-$LANG_NODEJS_PSEUDO-$(module_hash tools/language-nodejs)"
+    dir="$tc/$key"
+    keep+=("$key")
+    # A pulumi found on PATH brings its own bundled language host.
+    ext_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
+    case "$ext_dir" in "$tc"/*) ext_dir="" ;; esac
+    if [ -z "${TOOLCHAIN_REBUILD:-}" ] && [ -n "$ext_dir" ] && [ -x "$ext_dir/pulumi-language-nodejs" ]; then
+        link_bin "$ext_dir/pulumi-language-nodejs"
+        record pulumi-language-nodejs "(next to $ext_dir/pulumi)" "$(since "$t0")" "found"
+        return
+    fi
+    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-language-nodejs" ]; then
+        log "building pulumi-language-nodejs $LANG_NODEJS_PSEUDO (sdk $LANG_NODEJS_SDK)"
+        go_build "$root/tools/language-nodejs" "$dir" \
+            "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANG_NODEJS_SDK" \
+            "$LANG_NODEJS_MODULE"
+        state=built
+    else
+        state=cached
+    fi
+    link_bin "$dir/pulumi-language-nodejs"
+    record pulumi-language-nodejs "$LANG_NODEJS_PSEUDO" "$(since "$t0")" "$state"
+}
+
+# Dynamic providers (pulumi.dynamic.Resource) run through this plugin: it starts
+# @pulumi/pulumi's dynamic-provider entry point, resolved from the program's folder.
+install_dynamic_launcher() {
+    local f="$PULUMI_FLYTE_BIN/pulumi-resource-pulumi-nodejs"
+    cat > "$f.tmp" <<'EOF'
+#!/bin/sh
+# Launches @pulumi/pulumi's dynamic provider (written by scripts/toolchain.sh).
+entry=$(node -p 'require.resolve("@pulumi/pulumi/cmd/dynamic-provider")') || exit 1
+exec node "$entry" "$@"
+EOF
+    chmod +x "$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# ------------------------------------------------------- kubernetes provider
+# Upstream's main embeds a schema generated at build time (missing from the module
+# zip); ours embeds the module's own schema.json with `.version` set, prepared in a
+# staging copy of tools/provider-kubernetes outside the repository.
+build_provider_kubernetes() {
+    local t0 key dir stage moddir state
+    t0="$(now)"
+    key="provider-kubernetes-$K8S_VERSION-$(module_hash tools/provider-kubernetes)"
+    dir="$tc/$key"
+    keep+=("$key")
+    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-resource-kubernetes" ]; then
+        log "building pulumi-resource-kubernetes $K8S_VERSION"
+        stage="$tc/build/provider-kubernetes"
+        rm -rf "$stage" && mkdir -p "$stage"
+        cp "$root"/tools/provider-kubernetes/{go.mod,go.sum,main.go} "$stage/"
+        (cd "$stage" && go mod download "$K8S_MODULE")
+        moddir="$(cd "$stage" && go list -m -f '{{.Dir}}' "$K8S_MODULE")"
+        node -e '
+            const fs = require("fs");
+            const [src, mapping, version, out] = process.argv.slice(1);
+            const schema = JSON.parse(fs.readFileSync(src, "utf8"));
+            schema.version = version;
+            fs.writeFileSync(out + "/schema.json", JSON.stringify(schema));
+            fs.writeFileSync(out + "/terraform-mapping.json", JSON.stringify(JSON.parse(fs.readFileSync(mapping, "utf8"))));
+        ' "$moddir/cmd/pulumi-resource-kubernetes/schema.json" \
+          "$moddir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$K8S_VERSION" "$stage"
+        GO_BUILD_NAME=pulumi-resource-kubernetes go_build "$stage" "$dir" \
+            "$ldflags_common -X $K8S_MODULE/pkg/version.Version=$K8S_VERSION" .
+        rm -rf "$stage"
+        state=built
+    else
+        state=cached
+    fi
+    install_plugin kubernetes "$K8S_VERSION" "$dir/pulumi-resource-kubernetes"
+    record pulumi-resource-kubernetes "$K8S_VERSION" "$(since "$t0")" "$state"
+}
+
+# `pulumi plugin install --file` copies the binary into PULUMI_HOME; skip when the
+# installed copy is already this build.
+install_plugin() { # <name> <version> <binary>
+    local name="$1" version="$2" bin="$3" pdir
+    pdir="$PULUMI_HOME/plugins/resource-$name-v$version"
+    if [ -x "$pdir/pulumi-resource-$name" ] && cmp -s "$pdir/pulumi-resource-$name" "$bin"; then
+        return
+    fi
+    pulumi plugin install resource "$name" "$version" --file "$bin" --reinstall >/dev/null
+    [ -x "$pdir/pulumi-resource-$name" ] || die "plugin $name $version did not install into $pdir"
+}
+
+t_all="$(now)"
+build_cli
+build_language_nodejs
+install_dynamic_launcher
+build_provider_kubernetes
+
+# Keep the cache to what the current pins use: drop other builds of our binaries.
+for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-kubernetes-* "$tc"/build/*; do
+    [ -e "$d" ] || continue
+    case " ${keep[*]} " in *" $(basename "$d") "*) continue ;; esac
+    log "removing stale $(basename "$d")"
+    rm -rf "$d"
+done
+
+echo "toolchain ($PULUMI_FLYTE_TOOLCHAIN):"
+printf '  %s\n' "${summary[@]}"
+printf '  %-28s %-40s %8ss\n' total "" "$(since "$t_all")"
+echo "use it with: source scripts/env.sh   (PATH, PULUMI_HOME=$PULUMI_HOME, PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL)"
