@@ -90,7 +90,9 @@ export class TaskRun extends pulumi.ComponentResource {
                 spec: { schedule, ...(timeZone ? { timeZone } : {}), ...(suspend !== undefined ? { suspend } : {}), concurrencyPolicy: "Forbid", jobTemplate: { metadata: { labels: metadata.labels }, spec } },
             }, childOpts);
         } else {
-            this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata, spec }, childOpts);
+            // `pulumi up` registers the run; it does not wait hours for a training job to finish
+            const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } };
+            this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
         }
         this.registerOutputs({ jobName });
     }
