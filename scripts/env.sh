@@ -10,8 +10,8 @@
 # What it sets (each can be overridden by exporting it before sourcing):
 #   PULUMI_FLYTE_CACHE        cache root, outside the repository
 #                             (default: ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-flyte)
-#   PATH                      + $PULUMI_FLYTE_CACHE/toolchain/bin (pulumi,
-#                             pulumi-language-nodejs, pulumi-resource-pulumi-nodejs)
+#   PATH                      + $PULUMI_FLYTE_CACHE/toolchain/bin (pulumi and
+#                             pulumi-resource-pulumi-nodejs)
 #   PULUMI_HOME               $PULUMI_FLYTE_CACHE/toolchain/pulumi-home: where the
 #                             resource plugins are installed; set
 #                             PULUMI_FLYTE_PULUMI_HOME to use another one

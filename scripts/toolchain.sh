@@ -5,8 +5,10 @@
 #   pulumi                      CLI             tools/pulumi-cli
 #   pulumi-language-nodejs      Node.js host    tools/language-nodejs
 #   pulumi-resource-kubernetes  provider        tools/provider-kubernetes
+#   pulumi-resource-docker-build provider       tools/provider-docker-build
 # plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers).
-# The CLI and language host go on PATH via $PULUMI_FLYTE_BIN; resource plugins are
+# The CLI goes on PATH via $PULUMI_FLYTE_BIN, the language host next to the CLI's
+# executable (where the CLI looks for its bundled plugins); resource plugins are
 # installed with `pulumi plugin install --file` into the PULUMI_HOME of
 # scripts/env.sh, so the engine finds them with plugin acquisition disabled.
 #
@@ -64,6 +66,11 @@ K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_VERSION="$(gomod_version tools/provider-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4)"
 K8S_VERSION="${K8S_VERSION#v}"
 
+DOCKER_BUILD_VERSION="$(gomod_version tools/provider-docker-build github.com/pulumi/pulumi-docker-build)"
+DOCKER_BUILD_VERSION="${DOCKER_BUILD_VERSION#v}"
+
+[ "$(npm_pin @pulumi/docker-build)" = "$DOCKER_BUILD_VERSION" ] \
+    || die "package.json pins @pulumi/docker-build '$(npm_pin @pulumi/docker-build)' but tools/provider-docker-build builds $DOCKER_BUILD_VERSION"
 [ "$(npm_pin @pulumi/kubernetes)" = "$K8S_VERSION" ] \
     || die "package.json pins @pulumi/kubernetes $(npm_pin @pulumi/kubernetes) but tools/provider-kubernetes builds $K8S_VERSION"
 [ "$(npm_pin @pulumi/pulumi)" = "${PULUMI_VERSION#v}" ] \
@@ -123,7 +130,7 @@ build_language_nodejs() {
     ext_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
     case "$ext_dir" in "$tc"/*) ext_dir="" ;; esac
     if [ -z "${TOOLCHAIN_REBUILD:-}" ] && [ -n "$ext_dir" ] && [ -x "$ext_dir/pulumi-language-nodejs" ]; then
-        link_bin "$ext_dir/pulumi-language-nodejs"
+        rm -f "$PULUMI_FLYTE_BIN/pulumi-language-nodejs"
         record pulumi-language-nodejs "(next to $ext_dir/pulumi)" "$(since "$t0")" "found"
         return
     fi
@@ -136,7 +143,10 @@ build_language_nodejs() {
     else
         state=cached
     fi
-    link_bin "$dir/pulumi-language-nodejs"
+    # The CLI takes its bundled language hosts from next to its own (resolved)
+    # executable, and warns about one found on PATH instead: link it there only.
+    rm -f "$PULUMI_FLYTE_BIN/pulumi-language-nodejs"
+    ln -sfn "$dir/pulumi-language-nodejs" "$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")/pulumi-language-nodejs"
     record pulumi-language-nodejs "$LANG_NODEJS_PSEUDO" "$(since "$t0")" "$state"
 }
 
@@ -190,6 +200,57 @@ build_provider_kubernetes() {
     record pulumi-resource-kubernetes "$K8S_VERSION" "$(since "$t0")" "$state"
 }
 
+# --------------------------------------------------- docker-build provider
+# github.com/pulumi/pulumi-docker-build at its release tag. Two codegen packages it
+# imports only for schema metadata structs are not served by the proxy here; the
+# staging copy gets two tiny stand-in modules of ours (see its go.mod).
+write_stub() { # <dir> <module path> <package dir> <go source>
+    mkdir -p "$1/$3"
+    printf 'module %s\n\ngo 1.21\n' "$2" > "$1/go.mod"
+    printf '%s\n' "$4" > "$1/$3/stub.go"
+}
+build_provider_docker_build() {
+    local t0 key dir stage state
+    t0="$(now)"
+    key="provider-docker-build-$DOCKER_BUILD_VERSION-$(module_hash tools/provider-docker-build)"
+    dir="$tc/$key"
+    keep+=("$key")
+    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-resource-docker-build" ]; then
+        log "building pulumi-resource-docker-build $DOCKER_BUILD_VERSION"
+        stage="$tc/build/provider-docker-build"
+        rm -rf "$stage" && mkdir -p "$stage"
+        cp "$root"/tools/provider-docker-build/{go.mod,go.sum} "$stage/"
+        # shellcheck disable=SC2016  # Go source in single quotes
+        write_stub "$stage/stubs/pulumi-java" github.com/pulumi/pulumi-java pkg/codegen/java \
+'// Package java: stand-in (pulumi-flyte toolchain) for the one type the provider uses.
+package java
+
+type PackageInfo struct {
+	BuildFiles                      string            `json:"buildFiles,omitempty"`
+	GradleNexusPublishPluginVersion string            `json:"gradleNexusPublishPluginVersion,omitempty"`
+	Dependencies                    map[string]string `json:"dependencies,omitempty"`
+}'
+        # shellcheck disable=SC2016
+        write_stub "$stage/stubs/pulumi-language-dotnet" github.com/pulumi/pulumi-dotnet/pulumi-language-dotnet/v3 codegen \
+'// Package codegen: stand-in (pulumi-flyte toolchain) for the one type the provider uses.
+package codegen
+
+type CSharpPackageInfo struct {
+	RespectSchemaVersion bool              `json:"respectSchemaVersion,omitempty"`
+	PackageReferences    map[string]string `json:"packageReferences,omitempty"`
+}'
+        go_build "$stage" "$dir" \
+            "$ldflags_common -X github.com/pulumi/pulumi-docker-build/provider.Version=$DOCKER_BUILD_VERSION" \
+            github.com/pulumi/pulumi-docker-build/provider/cmd/pulumi-resource-docker-build
+        rm -rf "$stage"
+        state=built
+    else
+        state=cached
+    fi
+    install_plugin docker-build "$DOCKER_BUILD_VERSION" "$dir/pulumi-resource-docker-build"
+    record pulumi-resource-docker-build "$DOCKER_BUILD_VERSION" "$(since "$t0")" "$state"
+}
+
 # `pulumi plugin install --file` copies the binary into PULUMI_HOME; skip when the
 # installed copy is already this build.
 install_plugin() { # <name> <version> <binary>
@@ -207,9 +268,10 @@ build_cli
 build_language_nodejs
 install_dynamic_launcher
 build_provider_kubernetes
+build_provider_docker_build
 
 # Keep the cache to what the current pins use: drop other builds of our binaries.
-for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-kubernetes-* "$tc"/build/*; do
+for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-* "$tc"/build/*; do
     [ -e "$d" ] || continue
     case " ${keep[*]} " in *" $(basename "$d") "*) continue ;; esac
     log "removing stale $(basename "$d")"
