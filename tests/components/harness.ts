@@ -20,10 +20,10 @@ export function installMocks(options: { preview?: boolean; project?: string; sta
         newResource(args) {
             registrations.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
             const state = { ...args.inputs };
-            if (args.type === "docker:index/registryImage:RegistryImage") state.sha256Digest = "sha256:" + "a".repeat(64);
-            if (args.type === "docker:index/remoteImage:RemoteImage") {
-                state.imageId = "sha256:" + "b".repeat(64);
-                state.repoDigest = `${args.inputs.name}@sha256:${"a".repeat(64)}`;
+            if (args.type === "docker-build:index:Image") {
+                state.digest = "sha256:" + "a".repeat(64);
+                state.ref = `${args.inputs.tags?.[0]}@${state.digest}`;
+                state.contextHash = "c".repeat(64);
             }
             return { id: `${args.name}-id`, state };
         },

@@ -36,44 +36,50 @@ describe("ImageBuild", () => {
         expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
         expect((await resolve(b.built)).value).toBe(true);
         expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
-        const [local] = ofType("docker:index/remoteImage:RemoteImage");
-        expect(local.name).toBe("img-build");
-        const build = plain(local.inputs.build);
-        expect(build).toMatchObject({
-            context: path.join(workDir, "contexts", `img-${image.tag}`),
-            dockerfile: "Dockerfile",
-            version: "2",
-            networkMode: "host",
-            label: { [BUILT_BY_LABEL]: "proj/dev" },
+        expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([["docker-build:index:Image", "img-build"], ["flyte:index:ImageBuild", "img"]]);
+        const [built] = ofType("docker-build:index:Image");
+        const contextDir = path.join(workDir, "contexts", `img-${image.tag}`);
+        expect(plain(built.inputs)).toMatchObject({
+            context: { location: contextDir },
+            dockerfile: { location: path.join(contextDir, "Dockerfile") },
+            tags: [image.uri],
+            push: true,
+            buildOnPreview: false,
+            network: "host",
+            labels: { [BUILT_BY_LABEL]: "proj/dev" },
+            secrets: { PYPI_TOKEN: "tok-123" },
         });
-        // the secret reaches the provider as a file path, marked secret; never as a build arg
-        expect(build.buildArgs).toBeUndefined();
-        expect(build.secrets).toEqual([{ id: "PYPI_TOKEN", src: path.join(workDir, "secrets", "proj-dev", "PYPI_TOKEN") }]);
-        // only a path reaches the engine, so the build block stays readable in previews
-        expect(isSecretInput(local.inputs.build)).toBe(false);
-        expect(fs.readFileSync(build.secrets[0].src, "utf8")).toBe("tok-123");
-        expect(fs.statSync(build.secrets[0].src).mode & 0o777).toBe(0o600);
-        expect(JSON.stringify(local.inputs)).not.toContain("tok-123");
-        const dockerfile = fs.readFileSync(path.join(build.context, "Dockerfile"), "utf8");
+        // the value reaches the engine only as a secret (encrypted in state), never as a build arg
+        expect(isSecretInput(built.inputs.secrets) || isSecretInput(built.inputs.secrets.PYPI_TOKEN)).toBe(true);
+        expect(built.inputs.buildArgs).toBeUndefined();
+        const dockerfile = fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8");
         expect(dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");
         expect(dockerfile).not.toContain("tok-123");
-        const [push] = ofType("docker:index/registryImage:RegistryImage");
-        expect(push.name).toBe("img-push");
-        expect(push.inputs).toMatchObject({ name: image.uri, keepRemotely: true });
     });
 
     it("reads a build secret from the Flyte-style environment variable when no value is given", async () => {
         fakeRegistry(undefined);
-        const b = new ImageBuild("img", { image, workDir });
-        await settle(b);
-        await resolve(b.ref);
-        const [local] = ofType("docker:index/remoteImage:RemoteImage");
-        expect(plain(local.inputs.build.secrets)).toEqual([{ id: "PYPI_TOKEN", env: "PYPI_TOKEN" }]);
+        process.env.PYPI_TOKEN = "from-env-456";
+        try {
+            const b = new ImageBuild("img", { image, workDir });
+            await settle(b);
+            await resolve(b.ref);
+        } finally {
+            delete process.env.PYPI_TOKEN;
+        }
+        const [built] = ofType("docker-build:index:Image");
+        expect(plain(built.inputs.secrets)).toEqual({ PYPI_TOKEN: "from-env-456" });
+        expect(isSecretInput(built.inputs.secrets) || isSecretInput(built.inputs.secrets.PYPI_TOKEN)).toBe(true);
+    });
+
+    it("fails at construction when a build secret has no value", () => {
+        expect(() => new ImageBuild("img", { image, workDir })).toThrow(/secretValues.PYPI_TOKEN: .*set the environment variable PYPI_TOKEN/);
+        expect(registrations).toEqual([]);
     });
 
     it("reuses a tag another stack (or flyte-sdk) pushed: nothing is built", async () => {
         fakeRegistry({ [BUILT_BY_LABEL]: "proj/prod" });
-        const b = new ImageBuild("img", { image, workDir });
+        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         expect((await resolve(b.ref)).value).toBe(`localhost:30000/app@${DIGEST}`);
         expect((await resolve(b.built)).value).toBe(false);
@@ -82,16 +88,16 @@ describe("ImageBuild", () => {
 
     it("keeps managing a tag this stack built (no delete/recreate churn on the next run)", async () => {
         fakeRegistry({ [BUILT_BY_LABEL]: "proj/dev" });
-        const b = new ImageBuild("img", { image, workDir });
+        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         await resolve(b.ref);
-        expect(registrations.map((r) => r.type).sort()).toEqual(["docker:index/registryImage:RegistryImage", "docker:index/remoteImage:RemoteImage", "flyte:index:ImageBuild"]);
+        expect(registrations.map((r) => r.type).sort()).toEqual(["docker-build:index:Image", "flyte:index:ImageBuild"]);
     });
 
     it("builds when the registry cannot be reached (and says so)", async () => {
         jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("connect ECONNREFUSED"));
         const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as any);
-        const b = new ImageBuild("img", { image, workDir });
+        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         expect((await resolve(b.built)).value).toBe(true);
         expect(warn.mock.calls[0][0]).toMatch(/could not check the registry .* ECONNREFUSED/);
@@ -107,6 +113,7 @@ describe("ImageBuild", () => {
     it.each([
         [{ image: "python:3.11" }, "image"],
         [{ image, network: "host; rm -rf /" }, "network"],
+        [{ image, secretValues: { PYPI_TOKEN: "t", OTHER: "x" } }, "secretValues.OTHER"],
         [{ image, platform: "amd64" }, "platform"],
         [{ image, secretValues: { "bad id!": "x" } }, "secretValues.bad id!"],
         [{ image, cache: true }, "cache"],

@@ -159,8 +159,7 @@ describe("TaskEnvironment", () => {
             ["flyte:index:TaskEnvironment", "train"],
             ["flyte:index:ImageBuild", "train-image"],
             ["kubernetes:core/v1:PodTemplate", "train-podtemplate"],
-            ["docker:index/remoteImage:RemoteImage", "train-image-build"],
-            ["docker:index/registryImage:RegistryImage", "train-image-push"],
+            ["docker-build:index:Image", "train-image-build"],
         ]));
         const ref = (await resolve(env.imageRef)).value;
         expect(ref).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);

@@ -185,7 +185,7 @@ describe("quickstart on the local platform", () => {
         const out = await outputsOf(stacks.prod);
         expect(out.imageBuilt).toBe(false);
         expect(out.imageRef).toBe(devImageRef);
-        expect(up.steps.filter((s) => s.type.startsWith("docker:"))).toEqual([]);
+        expect(up.steps.filter((s) => s.type.startsWith("docker-build:"))).toEqual([]);
         const templates = await expectedTemplates("prod", out.imageRef);
         for (const t of templates) {
             const actual = await kube.get(`/api/v1/namespaces/${NS.prod}/podtemplates/${t.name}`);
@@ -198,7 +198,7 @@ describe("quickstart on the local platform", () => {
         await stacks.dev.setConfig("pipPackages", { value: "six==1.16.0,idna==3.10" });
         const preview = stepCollector();
         await stacks.dev.preview({ onEvent: preview.onEvent, onOutput: log });
-        const builds = preview.changed().filter((s) => s.type === "docker:index/remoteImage:RemoteImage" && ["create", "replace", "create-replacement"].includes(s.op));
+        const builds = preview.changed().filter((s) => s.type === "docker-build:index:Image");
         expect(builds.length).toBe(1);
         const before = devImageRef;
         await stacks.dev.up({ onOutput: log });

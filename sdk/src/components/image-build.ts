@@ -1,4 +1,4 @@
-import * as docker from "@pulumi/docker";
+import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
@@ -15,11 +15,11 @@ export interface ImageBuildOptions {
      * named by $PULUMI_FLYTE_BASE_IMAGES, if set.
      */
     baseImageMirrors?: Record<string, string>;
-    /** Network mode of RUN steps, e.g. "host" to reach package mirrors from the build. */
+    /** Network mode of RUN steps: "default", "host" (to reach package mirrors from the build) or "none". */
     network?: string;
     /**
      * Values of build-time secrets by secret id (`<GROUP>_<KEY>` upper-cased, as Flyte).
-     * Unset ones are read by the Docker provider from the environment variable of that name.
+     * Unset ones are read from the environment variable of that name (as flyte-sdk).
      */
     secretValues?: Record<string, pulumi.Input<string>>;
     /** Skip the build when the content-addressed tag already exists in the registry (default true). */
@@ -38,10 +38,12 @@ export interface ImageBuildArgs extends ImageBuildOptions {
 
 /** Label recording which stack built an image, so a stack keeps managing its own builds. */
 export const BUILT_BY_LABEL = "io.pulumi-flyte.built-by";
+const NETWORK_MODES = Object.values(dockerbuild.NetworkMode) as string[];
+const PLATFORMS = Object.values(dockerbuild.Platform) as string[];
 const OPTION_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "platform", "registryCredentials"];
 
 /**
- * Builds an Image from its generated Dockerfile with @pulumi/docker (BuildKit;
+ * Builds an Image from its generated Dockerfile with @pulumi/docker-build (BuildKit;
  * build secrets as `RUN --mount=type=secret`, never build args or layers), pushes it
  * under its content-addressed tag, and exposes the digest reference pod templates
  * use. When the tag already exists in the registry and was not built by this stack
@@ -64,6 +66,7 @@ export class ImageBuild extends pulumi.ComponentResource {
         const needsBuild = args.image.needsBuild;
         const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${args.image.tag}`);
         const context = needsBuild ? assembleBuildContext(args.image, contextDir, { baseImageMirrors: settings.baseImageMirrors }) : undefined;
+        const secretValues = context ? buildSecretValues(context.secrets.map((s) => s.id), args.secretValues) : {};
         super("flyte:index:ImageBuild", name, {}, opts);
         this.image = args.image;
         this.uri = uri;
@@ -81,29 +84,18 @@ export class ImageBuild extends pulumi.ComponentResource {
                 pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, this);
                 return { built: false, digest: pulumi.output(found.digest) };
             }
-            const secrets = context.secrets.map((s) => {
-                const value = args.secretValues?.[s.id];
-                return value === undefined ? { id: s.id, env: s.id } : { id: s.id, src: writeSecretFile(settings.workDir, s.id, value) };
-            });
-            const local = new docker.RemoteImage(`${name}-build`, {
-                name: uri,
-                keepLocally: true,
-                build: {
-                    context: contextDir,
-                    dockerfile: path.relative(context.dir, context.dockerfile),
-                    version: "2", // BuildKit: needed for secret mounts
-                    ...(settings.network ? { networkMode: settings.network } : {}),
-                    ...(settings.platform ? { platform: settings.platform } : {}),
-                    ...(secrets.length ? { secrets } : {}),
-                    label: { [BUILT_BY_LABEL]: builtBy },
-                },
+            const image = new dockerbuild.Image(`${name}-build`, {
+                context: { location: context.dir },
+                dockerfile: { location: context.dockerfile },
+                tags: [uri],
+                push: true,
+                buildOnPreview: false,
+                labels: { [BUILT_BY_LABEL]: builtBy },
+                ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
+                ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
+                ...(Object.keys(secretValues).length ? { secrets: secretValues } : {}),
             }, { parent: this });
-            const pushed = new docker.RegistryImage(`${name}-push`, {
-                name: uri,
-                keepRemotely: true,
-                triggers: { imageId: local.imageId },
-            }, { parent: this });
-            return { built: true, digest: pushed.sha256Digest };
+            return { built: true, digest: image.digest };
         });
         const result = pulumi.output(outcome);
         this.built = result.apply((r) => r.built);
@@ -123,18 +115,23 @@ async function lookUp(uri: string, credentials?: { username: string; password: s
 }
 
 /**
- * BuildKit reads secret files from disk: write the value to a private file (0600 in a
- * 0700 directory) when it becomes known. The path, not the value, reaches state.
+ * Values of the image's build secrets: from `secretValues`, else (as flyte-sdk's local
+ * builder) from the environment variable named like the secret id. Every value is a
+ * Pulumi secret: encrypted in state, masked in logs, a BuildKit secret mount in the build.
  */
-function writeSecretFile(workDir: string, id: string, value: pulumi.Input<string>): pulumi.Output<string> {
-    const dir = path.join(workDir, "secrets", `${sanitize(pulumi.getProject())}-${sanitize(pulumi.getStack())}`);
-    const file = path.join(dir, id);
-    // the path is not sensitive: unsecret it so previews still show the build block
-    return pulumi.unsecret(pulumi.secret(value).apply((v) => {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        fs.writeFileSync(file, v, { mode: 0o600 });
-        return file;
-    }));
+function buildSecretValues(ids: string[], given: Record<string, pulumi.Input<string>> | undefined): Record<string, pulumi.Output<string>> {
+    const out: Record<string, pulumi.Output<string>> = {};
+    for (const id of ids) {
+        const value = given?.[id] ?? process.env[id];
+        if (value === undefined) {
+            throw new ValidationError(joinPath("secretValues", id), undefined, `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`);
+        }
+        out[id] = pulumi.secret(value);
+    }
+    for (const id of Object.keys(given ?? {})) {
+        if (!ids.includes(id)) throw new ValidationError(joinPath("secretValues", id), "(value hidden)", `the image mounts no build secret ${id}; it mounts ${ids.length ? ids.join(", ") : "none"}`);
+    }
+    return out;
 }
 
 function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workDir" | "skipExisting">> & ImageBuildOptions {
@@ -146,11 +143,11 @@ function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workD
         }
     }
     if (!(args.image instanceof Image)) throw new ValidationError("image", args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
-    if (args.network !== undefined && !/^[a-z][a-z0-9_.-]*$/.test(args.network)) {
-        throw new ValidationError("network", args.network, "expected a Docker network mode such as \"host\", \"default\" or \"none\"");
+    if (args.network !== undefined && !NETWORK_MODES.includes(args.network as dockerbuild.NetworkMode)) {
+        throw new ValidationError("network", args.network, `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
     }
-    if (args.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(args.platform)) {
-        throw new ValidationError("platform", args.platform, "expected os/arch[/variant], e.g. \"linux/amd64\"");
+    if (args.platform !== undefined && !PLATFORMS.includes(args.platform as dockerbuild.Platform)) {
+        throw new ValidationError("platform", args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
     }
     for (const id of Object.keys(args.secretValues ?? {})) {
         if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath("secretValues", id), id, "a build secret id is letters, digits, '_', '.' or '-'");

@@ -41,8 +41,6 @@ export function readStackConfig(defaults: Partial<FlyteStackConfig> = {}): Flyte
     }
     const migStrategy = value("migStrategy") === undefined ? undefined : parseWith(z.enum(["single", "mixed"]), value("migStrategy"), "flyte:migStrategy");
     const buildNetwork = value("buildNetwork");
-    if (buildNetwork !== undefined && !/^[a-z][a-z0-9_.-]*$/.test(buildNetwork)) {
-        throw new ValidationError("flyte:buildNetwork", buildNetwork, "expected a Docker network mode such as \"host\" or \"default\"");
-    }
+    if (buildNetwork !== undefined) parseWith(z.enum(["default", "host", "none"]), buildNetwork, "flyte:buildNetwork");
     return { profile, namespace, registry, migStrategy, buildNetwork, endpoint: value("endpoint") };
 }
