@@ -22,7 +22,8 @@ export const SECRET_VALUES = {
 export interface E2EStacks {
     dev: Stack;
     prod: Stack;
-    logs: string[];
+    /** The environment the stacks' pulumi commands run with. */
+    envVars: Record<string, string>;
 }
 
 export function requireEnv(name: string): string {
@@ -55,5 +56,5 @@ export async function createStacks(): Promise<E2EStacks> {
         await s.setConfig("wandbApiKey", { value: SECRET_VALUES.wandbApiKey, secret: true });
         await s.setConfig("pypiToken", { value: SECRET_VALUES.pypiToken, secret: true });
     }
-    return { dev, prod, logs: [] };
+    return { dev, prod, envVars };
 }

@@ -26,6 +26,17 @@ export interface ImageBuildOptions {
     skipExisting?: boolean;
     /** Where build contexts are assembled (default: $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
+    /**
+     * Name of the buildx builder (default: $PULUMI_FLYTE_BUILDER, else the provider's
+     * choice: an existing docker-container/remote builder, or a new docker-container one).
+     */
+    builder?: string;
+    /**
+     * Run the `docker-buildx` CLI plugin instead of the provider's embedded client
+     * (default: $PULUMI_FLYTE_BUILDX_EXEC=1). Needed to build with the Docker daemon's own
+     * BuildKit ("docker" driver), which the embedded client refuses.
+     */
+    exec?: boolean;
     /** Target platform, e.g. "linux/amd64". */
     platform?: string;
     /** Credentials for the registry lookup (pushes use the Docker provider's registryAuth). */
@@ -40,7 +51,7 @@ export interface ImageBuildArgs extends ImageBuildOptions {
 export const BUILT_BY_LABEL = "io.pulumi-flyte.built-by";
 const NETWORK_MODES = Object.values(dockerbuild.NetworkMode) as string[];
 const PLATFORMS = Object.values(dockerbuild.Platform) as string[];
-const OPTION_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "platform", "registryCredentials"];
+const OPTION_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "builder", "exec", "platform", "registryCredentials"];
 
 /**
  * Builds an Image from its generated Dockerfile with @pulumi/docker-build (BuildKit;
@@ -90,6 +101,8 @@ export class ImageBuild extends pulumi.ComponentResource {
                 tags: [uri],
                 push: true,
                 buildOnPreview: false,
+                ...(settings.builder ? { builder: { name: settings.builder } } : {}),
+                ...(settings.exec ? { exec: true } : {}),
                 labels: { [BUILT_BY_LABEL]: builtBy },
                 ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
                 ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
@@ -158,6 +171,8 @@ function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workD
         baseImageMirrors: mirrors,
         workDir: args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
         skipExisting: args.skipExisting ?? true,
+        builder: args.builder ?? process.env.PULUMI_FLYTE_BUILDER,
+        exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
     };
 }
 
