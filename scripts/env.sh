@@ -10,8 +10,8 @@
 # What it sets (each can be overridden by exporting it before sourcing):
 #   PULUMI_FLYTE_CACHE        cache root, outside the repository
 #                             (default: ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-flyte)
-#   PATH                      + $PULUMI_FLYTE_CACHE/toolchain/bin (pulumi and
-#                             pulumi-resource-pulumi-nodejs)
+#   PATH                      + $PULUMI_FLYTE_CACHE/toolchain/bin (pulumi; its
+#                             bundled plugins sit next to its executable)
 #   PULUMI_HOME               $PULUMI_FLYTE_CACHE/toolchain/pulumi-home: where the
 #                             resource plugins are installed; set
 #                             PULUMI_FLYTE_PULUMI_HOME to use another one
@@ -25,8 +25,9 @@
 # If the local platform is up (scripts/platform.sh), its env file (KUBECONFIG,
 # DOCKER_HOST, ...) is sourced too.
 
-if [ -n "${BASH_SOURCE[0]:-}" ]; then
-    PULUMI_FLYTE_ROOT="${PULUMI_FLYTE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+# shellcheck disable=SC2128  # ${BASH_SOURCE} is ${BASH_SOURCE[0]}, and plain sh has neither
+if [ -n "${BASH_SOURCE:-}" ]; then
+    PULUMI_FLYTE_ROOT="${PULUMI_FLYTE_ROOT:-$(cd "$(dirname "$BASH_SOURCE")/.." && pwd)}"
 else
     PULUMI_FLYTE_ROOT="${PULUMI_FLYTE_ROOT:-$(pwd)}"
 fi
@@ -57,3 +58,6 @@ if [ -r "$PULUMI_FLYTE_CACHE/platform/env.sh" ]; then
     # shellcheck source=/dev/null
     . "$PULUMI_FLYTE_CACHE/platform/env.sh"
 fi
+# Sourcing twice must not grow PATH: keep the first occurrence of each entry.
+PATH="$(printf '%s' "$PATH" | awk -v RS=: -v ORS=: '!seen[$0]++' | sed 's/:$//')"
+export PATH

@@ -7,6 +7,8 @@
 #   pulumi-resource-kubernetes  provider        tools/provider-kubernetes
 #   pulumi-resource-docker-build provider       tools/provider-docker-build
 # plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers).
+# The language host and the launcher are "bundled" plugins: they sit next to the
+# CLI's executable, where the CLI looks for them first.
 # The CLI goes on PATH via $PULUMI_FLYTE_BIN, the language host next to the CLI's
 # executable (where the CLI looks for its bundled plugins); resource plugins are
 # installed with `pulumi plugin install --file` into the PULUMI_HOME of
@@ -121,7 +123,7 @@ build_cli() {
 
 # ------------------------------------------------------ Node.js language host
 build_language_nodejs() {
-    local t0 key dir ext_dir state
+    local t0 key dir ext_dir cli_dir state
     t0="$(now)"
     key="language-nodejs-$LANG_NODEJS_PSEUDO-$(module_hash tools/language-nodejs)"
     dir="$tc/$key"
@@ -144,16 +146,23 @@ build_language_nodejs() {
         state=cached
     fi
     # The CLI takes its bundled language hosts from next to its own (resolved)
-    # executable, and warns about one found on PATH instead: link it there only.
-    rm -f "$PULUMI_FLYTE_BIN/pulumi-language-nodejs"
-    ln -sfn "$dir/pulumi-language-nodejs" "$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")/pulumi-language-nodejs"
+    # executable, and warns about one found on PATH instead: link it next to our
+    # CLI; next to a CLI found elsewhere (we do not write there) it goes on PATH.
+    cli_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
+    case "$cli_dir" in
+        "$tc"/*) rm -f "$PULUMI_FLYTE_BIN/pulumi-language-nodejs"
+                 ln -sfn "$dir/pulumi-language-nodejs" "$cli_dir/pulumi-language-nodejs" ;;
+        *) link_bin "$dir/pulumi-language-nodejs" ;;
+    esac
     record pulumi-language-nodejs "$LANG_NODEJS_PSEUDO" "$(since "$t0")" "$state"
 }
 
 # Dynamic providers (pulumi.dynamic.Resource) run through this plugin: it starts
 # @pulumi/pulumi's dynamic-provider entry point, resolved from the program's folder.
+# Like the language host, it is a bundled plugin: it goes next to our CLI (or on
+# PATH when the CLI is not ours).
 install_dynamic_launcher() {
-    local f="$PULUMI_FLYTE_BIN/pulumi-resource-pulumi-nodejs"
+    local f="$tc/pulumi-resource-pulumi-nodejs" cli_dir
     cat > "$f.tmp" <<'EOF'
 #!/bin/sh
 # Launches @pulumi/pulumi's dynamic provider (written by scripts/toolchain.sh).
@@ -161,6 +170,12 @@ entry=$(node -p 'require.resolve("@pulumi/pulumi/cmd/dynamic-provider")') || exi
 exec node "$entry" "$@"
 EOF
     chmod +x "$f.tmp" && mv "$f.tmp" "$f"
+    cli_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
+    case "$cli_dir" in
+        "$tc"/*) rm -f "$PULUMI_FLYTE_BIN/pulumi-resource-pulumi-nodejs"
+                 ln -sfn "$f" "$cli_dir/pulumi-resource-pulumi-nodejs" ;;
+        *) link_bin "$f" ;;
+    esac
 }
 
 # ------------------------------------------------------- kubernetes provider
