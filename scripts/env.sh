@@ -20,6 +20,11 @@
 #                             stacks' secrets provider. It protects nothing real;
 #                             set your own (or PULUMI_CONFIG_PASSPHRASE_FILE) for
 #                             anything that matters.
+#   DOCKER_CONFIG             $PULUMI_FLYTE_CACHE/toolchain/docker-config: holds the
+#                             docker-buildx CLI plugin the toolchain builds
+#   PULUMI_FLYTE_BUILDX_EXEC=1, PULUMI_FLYTE_BUILDER=default
+#                             image builds run docker-buildx with the Docker daemon's
+#                             own BuildKit (nothing to pull from Docker Hub)
 #   PULUMI_SKIP_UPDATE_CHECK=true, PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true,
 #   GOTOOLCHAIN=local
 # If the local platform is up (scripts/platform.sh), its env file (KUBECONFIG,
@@ -49,6 +54,9 @@ esac
 if [ -z "${PULUMI_CONFIG_PASSPHRASE+x}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     export PULUMI_CONFIG_PASSPHRASE="pulumi-flyte-local"
 fi
+export DOCKER_CONFIG="${DOCKER_CONFIG:-$PULUMI_FLYTE_TOOLCHAIN/docker-config}"
+export PULUMI_FLYTE_BUILDX_EXEC="${PULUMI_FLYTE_BUILDX_EXEC:-1}"
+export PULUMI_FLYTE_BUILDER="${PULUMI_FLYTE_BUILDER:-default}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export GOTOOLCHAIN=local

@@ -29,7 +29,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 root="$PULUMI_FLYTE_ROOT"
 tc="$PULUMI_FLYTE_TOOLCHAIN"
-mkdir -p "$tc" "$PULUMI_FLYTE_BIN" "$PULUMI_HOME"
+mkdir -p "$tc" "$PULUMI_FLYTE_BIN" "$PULUMI_HOME" "$DOCKER_CONFIG"
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 die() { printf '[toolchain] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -68,6 +68,7 @@ K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_VERSION="$(gomod_version tools/provider-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4)"
 K8S_VERSION="${K8S_VERSION#v}"
 
+BUILDX_VERSION="$(gomod_version tools/docker-buildx github.com/docker/buildx)"
 DOCKER_BUILD_VERSION="$(gomod_version tools/provider-docker-build github.com/pulumi/pulumi-docker-build)"
 DOCKER_BUILD_VERSION="${DOCKER_BUILD_VERSION#v}"
 
@@ -87,7 +88,11 @@ go_build() { # <src dir> <out dir> <ldflags> <packages...>
     local src="$1" out="$2" ldflags="$3"; shift 3
     mkdir -p "$out.tmp"
     (cd "$src" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/" "$@")
-    if [ -n "${GO_BUILD_NAME:-}" ]; then mv "$out.tmp/$(basename "$src")" "$out.tmp/$GO_BUILD_NAME"; fi
+    if [ -n "${GO_BUILD_NAME:-}" ]; then
+        local built
+        built="$(find "$out.tmp" -maxdepth 1 -type f | head -n 1)"
+        [ "$built" = "$out.tmp/$GO_BUILD_NAME" ] || mv "$built" "$out.tmp/$GO_BUILD_NAME"
+    fi
     rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
@@ -266,6 +271,29 @@ type CSharpPackageInfo struct {
     record pulumi-resource-docker-build "$DOCKER_BUILD_VERSION" "$(since "$t0")" "$state"
 }
 
+# ------------------------------------------------------- docker-buildx plugin
+# The docker-build provider runs it in exec mode (PULUMI_FLYTE_BUILDX_EXEC=1, set by
+# scripts/env.sh) to build with the daemon's own BuildKit. It is installed as a CLI
+# plugin in our DOCKER_CONFIG, not in the user's ~/.docker.
+build_docker_buildx() {
+    local t0 key dir state
+    t0="$(now)"
+    key="docker-buildx-$BUILDX_VERSION-$(module_hash tools/docker-buildx)"
+    dir="$tc/$key"
+    keep+=("$key")
+    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/docker-buildx" ]; then
+        log "building docker-buildx $BUILDX_VERSION"
+        GO_BUILD_NAME=docker-buildx go_build "$root/tools/docker-buildx" "$dir" \
+            "$ldflags_common -X github.com/docker/buildx/version.Version=$BUILDX_VERSION" github.com/docker/buildx/cmd/buildx
+        state=built
+    else
+        state=cached
+    fi
+    mkdir -p "$DOCKER_CONFIG/cli-plugins"
+    ln -sfn "$dir/docker-buildx" "$DOCKER_CONFIG/cli-plugins/docker-buildx"
+    record docker-buildx "$BUILDX_VERSION" "$(since "$t0")" "$state"
+}
+
 # `pulumi plugin install --file` copies the binary into PULUMI_HOME; skip when the
 # installed copy is already this build.
 install_plugin() { # <name> <version> <binary>
@@ -284,9 +312,10 @@ build_language_nodejs
 install_dynamic_launcher
 build_provider_kubernetes
 build_provider_docker_build
+build_docker_buildx
 
 # Keep the cache to what the current pins use: drop other builds of our binaries.
-for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-* "$tc"/build/*; do
+for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-* "$tc"/docker-buildx-* "$tc"/build/*; do
     [ -e "$d" ] || continue
     case " ${keep[*]} " in *" $(basename "$d") "*) continue ;; esac
     log "removing stale $(basename "$d")"
