@@ -7,7 +7,8 @@ import { kubeClient, probeScheduling } from "./lib/kube-client";
 
 async function main(): Promise<void> {
     const stack = process.argv[2] ?? "dev";
-    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack]).toString());
+    const projectDir = process.argv[3] ?? ".";
+    const outputs = JSON.parse(execFileSync("pulumi", ["-C", projectDir, "stack", "output", "--json", "--stack", stack]).toString());
     const kubeconfig = process.env.KUBECONFIG;
     if (!kubeconfig) throw new Error("KUBECONFIG is not set (source scripts/env.sh)");
     const kube = kubeClient(kubeconfig);

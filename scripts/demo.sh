@@ -16,17 +16,29 @@ bash scripts/platform.sh up
 # shellcheck source=/dev/null
 source scripts/env.sh
 
-# Stack config lives in the committed Pulumi.<stack>.yaml; the demo's secrets go to a
-# copy outside git, encrypted with the local passphrase, so the checkout stays clean.
+# The demo runs the root project from .work/demo (outside git): its stack file is the
+# committed Pulumi.<stack>.yaml plus what Pulumi adds locally (the passphrase salt and
+# the demo's generated secrets), so the checkout stays clean.
 demo_dir=.work/demo
 mkdir -p "$demo_dir"
-config_file="$demo_dir/Pulumi.$stack.yaml"
-[ -f "$config_file" ] || cp "Pulumi.$stack.yaml" "$config_file"
-pulumi stack select "$stack" --create --non-interactive >/dev/null
+node -e '
+    const fs = require("fs"), yaml = require("js-yaml");
+    const [root, dir, stack] = process.argv.slice(1);
+    const project = yaml.load(fs.readFileSync(`${root}/Pulumi.yaml`, "utf8"));
+    project.main = `../../${project.main}`;
+    fs.writeFileSync(`${dir}/Pulumi.yaml`, yaml.dump(project));
+    const committed = yaml.load(fs.readFileSync(`${root}/Pulumi.${stack}.yaml`, "utf8"));
+    const file = `${dir}/Pulumi.${stack}.yaml`;
+    const local = fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {};
+    const secrets = Object.fromEntries(Object.entries(local.config ?? {}).filter(([, v]) => v && typeof v === "object" && "secure" in v));
+    const merged = { ...(local.encryptionsalt ? { encryptionsalt: local.encryptionsalt } : {}), config: { ...committed.config, ...secrets } };
+    fs.writeFileSync(file, yaml.dump(merged));
+' "$PWD" "$demo_dir" "$stack"
+pulumi -C "$demo_dir" stack select "$stack" --create --non-interactive >/dev/null
 for key in wandbApiKey pypiToken; do
-    if ! pulumi config get "$key" --config-file "$config_file" >/dev/null 2>&1; then
-        pulumi config set --secret "$key" "demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" --config-file "$config_file"
+    if ! pulumi -C "$demo_dir" config get "$key" >/dev/null 2>&1; then
+        pulumi -C "$demo_dir" config set --secret "$key" "demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     fi
 done
-pulumi up --yes --skip-preview=false --config-file "$config_file" --stack "$stack" --non-interactive
-npx ts-node --transpile-only -P tsconfig.json scripts/demo-report.ts "$stack"
+pulumi -C "$demo_dir" up --yes --stack "$stack" --non-interactive
+npx ts-node --transpile-only -P tsconfig.json scripts/demo-report.ts "$stack" "$demo_dir"

@@ -11,7 +11,7 @@ import * as zlib from "zlib";
 import { BuiltinProfileName, renderPodTemplate, Resources, GPU } from "pulumi-flyte";
 import { environmentsFor } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
-import { createStacks, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
+import { createStacks, E2E_NAMESPACES, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
 
@@ -20,7 +20,7 @@ let kube: KubeClient;
 const logs: string[] = [];
 const log = (s: string) => logs.push(s);
 const outputsOf = async (s: Stack) => Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
-const NS = { dev: "flyte-dev", prod: "flyte-prod" } as const;
+const NS = E2E_NAMESPACES;
 const PROFILE: Record<"dev" | "prod", BuiltinProfileName> = { dev: "gke", prod: "eks" };
 
 /** Every field we rendered is in the object the API server stores (it adds defaults). */
@@ -68,17 +68,23 @@ async function expectedTemplates(which: "dev" | "prod", imageRef: string) {
     return out;
 }
 
+/** Objects the quickstart creates, in the test's namespaces (a demo elsewhere is not counted). */
 async function objectCount(): Promise<Record<string, number>> {
     const label = "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte";
-    const count = async (p: string) => (await kube.list(`${p}?${label}`)).length;
-    const namespaces = (await kube.list("/api/v1/namespaces")).filter((n: any) => n.metadata.name.startsWith("flyte-")).length;
+    const names = Object.values(NS) as string[];
+    const namespaces = (await kube.list("/api/v1/namespaces")).filter((n: any) => names.includes(n.metadata.name)).length;
+    const count = async (group: string, kind: string) => {
+        let n = 0;
+        for (const ns of names) n += (await kube.list(`${group}/namespaces/${ns}/${kind}?${label}`)).length;
+        return n;
+    };
     return {
         namespaces,
-        podtemplates: await count("/api/v1/podtemplates"),
-        secrets: await count("/api/v1/secrets"),
-        jobs: await count("/apis/batch/v1/jobs"),
-        cronjobs: await count("/apis/batch/v1/cronjobs"),
-        deployments: await count("/apis/apps/v1/deployments"),
+        podtemplates: await count("/api/v1", "podtemplates"),
+        secrets: await count("/api/v1", "secrets"),
+        jobs: await count("/apis/batch/v1", "jobs"),
+        cronjobs: await count("/apis/batch/v1", "cronjobs"),
+        deployments: await count("/apis/apps/v1", "deployments"),
     };
 }
 

@@ -12,6 +12,7 @@ import * as path from "path";
 export const REPO = path.resolve(__dirname, "../..");
 export const WORK_DIR = path.join(REPO, ".work", "e2e");
 export const PASSPHRASE = "pulumi-flyte-e2e";
+export const E2E_NAMESPACES = { dev: "flyte-e2e-dev", prod: "flyte-e2e-prod" } as const;
 
 /** Secrets the tests set; they must never show up in plaintext. */
 export const SECRET_VALUES = {
@@ -47,7 +48,10 @@ export async function createStacks(): Promise<E2EStacks> {
     };
     const stackSettings: Record<string, any> = {};
     for (const name of ["dev", "prod"]) {
-        stackSettings[name] = yaml.load(fs.readFileSync(path.join(REPO, `Pulumi.${name}.yaml`), "utf8"));
+        const settings = yaml.load(fs.readFileSync(path.join(REPO, `Pulumi.${name}.yaml`), "utf8")) as any;
+        // own namespaces, so a demo deployed on the same platform is left alone
+        settings.config["flyte:namespace"] = E2E_NAMESPACES[name as "dev" | "prod"];
+        stackSettings[name] = settings;
     }
     const ws = await LocalWorkspace.create({ workDir: WORK_DIR, projectSettings: project, stackSettings, envVars, secretsProvider: "passphrase" });
     const dev = await Stack.create("dev", ws);
