@@ -19,7 +19,6 @@ async function main(): Promise<void> {
         const tpl = await kube.get(`/api/v1/namespaces/${namespace}/podtemplates/${template}`);
         const image: string = tpl.template.spec.containers.find((c: any) => c.name === "primary")?.image ?? "?";
         const result = await probeScheduling(kube, namespace, template, `demo-probe-${template}`);
-        await kube.remove(`/api/v1/namespaces/${namespace}/pods/demo-probe-${template}?gracePeriodSeconds=0`);
         rows.push([name, `${namespace}/${template}`, image.replace(/^.*@/, "@"), result.node ?? `Pending: ${result.message ?? result.reason}`]);
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -83,7 +83,7 @@ export function kubeClient(kubeconfigPath: string): KubeClient {
     };
 }
 
-/** Creates a pod from a PodTemplate's template and waits until the scheduler decides. */
+/** Creates a pod from a PodTemplate's template, waits until the scheduler decides, then deletes the pod. */
 export async function probeScheduling(client: KubeClient, namespace: string, podTemplateName: string, probeName: string, timeoutMs = 30_000):
     Promise<{ node?: string; reason?: string; message?: string }> {
     const tpl = await client.get(`/api/v1/namespaces/${namespace}/podtemplates/${podTemplateName}`);
@@ -102,6 +102,8 @@ export async function probeScheduling(client: KubeClient, namespace: string, pod
         const cond = (last.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
         return !!last.spec?.nodeName || (cond?.status === "False" && cond?.reason === "Unschedulable");
     }, timeoutMs);
+    // the probe has answered: free the node's capacity for the next one
+    await client.remove(`/api/v1/namespaces/${namespace}/pods/${probeName}?gracePeriodSeconds=0`);
     const cond = (last?.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
     if (!decided && !last?.spec?.nodeName) return { reason: cond?.reason ?? "Timeout", message: cond?.message };
     return last.spec?.nodeName ? { node: last.spec.nodeName } : { reason: cond?.reason, message: cond?.message };
