@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../../sdk/src/core/errors";
 
 /** Every resource the program registered, as the engine saw it. */
 export interface Registration {
@@ -68,4 +69,17 @@ export function plain(value: any): any {
     if (Array.isArray(value)) return value.map(plain);
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
     return value;
+}
+
+/** `construct` throws a ValidationError for `field`, and nothing was registered. */
+export function expectRejectedBeforeRegistering(construct: () => unknown, field: string): void {
+    let error: unknown;
+    try {
+        construct();
+    } catch (e) {
+        error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect(registrations).toEqual([]);
 }

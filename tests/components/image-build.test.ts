@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
+import { expectRejectedBeforeRegistering, installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { BUILT_BY_LABEL, Image, ImageBuild, Secret, ValidationError } from "../../sdk/src";
 
@@ -118,14 +118,6 @@ describe("ImageBuild", () => {
         [{ image, secretValues: { "bad id!": "x" } }, "secretValues.bad id!"],
         [{ image, cache: true }, "cache"],
     ])("rejects %j before registering anything", (args, field) => {
-        let error: unknown;
-        try {
-            new ImageBuild("img", args as any);
-        } catch (e) {
-            error = e;
-        }
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).field).toBe(field);
-        expect(registrations).toEqual([]);
+        expectRejectedBeforeRegistering(() => new ImageBuild("img", args as any), field);
     });
 });

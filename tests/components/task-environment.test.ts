@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, plain, registrations, reset, resolve, settle } from "./harness";
+import { expectRejectedBeforeRegistering, installMocks, ofType, plain, registrations, reset, resolve, settle } from "./harness";
 installMocks();
 import { Image, ImageBuild, Resources, Secret, TPU, TaskEnvironment, ValidationError, renderPodTemplate } from "../../sdk/src";
 
@@ -122,15 +122,7 @@ describe("TaskEnvironment", () => {
         ["an unknown field", { image: REF, gpu: "A100:1" }, "gpu"],
         ["no image", {}, "image"],
     ])("fails at construction on %s, before anything registers", (_what, args, field) => {
-        let error: unknown;
-        try {
-            new TaskEnvironment("env", args as any);
-        } catch (e) {
-            error = e;
-        }
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).field).toBe(field);
-        expect(registrations).toEqual([]);
+        expectRejectedBeforeRegistering(() => new TaskEnvironment("env", args as any), field);
     });
 
     it("rejects an invalid environment name with Flyte's rule", () => {

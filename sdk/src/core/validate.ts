@@ -8,13 +8,7 @@ import { ValidationError, describe, joinPath } from "./errors";
  * message already names what is allowed) — see `refine`.
  */
 export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, field: string): z.output<T> {
-    let result: z.SafeParseReturnType<unknown, z.output<T>>;
-    try {
-        result = schema.safeParse(value);
-    } catch (err) {
-        if (err instanceof ValidationError) throw err;
-        throw err;
-    }
+    const result = schema.safeParse(value);
     if (result.success) return result.data;
     // a typo shows up both as an unknown key and as a missing field: report the typo
     const issue = result.error.issues.find((i) => i.code === z.ZodIssueCode.unrecognized_keys) ?? result.error.issues[0];

@@ -73,7 +73,6 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
         task = new TaskTemplate(env, name, taskOptions);
     }
     const settings = task ? task.settings : environmentSettings(env);
-    const field = task ? "task" : "";
 
     const device = settings.resources?.device;
     const placement = combinePlacements(
@@ -105,7 +104,7 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
     const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
     const contribution: PodContribution = {
         primaryContainerName: base.primaryContainerName,
-        image: imageUri(env.image, field ? "image" : "image"),
+        image: imageUri(env.image, "image"),
         env: env_,
         requests,
         limits,
