@@ -48,6 +48,7 @@ describe("ImageBuild", () => {
             network: "host",
             labels: { [BUILT_BY_LABEL]: "proj/dev" },
             secrets: { PYPI_TOKEN: "tok-123" },
+            ignoreSecretsInDiffCalculation: ["PYPI_TOKEN"],
         });
         // the value reaches the engine only as a secret (encrypted in state), never as a build arg
         expect(isSecretInput(built.inputs.secrets) || isSecretInput(built.inputs.secrets.PYPI_TOKEN)).toBe(true);

@@ -195,6 +195,13 @@ describe("quickstart on the local platform", () => {
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
     });
 
+    test("dev: rotating the image's build secret rebuilds nothing", async () => {
+        await stacks.dev.setConfig("pypiToken", { value: SECRET_VALUES.pypiTokenRotated, secret: true });
+        const preview = stepCollector();
+        await stacks.dev.preview({ onEvent: preview.onEvent, onOutput: log });
+        expect(preview.changed()).toEqual([]);
+    });
+
     test("dev: changing one environment's GPU count previews exactly one update", async () => {
         await stacks.dev.setConfig("evaluateGpus", { value: "2" });
         const preview = stepCollector();

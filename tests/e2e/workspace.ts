@@ -18,6 +18,7 @@ export const E2E_NAMESPACES = { dev: "flyte-e2e-dev", prod: "flyte-e2e-prod" } a
 export const SECRET_VALUES = {
     wandbApiKey: "wandb-e2e-8f1d2c7a9b3e4f60",
     pypiToken: "pypi-e2e-5a9c3e1f7d2b4c68",
+    pypiTokenRotated: "pypi-e2e-rotated-0d6e2b94a1c7",
 };
 
 export interface E2EStacks {

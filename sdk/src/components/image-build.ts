@@ -106,7 +106,8 @@ export class ImageBuild extends pulumi.ComponentResource {
                 labels: { [BUILT_BY_LABEL]: builtBy },
                 ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
                 ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
-                ...(Object.keys(secretValues).length ? { secrets: secretValues } : {}),
+                // the tag covers what the image is made of; rotating a token must not rebuild it
+                ...(Object.keys(secretValues).length ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) } : {}),
             }, { parent: this });
             return { built: true, digest: image.digest };
         });
