@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../sdk/src/core/errors";
+import { resetNameClaims } from "../../sdk/src/components/name-claims";
 
 /** Every resource the program registered, as the engine saw it. */
 export interface Registration {
@@ -36,6 +37,7 @@ export function installMocks(options: { preview?: boolean; project?: string; sta
 
 export function reset(): void {
     registrations.length = 0;
+    resetNameClaims();
 }
 
 /** Resolves an Output's value (and whether it is secret) in tests. */

@@ -130,6 +130,20 @@ describe("TaskEnvironment", () => {
         expect(registrations).toEqual([]);
     });
 
+    it("rejects two environments (or tasks) whose Kubernetes names collide", async () => {
+        const first = new TaskEnvironment("data_prep", { image: REF, namespace: "ml" });
+        const before = registrations.length;
+        expect(() => new TaskEnvironment("data-prep", { image: REF, namespace: "ml" })).toThrow(/PodTemplate would be named "data-prep", like the one of environment "data_prep"/);
+        expect(registrations.length).toBe(before);
+        // another namespace is another name space
+        const other = new TaskEnvironment("data-prep", { image: REF, namespace: "other" });
+        const a = new TaskEnvironment("a", { image: REF, namespace: "ml" });
+        const bc = a.task("b_c");
+        const ab = new TaskEnvironment("a-b", { image: REF, namespace: "ml" });
+        expect(() => ab.task("c")).toThrow(/named "a-b-c", like the one of task "a.b_c"/);
+        await settle(first, first.podTemplate, other, other.podTemplate, a, a.podTemplate, bc.podTemplate, ab, ab.podTemplate);
+    });
+
     it("passes an explicit Kubernetes provider to every child", async () => {
         const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
         const env = new TaskEnvironment("train", { image: REF }, { providers: { kubernetes: provider } });

@@ -13,6 +13,7 @@ import { SecretStore } from "./secret-store";
 import { Task } from "./task";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { warmPoolDeployment } from "./warm-pool";
+import { claimName } from "./name-claims";
 
 /** What an environment's `image` may be. */
 export type EnvironmentImage = Image | ImageBuild | pulumi.Input<string>;
@@ -68,6 +69,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         const environment = validate(name, args);
         const renderOptions = { profile: args.profile, migStrategy: args.migStrategy };
         const rendered = render(environment, renderOptions);
+        claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
         super("flyte:index:TaskEnvironment", name, {}, opts);
         this.environment = environment;
         this.renderOptions = renderOptions;
@@ -113,6 +115,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
             throw new ValidationError(`task(${JSON.stringify(name)})`, template.name, `environment "${this.environment.name}" already declares a task named "${template.name}"`);
         }
         const rendered = render(this.environment, { ...this.renderOptions, task: template });
+        claimName(`task(${JSON.stringify(name)})`, this.namespaceInput, "PodTemplate", rendered.name, `task "${template.fullName}"`);
         const resource = new k8s.core.v1.PodTemplate(`${this.environmentName}-${template.name}-podtemplate`,
             podTemplateArgs(withImage(rendered, this.imageRef), this.namespaceInput),
             { parent: this, dependsOn: this.childDependencies });

@@ -5,6 +5,7 @@ import { RunArgs, checkRunArgs, jobSpec, runLabels } from "../core/podtemplate/j
 import { OverrideOptions, TaskTemplate } from "../core/task";
 import { templateWithImage } from "./pod-template-args";
 import type { TaskEnvironment } from "./task-environment";
+import { claimName } from "./name-claims";
 
 export interface TaskRunArgs extends RunArgs {
     /** Invocation-level overrides (Flyte's `task.override(...)`), applied before running. */
@@ -69,6 +70,7 @@ export class TaskRun extends pulumi.ComponentResource {
         const env = task.environment;
         const rendered = env.renderTask(template);
         const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
+        claimName("run", env.namespaceInput, runArgs.schedule ? "CronJob" : "Job", jobName, `run "${template.fullName}.${runName}"`);
         if (hosts > 1 && runArgs.schedule) {
             throw new ValidationError("run.schedule", runArgs.schedule, "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs");
         }
