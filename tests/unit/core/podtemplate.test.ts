@@ -630,3 +630,31 @@ describe("idempotence: rendering with the previous output as base yields an iden
         ]);
     });
 });
+
+describe("secret files: shared Secrets and clashing file names", () => {
+    const renderSecrets = (secrets: Secret[]) => renderPodTemplate({ name: "s", image: "r/x:1", secrets }, { profile: "flyte" });
+
+    test("a group named like the default group shares its volume with groupless secrets", () => {
+        const tpl = renderSecrets([
+            new Secret({ key: "token", mount: "/etc/flyte/secrets" }),
+            new Secret({ group: "flyte-secrets", key: "other", mount: "/etc/flyte/secrets" }),
+        ]);
+        expect(tpl.template.spec.volumes).toEqual([{
+            name: "flyte-secret-flyte-secrets",
+            secret: { secretName: "flyte-secrets", items: [{ key: "token", path: "token", mode: 256 }, { key: "other", path: "other", mode: 256 }], defaultMode: 256 },
+        }]);
+        expect(tpl.template.spec.containers[0].volumeMounts).toEqual([
+            { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/token", subPath: "token", readOnly: true },
+            { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/flyte-secrets", readOnly: true },
+        ]);
+    });
+
+    test("keys of one group that differ only by case would share a file: rejected", () => {
+        const e = errorOf(() => renderSecrets([
+            new Secret({ group: "hf", key: "Token", mount: "/etc/flyte/secrets" }),
+            new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" }),
+        ]));
+        expect(e.field).toBe("secrets");
+        expect(e.message).toContain('its file would be /etc/flyte/secrets/hf/token, like secret key "Token"');
+    });
+});

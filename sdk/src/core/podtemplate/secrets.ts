@@ -1,3 +1,4 @@
+import { ValidationError } from "../errors";
 import { kubernetesName } from "../names";
 import { SECRET_MOUNT_PATH, Secret } from "../secret";
 import { EnvVar, Volume, VolumeMount } from "./types";
@@ -36,18 +37,24 @@ export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
             byGroup.set(s.group, list);
         }
     }
-    const volumes: Volume[] = [];
+    // one volume per Kubernetes Secret: groupless secrets and a group literally named
+    // like the default group share one
+    const volumes = new Map<string, Volume>();
     const volumeMounts: VolumeMount[] = [];
     for (const [group, list] of byGroup) {
-        const volumeName = kubernetesName("flyte-secret", kubernetesSecretName(group));
-        volumes.push({
-            name: volumeName,
-            secret: {
-                secretName: kubernetesSecretName(group),
-                items: list.map((s) => ({ key: s.key, path: s.key.toLowerCase(), mode: SECRET_FILE_MODE })),
-                defaultMode: SECRET_FILE_MODE,
-            },
-        });
+        const secretName = kubernetesSecretName(group);
+        const volumeName = kubernetesName("flyte-secret", secretName);
+        const volume = volumes.get(secretName) ?? { name: volumeName, secret: { secretName, items: [], defaultMode: SECRET_FILE_MODE } };
+        volumes.set(secretName, volume);
+        for (const s of list) {
+            const path = s.key.toLowerCase();
+            const items = volume.secret!.items!;
+            const clash = items.find((i) => i.path === path && i.key !== s.key);
+            if (clash) {
+                throw new ValidationError("secrets", s.key, `its file would be ${s.filePath}, like secret key "${clash.key}" (file names are lower-cased); rename one key`);
+            }
+            if (!items.some((i) => i.key === s.key)) items.push({ key: s.key, path, mode: SECRET_FILE_MODE });
+        }
         if (group) {
             volumeMounts.push({ name: volumeName, mountPath: `${SECRET_MOUNT_PATH}/${group}`, readOnly: true });
         } else {
@@ -55,5 +62,5 @@ export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
             for (const s of list) volumeMounts.push({ name: volumeName, mountPath: s.filePath!, subPath: s.key.toLowerCase(), readOnly: true });
         }
     }
-    return { env, volumes, volumeMounts };
+    return { env, volumes: [...volumes.values()], volumeMounts };
 }
