@@ -83,6 +83,12 @@ describe("TaskEnvironment", () => {
         expect((await resolve(once.job!.urn)).value).toMatch(/flyte:index:TaskRun\$kubernetes:batch\/v1:Job::train-fit-once-job$/);
     });
 
+    it("names the override's field when an overridden device cannot be placed", () => {
+        const env = new TaskEnvironment("train", { image: REF, profile: "gke", resources: { gpu: "A100:1" } });
+        const fit = env.task("fit");
+        expect(() => fit.run("bad", { override: { resources: { gpu: "Inf2:1" } } })).toThrow(/^run\.override\.resources\.gpu: got "Inf2"; profile "gke" cannot schedule AWS Neuron devices/);
+    });
+
     it("runs a multi-host TPU slice as an Indexed Job with one pod per host and a headless Service", async () => {
         const env = new TaskEnvironment("pretrain", { image: REF, profile: "gke", resources: { gpu: TPU({ device: "V5P", partition: "2x2x2" }) } });
         const run = env.task("step").run("once");
@@ -93,7 +99,7 @@ describe("TaskEnvironment", () => {
         expect(job.spec.template.spec.containers[0].resources.limits).toEqual({ "google.com/tpu": "4" });
         const svc = ofType("kubernetes:core/v1:Service")[0].inputs;
         expect(svc.spec).toEqual({ clusterIP: "None", selector: { "job-name": "pretrain-step-once" }, publishNotReadyAddresses: true });
-        expect(ofType("kubernetes:core/v1:PodTemplate")[0].inputs.template.metadata.annotations["pulumi-flyte.io/tpu-hosts"]).toBe("2");
+        expect(ofType("kubernetes:core/v1:PodTemplate").find((r) => r.name === "pretrain-podtemplate")!.inputs.template.metadata.annotations["pulumi-flyte.io/tpu-hosts"]).toBe("2");
     });
 
     it("materialises a reusable environment as a warm pool sized from replicas", async () => {

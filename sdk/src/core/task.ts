@@ -49,6 +49,8 @@ export interface TaskSettings {
     readonly queue?: string;
     readonly docs?: string;
     readonly reusable?: ReusePolicy;
+    /** Where `resources` was set in the program (for errors found when placing them). */
+    readonly resourcesField?: string;
 }
 
 const TASK_FIELDS = ["shortName", "cache", "retries", "timeout", "interruptible", "podTemplate", "queue", "docs"];
@@ -125,6 +127,7 @@ export class TaskTemplate {
         const settings: TaskSettings = Object.freeze({
             ...next,
             resources: options.resources !== undefined ? toResources(options.resources, joinPath(field, "resources")) : this.settings.resources,
+            resourcesField: options.resources !== undefined ? joinPath(field, "resources") : this.settings.resourcesField,
             envVars: options.envVars !== undefined ? normalizeEnvVars(options.envVars, joinPath(field, "envVars")) : this.settings.envVars,
             secrets: options.secrets !== undefined ? Object.freeze(toSecrets(options.secrets, joinPath(field, "secrets"))) : this.settings.secrets,
             reusable,

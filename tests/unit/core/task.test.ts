@@ -142,6 +142,7 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
         expect(o.fullName).toBe("env.train");
         expect(o.settings).toEqual({
             resources: expect.any(Resources),
+            resourcesField: "override.resources",
             envVars: { B: "override" }, // replaced, not merged (Flyte: env_vars or self.env_vars)
             secrets: [],
             cache: { behavior: "auto", version: "v2" },

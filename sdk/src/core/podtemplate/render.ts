@@ -76,7 +76,7 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
 
     const device = settings.resources?.device;
     const placement = combinePlacements(
-        placeDevice(profile, device, { migStrategy: options.migStrategy, field: "resources.gpu" }),
+        placeDevice(profile, device, { migStrategy: options.migStrategy, field: `${settings.resourcesField ?? "resources"}.gpu` }),
         placeCapacity(profile, settings.interruptible),
     );
     const secrets = wireSecrets(settings.secrets);
