@@ -126,7 +126,7 @@ describe("TaskEnvironment", () => {
         ["a device the profile cannot place", { image: REF, profile: "gke", resources: { gpu: "Inf2:1" } }, "resources.gpu"],
         ["a bad namespace", { image: REF, namespace: "ML_Team" }, "namespace"],
         ["an unknown field", { image: REF, gpu: "A100:1" }, "gpu"],
-        ["no image", {}, "image"],
+        ["an image that is not one", { image: 42 }, "image"],
     ])("fails at construction on %s, before anything registers", (_what, args, field) => {
         expectRejectedBeforeRegistering(() => new TaskEnvironment("env", args as any), field);
     });
@@ -148,6 +148,14 @@ describe("TaskEnvironment", () => {
         const ab = new TaskEnvironment("a-b", { image: REF, namespace: "ml" });
         expect(() => ab.task("c")).toThrow(/named "a-b-c", like the one of task "a.b_c"/);
         await settle(first, first.podTemplate, other, other.podTemplate, a, a.podTemplate, bc.podTemplate, ab, ab.podTemplate);
+    });
+
+    it("runs Flyte's default image when none is given (image: \"auto\"), building nothing", async () => {
+        const env = new TaskEnvironment("plain", { resources: { cpu: 1 } });
+        await settle(env, env.podTemplate);
+        expect((await resolve(env.imageRef)).value).toBe("ghcr.io/flyteorg/flyte:py3.11-v2.12.1");
+        expect(registered()).toEqual(sorted([["flyte:index:TaskEnvironment", "plain"], ["kubernetes:core/v1:PodTemplate", "plain-podtemplate"]]));
+        expect(ofType("kubernetes:core/v1:PodTemplate")[0].inputs.template.spec.containers[0].image).toBe("ghcr.io/flyteorg/flyte:py3.11-v2.12.1");
     });
 
     it("passes an explicit Kubernetes provider to every child", async () => {

@@ -20,8 +20,11 @@ export type EnvironmentImage = Image | ImageBuild | pulumi.Input<string>;
 
 /** Flyte's TaskEnvironment fields (see EnvironmentArgs) plus where and how to deploy them. */
 export interface TaskEnvironmentArgs extends Omit<EnvironmentArgs, "name" | "image"> {
-    /** An Image (built and pushed by a child ImageBuild), an ImageBuild, or an image reference. */
-    image?: EnvironmentImage;
+    /**
+     * An Image (built and pushed by a child ImageBuild), an ImageBuild, an image
+     * reference, or "auto" (default): Flyte's default image.
+     */
+    image?: EnvironmentImage | "auto";
     /** Environments deployed before this one. */
     dependsOn?: TaskEnvironment[];
     /** Namespace of the PodTemplates (default: the provider's). */
@@ -82,6 +85,8 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         } else if (image instanceof Image) {
             this.imageBuild = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent: this });
             this.imageRef = this.imageBuild.ref;
+        } else if (image === undefined || image === "auto") {
+            this.imageRef = pulumi.output((environment.image as Image).uri); // Flyte's default image, published
         } else {
             this.imageRef = pulumi.output(image as pulumi.Input<string>);
         }
@@ -152,7 +157,7 @@ function validate(name: string, args: TaskEnvironmentArgs): Environment {
         throw new ValidationError("warmPoolCommand", args.warmPoolCommand, "expected a list of strings");
     }
     const image = args.image;
-    const pureImage = image === undefined ? undefined
+    const pureImage = image === undefined ? "auto"
         : image instanceof ImageBuild ? image.image
         : typeof image === "string" || image instanceof Image ? (image as ImageLike | string)
         : pulumi.Output.isInstance(image) || isPromise(image) ? PLACEHOLDER_IMAGE // resolved later; only its value is unknown now
@@ -161,7 +166,7 @@ function validate(name: string, args: TaskEnvironmentArgs): Environment {
         name, image: pureImage ?? PLACEHOLDER_IMAGE, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
         reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,
     };
-    if (pureImage === undefined) throw new ValidationError("image", image, "an image is required: an Image (e.g. Image.fromDebianBase()), an ImageBuild, or an image reference");
+    if (pureImage === undefined) throw new ValidationError("image", image, "expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or \"auto\" (Flyte's default image)");
     return normalizeEnvironment(envArgs);
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError, joinPath } from "./errors";
+import { Image } from "./image";
 import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
 import { PodTemplateInput } from "./podtemplate/types";
@@ -18,7 +19,8 @@ export type SecretRequest = string | Secret | SecretArgs | ReadonlyArray<string 
 export interface EnvironmentArgs {
     /** snake_case or kebab-case; Kubernetes names derive from it. */
     name: string;
-    image?: ImageInput;
+    /** An Image, an image reference, or "auto" (default): Flyte's default image. */
+    image?: ImageInput | "auto";
     resources?: Resources | ResourcesArgs;
     /** Environment variables of the primary container. */
     envVars?: Record<string, string>;
@@ -40,7 +42,7 @@ export interface EnvironmentArgs {
 /** The validated, frozen form. */
 export interface Environment {
     readonly name: string;
-    readonly image?: ImageInput;
+    readonly image: ImageInput;
     readonly resources?: Resources;
     readonly envVars: Readonly<Record<string, string>>;
     readonly secrets: readonly Secret[];
@@ -69,8 +71,12 @@ export function normalizeEnvVars(value: unknown, field: string): Readonly<Record
     return Object.freeze(out);
 }
 
-export function normalizeImage(value: unknown, field: string): ImageInput | undefined {
-    if (value === undefined) return undefined;
+/**
+ * An image reference, an Image, or Flyte's default: `"auto"` (or nothing) is the
+ * default Flyte image for the default Python, as `image="auto"` in flyte-sdk.
+ */
+export function normalizeImage(value: unknown, field: string): ImageInput {
+    if (value === undefined || value === "auto") return Image.fromDebianBase();
     if (typeof value === "string") {
         // a loose image reference check: registry/name[:tag][@digest], no whitespace or shell
         if (!/^[a-z0-9]([a-z0-9._\-/:@]*[a-z0-9_])?$/i.test(value) || value.length > 512) {

@@ -166,10 +166,10 @@ describe("a full render, exact object (flyte profile)", () => {
         expect(spec.containers[0].volumeMounts).toEqual([{ name: "flyte-shm", mountPath: "/dev/shm" }]);
     });
 
-    test("an image is required", () => {
-        expect(errorOf(() => renderPodTemplate({ name: "e" })).message).toBe(
-            "image: got undefined; an image is required: an Image (e.g. Image.fromDebianBase()) or an image reference string",
-        );
+    test("without an image, or with \"auto\", the environment runs Flyte's default image (as flyte-sdk)", () => {
+        for (const image of [undefined, "auto"]) {
+            expect(renderPodTemplate({ name: "e", image }).template.spec.containers[0].image).toBe("ghcr.io/flyteorg/flyte:py3.11-v2.12.1");
+        }
     });
 
     test("a secret's env var may not collide with envVars or another secret", () => {
