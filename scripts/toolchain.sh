@@ -98,13 +98,24 @@ go_build() { # <src dir> <out dir> <ldflags> <packages...>
 
 link_bin() { ln -sfn "$1" "$PULUMI_FLYTE_BIN/$(basename "$1")"; }
 
-# ----------------------------------------------------------------- pulumi CLI
-build_cli() {
-    local t0 key dir ext state
-    t0="$(now)"
-    key="pulumi-$PULUMI_VERSION-$(module_hash tools/pulumi-cli)"
+# Sets $dir to the cache directory <name>-<version>-<hash of our module>, which the
+# stale-build cleanup keeps.
+cache_slot() { # <name> <version> <module dir>
+    local key
+    key="$1-$2-$(module_hash "$3")"
     dir="$tc/$key"
     keep+=("$key")
+}
+# True when <binary> must be (re)built in $dir.
+needs_build() { # <binary>
+    [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/$1" ]
+}
+
+# ----------------------------------------------------------------- pulumi CLI
+build_cli() {
+    local t0 dir ext state
+    t0="$(now)"
+    cache_slot pulumi "$PULUMI_VERSION" tools/pulumi-cli
     # A pulumi of the right version elsewhere on PATH (not ours) is used as it is.
     ext="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$PULUMI_FLYTE_BIN" | paste -sd:)" command -v pulumi || true)"
     if [ -z "${TOOLCHAIN_REBUILD:-}" ] && [ -n "$ext" ] && [ "$("$ext" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
@@ -112,7 +123,7 @@ build_cli() {
         record pulumi "$PULUMI_VERSION (from PATH: $ext)" "$(since "$t0")" "found"
         return
     fi
-    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi" ]; then
+    if needs_build "pulumi"; then
         log "building pulumi $PULUMI_VERSION"
         go_build "$root/tools/pulumi-cli" "$dir" \
             "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
@@ -128,11 +139,9 @@ build_cli() {
 
 # ------------------------------------------------------ Node.js language host
 build_language_nodejs() {
-    local t0 key dir ext_dir cli_dir state
+    local t0 dir ext_dir cli_dir state
     t0="$(now)"
-    key="language-nodejs-$LANG_NODEJS_PSEUDO-$(module_hash tools/language-nodejs)"
-    dir="$tc/$key"
-    keep+=("$key")
+    cache_slot language-nodejs "$LANG_NODEJS_PSEUDO" tools/language-nodejs
     # A pulumi found on PATH brings its own bundled language host.
     ext_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
     case "$ext_dir" in "$tc"/*) ext_dir="" ;; esac
@@ -141,7 +150,7 @@ build_language_nodejs() {
         record pulumi-language-nodejs "(next to $ext_dir/pulumi)" "$(since "$t0")" "found"
         return
     fi
-    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-language-nodejs" ]; then
+    if needs_build "pulumi-language-nodejs"; then
         log "building pulumi-language-nodejs $LANG_NODEJS_PSEUDO (sdk $LANG_NODEJS_SDK)"
         go_build "$root/tools/language-nodejs" "$dir" \
             "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANG_NODEJS_SDK" \
@@ -188,12 +197,10 @@ EOF
 # zip); ours embeds the module's own schema.json with `.version` set, prepared in a
 # staging copy of tools/provider-kubernetes outside the repository.
 build_provider_kubernetes() {
-    local t0 key dir stage moddir state
+    local t0 dir stage moddir state
     t0="$(now)"
-    key="provider-kubernetes-$K8S_VERSION-$(module_hash tools/provider-kubernetes)"
-    dir="$tc/$key"
-    keep+=("$key")
-    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-resource-kubernetes" ]; then
+    cache_slot provider-kubernetes "$K8S_VERSION" tools/provider-kubernetes
+    if needs_build "pulumi-resource-kubernetes"; then
         log "building pulumi-resource-kubernetes $K8S_VERSION"
         stage="$tc/build/provider-kubernetes"
         rm -rf "$stage" && mkdir -p "$stage"
@@ -230,12 +237,10 @@ write_stub() { # <dir> <module path> <package dir> <go source>
     printf '%s\n' "$4" > "$1/$3/stub.go"
 }
 build_provider_docker_build() {
-    local t0 key dir stage state
+    local t0 dir stage state
     t0="$(now)"
-    key="provider-docker-build-$DOCKER_BUILD_VERSION-$(module_hash tools/provider-docker-build)"
-    dir="$tc/$key"
-    keep+=("$key")
-    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/pulumi-resource-docker-build" ]; then
+    cache_slot provider-docker-build "$DOCKER_BUILD_VERSION" tools/provider-docker-build
+    if needs_build "pulumi-resource-docker-build"; then
         log "building pulumi-resource-docker-build $DOCKER_BUILD_VERSION"
         stage="$tc/build/provider-docker-build"
         rm -rf "$stage" && mkdir -p "$stage"
@@ -276,12 +281,10 @@ type CSharpPackageInfo struct {
 # scripts/env.sh) to build with the daemon's own BuildKit. It is installed as a CLI
 # plugin in our DOCKER_CONFIG, not in the user's ~/.docker.
 build_docker_buildx() {
-    local t0 key dir state
+    local t0 dir state
     t0="$(now)"
-    key="docker-buildx-$BUILDX_VERSION-$(module_hash tools/docker-buildx)"
-    dir="$tc/$key"
-    keep+=("$key")
-    if [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/docker-buildx" ]; then
+    cache_slot docker-buildx "$BUILDX_VERSION" tools/docker-buildx
+    if needs_build "docker-buildx"; then
         log "building docker-buildx $BUILDX_VERSION"
         GO_BUILD_NAME=docker-buildx go_build "$root/tools/docker-buildx" "$dir" \
             "$ldflags_common -X github.com/docker/buildx/version.Version=$BUILDX_VERSION" github.com/docker/buildx/cmd/buildx
