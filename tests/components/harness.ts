@@ -75,13 +75,18 @@ export function plain(value: any): any {
 
 /** `construct` throws a ValidationError for `field`, and nothing was registered. */
 export function expectRejectedBeforeRegistering(construct: () => unknown, field: string): void {
-    let error: unknown;
-    try {
-        construct();
-    } catch (e) {
-        error = e;
-    }
+    const error = thrownBy(construct);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).field).toBe(field);
     expect(registrations).toEqual([]);
+}
+
+/** What `fn` throws (undefined if it returns). */
+export function thrownBy(fn: () => unknown): unknown {
+    try {
+        fn();
+    } catch (e) {
+        return e;
+    }
+    return undefined;
 }

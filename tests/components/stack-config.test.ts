@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks } from "./harness";
+import { installMocks, thrownBy } from "./harness";
 installMocks();
 import { readStackConfig, ValidationError } from "../../sdk/src";
 
@@ -26,12 +26,7 @@ describe("readStackConfig", () => {
         [{ "flyte:buildNetwork": "bridge" }, "flyte:buildNetwork", /"default", "host", "none"/],
     ])("rejects %j naming the key and the allowed values", (config, field, allowed) => {
         withConfig(config);
-        let error: unknown;
-        try {
-            readStackConfig();
-        } catch (e) {
-            error = e;
-        }
+        const error = thrownBy(readStackConfig);
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe(field);
         expect((error as Error).message).toMatch(allowed);
