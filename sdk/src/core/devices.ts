@@ -21,6 +21,13 @@ function findByName<T extends { name: string; aliases?: readonly string[] }>(row
     return rows.find((r) => r.name === name || (r.aliases ?? []).includes(name));
 }
 
+/** The catalogue row named `device`, or a ValidationError listing the family's names. */
+function requireDevice<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], device: unknown, field: string, family: string): T {
+    const row = findByName(rows, device);
+    if (!row) throw new ValidationError(joinPath(field, "device"), device, `${family}: ${list(rows.map((r) => r.name))}`);
+    return row;
+}
+
 function checkQuantity(field: string, quantity: unknown, allowed: readonly number[], what: string): number {
     if (typeof quantity !== "number" || !Number.isInteger(quantity) || !allowed.includes(quantity)) {
         throw new ValidationError(field, quantity, `${what} accepts a quantity of ${allowed.join(", ")}`);
@@ -47,10 +54,7 @@ export interface GPUArgs {
 
 /** An NVIDIA GPU, optionally a MIG slice. */
 export function GPU(args: GPUArgs, field = "gpu"): Device {
-    const model = findByName(GPU_MODELS, args?.device);
-    if (!model) {
-        throw new ValidationError(joinPath(field, "device"), args?.device, `GPU models: ${list(GPU_MODELS.map((m) => m.name))}`);
-    }
+    const model = requireDevice(GPU_MODELS, args?.device, field, "GPU models");
     const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
     const partition = args.partition;
     if (partition !== undefined && !model.mig.includes(partition)) {
@@ -68,10 +72,7 @@ export interface TPUArgs {
 
 /** A Google Cloud TPU slice. */
 export function TPU(args: TPUArgs, field = "gpu"): Device {
-    const gen = findByName(TPU_GENERATIONS, args?.device);
-    if (!gen) {
-        throw new ValidationError(joinPath(field, "device"), args?.device, `TPU generations: ${list(TPU_GENERATIONS.map((t) => t.name))}`);
-    }
+    const gen = requireDevice(TPU_GENERATIONS, args?.device, field, "TPU generations");
     if (args.partition !== undefined && !gen.topologies.includes(args.partition)) {
         throw new ValidationError(joinPath(field, "partition"), args.partition, `topologies of TPU ${gen.name}: ${list(gen.topologies)}`);
     }
@@ -85,10 +86,7 @@ export interface NeuronArgs {
 
 /** AWS Inferentia / Trainium devices. */
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
-    const dev = findByName(NEURON_DEVICES, args?.device);
-    if (!dev) {
-        throw new ValidationError(joinPath(field, "device"), args?.device, `Neuron devices: ${list(NEURON_DEVICES.map((d) => d.name))}`);
-    }
+    const dev = requireDevice(NEURON_DEVICES, args?.device, field, "Neuron devices");
     const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
     return freeze({ deviceClass: "NEURON", device: dev.name, quantity });
 }
@@ -100,16 +98,14 @@ export interface SimpleDeviceArgs {
 
 /** AMD Instinct GPUs (`amd.com/gpu`). */
 export function AMD(args: SimpleDeviceArgs, field = "gpu"): Device {
-    const dev = findByName(AMD_GPUS, args?.device);
-    if (!dev) throw new ValidationError(joinPath(field, "device"), args?.device, `AMD GPUs: ${list(AMD_GPUS.map((d) => d.name))}`);
+    const dev = requireDevice(AMD_GPUS, args?.device, field, "AMD GPUs");
     const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
     return freeze({ deviceClass: "AMD_GPU", device: dev.name, quantity });
 }
 
 /** Habana Gaudi accelerators (`habana.ai/gaudi`). */
 export function Gaudi(args: SimpleDeviceArgs, field = "gpu"): Device {
-    const dev = findByName(GAUDI_DEVICES, args?.device);
-    if (!dev) throw new ValidationError(joinPath(field, "device"), args?.device, `Gaudi devices: ${list(GAUDI_DEVICES.map((d) => d.name))}`);
+    const dev = requireDevice(GAUDI_DEVICES, args?.device, field, "Gaudi devices");
     const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
     return freeze({ deviceClass: "HABANA_GAUDI", device: dev.name, quantity });
 }
