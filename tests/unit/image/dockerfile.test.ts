@@ -1,7 +1,7 @@
 import * as fs from "fs";
-import { DOCKERFILE_HEADER, Image, init, mirrorOf, normaliseReference, renderDockerfile, resetInit } from "../../../sdk/src/core/image";
+import { DOCKERFILE_HEADER, Image, mirrorOf, normaliseReference, renderDockerfile } from "../../../sdk/src/core/image";
 import { Secret } from "../../../sdk/src/core/secret";
-import { FIX, REPO_ROOT, validationError } from "./helpers";
+import { FIX, validationError, useImageFixtures } from "./helpers";
 
 const DEBIAN_PRELUDE = `FROM python:3.11-slim-bookworm
 USER root
@@ -23,11 +23,7 @@ const MIRRORS = {
 };
 
 describe("generated Dockerfile", () => {
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(REPO_ROOT));
-    afterAll(() => process.chdir(cwd));
-    beforeEach(() => init({ registry: "localhost:30000" }));
-    afterEach(() => resetInit());
+    useImageFixtures();
 
     it("Flyte's Debian base without flyte, with every common layer", () => {
         const img = Image.fromDebianBase({ installFlyte: false, name: "app" })

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DockerfileIgnore, Image, PatternMatcher, entryFiles, init, resetInit } from "../../../sdk/src/core/image";
+import { DockerfileIgnore, Image, PatternMatcher, entryFiles, init } from "../../../sdk/src/core/image";
 import { listSourceFiles } from "../../../sdk/src/core/image/sources";
 import { assembleBuildContext, CONTEXT_MARKER } from "../../../sdk/src/build/context";
-import { FIX, REPO_ROOT, validationError } from "./helpers";
+import { FIX, REPO_ROOT, validationError, useImageFixtures } from "./helpers";
 
 function tmp(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -74,11 +74,7 @@ describe(".dockerignore matching (flyte-sdk / docker-py semantics)", () => {
 });
 
 describe("source walking and build contexts", () => {
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(REPO_ROOT));
-    afterAll(() => process.chdir(cwd));
-    beforeEach(() => init({ registry: "localhost:30000" }));
-    afterEach(() => resetInit());
+    useImageFixtures();
 
     it("walks files in flyte-sdk's order: a folder's files sorted, then its subfolders", () => {
         const files = listSourceFiles(`${FIX}/proj`, new DockerfileIgnore(`${FIX}/proj`)).map((f) => f.rel);

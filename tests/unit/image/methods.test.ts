@@ -1,16 +1,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CREATE_FLYTE_USER_CMD, Image, init, resetInit } from "../../../sdk/src/core/image";
+import { CREATE_FLYTE_USER_CMD, Image } from "../../../sdk/src/core/image";
 import { Secret } from "../../../sdk/src/core/secret";
-import { FIX, REPO_ROOT, validationError } from "./helpers";
+import { FIX, validationError, useImageFixtures } from "./helpers";
 
 describe("Image constructors and methods", () => {
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(REPO_ROOT));
-    afterAll(() => process.chdir(cwd));
-    beforeEach(() => init({ registry: "localhost:30000" }));
-    afterEach(() => resetInit());
+    useImageFixtures();
 
     describe("fromDebianBase", () => {
         it("is Flyte's released image, used as is", () => {

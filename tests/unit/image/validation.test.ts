@@ -1,13 +1,9 @@
-import { Image, init, resetInit } from "../../../sdk/src/core/image";
+import { Image, init } from "../../../sdk/src/core/image";
 import { ValidationError } from "../../../sdk/src/core/errors";
-import { FIX, REPO_ROOT, validationError } from "./helpers";
+import { FIX, validationError, useImageFixtures } from "./helpers";
 
 describe("Image validation", () => {
-    const cwd = process.cwd();
-    beforeAll(() => process.chdir(REPO_ROOT));
-    afterAll(() => process.chdir(cwd));
-    beforeEach(() => init({ registry: "localhost:30000" }));
-    afterEach(() => resetInit());
+    useImageFixtures();
     const base = () => Image.fromDebianBase({ installFlyte: false, name: "v" });
 
     /** Asserts a ValidationError at `field` whose message quotes the value given. */
