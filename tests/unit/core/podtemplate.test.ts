@@ -77,15 +77,16 @@ describe("a full render, exact object (flyte profile)", () => {
                             secret: {
                                 secretName: "hf",
                                 items: [
-                                    { key: "TOKEN", path: "token", mode: 256 },
-                                    { key: "ca.pem", path: "ca.pem", mode: 256 },
+                                    { key: "TOKEN", path: "token", mode: 288 },
+                                    { key: "ca.pem", path: "ca.pem", mode: 288 },
                                 ],
-                                defaultMode: 256,
+                                defaultMode: 288,
                             },
                         },
-                        { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "Cert", path: "cert", mode: 256 }], defaultMode: 256 } },
+                        { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "Cert", path: "cert", mode: 288 }], defaultMode: 288 } },
                         { name: "flyte-shm", emptyDir: { medium: "Memory" } },
                     ],
+                    securityContext: { fsGroup: 1000 },
                     affinity: {
                         nodeAffinity: {
                             requiredDuringSchedulingIgnoredDuringExecution: {
@@ -201,8 +202,8 @@ describe("secret wiring", () => {
         });
     });
 
-    test("files: one volume per group, items mode 0400, mounted at /etc/flyte/secrets/<group>; a repeated key once", () => {
-        expect(SECRET_FILE_MODE).toBe(256);
+    test("files: one volume per group, items mode 0440, mounted at /etc/flyte/secrets/<group>; a repeated key once", () => {
+        expect(SECRET_FILE_MODE).toBe(0o440);
         const m = "/etc/flyte/secrets";
         expect(wire([
             { key: "a", group: "g1", mount: m },
@@ -212,8 +213,8 @@ describe("secret wiring", () => {
         ])).toEqual({
             env: [{ name: "G1_A", valueFrom: { secretKeyRef: { name: "g1", key: "a" } } }],
             volumes: [
-                { name: "flyte-secret-g1", secret: { secretName: "g1", items: [{ key: "a", path: "a", mode: 256 }, { key: "B", path: "b", mode: 256 }], defaultMode: 256 } },
-                { name: "flyte-secret-g2", secret: { secretName: "g2", items: [{ key: "c", path: "c", mode: 256 }], defaultMode: 256 } },
+                { name: "flyte-secret-g1", secret: { secretName: "g1", items: [{ key: "a", path: "a", mode: 288 }, { key: "B", path: "b", mode: 288 }], defaultMode: 288 } },
+                { name: "flyte-secret-g2", secret: { secretName: "g2", items: [{ key: "c", path: "c", mode: 288 }], defaultMode: 288 } },
             ],
             volumeMounts: [
                 { name: "flyte-secret-g1", mountPath: "/etc/flyte/secrets/g1", readOnly: true },
@@ -227,7 +228,7 @@ describe("secret wiring", () => {
         expect(wire([{ key: "X", mount: m }, { key: "y.pem", mount: m }])).toEqual({
             env: [],
             volumes: [
-                { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "X", path: "x", mode: 256 }, { key: "y.pem", path: "y.pem", mode: 256 }], defaultMode: 256 } },
+                { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "X", path: "x", mode: 288 }, { key: "y.pem", path: "y.pem", mode: 288 }], defaultMode: 288 } },
             ],
             volumeMounts: [
                 { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/x", subPath: "x", readOnly: true },
@@ -641,12 +642,27 @@ describe("secret files: shared Secrets and clashing file names", () => {
         ]);
         expect(tpl.template.spec.volumes).toEqual([{
             name: "flyte-secret-flyte-secrets",
-            secret: { secretName: "flyte-secrets", items: [{ key: "token", path: "token", mode: 256 }, { key: "other", path: "other", mode: 256 }], defaultMode: 256 },
+            secret: { secretName: "flyte-secrets", items: [{ key: "token", path: "token", mode: 288 }, { key: "other", path: "other", mode: 288 }], defaultMode: 288 },
         }]);
         expect(tpl.template.spec.containers[0].volumeMounts).toEqual([
             { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/token", subPath: "token", readOnly: true },
             { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/flyte-secrets", readOnly: true },
         ]);
+    });
+
+    test("secret files are group-readable (0440) and the pod's fsGroup is the group of Flyte's non-root user", () => {
+        const tpl = renderSecrets([new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" })]);
+        expect(tpl.template.spec.volumes![0].secret).toEqual({ secretName: "hf", items: [{ key: "token", path: "token", mode: 0o440 }], defaultMode: 0o440 });
+        expect(tpl.template.spec.securityContext).toEqual({ fsGroup: 1000 });
+    });
+
+    test("secrets only as env vars need no fsGroup; a base template's securityContext and fsGroup are kept", () => {
+        expect(renderSecrets([new Secret({ group: "hf", key: "token" })]).template.spec.securityContext).toBeUndefined();
+        const file = [new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" })];
+        const withBase = (securityContext: object) =>
+            renderPodTemplate({ name: "s", image: "r/x:1", secrets: file, podTemplate: { podSpec: { containers: [], securityContext } } }, { profile: "flyte" }).template.spec.securityContext;
+        expect(withBase({ runAsUser: 1001, fsGroup: 2000 })).toEqual({ runAsUser: 1001, fsGroup: 2000 });
+        expect(withBase({ runAsNonRoot: true })).toEqual({ runAsNonRoot: true, fsGroup: 1000 });
     });
 
     test("keys of one group that differ only by case would share a file: rejected", () => {

@@ -7,7 +7,7 @@ import { ProfileInput, resolveProfile } from "../scheduling/resolve";
 import { Placement } from "../scheduling/types";
 import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task";
 import { PodContribution, mergePod, normalizeBase } from "./merge";
-import { wireSecrets } from "./secrets";
+import { SECRET_FS_GROUP, wireSecrets } from "./secrets";
 import { EnvVar, PodTemplate, Volume, VolumeMount } from "./types";
 
 export const LABEL_PREFIX = "pulumi-flyte.io";
@@ -115,6 +115,9 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
         annotations,
     };
     const template = mergePod(base.spec, contribution, task ? "task.podTemplate" : "podTemplate");
+    // secret files are group-readable: the pod's fsGroup makes them readable by a non-root task (a base's own fsGroup wins)
+    const securityContext = (template.spec.securityContext ?? {}) as { fsGroup?: number };
+    if (secrets.volumes.length && securityContext.fsGroup === undefined) template.spec.securityContext = { ...securityContext, fsGroup: SECRET_FS_GROUP };
     const name = task ? kubernetesName(env.name, task.name) : kubernetesName(env.name);
     const podTemplate: PodTemplate = {
         apiVersion: "v1",

@@ -5,8 +5,16 @@ import { EnvVar, Volume, VolumeMount } from "./types";
 
 /** Kubernetes Secret holding secrets that have no group. */
 export const DEFAULT_SECRET_GROUP = "flyte-secrets";
-/** 0400: readable by the file owner only. */
-export const SECRET_FILE_MODE = 0o400;
+/**
+ * 0440: readable by the owner (root) and the file's group. With the pod's
+ * `securityContext.fsGroup` the kubelet gives the files that group and adds it to
+ * every container process, so a task reads its secrets whatever non-root user the
+ * image runs as (Flyte's images run as `flyte`, uid/gid 1000). 0400 would leave the
+ * files readable by root only.
+ */
+export const SECRET_FILE_MODE = 0o440;
+/** The pod's fsGroup when a template mounts secret files and its base sets none: the group of Flyte's `flyte` user. */
+export const SECRET_FS_GROUP = 1000;
 
 /** One Kubernetes Secret per group, named after the group (Flyte's Kubernetes secret manager convention). */
 export function kubernetesSecretName(group: string | undefined): string {
@@ -19,7 +27,7 @@ export interface SecretWiring {
     volumeMounts: VolumeMount[];
 }
 
-/** Env vars by secretKeyRef; files under /etc/flyte/secrets/<group>/<key> with mode 0400. */
+/** Env vars by secretKeyRef; files under /etc/flyte/secrets/<group>/<key> with mode 0440 (see SECRET_FS_GROUP). */
 export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
     const env: EnvVar[] = [];
     const byGroup = new Map<string | undefined, Secret[]>();
