@@ -6,13 +6,21 @@
 export class ValidationError extends Error {
     readonly field: string;
     readonly given: unknown;
+    /** What is allowed (the message after "got ...;"). */
+    readonly allowed: string;
 
     constructor(field: string, given: unknown, allowed: string) {
         super(`${field || "(root)"}: got ${describe(given)}; ${allowed}`);
         this.name = "ValidationError";
         this.field = field;
         this.given = given;
+        this.allowed = allowed;
         Object.setPrototypeOf(this, ValidationError.prototype);
+    }
+
+    /** The same error reported at another path (e.g. the path in a caller's own terms). */
+    at(field: string): ValidationError {
+        return field === this.field ? this : new ValidationError(field, this.given, this.allowed);
     }
 }
 

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Image, init, resetInit } from "../../../sdk/src/core/image";
 import { Secret } from "../../../sdk/src/core/secret";
+import { imageFromSpec } from "../../../sdk/src/spec/image";
 import { FIX, REPO_ROOT } from "./helpers";
 
 /**
@@ -92,5 +93,18 @@ describe("flyte-sdk tag vectors", () => {
             expect(image.uri).toBe(e.uri);
             expect(image.name ?? null).toBe(e.name);
         }
+    });
+
+    // The multi-language package takes an image as data (a source and its layers):
+    // every vector round-trips through that form to the same tag, URI and Dockerfile.
+    it.each(data.cases.map((c) => [c.name, c] as const))("%s round-trips through its data form", (_name, c) => {
+        init({ registry: data.configuredRegistry, ...(c.init?.rootDir ? { rootDir: c.init.rootDir } : {}) });
+        const image = replay(c.steps);
+        const spec = JSON.parse(JSON.stringify(image.toSpec())); // plain data, as it crosses a language boundary
+        const again = imageFromSpec(spec);
+        expect(again.uri).toBe(image.uri);
+        expect(again.tag).toBe(image.tag);
+        expect(again.dockerfile).toBe(image.dockerfile);
+        expect(again.toSpec()).toEqual(spec);
     });
 });

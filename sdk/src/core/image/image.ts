@@ -25,9 +25,11 @@ import { RenderOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
 import { BuildSecret, SecretMountInput, toBuildSecret, toSecretMounts } from "./secrets";
+import { toSecret } from "../secret";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
+import type { ImageLayerSpec, ImageSpec, SecretMountSpec } from "../../spec/schema";
 
 export type { Architecture } from "./checks";
 
@@ -108,6 +110,14 @@ interface ImageState {
     presetTag?: string;
     layers: readonly Layer[];
     rootDir?: string;
+    /** The calls that made this image, as data (what `toSpec()` returns). */
+    recipe?: Recipe;
+}
+
+/** The source call and the layer calls of an image, in the data form of `ImageSpec`. */
+interface Recipe {
+    readonly source: Readonly<Omit<ImageSpec, "layers" | "baseDir">>;
+    readonly layers: readonly ImageLayerSpec[];
 }
 
 const TOKEN = Symbol("Image");
@@ -139,6 +149,7 @@ export class Image {
     readonly isCloned: boolean;
     private readonly presetTag?: string;
     private readonly rootDir?: string;
+    private readonly recipe?: Recipe;
 
     /** @internal Use the `from*` constructors. */
     constructor(token: symbol, state: ImageState) {
@@ -154,6 +165,7 @@ export class Image {
         if (state.presetTag !== undefined) this.presetTag = state.presetTag;
         this.layers = Object.freeze([...state.layers]);
         if (state.rootDir !== undefined) this.rootDir = state.rootDir;
+        if (state.recipe !== undefined) this.recipe = state.recipe;
         Object.freeze(this);
     }
 
@@ -187,14 +199,21 @@ export class Image {
         } else {
             image = new Image(TOKEN, { ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
         }
-        return registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
+        const made = registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
+        return made.withRecipe({ source: { fromDebianBase: defined({
+            python: args.python === undefined ? undefined : python, flyteVersion, installFlyte: args.installFlyte as boolean | undefined,
+            registry, name, platform: args.platform === undefined ? undefined : [...platform],
+        }) }, layers: [] });
     }
 
     /** A prebuilt image used as is (its URI is the reference) until cloned. */
     static fromBase(uri: string): Image {
         const ref = checkImageReference("fromBase.uri", uri);
         const settings = imageSettings();
-        return new Image(TOKEN, { baseImage: ref, platform: SINGLE_PLATFORM, python: DEFAULT_PYTHON, extendable: false, isCloned: false, layers: [], rootDir: settings.rootDir });
+        return new Image(TOKEN, {
+            baseImage: ref, platform: SINGLE_PLATFORM, python: DEFAULT_PYTHON, extendable: false, isCloned: false, layers: [], rootDir: settings.rootDir,
+            recipe: { source: { fromBase: uri }, layers: [] },
+        });
     }
 
     /**
@@ -208,11 +227,13 @@ export class Image {
         expectObject(f, args, "{ name, registry?, platform? }");
         checkKeys(f, args, ["name", "registry", "platform"]);
         const settings = imageSettings();
+        const platform = args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
         return new Image(TOKEN, {
+            recipe: { source: { fromDockerfile: defined({ file, name: args.name, registry: args.registry, platform: platform && [...platform] }) }, layers: [] },
             dockerfilePath: path,
             registry: args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
             name: checkImageName(joinPath(f, "name"), args.name),
-            platform: args.platform === undefined ? SINGLE_PLATFORM : checkPlatform(joinPath(f, "platform"), args.platform),
+            platform: platform ?? SINGLE_PLATFORM,
             python: DEFAULT_PYTHON,
             extendable: false,
             isCloned: true,
@@ -240,7 +261,11 @@ export class Image {
             ...(args.python !== undefined ? { python: checkPython(joinPath(f, "python"), args.python) } : {}),
             ...(args.platform !== undefined ? { platform: checkPlatform(joinPath(f, "platform"), args.platform) } : {}),
         });
-        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options }));
+        const platform = args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
+        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).withRecipe({
+            source: { fromUvScript: { script, name: args.name, ...defined({ registry: args.registry, python: args.python, platform }), ...pipSpec(args) } },
+            layers: [],
+        });
     }
 
     // ------------------------------------------------------------------ derived values
@@ -317,7 +342,8 @@ export class Image {
         const f = "withAptPackages";
         const { list, secretMounts } = listOrArgs(f, input, "packages", ["packages", "secretMounts"]);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
-        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }));
+        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
+            .recorded(this, { aptPackages: { packages, ...defined({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /**
@@ -330,7 +356,8 @@ export class Image {
         const f = "withPipPackages";
         const { list, args } = listOrArgs(f, input, "packages", ["packages", "indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
         const packages = list.map((p, i) => checkPipRequirement(joinPath(joinPath(f, "packages"), i), p));
-        return this.addLayer(f, layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }));
+        return this.addLayer(f, layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }))
+            .recorded(this, { pipPackages: { packages, ...pipSpec(args) } });
     }
 
     /** A requirements file (must end in .txt, as in Flyte), installed with `pip install -r`. */
@@ -341,7 +368,8 @@ export class Image {
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing requirements file");
         expectObject(f, options, "{ indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }");
         checkKeys(f, options, ["indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
-        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) }));
+        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) }))
+            .recorded(this, { requirements: { file, ...pipSpec(options) } });
     }
 
     /** Environment variables, in the order given (`ENV` instructions). */
@@ -352,7 +380,8 @@ export class Image {
             checkEnvName(joinPath(f, String(k)), k);
             return Object.freeze([k, checkEnvValue(joinPath(f, String(k)), v)] as const);
         });
-        return this.addLayer(f, layer({ kind: "env", envVars: Object.freeze(pairs) }));
+        return this.addLayer(f, layer({ kind: "env", envVars: Object.freeze(pairs) }))
+            .recorded(this, { envVars: pairs.map(([name, value]) => ({ name, value })) });
     }
 
     /**
@@ -374,12 +403,14 @@ export class Image {
         }
         const { list, secretMounts } = listOrArgs(f, normalized, "commands", ["commands", "secretMounts"]);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
-        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }));
+        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
+            .recorded(this, { commands: { commands, ...defined({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /** Sets the working directory (`WORKDIR`). */
     withWorkdir(workdir: string): Image {
-        return this.addLayer("withWorkdir", layer({ kind: "workdir", workdir: checkImagePath("withWorkdir.workdir", workdir) }));
+        return this.addLayer("withWorkdir", layer({ kind: "workdir", workdir: checkImagePath("withWorkdir.workdir", workdir) }))
+            .recorded(this, { workdir });
     }
 
     /** Copies local file(s) to `dst` (default ".", the working directory). */
@@ -400,7 +431,7 @@ export class Image {
         if (dup !== undefined) throw new ValidationError(joinPath(f, "src"), src, `files with distinct names: two files named "${dup}" would overwrite each other at "${target}"`);
         let image: Image = this;
         for (const p of paths) image = image.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target }));
-        return image;
+        return image.recorded(this, { sourceFile: { src: list as string[], dst } });
     }
 
     /**
@@ -416,7 +447,8 @@ export class Image {
         checkKeys(f, options, ["copyContentsOnly"]);
         let target = checkImagePath(joinPath(f, "dst"), dst);
         if (!options.copyContentsOnly && target === ".") target = `./${pathName(path)}`;
-        return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }));
+        return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }))
+            .recorded(this, { sourceFolder: { src, dst, ...defined({ copyContentsOnly: options.copyContentsOnly as boolean | undefined }) } });
     }
 
     /**
@@ -428,7 +460,7 @@ export class Image {
         const p = checkHostPath(f, path);
         if (pathName(p) !== ".dockerignore") throw new ValidationError(f, path, "a path to a file named .dockerignore (flyte-sdk reads the .dockerignore of that directory)");
         if (!isFile(p)) throw new ValidationError(f, path, "an existing .dockerignore file");
-        return this.addLayer("withDockerignore", layer({ kind: "dockerignore", path: p }));
+        return this.addLayer("withDockerignore", layer({ kind: "dockerignore", path: p })).recorded(this, { dockerignore: path });
     }
 
     /**
@@ -446,7 +478,7 @@ export class Image {
         const idl = listWheels(dir).map((p) => pathName(p)).filter((n) => n.startsWith("flyteidl2-")).sort();
         if (idl.length > 1) throw new ValidationError(joinPath(f, "distDir"), idl, "at most one flyteidl2 wheel in the folder");
         if (idl.length === 1) image = image.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }));
-        return image;
+        return image.recorded(this, { localV2: defined({ distDir: args.distDir as string | undefined }) });
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
@@ -454,12 +486,16 @@ export class Image {
         expectObject("clone", args, "{ registry?, name?, extendable?, platform? }");
         checkKeys("clone", args, ["registry", "name", "extendable", "platform"]);
         if (args.extendable !== undefined && typeof args.extendable !== "boolean") throw new ValidationError("clone.extendable", args.extendable, "true or false");
+        const platform = args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform);
         return this.cloneWith({
             registry: args.registry === undefined ? undefined : checkRegistry("clone.registry", args.registry),
             name: args.name === undefined ? undefined : checkImageName("clone.name", args.name),
             extendable: args.extendable,
-            platform: args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform),
-        });
+            platform,
+        }).recorded(this, { clone: defined({
+            registry: args.registry as string | undefined, name: args.name as string | undefined,
+            extendable: args.extendable as boolean | undefined, platform: platform && [...platform],
+        }) });
     }
 
     private cloneWith(a: { registry?: string; name?: string; extendable?: boolean; platform?: readonly Architecture[] }): Image {
@@ -502,7 +538,29 @@ export class Image {
             presetTag: this.presetTag,
             layers: this.layers,
             rootDir: this.rootDir,
+            recipe: this.recipe,
         };
+    }
+
+    /** This image with `step` appended to the recipe of `before` (the image the method was called on). */
+    private recorded(before: Image, step: ImageLayerSpec): Image {
+        const recipe = before.recipe ? { source: before.recipe.source, layers: [...before.recipe.layers, freezeDeep(step)] } : undefined;
+        return this.withRecipe(recipe);
+    }
+
+    private withRecipe(recipe: Recipe | undefined): Image {
+        return new Image(TOKEN, { ...this.state(), recipe: recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }) });
+    }
+
+    /**
+     * The image as data: its source and its layers in order, the form the multi-language
+     * package takes (`ImageSpec`). `Image.fromSpec(image.toSpec())` is the same image:
+     * same tag, same Dockerfile.
+     */
+    toSpec(): ImageSpec {
+        if (!this.recipe) throw new Error("this Image was not made by a from* constructor");
+        const source = structuredClone(this.recipe.source) as ImageSpec;
+        return this.recipe.layers.length ? { ...source, layers: structuredClone(this.recipe.layers) as ImageLayerSpec[] } : source;
     }
 
     toString(): string {
@@ -553,4 +611,34 @@ function referenceTag(ref: string): string {
     const colon = noDigest.indexOf(":", lastSlash + 1);
     if (colon >= 0) return noDigest.slice(colon + 1);
     return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
+}
+
+/** `value` without its undefined fields. */
+function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}
+
+/** Secret mounts in the data form: a bare key string keeps `byKey` (flyte-sdk hashes it differently from a Secret). */
+function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
+    if (value === undefined || value === null) return undefined;
+    const list = (Array.isArray(value) ? value : [value]) as SecretMountInput[];
+    return list.map((m) => {
+        if (typeof m === "string") return { key: m, byKey: true };
+        const s = toSecret(m);
+        return defined({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar });
+    });
+}
+
+/** The pip options of a call, in the data form. */
+function pipSpec(a: PipOptionsArgs) {
+    const extra = a.extraIndexUrls === undefined ? undefined : Array.isArray(a.extraIndexUrls) ? [...a.extraIndexUrls] : [a.extraIndexUrls as string];
+    return defined({ indexUrl: a.indexUrl, extraIndexUrls: extra, pre: a.pre, extraArgs: a.extraArgs, secretMounts: mountSpecs(a.secretMounts) });
+}
+
+function freezeDeep<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        for (const v of Object.values(value)) freezeDeep(v);
+        Object.freeze(value);
+    }
+    return value;
 }

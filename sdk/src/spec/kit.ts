@@ -1,0 +1,91 @@
+import { z } from "zod";
+
+/**
+ * Building blocks of the data-form schemas (see ./schema.ts): zod schemas that also
+ * carry what the multi-language package needs — a type name for each object and
+ * enum, member names for enums, and which fields accept Pulumi Inputs. The marks
+ * live in `_def`, which zod copies when a schema is described or wrapped, so a named
+ * type keeps its name wherever it is used.
+ */
+export interface SpecMark {
+    /** Type name in the package schema (`flyte:index:<name>`). */
+    name?: string;
+    /** The field takes a Pulumi Input (an Output or a plain value). */
+    input?: boolean;
+    /** Enum member names by value. */
+    members?: Readonly<Record<string, string>>;
+    /** Free-form JSON (a Kubernetes pod spec): `pulumi.json#/Any`. */
+    any?: boolean;
+}
+
+const KEY = "pulumiFlyte";
+
+export function markOf(schema: z.ZodTypeAny): SpecMark {
+    return ((schema._def as Record<string, unknown>)[KEY] as SpecMark | undefined) ?? {};
+}
+
+function mark<T extends z.ZodTypeAny>(schema: T, m: SpecMark): T {
+    (schema._def as Record<string, unknown>)[KEY] = { ...markOf(schema), ...m };
+    return schema;
+}
+
+/** True for a Pulumi Output or a promise: values only known after other resources (or never at preview). */
+export function isOutputLike(value: unknown): boolean {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+    return (value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** A named object type; unknown fields are errors (typos fail at preview). */
+export function object<T extends z.ZodRawShape>(name: string, doc: string, shape: T) {
+    return mark(z.object(shape).strict().describe(doc), { name });
+}
+
+/** A named string enum; member names are derived from the values unless given. */
+export function enumOf<T extends readonly [string, ...string[]]>(name: string, doc: string, values: T, members?: Record<string, string>) {
+    const names: Record<string, string> = {};
+    for (const v of values) names[v] = members?.[v] ?? memberName(v);
+    return mark(z.enum(values as unknown as [T[number], ...T[number][]]).describe(doc), { name, members: names });
+}
+
+/** `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`, `gke` -> `GKE`. */
+export function memberName(value: string): string {
+    const n = value.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "").toUpperCase();
+    return /^[A-Z]/.test(n) ? n : `V${n}`;
+}
+
+/** A field that accepts a Pulumi Input: the plain value, an Output or a promise of it. */
+export function input<T extends z.ZodTypeAny>(inner: T) {
+    return mark(z.union([inner, z.custom<never>(isOutputLike)]), { input: true });
+}
+
+/** Free-form JSON such as a Kubernetes pod spec (checked by the code that merges it). */
+export function anyJson() {
+    return mark(z.any(), { any: true });
+}
+
+/** An optional field with its documentation. */
+export function opt<T extends z.ZodTypeAny>(schema: T, doc: string) {
+    return schema.optional().describe(doc);
+}
+
+/** A required field with its documentation. */
+export function req<T extends z.ZodTypeAny>(schema: T, doc: string): T {
+    return schema.describe(doc) as T;
+}
+
+/** Strips optional/default/effects wrappers. */
+export function unwrapSpec(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; optional: boolean } {
+    let s = schema;
+    let optional = false;
+    for (;;) {
+        if (s instanceof z.ZodOptional) {
+            optional = true;
+            s = s.unwrap();
+        } else if (s instanceof z.ZodDefault) {
+            optional = true;
+            s = s._def.innerType;
+        } else if (s instanceof z.ZodEffects) {
+            s = s.innerType();
+        } else return { inner: s, optional };
+    }
+}
