@@ -4,8 +4,10 @@
 #   $PF_BIN/kube-<v>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}
 #   $PF_BIN/kwok-<v>/kwok  (+ stages/*.yaml taken from the kwok module)
 #   $PF_BIN/platform-nodes-<hash>/platform-nodes  (our helper, tools/kube/cmd)
+#   $PF_BIN/kubelet-<v>/kubelet  (the worker node; same module and version as kube)
+#   $PF_BIN/worker-tools-<hash>/{pause,platform-cri}  (pod sandbox binary, CRI helper)
 # One `go build` per module so packages compile once; -trimpath -s -w keeps
-# the outputs small. Usage: scripts/platform/build.sh [etcd|kube|kwok|nodes]...
+# the outputs small. Usage: scripts/platform/build.sh [etcd|kube|kwok|nodes|kubelet|worker]...
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,16 +34,39 @@ _build_etcd() {
 }
 
 _build_kube() {
+  (cd "$PF_REPO/tools/kube" && go build "${GOFLAGS_BUILD[@]}" -ldflags "$(_kube_ldflags)" -o "$1/" \
+    k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubectl)
+}
+
+_kube_ldflags() {
   local v="$PF_KUBE_VERSION" minor ld="$LDFLAGS_BASE" p
   minor="${v#v1.}"; minor="${minor%%.*}"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld="$ld -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
-  (cd "$PF_REPO/tools/kube" && go build "${GOFLAGS_BUILD[@]}" -ldflags "$ld" -o "$1/" \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler \
-    k8s.io/kubernetes/cmd/kubectl)
+  echo "$ld"
+}
+
+# A separate target from kube (whose binaries may already be cached): built after
+# it, most packages come from Go's build cache.
+_build_kubelet() {
+  (cd "$PF_REPO/tools/kube" && go build "${GOFLAGS_BUILD[@]}" -ldflags "$(_kube_ldflags)" -o "$1/" \
+    k8s.io/kubernetes/cmd/kubelet)
+}
+
+# pause runs as the sandbox of every pod, inside a FROM-scratch image: static.
+_build_worker() {
+  (cd "$PF_REPO/tools/kube" && CGO_ENABLED=0 go build "${GOFLAGS_BUILD[@]}" -ldflags "$LDFLAGS_BASE" -o "$1/pause" ./cmd/pod-pause \
+    && go build "${GOFLAGS_BUILD[@]}" -ldflags "$LDFLAGS_BASE" -o "$1/platform-cri" ./cmd/platform-cri)
+}
+
+pf_worker_bin_dir() {
+  local h
+  h="$(cd "$PF_REPO/tools/kube" && cat go.sum cmd/pod-pause/*.go cmd/platform-cri/*.go | sha256sum | cut -c1-12)"
+  echo "$PF_BIN/worker-tools-$h"
 }
 
 _build_kwok() {
@@ -78,6 +103,8 @@ pf_build_one() {
     kube)  dir="$PF_KUBE_BIN";  check="$dir/kubectl" ;;
     kwok)  dir="$PF_KWOK_BIN";  check="$dir/kwok" ;;
     nodes) dir="$(pf_nodes_bin_dir)"; check="$dir/platform-nodes" ;;
+    kubelet) dir="$PF_BIN/kubelet-$PF_KUBE_VERSION"; check="$dir/kubelet" ;;
+    worker) dir="$(pf_worker_bin_dir)"; check="$dir/platform-cri" ;;
     *) pf_die "unknown build target $what" ;;
   esac
   if [ -x "$check" ]; then
@@ -94,7 +121,7 @@ pf_build_one() {
 
 pf_build() {
   local targets=("$@") x
-  [ ${#targets[@]} -gt 0 ] || targets=(etcd kube nodes kwok)
+  [ ${#targets[@]} -gt 0 ] || targets=(etcd kube nodes kwok kubelet worker)
   for x in "${targets[@]}"; do pf_build_one "$x"; done
 }
 
