@@ -13,9 +13,11 @@ export interface RunArgs {
     /** Seconds a finished Job is kept (default: kept). */
     ttlSecondsAfterFinished?: number;
     suspend?: boolean;
+    /** `pulumi up` waits for the Job to complete (see components/job-wait.ts); not for scheduled runs. */
+    wait?: boolean | { timeout?: number | string; logLines?: number };
 }
 
-const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "override"];
+const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "wait", "override"];
 const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 const CRON_FIELD = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
 

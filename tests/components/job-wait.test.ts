@@ -1,0 +1,98 @@
+/**
+ * `run(..., { wait })`: option checks, and the waiting logic against a scripted API
+ * (what the Job and its pods look like over time), without a cluster.
+ */
+import { awaitCompletion, normalizeWait } from "../../sdk/src/components/job-wait";
+import { ValidationError } from "../../sdk/src/core/errors";
+import { thrownBy } from "./harness";
+
+const target = { task: "smoke.report", run: "once", containerName: "primary" };
+const fast = { timeoutSeconds: 5, logLines: 3 };
+
+/** An API that answers GETs from a script; each Job read advances time by one step. */
+function scriptedApi(jobs: any[], pods: any[], log = "", logStatus = 200) {
+    let step = 0;
+    const gets: string[] = [];
+    return {
+        gets,
+        api: {
+            async get(path: string) {
+                gets.push(path);
+                if (path.startsWith("/apis/batch/v1/")) {
+                    const body = jobs[Math.min(step++, jobs.length - 1)];
+                    return { status: 200, body, text: JSON.stringify(body) };
+                }
+                if (path.includes("/log?")) return { status: logStatus, body: undefined, text: log };
+                return { status: 200, body: { items: pods }, text: "" };
+            },
+        },
+    };
+}
+
+const running = { status: { active: 1 } };
+const complete = { status: { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] } };
+const failed = { status: { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] } };
+const pod = (name: string, created: string, status: any) => ({ metadata: { name, creationTimestamp: created }, spec: { nodeName: "worker" }, status });
+
+describe("normalizeWait", () => {
+    test("true waits 10 minutes (Pulumi's default for Jobs) with a 20-line log tail; false and undefined do not wait", () => {
+        expect(normalizeWait("run.wait", true)).toEqual({ timeoutSeconds: 600, logLines: 20 });
+        expect(normalizeWait("run.wait", false)).toBeUndefined();
+        expect(normalizeWait("run.wait", undefined)).toBeUndefined();
+        expect(normalizeWait("run.wait", { timeout: "2m", logLines: 50 })).toEqual({ timeoutSeconds: 120, logLines: 50 });
+    });
+
+    test.each([
+        ["a string", "yes", "run.wait"],
+        ["an unknown field", { timout: "1m" }, "run.wait.timout"],
+        ["a zero timeout", { timeout: 0 }, "run.wait.timeout"],
+        ["a bad duration", { timeout: "ten minutes" }, "run.wait.timeout"],
+        ["negative log lines", { logLines: -1 }, "run.wait.logLines"],
+    ])("%s is rejected with its field", (_, value, field) => {
+        const e = thrownBy(() => normalizeWait("run.wait", value));
+        expect(e).toBeInstanceOf(ValidationError);
+        expect((e as ValidationError).field).toBe(field);
+    });
+});
+
+describe("awaitCompletion", () => {
+    test("polls until the Job is Complete; reports the pod and node that completed it", async () => {
+        const { api } = scriptedApi([running, running, complete], [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Succeeded" })]);
+        await expect(awaitCompletion(api, "ns", "smoke-report-once", target, fast, 1)).resolves.toEqual({
+            namespace: "ns", jobName: "smoke-report-once", succeeded: 1, pod: "r-1", node: "worker",
+        });
+    });
+
+    test("a failed Job: the error names the task, the reason, the last pod's exit code and its last log lines", async () => {
+        const pods = [
+            pod("r-2", "2026-01-01T00:01:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }] }),
+            pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 1, reason: "Error" } } }] }),
+        ];
+        const { api, gets } = scriptedApi([running, failed], pods, "step 1\nstep 2\nboom\n");
+        const err = await awaitCompletion(api, "ns", "smoke-report-fail", { ...target, run: "fail" }, fast, 1).catch((e) => e as Error);
+        expect(err).toBeInstanceOf(Error);
+        expect(err.message).toBe([
+            'task "smoke.report" run "fail" (Job ns/smoke-report-fail) failed: BackoffLimitExceeded (Job has reached the specified backoff limit); '
+            + 'pod r-2 on node worker: exit code 3 (Error); last 3 log lines of "smoke.report":',
+            "    | step 1",
+            "    | step 2",
+            "    | boom",
+        ].join("\n"));
+        // the newest pod's log, primary container, only the tail
+        expect(gets.filter((g) => g.includes("/log?"))).toEqual(["/api/v1/namespaces/ns/pods/r-2/log?container=primary&tailLines=3"]);
+    });
+
+    test("a Job that never finishes: the error says so and why its pod is stuck", async () => {
+        const stuck = pod("r-1", "2026-01-01T00:00:00Z", { phase: "Pending", containerStatuses: [{ name: "primary", state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } }] });
+        const { api } = scriptedApi([running], [stuck]);
+        const err = await awaitCompletion(api, "ns", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).catch((e) => e as Error);
+        expect(err.message).toBe('task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)');
+    });
+
+    test("an unreadable log is said so, not hidden", async () => {
+        const pods = [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3 } } }] })];
+        const { api } = scriptedApi([failed], pods, "", 403);
+        const err = await awaitCompletion(api, "ns", "j", target, fast, 1).catch((e) => e as Error);
+        expect(err.message).toMatch(/pod r-1 on node worker: exit code 3; its log could not be read \(HTTP 403\)$/);
+    });
+});
