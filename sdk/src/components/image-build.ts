@@ -71,13 +71,13 @@ export class ImageBuild extends pulumi.ComponentResource {
     readonly built: pulumi.Output<boolean>;
 
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
-        const settings = validate(args);
+        const settings = validateImageBuild(args);
         const uri = args.image.uri;
         // an uncloned fromBase / default image is someone else's published image: used as is
         const needsBuild = args.image.needsBuild;
         const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${args.image.tag}`);
         const context = needsBuild ? assembleBuildContext(args.image, contextDir, { baseImageMirrors: settings.baseImageMirrors }) : undefined;
-        const secretValues = context ? buildSecretValues(context.secrets.map((s) => s.id), args.secretValues) : {};
+        const secretValues = context ? settings.secretValues : {};
         super("flyte:index:ImageBuild", name, {}, opts);
         this.image = args.image;
         this.uri = uri;
@@ -133,40 +133,55 @@ async function lookUp(uri: string, credentials?: { username: string; password: s
  * builder) from the environment variable named like the secret id. Every value is a
  * Pulumi secret: encrypted in state, masked in logs, a BuildKit secret mount in the build.
  */
-function buildSecretValues(ids: string[], given: Record<string, pulumi.Input<string>> | undefined): Record<string, pulumi.Output<string>> {
+function buildSecretValues(ids: readonly string[], given: Record<string, pulumi.Input<string>> | undefined, prefix: string): Record<string, pulumi.Output<string>> {
+    const field = joinPath(prefix, "secretValues");
     const out: Record<string, pulumi.Output<string>> = {};
     for (const id of ids) {
         const value = given?.[id] ?? process.env[id];
         if (value === undefined) {
-            throw new ValidationError(joinPath("secretValues", id), undefined, `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`);
+            throw new ValidationError(joinPath(field, id), undefined, `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`);
         }
         out[id] = pulumi.secret(value);
     }
     for (const id of Object.keys(given ?? {})) {
-        if (!ids.includes(id)) throw new ValidationError(joinPath("secretValues", id), "(value hidden)", `the image mounts no build secret ${id}; it mounts ${ids.length ? ids.join(", ") : "none"}`);
+        if (!ids.includes(id)) throw new ValidationError(joinPath(field, id), "(value hidden)", `the image mounts no build secret ${id}; it mounts ${ids.length ? ids.join(", ") : "none"}`);
     }
     return out;
 }
 
-function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workDir" | "skipExisting">> & ImageBuildOptions {
+/** Validated build settings, with the build secrets' values as Pulumi secrets. */
+export interface ImageBuildSettings extends ImageBuildOptions {
+    readonly workDir: string;
+    readonly skipExisting: boolean;
+    readonly secretValues: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * Validates an image build's arguments (pure apart from reading $PULUMI_FLYTE_* and the
+ * mirror file): options, and a value for every build secret the image mounts. Field
+ * paths start at `prefix` (an environment's `imageBuild`).
+ */
+export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
     const raw: unknown = args;
-    if (raw === null || typeof raw !== "object") throw new ValidationError("", raw, "expected { image, ... }");
+    if (raw === null || typeof raw !== "object") throw new ValidationError(prefix, raw, "expected { image, ... }");
+    const f = (key: string) => joinPath(prefix, key);
     for (const key of Object.keys(args)) {
         if (!OPTION_FIELDS.includes(key) && (args as any)[key] !== undefined) {
-            throw new ValidationError(key, (args as any)[key], `unknown field "${key}"; allowed fields: ${OPTION_FIELDS.join(", ")}`);
+            throw new ValidationError(f(key), (args as any)[key], `unknown field "${key}"; allowed fields: ${OPTION_FIELDS.join(", ")}`);
         }
     }
-    if (!(args.image instanceof Image)) throw new ValidationError("image", args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
+    if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
     if (args.network !== undefined && !NETWORK_MODES.includes(args.network as dockerbuild.NetworkMode)) {
-        throw new ValidationError("network", args.network, `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
+        throw new ValidationError(f("network"), args.network, `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
     }
     if (args.platform !== undefined && !PLATFORMS.includes(args.platform as dockerbuild.Platform)) {
-        throw new ValidationError("platform", args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
+        throw new ValidationError(f("platform"), args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
     }
     for (const id of Object.keys(args.secretValues ?? {})) {
-        if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath("secretValues", id), id, "a build secret id is letters, digits, '_', '.' or '-'");
+        if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath(f("secretValues"), id), id, "a build secret id is letters, digits, '_', '.' or '-'");
     }
     const mirrors = args.baseImageMirrors ?? mirrorsFromEnv();
+    const ids = args.image.needsBuild ? args.image.buildSecrets.map((s) => s.id) : [];
     return {
         ...args,
         baseImageMirrors: mirrors,
@@ -174,6 +189,7 @@ function validate(args: ImageBuildArgs): Required<Pick<ImageBuildOptions, "workD
         skipExisting: args.skipExisting ?? true,
         builder: args.builder ?? process.env.PULUMI_FLYTE_BUILDER,
         exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
+        secretValues: args.image.needsBuild ? buildSecretValues(ids, args.secretValues, prefix) : {},
     };
 }
 

@@ -2,14 +2,37 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../core/errors";
 import { RunArgs, checkRunArgs, jobSpec, runLabels } from "../core/podtemplate/job";
-import { OverrideOptions, TaskTemplate } from "../core/task";
-import { templateWithImage } from "./pod-template-args";
-import type { TaskEnvironment } from "./task-environment";
+import { Rendered, render } from "../core/podtemplate/render";
+import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
+import { EnvironmentContext, EnvironmentPlan } from "./environment";
 import { claimName } from "./name-claims";
+import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
 
 export interface TaskRunArgs extends RunArgs {
     /** Invocation-level overrides (Flyte's `task.override(...)`), applied before running. */
     override?: OverrideOptions;
+}
+
+/** A task validated and rendered, before its PodTemplate registers. */
+export interface TaskPlan {
+    readonly template: TaskTemplate;
+    readonly rendered: Rendered;
+}
+
+/** Validates and renders a task of an environment (`field` names it in errors). */
+export function planTask(env: EnvironmentPlan, name: string, options: TaskOptions, field: string): TaskPlan {
+    const template = new TaskTemplate(env.environment, name, options, field);
+    const rendered = render(env.environment, { ...env.renderOptions, task: template });
+    claimName(field, env.namespace, "PodTemplate", rendered.name, `task "${template.fullName}"`);
+    return { template, rendered };
+}
+
+/** Registers a planned task's PodTemplate under its environment. */
+export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
+    const resource = new k8s.core.v1.PodTemplate(`${ctx.name}-${plan.template.name}-podtemplate`,
+        podTemplateArgs(withImage(plan.rendered, ctx.imageRef), ctx.namespace),
+        { parent: ctx.parent, dependsOn: [...ctx.dependencies] });
+    return new Task(ctx, plan.template, resource);
 }
 
 /**
@@ -17,13 +40,14 @@ export interface TaskRunArgs extends RunArgs {
  * environment; `run` materialises invocations as Jobs / CronJobs.
  */
 export class Task {
-    readonly environment: TaskEnvironment;
     readonly template: TaskTemplate;
     /** The PodTemplate registered when the task was declared. */
     readonly podTemplate: k8s.core.v1.PodTemplate;
+    private readonly context: EnvironmentContext;
 
-    constructor(environment: TaskEnvironment, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate) {
-        this.environment = environment;
+    /** @internal Tasks are declared with `environment.task(...)`. */
+    constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate) {
+        this.context = context;
         this.template = template;
         this.podTemplate = podTemplate;
     }
@@ -38,7 +62,7 @@ export class Task {
 
     /** A new Task with invocation-level overrides (pure: registers nothing). */
     override(options: OverrideOptions): Task {
-        return new Task(this.environment, this.template.override(options), this.podTemplate);
+        return new Task(this.context, this.template.override(options), this.podTemplate);
     }
 
     /**
@@ -46,13 +70,46 @@ export class Task {
      * from this task's template with its overrides applied.
      */
     run(runName: string, args: TaskRunArgs = {}, opts?: pulumi.ComponentResourceOptions): TaskRun {
-        return new TaskRun(`${this.environment.environmentName}-${this.name}-${runName}`, { task: this, runName, ...args }, { parent: this.environment, ...opts });
+        const plan = planRun(this.context, this.template, runName, args, "run");
+        return runTask(this.context, this.podTemplate, plan, opts);
     }
 }
 
-export interface TaskRunResourceArgs extends TaskRunArgs {
-    task: Task;
-    runName: string;
+/** A run validated and rendered into its Job spec, before anything registers. */
+export interface RunPlan {
+    readonly runName: string;
+    readonly template: TaskTemplate;
+    readonly rendered: Rendered;
+    readonly jobName: string;
+    readonly spec: any;
+    readonly hosts: number;
+    readonly args: RunArgs;
+}
+
+/** Validates a run of a task (with its overrides) and computes its Job spec. */
+export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
+    const { override, ...runArgs } = args ?? {};
+    checkRunArgs(field, { ...runArgs, override });
+    const template = override ? task.override(override, `${field}.override`) : task;
+    const rendered = render(env.environment, { ...env.renderOptions, task: template });
+    const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
+    claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, `run "${template.fullName}.${runName}"`);
+    if (hosts > 1 && runArgs.schedule) {
+        throw new ValidationError(`${field}.schedule`, runArgs.schedule, "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs");
+    }
+    return { runName, template, rendered, jobName, spec, hosts, args: runArgs };
+}
+
+/** Registers a planned run as a TaskRun component under its environment. */
+export function runTask(ctx: EnvironmentContext, taskPodTemplate: k8s.core.v1.PodTemplate, plan: RunPlan, opts?: pulumi.ComponentResourceOptions): TaskRun {
+    return new TaskRun(`${ctx.name}-${plan.template.name}-${plan.runName}`, { context: ctx, taskPodTemplate, plan }, { parent: ctx.parent, ...opts });
+}
+
+/** @internal What a TaskRun registers: a planned run of a task of an environment. */
+export interface TaskRunResourceArgs {
+    context: EnvironmentContext;
+    taskPodTemplate: k8s.core.v1.PodTemplate;
+    plan: RunPlan;
 }
 
 /** One invocation of a task: a Job, or a CronJob when scheduled (plus a headless Service for multi-host slices). */
@@ -63,30 +120,22 @@ export class TaskRun extends pulumi.ComponentResource {
     /** Kubernetes name of the Job / CronJob. */
     readonly jobName: string;
 
+    /** @internal Runs are made with `task.run(...)`. */
     constructor(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { task, runName, override, ...runArgs } = args;
-        checkRunArgs("run", { ...runArgs, override });
-        const template = override ? task.template.override(override, "run.override") : task.template;
-        const env = task.environment;
-        const rendered = env.renderTask(template);
-        const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
-        claimName("run", env.namespaceInput, runArgs.schedule ? "CronJob" : "Job", jobName, `run "${template.fullName}.${runName}"`);
-        if (hosts > 1 && runArgs.schedule) {
-            throw new ValidationError("run.schedule", runArgs.schedule, "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs");
-        }
+        const { context: ctx, taskPodTemplate, plan } = args;
         super("flyte:index:TaskRun", name, {}, opts);
-        this.jobName = jobName;
-        spec.template = templateWithImage(spec.template, rendered.primaryContainerName, env.imageRef);
-        const metadata = { name: jobName, ...(env.namespaceInput !== undefined ? { namespace: env.namespaceInput } : {}), labels: runLabels(rendered, runName) };
-        const childOpts = { parent: this, dependsOn: [task.podTemplate, ...env.childDependencies] };
-        if (hosts > 1) {
+        this.jobName = plan.jobName;
+        const spec = { ...plan.spec, template: templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.imageRef) };
+        const metadata = { name: plan.jobName, ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}), labels: runLabels(plan.rendered, plan.runName) };
+        const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
+        if (plan.hosts > 1) {
             this.service = new k8s.core.v1.Service(`${name}-hosts`, {
                 metadata,
-                spec: { clusterIP: "None", selector: { "job-name": jobName }, publishNotReadyAddresses: true },
+                spec: { clusterIP: "None", selector: { "job-name": plan.jobName }, publishNotReadyAddresses: true },
             }, childOpts);
         }
-        if (runArgs.schedule) {
-            const { schedule, timeZone, suspend } = runArgs;
+        const { schedule, timeZone, suspend } = plan.args;
+        if (schedule) {
             this.cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
                 metadata,
                 spec: { schedule, ...(timeZone ? { timeZone } : {}), ...(suspend !== undefined ? { suspend } : {}), concurrencyPolicy: "Forbid", jobTemplate: { metadata: { labels: metadata.labels }, spec } },
@@ -96,6 +145,6 @@ export class TaskRun extends pulumi.ComponentResource {
             const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } };
             this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
         }
-        this.registerOutputs({ jobName });
+        this.registerOutputs({ jobName: this.jobName });
     }
 }

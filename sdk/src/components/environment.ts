@@ -1,0 +1,144 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENT_FIELDS, Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
+import { ValidationError } from "../core/errors";
+import { Image } from "../core/image";
+import { checkNamespace } from "../core/names";
+import { Rendered, render } from "../core/podtemplate/render";
+import { MigStrategy } from "../core/scheduling/profile";
+import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
+import { ImageBuild, ImageBuildOptions, validateImageBuild } from "./image-build";
+import { claimName } from "./name-claims";
+import { podTemplateArgs, withImage } from "./pod-template-args";
+import { warmPoolDeployment } from "./warm-pool";
+
+/** Where and how an environment is deployed, besides Flyte's own fields. */
+export interface DeploymentArgs {
+    /** Namespace of the objects (default: the provider's). */
+    namespace?: pulumi.Input<string>;
+    /** Cluster flavour deciding labels, resources and tolerations (default "flyte"). */
+    profile?: ProfileInput;
+    migStrategy?: MigStrategy;
+    /** Build settings when `image` is an Image. */
+    imageBuild?: ImageBuildOptions;
+    /** Command of the warm-pool containers of a reusable environment (default: the image's). */
+    warmPoolCommand?: string[];
+}
+
+/** An environment's image: an Image (built by a child ImageBuild), an ImageBuild, a reference, or "auto". */
+export type EnvironmentImage = Image | ImageBuild | pulumi.Input<string>;
+
+/** The environment arguments shared by the TypeScript component and the multi-language package. */
+export interface PlannableEnvironmentArgs extends Omit<EnvironmentArgs, "name" | "image">, DeploymentArgs {
+    image?: EnvironmentImage | "auto";
+}
+
+export interface EnvironmentRenderOptions {
+    readonly profile: ProfileInput | undefined;
+    readonly migStrategy?: MigStrategy;
+}
+
+/** An environment validated and rendered, before anything registers. */
+export interface EnvironmentPlan {
+    readonly name: string;
+    readonly environment: Environment;
+    readonly renderOptions: EnvironmentRenderOptions;
+    readonly rendered: Rendered;
+    readonly namespace: pulumi.Input<string> | undefined;
+    readonly args: PlannableEnvironmentArgs;
+}
+
+/** What tasks and runs need from their environment once it is registered. */
+export interface EnvironmentContext extends EnvironmentPlan {
+    /** The component the environment's objects belong to. */
+    readonly parent: pulumi.Resource;
+    /** Image reference of the pods (a digest reference when built here). */
+    readonly imageRef: pulumi.Output<string>;
+    /** Resources every object of the environment waits for. */
+    readonly dependencies: readonly pulumi.Resource[];
+}
+
+/** The objects an environment registered. */
+export interface DeployedEnvironment {
+    readonly context: EnvironmentContext;
+    readonly podTemplate: k8s.core.v1.PodTemplate;
+    readonly warmPool?: k8s.apps.v1.Deployment;
+    readonly imageBuild?: ImageBuild;
+}
+
+/** Stand-in image while an Output reference resolves: only its value is unknown at validation. */
+const PLACEHOLDER_IMAGE = "pulumi-flyte.invalid/pending-image:0";
+
+/** Keys of the arguments the plan reads; callers add their own (dependsOn, secretStore). */
+export const PLANNABLE_FIELDS = [...ENVIRONMENT_FIELDS.filter((f) => f !== "name"), "namespace", "profile", "migStrategy", "imageBuild", "warmPoolCommand"];
+
+/**
+ * Validates and renders an environment: every rule runs here, before anything
+ * registers, so a typo fails at preview. `extraFields` are keys the caller handles.
+ */
+export function planEnvironment(name: string, args: PlannableEnvironmentArgs, extraFields: readonly string[] = []): EnvironmentPlan {
+    const raw: unknown = args;
+    if (raw === null || typeof raw !== "object") throw new ValidationError("", raw, "expected TaskEnvironment arguments { image, resources, ... }");
+    const known = [...PLANNABLE_FIELDS, ...extraFields];
+    for (const key of Object.keys(args)) {
+        if (!known.includes(key) && (args as Record<string, unknown>)[key] !== undefined) {
+            throw new ValidationError(key, (args as Record<string, unknown>)[key], `unknown field "${key}"; allowed fields: ${known.join(", ")}`);
+        }
+    }
+    if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
+    resolveProfile(args.profile);
+    if (args.warmPoolCommand !== undefined && (!Array.isArray(args.warmPoolCommand) || args.warmPoolCommand.some((c) => typeof c !== "string"))) {
+        throw new ValidationError("warmPoolCommand", args.warmPoolCommand, "expected a list of strings");
+    }
+    const image = args.image;
+    const pureImage = image === undefined ? "auto"
+        : image instanceof ImageBuild ? image.image
+        : typeof image === "string" || image instanceof Image ? (image as ImageLike | string)
+        : pulumi.Output.isInstance(image) || isPromise(image) ? PLACEHOLDER_IMAGE
+        : undefined;
+    if (pureImage === undefined) {
+        throw new ValidationError("image", image, "expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or \"auto\" (Flyte's default image)");
+    }
+    if (args.imageBuild !== undefined) {
+        if (!(image instanceof Image)) throw new ValidationError("imageBuild", "(build settings)", "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published");
+        validateImageBuild({ ...args.imageBuild, image }, "imageBuild");
+    }
+    const environment = normalizeEnvironment({
+        name, image: pureImage, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
+        reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,
+    });
+    const renderOptions = { profile: args.profile, migStrategy: args.migStrategy };
+    const rendered = render(environment, renderOptions);
+    claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
+    return { name, environment, renderOptions, rendered, namespace: args.namespace, args };
+}
+
+/** Registers an environment's image build (when needed), PodTemplate and warm pool under `parent`. */
+export function deployEnvironment(parent: pulumi.ComponentResource, plan: EnvironmentPlan, dependencies: readonly pulumi.Resource[]): DeployedEnvironment {
+    const { name, args, environment, rendered, namespace } = plan;
+    const image = args.image;
+    let imageRef: pulumi.Output<string>;
+    let imageBuild: ImageBuild | undefined;
+    if (image instanceof ImageBuild) {
+        imageRef = image.ref;
+    } else if (image instanceof Image) {
+        imageBuild = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent });
+        imageRef = imageBuild.ref;
+    } else if (image === undefined || image === "auto") {
+        imageRef = pulumi.output((environment.image as Image).uri); // Flyte's default image, published
+    } else {
+        imageRef = pulumi.output(image as pulumi.Input<string>);
+    }
+    const context: EnvironmentContext = { ...plan, parent, imageRef, dependencies };
+    const podTemplate = new k8s.core.v1.PodTemplate(`${name}-podtemplate`,
+        podTemplateArgs(withImage(rendered, imageRef), namespace),
+        { parent, dependsOn: [...dependencies] });
+    const warmPool = environment.reusable
+        ? new k8s.apps.v1.Deployment(`${name}-pool`, warmPoolDeployment(rendered, imageRef, namespace, args.warmPoolCommand), { parent, dependsOn: [...dependencies] })
+        : undefined;
+    return { context, podTemplate, warmPool, imageBuild };
+}
+
+function isPromise(value: unknown): boolean {
+    return !!value && typeof (value as Promise<unknown>).then === "function";
+}
