@@ -72,51 +72,60 @@ export class ImageBuild extends pulumi.ComponentResource {
 
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = validateImageBuild(args);
-        const uri = args.image.uri;
-        // an uncloned fromBase / default image is someone else's published image: used as is
-        const needsBuild = args.image.needsBuild;
-        const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${args.image.tag}`);
-        const context = needsBuild ? assembleBuildContext(args.image, contextDir, { baseImageMirrors: settings.baseImageMirrors }) : undefined;
-        const secretValues = context ? settings.secretValues : {};
         super("flyte:index:ImageBuild", name, {}, opts);
+        const deployed = deployImageBuild(this, name, args.image, settings);
         this.image = args.image;
-        this.uri = uri;
-        const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
-        if (!context) {
-            this.built = pulumi.output(false);
-            this.digest = pulumi.output("");
-            this.ref = pulumi.output(uri);
-            this.registerOutputs({ uri, ref: this.ref, built: this.built });
-            return;
-        }
-
-        const outcome = (settings.skipExisting ? lookUp(uri, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
-            if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
-                pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, this);
-                return { built: false, digest: pulumi.output(found.digest) };
-            }
-            const image = new dockerbuild.Image(`${name}-build`, {
-                context: { location: context.dir },
-                dockerfile: { location: context.dockerfile },
-                tags: [uri],
-                push: true,
-                buildOnPreview: false,
-                ...(settings.builder ? { builder: { name: settings.builder } } : {}),
-                ...(settings.exec ? { exec: true } : {}),
-                labels: { [BUILT_BY_LABEL]: builtBy },
-                ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
-                ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
-                // the tag covers what the image is made of; rotating a token must not rebuild it
-                ...(Object.keys(secretValues).length ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) } : {}),
-            }, { parent: this });
-            return { built: true, digest: image.digest };
-        });
-        const result = pulumi.output(outcome);
-        this.built = result.apply((r) => r.built);
-        this.digest = result.apply((r) => r.digest);
-        this.ref = pulumi.interpolate`${repositoryOf(uri)}@${this.digest}`;
-        this.registerOutputs({ uri, ref: this.ref, digest: this.digest, built: this.built });
+        this.uri = args.image.uri;
+        this.built = deployed.built;
+        this.digest = deployed.digest;
+        this.ref = deployed.ref;
+        this.registerOutputs({ uri: this.uri, ref: this.ref, digest: this.digest, built: this.built });
     }
+}
+
+/** What an image build gives the pods. */
+export interface DeployedImage {
+    readonly ref: pulumi.Output<string>;
+    readonly digest: pulumi.Output<string>;
+    readonly built: pulumi.Output<boolean>;
+}
+
+/**
+ * Assembles the build context and registers the build under `parent` (named
+ * `<name>-build`), unless the image is published as is or its tag was pushed elsewhere.
+ */
+export function deployImageBuild(parent: pulumi.Resource, name: string, image: Image, settings: ImageBuildSettings): DeployedImage {
+    const uri = image.uri;
+    // an uncloned fromBase / default image is someone else's published image: used as is
+    if (!image.needsBuild) return { built: pulumi.output(false), digest: pulumi.output(""), ref: pulumi.output(uri) };
+    const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${image.tag}`);
+    const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
+    const secretValues = settings.secretValues;
+    const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    const outcome = (settings.skipExisting ? lookUp(uri, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
+        if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
+            pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, parent);
+            return { built: false, digest: pulumi.output(found.digest) };
+        }
+        const build = new dockerbuild.Image(`${name}-build`, {
+            context: { location: context.dir },
+            dockerfile: { location: context.dockerfile },
+            tags: [uri],
+            push: true,
+            buildOnPreview: false,
+            ...(settings.builder ? { builder: { name: settings.builder } } : {}),
+            ...(settings.exec ? { exec: true } : {}),
+            labels: { [BUILT_BY_LABEL]: builtBy },
+            ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
+            ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
+            // the tag covers what the image is made of; rotating a token must not rebuild it
+            ...(Object.keys(secretValues).length ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) } : {}),
+        }, { parent });
+        return { built: true, digest: build.digest };
+    });
+    const result = pulumi.output(outcome);
+    const digest = result.apply((r) => r.digest);
+    return { built: result.apply((r) => r.built), digest, ref: pulumi.interpolate`${repositoryOf(uri)}@${digest}` };
 }
 
 async function lookUp(uri: string, credentials?: { username: string; password: string }): Promise<RemoteImageInfo | undefined> {

@@ -32,29 +32,35 @@ export class SecretStore extends pulumi.ComponentResource {
     readonly secrets: Readonly<Record<string, k8s.core.v1.Secret>>;
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        const groups = validateGroups(args);
+        validateSecretStore(args);
         super("flyte:index:SecretStore", name, {}, opts);
-        const secrets: Record<string, k8s.core.v1.Secret> = {};
-        for (const [group, values] of Object.entries(groups)) {
-            const stringData: Record<string, pulumi.Output<string>> = {};
-            for (const [key, value] of Object.entries(values)) stringData[key] = pulumi.secret(value);
-            secrets[group] = new k8s.core.v1.Secret(`${name}-${kubernetesName(group)}`, {
-                metadata: {
-                    name: kubernetesSecretName(group),
-                    namespace: args.namespace,
-                    labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
-                },
-                type: "Opaque",
-                stringData,
-            }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
-        }
-        this.secrets = Object.freeze(secrets);
-        this.secretNames = pulumi.output(Object.fromEntries(Object.keys(groups).map((g) => [g, kubernetesSecretName(g)])));
+        this.secrets = deploySecretStore(this, name, args);
+        this.secretNames = pulumi.output(Object.fromEntries(Object.keys(args.groups).map((g) => [g, kubernetesSecretName(g)])));
         this.registerOutputs({ secretNames: this.secretNames });
     }
 }
 
-function validateGroups(args: SecretStoreArgs): Record<string, Record<string, pulumi.Input<string>>> {
+/** Registers one Kubernetes Secret per group under `parent`, every value a Pulumi secret. */
+export function deploySecretStore(parent: pulumi.Resource, name: string, args: SecretStoreArgs): Readonly<Record<string, k8s.core.v1.Secret>> {
+    const secrets: Record<string, k8s.core.v1.Secret> = {};
+    for (const [group, values] of Object.entries(args.groups)) {
+        const stringData: Record<string, pulumi.Output<string>> = {};
+        for (const [key, value] of Object.entries(values)) stringData[key] = pulumi.secret(value);
+        secrets[group] = new k8s.core.v1.Secret(`${name}-${kubernetesName(group)}`, {
+            metadata: {
+                name: kubernetesSecretName(group),
+                namespace: args.namespace,
+                labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
+            },
+            type: "Opaque",
+            stringData,
+        }, { parent, additionalSecretOutputs: ["data", "stringData"] });
+    }
+    return Object.freeze(secrets);
+}
+
+/** Validates a SecretStore's arguments before anything registers (values are never printed). */
+export function validateSecretStore(args: SecretStoreArgs): Record<string, Record<string, pulumi.Input<string>>> {
     const raw: unknown = args;
     expectObject("", raw, "{ namespace, groups }");
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);

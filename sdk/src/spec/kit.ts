@@ -16,6 +16,8 @@ export interface SpecMark {
     members?: Readonly<Record<string, string>>;
     /** Free-form JSON (a Kubernetes pod spec): `pulumi.json#/Any`. */
     any?: boolean;
+    /** Documentation of the named type (a field's own description may replace zod's). */
+    doc?: string;
 }
 
 const KEY = "pulumiFlyte";
@@ -37,19 +39,19 @@ export function isOutputLike(value: unknown): boolean {
 
 /** A named object type; unknown fields are errors (typos fail at preview). */
 export function object<T extends z.ZodRawShape>(name: string, doc: string, shape: T) {
-    return mark(z.object(shape).strict().describe(doc), { name });
+    return mark(z.object(shape).strict().describe(doc), { name, doc });
 }
 
 /** A named string enum; member names are derived from the values unless given. */
 export function enumOf<T extends readonly [string, ...string[]]>(name: string, doc: string, values: T, members?: Record<string, string>) {
     const names: Record<string, string> = {};
     for (const v of values) names[v] = members?.[v] ?? memberName(v);
-    return mark(z.enum(values as unknown as [T[number], ...T[number][]]).describe(doc), { name, members: names });
+    return mark(z.enum(values as unknown as [T[number], ...T[number][]]).describe(doc), { name, members: names, doc });
 }
 
-/** `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`, `gke` -> `GKE`. */
+/** `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`, `gke` -> `GKE`, `NoSchedule` -> `NO_SCHEDULE`. */
 export function memberName(value: string): string {
-    const n = value.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "").toUpperCase();
+    const n = value.replace(/([a-z])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "").toUpperCase();
     return /^[A-Z]/.test(n) ? n : `V${n}`;
 }
 

@@ -6,12 +6,12 @@ import { ValidationError } from "../core/errors";
  * The data form and the TypeScript API name some things differently (`cpuLimit` is
  * `cpu[1]`, an image layer is a method call); errors must name what the caller wrote.
  */
-export function atCallerPaths<T>(rules: readonly (readonly [from: string, to: string])[], fn: () => T): T {
+export function atCallerPaths<T>(rules: readonly (readonly [from: string, to: string])[], fn: () => T, ...more: (readonly (readonly [from: string, to: string])[])[]): T {
     try {
         return fn();
     } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
-        throw err.at(rebase(err.field, rules));
+        throw err.at([rules, ...more].reduce((field, stage) => rebase(field, stage), err.field));
     }
 }
 

@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import { deploySecretStore, validateSecretStore } from "../../sdk/src/components/secret-store";
+import { kubernetesSecretName } from "../../sdk/src/core/podtemplate/secrets";
+import { parseSpec } from "../../sdk/src/spec/parse";
+import { SecretStoreArgs as SecretStoreSchema } from "../../sdk/src/spec/schema";
+import { SecretStoreArgs } from "./args";
+
+/**
+ * Kubernetes Secrets for Flyte secret groups: one Secret per group, named after the
+ * group, every value a Pulumi secret (encrypted in state, masked in logs). Environments
+ * read them as env vars or as files under /etc/flyte/secrets/<group>/<key>.
+ */
+export class SecretStore extends pulumi.ComponentResource {
+    /** Kubernetes Secret name of each group. */
+    public readonly secretNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        const data = parseSpec(SecretStoreSchema, args, "");
+        validateSecretStore(data);
+        super("flyte:index:SecretStore", name, {}, opts);
+        deploySecretStore(this, name, data);
+        this.secretNames = pulumi.output(Object.fromEntries(Object.keys(data.groups).map((g) => [g, kubernetesSecretName(g)])));
+        this.registerOutputs({ secretNames: this.secretNames });
+    }
+}

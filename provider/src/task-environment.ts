@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import { deployEnvironment } from "../../sdk/src/components/environment";
+import { declareTask, runTask } from "../../sdk/src/components/task";
+import { planEnvironmentFromSpec } from "../../sdk/src/spec/environment";
+import { TaskEnvironmentArgs } from "./args";
+import { programDirectory } from "./program";
+
+/**
+ * A Flyte TaskEnvironment on Kubernetes: a PodTemplate with the environment's image,
+ * resources, accelerators, secrets and scheduling; a PodTemplate per task; a Job or
+ * CronJob per run; a warm pool (Deployment) when reusable. The image, when given, is
+ * built and pushed by a child ImageBuild.
+ */
+export class TaskEnvironment extends pulumi.ComponentResource {
+    /** Name of the environment's PodTemplate. */
+    public readonly podTemplateName: pulumi.Output<string>;
+    /** Image reference the pods use (a digest reference when the image is built here). */
+    public readonly imageRef: pulumi.Output<string>;
+    /** The image's `<registry>/<name>:<tag>` (flyte-sdk's tag), when `image` is given. */
+    public readonly imageUri: pulumi.Output<string | undefined>;
+    /** PodTemplate name of each task, by task name. */
+    public readonly taskPodTemplateNames: pulumi.Output<Record<string, string>>;
+    /** Job (or CronJob) name of each run, by `<task>.<run>`. */
+    public readonly runJobNames: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        // every rule runs before anything registers: a mistake fails the preview
+        const plan = planEnvironmentFromSpec(name, args, { baseDir: programDirectory() });
+        super("flyte:index:TaskEnvironment", name, {}, opts);
+        const deployed = deployEnvironment(this, plan.environment, []);
+        const taskPodTemplates: Record<string, pulumi.Output<string>> = {};
+        const jobs: Record<string, string> = {};
+        for (const t of plan.tasks) {
+            const task = declareTask(deployed.context, t.plan);
+            taskPodTemplates[task.name] = task.podTemplate.metadata.name;
+            for (const run of t.runs) {
+                runTask(deployed.context, task.podTemplate, run);
+                jobs[`${task.name}.${run.runName}`] = run.jobName;
+            }
+        }
+        this.podTemplateName = deployed.podTemplate.metadata.name;
+        this.imageRef = deployed.context.imageRef;
+        this.imageUri = pulumi.output(deployed.imageBuild?.uri);
+        this.taskPodTemplateNames = pulumi.output(taskPodTemplates);
+        this.runJobNames = pulumi.output(jobs);
+        this.registerOutputs({
+            podTemplateName: this.podTemplateName,
+            imageRef: this.imageRef,
+            imageUri: this.imageUri,
+            taskPodTemplateNames: this.taskPodTemplateNames,
+            runJobNames: this.runJobNames,
+        });
+    }
+}
