@@ -6,6 +6,7 @@ import { Rendered, render } from "../core/podtemplate/render";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
 import { EnvironmentContext, EnvironmentPlan } from "./environment";
 import { claimName } from "./name-claims";
+import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
 
 export interface TaskRunArgs extends RunArgs {
@@ -84,12 +85,16 @@ export interface RunPlan {
     readonly spec: any;
     readonly hosts: number;
     readonly args: RunArgs;
+    /** Set when `pulumi up` waits for the Job (`wait`). */
+    readonly wait?: NormalizedWait;
 }
 
 /** Validates a run of a task (with its overrides) and computes its Job spec. */
 export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
     const { override, ...runArgs } = args ?? {};
     checkRunArgs(field, { ...runArgs, override });
+    const wait = normalizeWait(`${field}.wait`, runArgs.wait);
+    if (wait && runArgs.schedule) throw new ValidationError(`${field}.wait`, runArgs.wait, "a scheduled run (CronJob) cannot be waited for; wait applies to one-off runs");
     const template = override ? task.override(override, `${field}.override`) : task;
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
@@ -97,7 +102,7 @@ export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: strin
     if (hosts > 1 && runArgs.schedule) {
         throw new ValidationError(`${field}.schedule`, runArgs.schedule, "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs");
     }
-    return { runName, template, rendered, jobName, spec, hosts, args: runArgs };
+    return { runName, template, rendered, jobName, spec, hosts, args: runArgs, wait };
 }
 
 /** Registers a planned run as a TaskRun component under its environment. */
@@ -119,6 +124,8 @@ export class TaskRun extends pulumi.ComponentResource {
     readonly service?: k8s.core.v1.Service;
     /** Kubernetes name of the Job / CronJob. */
     readonly jobName: string;
+    /** With `wait`: resolves once the Job completed (`pulumi up` fails if it fails). */
+    readonly completion?: pulumi.Output<JobCompletion | undefined>;
 
     /** @internal Runs are made with `task.run(...)`. */
     constructor(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -144,7 +151,8 @@ export class TaskRun extends pulumi.ComponentResource {
             // `pulumi up` registers the run; it does not wait hours for a training job to finish
             const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } };
             this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
+            if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait);
         }
-        this.registerOutputs({ jobName: this.jobName });
+        this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }
 }
