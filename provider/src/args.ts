@@ -669,6 +669,12 @@ export interface TaskRun {
     ttlSecondsAfterFinished?: number;
     /** Suspend the Job or CronJob. */
     suspend?: boolean;
+    /** `pulumi up` waits for the Job to complete and fails with the pod's last log lines if it fails (not for scheduled runs). */
+    wait?: boolean;
+    /** How long to wait, e.g. `"10m"` (implies `wait`). */
+    waitTimeout?: string;
+    /** Log lines shown when the Job fails (implies `wait`). */
+    waitLogLines?: number;
     /** Overrides applied to this run. */
     override?: TaskOverride;
 }

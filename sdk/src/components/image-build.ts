@@ -51,7 +51,7 @@ export interface ImageBuildArgs extends ImageBuildOptions {
 export const BUILT_BY_LABEL = "io.pulumi-flyte.built-by";
 const NETWORK_MODES = Object.values(dockerbuild.NetworkMode) as string[];
 const PLATFORMS = Object.values(dockerbuild.Platform) as string[];
-const OPTION_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "builder", "exec", "platform", "registryCredentials"];
+export const IMAGE_BUILD_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "builder", "exec", "platform", "registryCredentials"];
 
 /**
  * Builds an Image from its generated Dockerfile with @pulumi/docker-build (BuildKit;
@@ -175,8 +175,8 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
     if (raw === null || typeof raw !== "object") throw new ValidationError(prefix, raw, "expected { image, ... }");
     const f = (key: string) => joinPath(prefix, key);
     for (const key of Object.keys(args)) {
-        if (!OPTION_FIELDS.includes(key) && (args as any)[key] !== undefined) {
-            throw new ValidationError(f(key), (args as any)[key], `unknown field "${key}"; allowed fields: ${OPTION_FIELDS.join(", ")}`);
+        if (!IMAGE_BUILD_FIELDS.includes(key) && (args as any)[key] !== undefined) {
+            throw new ValidationError(f(key), (args as any)[key], `unknown field "${key}"; allowed fields: ${IMAGE_BUILD_FIELDS.join(", ")}`);
         }
     }
     if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");

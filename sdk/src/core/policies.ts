@@ -15,7 +15,7 @@ export interface CacheArgs {
 }
 export type CacheInput = CacheBehavior | CacheArgs;
 
-const cacheSchema = z.union([
+export const cacheSchema = z.union([
     z.enum(["auto", "override", "disable"]),
     z.object({
         behavior: z.enum(["auto", "override", "disable"]),
@@ -58,7 +58,7 @@ export interface ReusePolicy {
     readonly scope: "global" | "run";
 }
 
-const reuseSchema = z.object({
+export const reuseSchema = z.object({
     replicas: z.union([z.number().int().min(1), z.tuple([z.number().int().min(0), z.number().int().min(1)])]).optional(),
     idleTtl: z.union([z.number(), z.string()]).optional(),
     scaledownTtl: z.union([z.number(), z.string()]).optional(),

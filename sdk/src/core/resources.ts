@@ -19,7 +19,7 @@ export interface ResourcesArgs {
     gpu?: string | number | Device;
 }
 
-const FIELDS = ["cpu", "memory", "disk", "shm", "gpu"] as const;
+export const RESOURCE_FIELDS = ["cpu", "memory", "disk", "shm", "gpu"] as const;
 
 /** Container requests/limits before accelerators, canonical Kubernetes quantities. */
 export interface ResourceQuantities {
@@ -49,7 +49,7 @@ export class Resources {
         if (args instanceof Resources) args = args.toArgs();
         const raw: unknown = args;
         expectObject(field, raw, "{ cpu?, memory?, disk?, shm?, gpu? }");
-        checkKeys(field, raw, FIELDS);
+        checkKeys(field, raw, RESOURCE_FIELDS);
         const requests: Record<string, string> = {};
         const limits: Record<string, string> = {};
         const put = (name: string, pair: readonly [string, string] | undefined) => {
@@ -80,7 +80,7 @@ export class Resources {
     /** The constructor arguments, for building a modified copy. */
     toArgs(): ResourcesArgs {
         const out: ResourcesArgs = {};
-        for (const key of FIELDS) if (this[key] !== undefined) (out as any)[key] = this[key];
+        for (const key of RESOURCE_FIELDS) if (this[key] !== undefined) (out as any)[key] = this[key];
         return out;
     }
 

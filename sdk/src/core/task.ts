@@ -53,8 +53,8 @@ export interface TaskSettings {
     readonly resourcesField?: string;
 }
 
-const TASK_FIELDS = ["shortName", "cache", "retries", "timeout", "interruptible", "podTemplate", "queue", "docs"];
-const OVERRIDE_FIELDS = ["resources", "envVars", "secrets", "cache", "retries", "timeout", "reusable", "podTemplate", "queue", "interruptible"];
+export const TASK_FIELDS = ["shortName", "cache", "retries", "timeout", "interruptible", "podTemplate", "queue", "docs"];
+export const OVERRIDE_FIELDS = ["resources", "envVars", "secrets", "cache", "retries", "timeout", "reusable", "podTemplate", "queue", "interruptible"];
 const NOT_OVERRIDABLE = ["name", "shortName", "image", "docs", "interface"];
 const queueSchema = z.string().min(1).max(63);
 

@@ -128,7 +128,15 @@ export function profileFromSpec(name: string | undefined, custom: object | undef
 
 /** A run's arguments and its overrides. */
 export function runFromSpec(spec: TaskRunSpec, field: string): Converted<{ name: string; args: Record<string, unknown> }> {
-    const { name, override, ...rest } = spec;
+    const { name, override, wait, waitTimeout, waitLogLines, ...rest } = spec;
     const o = overrideFromSpec(override, joinPath(field, "override"));
-    return { value: { name, args: dropUndefined({ ...rest, override: o.value }) }, rules: o.rules };
+    const tuned = waitTimeout !== undefined || waitLogLines !== undefined;
+    if (tuned && wait === false) {
+        throw new ValidationError(joinPath(field, waitTimeout !== undefined ? "waitTimeout" : "waitLogLines"), waitTimeout ?? waitLogLines, "applies when the run waits: drop wait: false");
+    }
+    const waitArg = tuned ? dropUndefined({ timeout: waitTimeout, logLines: waitLogLines }) : wait;
+    return {
+        value: { name, args: dropUndefined({ ...rest, wait: waitArg, override: o.value }) },
+        rules: [...o.rules, [joinPath(field, "wait.timeout"), joinPath(field, "waitTimeout")], [joinPath(field, "wait.logLines"), joinPath(field, "waitLogLines")]],
+    };
 }

@@ -364,6 +364,9 @@ export const TaskRun = object("TaskRun", "One invocation of a task: a batch/v1 J
     timeZone: opt(z.string(), "Time zone of the schedule."),
     ttlSecondsAfterFinished: opt(z.number(), "Seconds a finished Job is kept."),
     suspend: opt(z.boolean(), "Suspend the Job or CronJob."),
+    wait: opt(z.boolean(), "`pulumi up` waits for the Job to complete and fails with the pod's last log lines if it fails (not for scheduled runs)."),
+    waitTimeout: opt(z.string(), "How long to wait, e.g. `\"10m\"` (implies `wait`)."),
+    waitLogLines: opt(z.number(), "Log lines shown when the Job fails (implies `wait`)."),
     override: opt(TaskOverride, "Overrides applied to this run."),
 });
 
@@ -417,20 +420,11 @@ export const SecretStoreArgs = z.object({
     labels: opt(z.record(z.string()), "Extra labels for every Secret."),
 }).strict();
 
-/** The components of the package, with their argument schemas and documentation. */
+/** The components of the package and their argument schemas (their documentation is the provider classes'). */
 export const COMPONENTS = {
-    TaskEnvironment: {
-        args: TaskEnvironmentArgs,
-        doc: "A Flyte TaskEnvironment on Kubernetes: a PodTemplate with the environment's image, resources, accelerators, secrets and scheduling; a PodTemplate per task; Jobs or CronJobs per run; a warm pool when reusable.",
-    },
-    ImageBuild: {
-        args: ImageBuildArgs,
-        doc: "Builds an Image with BuildKit (build secrets as secret mounts), pushes it under flyte-sdk's content-addressed tag, and exposes the digest reference pods use. An existing tag pushed by another stack or by flyte-sdk is reused.",
-    },
-    SecretStore: {
-        args: SecretStoreArgs,
-        doc: "Kubernetes Secrets for Flyte secret groups: one Secret per group, every value a Pulumi secret (encrypted in state, masked in logs).",
-    },
+    TaskEnvironment: { args: TaskEnvironmentArgs },
+    ImageBuild: { args: ImageBuildArgs },
+    SecretStore: { args: SecretStoreArgs },
 } as const;
 
 export type ImageSpec = z.infer<typeof Image>;

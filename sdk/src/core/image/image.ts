@@ -200,7 +200,7 @@ export class Image {
             image = new Image(TOKEN, { ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
         }
         const made = registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
-        return made.withRecipe({ source: { fromDebianBase: defined({
+        return made.madeBy({ source: { fromDebianBase: defined({
             python: args.python === undefined ? undefined : python, flyteVersion, installFlyte: args.installFlyte as boolean | undefined,
             registry, name, platform: args.platform === undefined ? undefined : [...platform],
         }) }, layers: [] });
@@ -262,7 +262,7 @@ export class Image {
             ...(args.platform !== undefined ? { platform: checkPlatform(joinPath(f, "platform"), args.platform) } : {}),
         });
         const platform = args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
-        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).withRecipe({
+        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).madeBy({
             source: { fromUvScript: { script, name: args.name, ...defined({ registry: args.registry, python: args.python, platform }), ...pipSpec(args) } },
             layers: [],
         });
@@ -545,10 +545,10 @@ export class Image {
     /** This image with `step` appended to the recipe of `before` (the image the method was called on). */
     private recorded(before: Image, step: ImageLayerSpec): Image {
         const recipe = before.recipe ? { source: before.recipe.source, layers: [...before.recipe.layers, freezeDeep(step)] } : undefined;
-        return this.withRecipe(recipe);
+        return this.madeBy(recipe);
     }
 
-    private withRecipe(recipe: Recipe | undefined): Image {
+    private madeBy(recipe: Recipe | undefined): Image {
         return new Image(TOKEN, { ...this.state(), recipe: recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }) });
     }
 

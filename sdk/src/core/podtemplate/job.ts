@@ -17,7 +17,7 @@ export interface RunArgs {
     wait?: boolean | { timeout?: number | string; logLines?: number };
 }
 
-const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "wait", "override"];
+export const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "wait", "override"];
 const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 const CRON_FIELD = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
 

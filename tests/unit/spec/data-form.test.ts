@@ -1,0 +1,57 @@
+import * as fs from "fs";
+import { z } from "zod";
+import { IMAGE_BUILD_FIELDS } from "../../../sdk/src/components/image-build";
+import { PLANNABLE_FIELDS } from "../../../sdk/src/components/environment";
+import { Image } from "../../../sdk/src/core/image";
+import { RUN_FIELDS } from "../../../sdk/src/core/podtemplate/job";
+import { cacheSchema, reuseSchema } from "../../../sdk/src/core/policies";
+import { RESOURCE_FIELDS } from "../../../sdk/src/core/resources";
+import { OVERRIDE_FIELDS, TASK_FIELDS } from "../../../sdk/src/core/task";
+import * as spec from "../../../sdk/src/spec/schema";
+import { GENERATED_PATH, generateProviderArgs } from "../../../scripts/gen-provider-args";
+
+const keys = (s: z.ZodObject<z.ZodRawShape>) => Object.keys(s.shape).sort();
+const sorted = (...lists: (readonly string[])[]) => [...new Set(lists.flat())].sort();
+
+/**
+ * One source of truth: every field of the TypeScript API has its data-form field and
+ * the other way round. Where the data form splits a TypeScript union, the table below
+ * says so; any other difference fails here.
+ */
+describe("the data form covers the TypeScript API, field for field", () => {
+    it("TaskEnvironment: image is split into image/imageRef, profile into profile/customProfile; tasks are env.task(); dependsOn and secretStore are the dependsOn resource option", () => {
+        expect(keys(spec.TaskEnvironmentArgs)).toEqual(sorted(PLANNABLE_FIELDS, ["imageRef", "customProfile", "tasks"]));
+    });
+    it("Resources: cpu/memory pairs are cpu+cpuLimit and memory+memoryLimit; a Device literal is `device`", () => {
+        expect(keys(spec.Resources)).toEqual(sorted(RESOURCE_FIELDS, ["cpuLimit", "memoryLimit", "device"]));
+    });
+    it("Task: the name argument of env.task() is `name`; runs are task.run()", () => {
+        expect(keys(spec.Task)).toEqual(sorted(TASK_FIELDS, ["name", "runs"]));
+    });
+    it("TaskOverride: reusable \"off\" is reusableOff", () => {
+        expect(keys(spec.TaskOverride)).toEqual(sorted(OVERRIDE_FIELDS, ["reusableOff"]));
+    });
+    it("TaskRun: the run name argument is `name`; wait { timeout, logLines } is waitTimeout and waitLogLines", () => {
+        expect(keys(spec.TaskRun)).toEqual(sorted(RUN_FIELDS, ["name", "waitTimeout", "waitLogLines"]));
+    });
+    it("ImageBuild: the same fields", () => {
+        expect(keys(spec.ImageBuildArgs)).toEqual(sorted(IMAGE_BUILD_FIELDS));
+    });
+    it("Cache and ReusePolicy: the same fields (replicas [min, max] is replicas + maxReplicas)", () => {
+        expect(keys(spec.Cache)).toEqual(keys(cacheSchema.options[1]));
+        expect(keys(spec.ReusePolicy)).toEqual(sorted(Object.keys(reuseSchema.shape), ["maxReplicas"]));
+    });
+    it("Image: a source per from* constructor and a layer per builder method", () => {
+        const statics = Object.getOwnPropertyNames(Image).filter((n) => n.startsWith("from"));
+        expect(keys(spec.Image)).toEqual(sorted(statics, ["layers", "baseDir"]));
+        const methods = Object.getOwnPropertyNames(Image.prototype).filter((n) => n.startsWith("with") || n === "clone");
+        const asLayer = (m: string) => (m === "clone" ? m : m[4].toLowerCase() + m.slice(5));
+        expect(keys(spec.ImageLayer)).toEqual(sorted(methods.map(asLayer)));
+    });
+});
+
+describe("provider/src/args.ts", () => {
+    it("is generated from the data-form schemas (run scripts/gen-provider-args.ts after changing them)", () => {
+        expect(fs.readFileSync(GENERATED_PATH, "utf8")).toBe(generateProviderArgs());
+    });
+});
