@@ -4,3 +4,4 @@
 export { TaskEnvironment } from "./task-environment";
 export { ImageBuild } from "./image-build";
 export { SecretStore } from "./secret-store";
+export * from "./args";
