@@ -20,6 +20,8 @@
 #                             stacks' secrets provider. It protects nothing real;
 #                             set your own (or PULUMI_CONFIG_PASSPHRASE_FILE) for
 #                             anything that matters.
+#   PULUMI_FLYTE_PYTHON_VENV  $PULUMI_FLYTE_CACHE/toolchain/python-venv: the Python
+#                             programs' virtual environment
 #   DOCKER_CONFIG             $PULUMI_FLYTE_CACHE/toolchain/docker-config: holds the
 #                             docker-buildx CLI plugin the toolchain builds
 #   PULUMI_FLYTE_BUILDX_EXEC=1, PULUMI_FLYTE_BUILDER=default
@@ -47,6 +49,8 @@ case ":${PATH:-}:" in
 esac
 
 export PULUMI_HOME="${PULUMI_FLYTE_PULUMI_HOME:-$PULUMI_FLYTE_TOOLCHAIN/pulumi-home}"
+# Python programs' virtual environment (`pulumi` from PyPI, the generated flyte SDK)
+export PULUMI_FLYTE_PYTHON_VENV="${PULUMI_FLYTE_PYTHON_VENV:-$PULUMI_FLYTE_TOOLCHAIN/python-venv}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PULUMI_FLYTE_ROOT/.pulumi-state}"
 case "$PULUMI_BACKEND_URL" in
     file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" 2>/dev/null || true ;;

@@ -6,7 +6,13 @@
 #   pulumi-language-nodejs      Node.js host    tools/language-nodejs
 #   pulumi-resource-kubernetes  provider        tools/provider-kubernetes
 #   pulumi-resource-docker-build provider       tools/provider-docker-build
-# plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers).
+#   pulumi-language-python      Python host     tools/language-hosts
+#   pulumi-language-yaml        YAML host       tools/language-hosts
+#   pulumi-language-go          Go host         tools/language-go (only with --go: the
+#                                               tests generate and compile a Go SDK)
+# plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers), the
+# Python host's pulumi-language-python-exec script, and a Python virtual environment
+# with the `pulumi` package from PyPI at the CLI's version ($PULUMI_FLYTE_PYTHON_VENV).
 # The language host and the launcher are "bundled" plugins: they sit next to the
 # CLI's executable, where the CLI looks for them first.
 # The CLI goes on PATH via $PULUMI_FLYTE_BIN, the language host next to the CLI's
@@ -25,6 +31,13 @@
 #   GOCACHE, GOMODCACHE     as usual (point them at empty dirs to measure a cold build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_go=""
+for arg in "$@"; do
+    case "$arg" in
+        --go) with_go=1 ;;
+        *) echo "usage: scripts/toolchain.sh [--go]" >&2; exit 2 ;;
+    esac
+done
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 root="$PULUMI_FLYTE_ROOT"
@@ -67,6 +80,12 @@ K8S_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
 # is that release's, which is also the sdk/v4 tag our go.mod pins.
 K8S_VERSION="$(gomod_version tools/provider-kubernetes github.com/pulumi/pulumi-kubernetes/sdk/v4)"
 K8S_VERSION="${K8S_VERSION#v}"
+
+LANG_HOSTS_SDK="$(gomod_version tools/language-hosts github.com/pulumi/pulumi/sdk/v3)"
+LANG_YAML_VERSION="$(gomod_version tools/language-hosts github.com/pulumi/pulumi-yaml)"
+LANG_PYTHON_MODULE=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
+LANG_GO_MODULE=github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3
+LANG_GO_SDK="$(gomod_version tools/language-go github.com/pulumi/pulumi/sdk/v3)"
 
 BUILDX_VERSION="$(gomod_version tools/docker-buildx github.com/docker/buildx)"
 DOCKER_BUILD_VERSION="$(gomod_version tools/provider-docker-build github.com/pulumi/pulumi-docker-build)"
@@ -169,6 +188,79 @@ build_language_nodejs() {
         *) link_bin "$dir/pulumi-language-nodejs" ;;
     esac
     record pulumi-language-nodejs "$LANG_NODEJS_PSEUDO" "$(since "$t0")" "$state"
+}
+
+# Bundled plugins go next to our CLI, or on PATH when the CLI is not ours.
+link_bundled() { # <file>
+    local cli_dir
+    cli_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
+    case "$cli_dir" in
+        "$tc"/*) rm -f "$PULUMI_FLYTE_BIN/$(basename "$1")"
+                 ln -sfn "$1" "$cli_dir/$(basename "$1")" ;;
+        *) link_bin "$1" ;;
+    esac
+}
+
+# ------------------------------------------------ Python and YAML language hosts
+# One module, one `go build`: pulumi-yaml v1.25.0 and the Python host share pulumi
+# pkg/sdk v3.206.0 (see tools/language-hosts/go.mod for why that version). The Python
+# host runs pulumi-language-python-exec, a script shipped in the sdk module.
+build_language_hosts() {
+    local t0 dir state sdkdir
+    t0="$(now)"
+    cache_slot language-hosts "$LANG_HOSTS_SDK" tools/language-hosts
+    if needs_build "pulumi-language-yaml" || [ ! -x "$dir/pulumi-language-python" ] || [ ! -x "$dir/pulumi-language-python-exec" ]; then
+        log "building pulumi-language-python (sdk $LANG_HOSTS_SDK) and pulumi-language-yaml $LANG_YAML_VERSION"
+        go_build "$root/tools/language-hosts" "$dir" \
+            "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANG_HOSTS_SDK -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$LANG_YAML_VERSION" \
+            github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$LANG_PYTHON_MODULE"
+        sdkdir="$(cd "$root/tools/language-hosts" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+        install -m 0755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$dir/pulumi-language-python-exec"
+        state=built
+    else
+        state=cached
+    fi
+    for f in pulumi-language-python pulumi-language-python-exec pulumi-language-yaml; do link_bundled "$dir/$f"; done
+    record pulumi-language-python+yaml "$LANG_HOSTS_SDK / yaml $LANG_YAML_VERSION" "$(since "$t0")" "$state"
+}
+
+# ----------------------------------------------------------- Go language host
+build_language_go() {
+    local t0 dir state
+    t0="$(now)"
+    cache_slot language-go "$LANG_GO_SDK" tools/language-go
+    if needs_build "pulumi-language-go"; then
+        log "building pulumi-language-go (sdk $LANG_GO_SDK)"
+        go_build "$root/tools/language-go" "$dir" \
+            "$ldflags_common -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANG_GO_SDK" "$LANG_GO_MODULE"
+        state=built
+    else
+        state=cached
+    fi
+    link_bundled "$dir/pulumi-language-go"
+    record pulumi-language-go "$LANG_GO_SDK" "$(since "$t0")" "$state"
+}
+
+# ------------------------------------------------------- Python environment
+# Python programs run in this virtual environment: the `pulumi` package from PyPI at
+# the CLI's version and `pulumi-kubernetes` at the provider's (the generated `flyte`
+# SDK is installed into it by scripts/python-sdk.sh).
+setup_python_venv() {
+    local t0 venv version state
+    t0="$(now)"
+    venv="$PULUMI_FLYTE_PYTHON_VENV"
+    version="${PULUMI_VERSION#v}"
+    command -v python3 >/dev/null || die "python3 is not installed"
+    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pulumi') != '$version')" 2>/dev/null; then
+        state=cached
+    else
+        log "creating the Python environment $venv (pulumi==$version, pulumi-kubernetes==$K8S_VERSION from PyPI)"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "pulumi==$version" "pulumi-kubernetes==$K8S_VERSION"
+        state=built
+    fi
+    record python-venv "pulumi==$version" "$(since "$t0")" "$state"
 }
 
 # Dynamic providers (pulumi.dynamic.Resource) run through this plugin: it starts
@@ -316,9 +408,12 @@ install_dynamic_launcher
 build_provider_kubernetes
 build_provider_docker_build
 build_docker_buildx
+build_language_hosts
+[ -z "$with_go" ] || build_language_go
+setup_python_venv
 
 # Keep the cache to what the current pins use: drop other builds of our binaries.
-for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/provider-* "$tc"/docker-buildx-* "$tc"/build/*; do
+for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/language-hosts-* "$tc"/provider-* "$tc"/docker-buildx-* "$tc"/build/*; do
     [ -e "$d" ] || continue
     case " ${keep[*]} " in *" $(basename "$d") "*) continue ;; esac
     log "removing stale $(basename "$d")"

@@ -1,12 +1,8 @@
-import * as path from "path";
-
 /**
- * The directory relative paths in a program's arguments are resolved from. The engine
- * starts this provider in the package's own directory, not the program's, so the
- * program's directory comes from the environment the CLI passes on (PULUMI_FLYTE_PROGRAM_DIR
- * wins; else the working directory of the `pulumi` command, $PWD).
+ * The directory relative paths in a program's arguments are resolved from: the
+ * program's own. The engine starts this provider with the program's working directory
+ * (it passes the command's directory to the plugin), so that is the current directory.
  */
-export function programDirectory(): string | undefined {
-    const dir = process.env.PULUMI_FLYTE_PROGRAM_DIR ?? process.env.PWD;
-    return dir ? path.resolve(dir) : undefined;
+export function programDirectory(): string {
+    return process.cwd();
 }
