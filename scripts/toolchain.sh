@@ -221,6 +221,9 @@ build_language_hosts() {
         state=cached
     fi
     for f in pulumi-language-python pulumi-language-python-exec pulumi-language-yaml; do link_bundled "$dir/$f"; done
+    # the YAML host loads package schemas through the Node.js host, which it looks for
+    # next to its own (resolved) executable or on PATH
+    ln -sfn "$(readlink -f "$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")/pulumi-language-nodejs")" "$dir/pulumi-language-nodejs"
     record pulumi-language-python+yaml "$LANG_HOSTS_SDK / yaml $LANG_YAML_VERSION" "$(since "$t0")" "$state"
 }
 
