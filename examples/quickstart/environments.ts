@@ -20,6 +20,20 @@ export interface EnvironmentRow {
 }
 
 export const wandb = new flyte.Secret({ group: "wandb", key: "api-key" });
+export const pypiToken = new flyte.Secret({ group: "pypi", key: "token" });
+
+/**
+ * The one image of every environment. Its tag is flyte-sdk's content hash: nothing
+ * rebuilds unless the definition changes, and the Python and YAML quickstarts, which
+ * define the same image as data, get the same tag. The PyPI token is a BuildKit secret
+ * of the pip step, never a layer.
+ */
+export function quickstartImage(registry: string | undefined, pipPackages: string[]): flyte.Image {
+    return flyte.Image.fromDebianBase({ python: "3.11", registry, name: "quickstart" })
+        .withAptPackages("curl")
+        .withPipPackages({ packages: pipPackages, secretMounts: [pypiToken] })
+        .withEnvVars({ PYTHONUNBUFFERED: "1" });
+}
 
 export function environmentsFor(profile: flyte.BuiltinProfileName, o: QuickstartOptions): EnvironmentRow[] {
     const common: EnvironmentRow[] = [

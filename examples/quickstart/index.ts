@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as flyte from "pulumi-flyte";
-import { environmentsFor } from "./environments";
+import { environmentsFor, quickstartImage } from "./environments";
 
 const stack = flyte.readStackConfig();
 const config = new pulumi.Config();
@@ -17,14 +17,7 @@ const secrets = new flyte.SecretStore("secrets", {
     groups: { wandb: { "api-key": config.requireSecret("wandbApiKey") } },
 });
 
-// One image for every environment. Its tag is flyte-sdk's content hash: nothing
-// rebuilds unless the definition changes, and a tag already pushed by another stack
-// is reused. The PyPI token is a BuildKit secret of that one RUN step, never a layer.
-const pypiToken = new flyte.Secret({ group: "pypi", key: "token" });
-const image = flyte.Image.fromDebianBase({ python: "3.11", registry: stack.registry, name: "quickstart" })
-    .withAptPackages("curl")
-    .withPipPackages({ packages: (config.get("pipPackages") ?? "six==1.16.0").split(","), secretMounts: [pypiToken] })
-    .withEnvVars({ PYTHONUNBUFFERED: "1" });
+const image = quickstartImage(stack.registry, (config.get("pipPackages") ?? "six==1.16.0").split(","));
 const build = new flyte.ImageBuild("quickstart-image", {
     image,
     network: stack.buildNetwork,

@@ -116,7 +116,7 @@ describe("provider ImageBuild and SecretStore", () => {
 
     it("ImageBuild pushes the same tag as the TypeScript ImageBuild", async () => {
         const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app" }).withPipPackages("six==1.16.0");
-        const build = new flyte.ImageBuild("app", { image: image.toSpec(), skipExisting: false });
+        const build = new flyte.ImageBuild("app", { image: image.toSpec() as never, skipExisting: false });
         await settle(build);
         await settleAll();
         expect(ofType("docker-build:index:Image").map((r) => [r.name, r.inputs.tags])).toEqual([["app-build", [image.uri]]]);
