@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
-# `npm run demo [-- <stack>]`: on a fresh machine, installs what is needed (node
-# modules, the offline Pulumi toolchain, the local platform), deploys the quickstart
-# with `pulumi up` on the local platform (stack "dev" by default, "prod" for the EKS
-# flavour) and prints, per environment and task, the image digest, the PodTemplate
-# and the node the real kube-scheduler chose.
+# `npm run demo [-- [typescript|python|yaml] [dev|prod]]`: on a fresh machine, installs
+# what is needed (node modules, the offline Pulumi toolchain, the local platform; for
+# Python, the flyte Python SDK), deploys a quickstart with `pulumi up` on the local
+# platform and prints, per environment and task, the image digest, the PodTemplate and
+# the node the real kube-scheduler chose.
+#
+#   typescript (default)  examples/quickstart, the root Pulumi.yaml's program
+#   python                examples/python-quickstart, through the flyte package
+#   yaml                  examples/yaml-quickstart, through the flyte package (dev only)
+# Stacks: dev (GKE-flavoured, default) and prod (EKS-flavoured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stack="${1:-dev}"
-case "$stack" in dev|prod) ;; *) echo "usage: npm run demo [-- dev|prod]" >&2; exit 2 ;; esac
+language=typescript
+stack=dev
+usage() { echo "usage: npm run demo [-- [typescript|python|yaml] [dev|prod]]" >&2; exit 2; }
+for arg in "$@"; do
+    case "$arg" in
+        typescript|ts) language=typescript ;;
+        python|yaml) language="$arg" ;;
+        dev|prod) stack="$arg" ;;
+        *) usage ;;
+    esac
+done
+[ "$language" != yaml ] || [ "$stack" = dev ] || { echo "the YAML quickstart has a dev stack only (its environments are GKE's)" >&2; exit 2; }
 
 [ -x node_modules/.bin/tsc ] || npm ci --no-audit --no-fund
 npm run --silent build
@@ -15,25 +30,35 @@ bash scripts/toolchain.sh
 bash scripts/platform.sh up
 # shellcheck source=/dev/null
 source scripts/env.sh
+[ "$language" != python ] || bash scripts/language-sdks.sh python >/dev/null
 
-# The demo runs the root project from .work/demo (outside git): its stack file is the
-# committed Pulumi.<stack>.yaml plus what Pulumi adds locally (the passphrase salt and
-# the demo's generated secrets), so the checkout stays clean.
-demo_dir=.work/demo
+# The demo runs the project from .work/demo-<language> (outside git): its stack file is
+# the committed Pulumi.<stack>.yaml plus what Pulumi adds locally (the passphrase salt
+# and the demo's generated secrets), so the checkout stays clean. Paths in the project
+# file (program, flyte package, Python environment) are made absolute.
+case "$language" in
+    typescript) source_dir=. ;;
+    python) source_dir=examples/python-quickstart ;;
+    yaml) source_dir=examples/yaml-quickstart ;;
+esac
+demo_dir=".work/demo"; [ "$language" = typescript ] || demo_dir=".work/demo-$language"
 mkdir -p "$demo_dir"
+find "$source_dir" -maxdepth 1 -name '*.py' -exec cp {} "$demo_dir/" \;
 node -e '
-    const fs = require("fs"), yaml = require("js-yaml");
-    const [root, dir, stack] = process.argv.slice(1);
-    const project = yaml.load(fs.readFileSync(`${root}/Pulumi.yaml`, "utf8"));
-    project.main = `../../${project.main}`;
+    const fs = require("fs"), path = require("path"), yaml = require("js-yaml");
+    const [root, source, dir, stack] = process.argv.slice(1);
+    const project = yaml.load(fs.readFileSync(`${source}/Pulumi.yaml`, "utf8"));
+    if (project.main) project.main = path.resolve(source, project.main);
+    if (project.packages) for (const k of Object.keys(project.packages)) project.packages[k] = path.resolve(source, project.packages[k]);
+    if (project.runtime?.options?.virtualenv) project.runtime.options.virtualenv = process.env.PULUMI_FLYTE_PYTHON_VENV;
     fs.writeFileSync(`${dir}/Pulumi.yaml`, yaml.dump(project));
-    const committed = yaml.load(fs.readFileSync(`${root}/Pulumi.${stack}.yaml`, "utf8"));
+    const committed = yaml.load(fs.readFileSync(`${source}/Pulumi.${stack}.yaml`, "utf8"));
     const file = `${dir}/Pulumi.${stack}.yaml`;
     const local = fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {};
     const secrets = Object.fromEntries(Object.entries(local.config ?? {}).filter(([, v]) => v && typeof v === "object" && "secure" in v));
     const merged = { ...(local.encryptionsalt ? { encryptionsalt: local.encryptionsalt } : {}), config: { ...committed.config, ...secrets } };
     fs.writeFileSync(file, yaml.dump(merged));
-' "$PWD" "$demo_dir" "$stack"
+' "$PWD" "$source_dir" "$demo_dir" "$stack"
 pulumi -C "$demo_dir" stack select "$stack" --create --non-interactive >/dev/null
 for key in wandbApiKey pypiToken; do
     if ! pulumi -C "$demo_dir" config get "$key" >/dev/null 2>&1; then
