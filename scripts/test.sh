@@ -23,7 +23,7 @@ if [ "${PULUMI_FLYTE_SKIP_E2E:-}" = "1" ]; then
     exit 0
 fi
 stamp "toolchain"
-bash scripts/toolchain.sh
+bash scripts/toolchain.sh --go
 stamp "platform"
 bash scripts/platform.sh up
 # shellcheck source=/dev/null
