@@ -1,0 +1,230 @@
+/**
+ * Where could this pod go? A pure function of (pod spec, nodes) that runs the
+ * scheduler's filters (./fit.ts) on every node and on the template of every declared
+ * node pool (pools that scale from zero have no node to look at), and says, in the
+ * scheduler's terms, which nodes and pools could take the pod, or why none could.
+ */
+import { z } from "zod";
+import { ValidationError } from "../errors";
+import { tryParseQuantity } from "../quantity";
+import { parseWith } from "../validate";
+import { FilterFailure, FilterName, FilterOptions, SchedulablePodSpec, SchedulingNode, podRequests, runFilters } from "./fit";
+
+/** Labels naming a node's pool, by cluster flavour (first found wins). */
+export const POOL_LABELS = [
+    "cloud.google.com/gke-nodepool",
+    "karpenter.sh/nodepool",
+    "eks.amazonaws.com/nodegroup",
+    "alpha.eksctl.io/nodegroup-name",
+    "kubernetes.azure.com/agentpool",
+    "agentpool",
+] as const;
+
+export function poolOf(labels: Readonly<Record<string, string>>): string | undefined {
+    for (const key of POOL_LABELS) if (labels[key]) return labels[key];
+    return undefined;
+}
+
+/** A core/v1 Node (as the API returns it, or as a client library's object) as the simulation sees it. */
+export function fromKubernetesNode(node: any): SchedulingNode {
+    const labels: Record<string, string> = { ...(node?.metadata?.labels ?? {}) };
+    const allocatable: Record<string, string> = {};
+    for (const [k, v] of Object.entries(node?.status?.allocatable ?? {})) allocatable[k] = String(v);
+    return {
+        name: String(node?.metadata?.name ?? ""),
+        labels,
+        taints: (node?.spec?.taints ?? []).map((t: any) => ({ key: String(t.key), ...(t.value ? { value: String(t.value) } : {}), effect: String(t.effect) })),
+        allocatable,
+        unschedulable: node?.spec?.unschedulable === true,
+        pool: poolOf(labels),
+    };
+}
+
+// ---------------------------------------------------------------- declared node pools
+
+/** A node pool that may have no node yet (autoscaled from zero): what its nodes will look like. */
+export interface NodePoolDeclaration {
+    /** Pool name, as the autoscaler knows it (e.g. the GKE node pool or Karpenter NodePool). */
+    name: string;
+    /** Labels of its nodes. */
+    labels?: Record<string, string>;
+    /** Taints of its nodes. */
+    taints?: { key: string; value?: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
+    /** Allocatable resources of one node, e.g. { cpu: "94", memory: "1300Gi", "nvidia.com/gpu": "8" } (pods default to 110). */
+    allocatable: Record<string, string | number>;
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+const labelKey = z.string().regex(LABEL_KEY, "expected a label key such as \"cloud.google.com/gke-accelerator\"");
+const poolSchema = z.object({
+    name: z.string().min(1, "expected a non-empty pool name"),
+    labels: z.record(labelKey, z.string().regex(LABEL_VALUE, "expected a label value (at most 63 characters: letters, digits, '-', '_', '.')")).optional(),
+    taints: z.array(z.object({
+        key: labelKey,
+        value: z.string().regex(LABEL_VALUE, "expected a taint value (at most 63 characters: letters, digits, '-', '_', '.')").optional(),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+    }).strict()).optional(),
+    allocatable: z.record(z.string(), z.union([z.string(), z.number()])),
+}).strict();
+
+/**
+ * Validates declared pools (`field` names them in errors, e.g. "flyte:nodePools") and
+ * turns each into the template node the simulation judges.
+ */
+export function declaredPoolNodes(pools: unknown, field: string): SchedulingNode[] {
+    const parsed = parseWith(z.array(poolSchema), pools, field);
+    const seen = new Set<string>();
+    return parsed.map((p, i) => {
+        if (seen.has(p.name)) throw new ValidationError(`${field}[${i}].name`, p.name, "pool names must be unique");
+        seen.add(p.name);
+        const allocatable: Record<string, string> = { pods: "110" };
+        for (const [k, v] of Object.entries(p.allocatable)) {
+            const text = String(v);
+            if (!tryParseQuantity(text)) throw new ValidationError(`${field}[${i}].allocatable.${k}`, v, "expected a Kubernetes quantity such as \"8\", \"500m\" or \"64Gi\"");
+            allocatable[k] = text;
+        }
+        if (!("cpu" in p.allocatable) || !("memory" in p.allocatable)) {
+            throw new ValidationError(`${field}[${i}].allocatable`, p.allocatable, "declare at least cpu and memory (and any extended resource the pool's nodes offer, e.g. \"nvidia.com/gpu\")");
+        }
+        return { name: p.name, labels: p.labels ?? {}, taints: p.taints ?? [], allocatable, pool: p.name, template: true };
+    });
+}
+
+// ---------------------------------------------------------------- the simulation
+
+export interface NodeVerdict {
+    node: string;
+    pool?: string;
+    /** A declared pool's template rather than a real node. */
+    template: boolean;
+    fits: boolean;
+    failure?: FilterFailure;
+}
+
+/** Nodes that failed for the same reason. */
+export interface NodeGroup {
+    filter: FilterName;
+    /** The scheduler's reason strings. */
+    reasons: string[];
+    /** What failed, in detail (taint, requirement, resource with allocatable and request). */
+    detail: string;
+    nodes: string[];
+    pools: string[];
+    /** Declared pools (no node yet) in this group. */
+    declared: string[];
+}
+
+export interface SchedulingVerdict {
+    /** Some node, or some declared pool after scaling up, could take the pod. */
+    schedulable: boolean;
+    /** Real nodes that could take it, by name. */
+    nodes: string[];
+    /** Pools of those nodes (nodes without a pool label are listed by name). */
+    pools: string[];
+    /** Declared pools whose nodes could take it: with no fitting node, one of them must scale up. */
+    scaleUp: string[];
+    /**
+     * What the kube-scheduler's FailedScheduling event says when no real node fits:
+     * "0/17 nodes are available: 1 Insufficient nvidia.com/gpu, 16 node(s) had untolerated taint(s)."
+     */
+    schedulerMessage?: string;
+    /** Why the others could not, grouped. */
+    groups: NodeGroup[];
+    /** One line: where it runs ("a100-80gb (gke-a100-80gb)"), or "none: <why>". */
+    placement: string;
+    verdicts: NodeVerdict[];
+}
+
+/** The default admission plugins' tolerations (DefaultTolerationSeconds) every created pod gets. */
+const ADMISSION_TOLERATIONS = [
+    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+];
+
+export interface SimulateOptions extends FilterOptions {
+    /** Declared pools' template nodes (declaredPoolNodes). */
+    declaredPools?: readonly SchedulingNode[];
+}
+
+/**
+ * Runs the filters for `pod` on every node (and declared pool) and summarises the
+ * outcome. Pure: the same pod and nodes always give the same verdict.
+ */
+export function simulateScheduling(pod: SchedulablePodSpec, nodes: readonly SchedulingNode[], options: SimulateOptions = {}): SchedulingVerdict {
+    const tolerations = [...(pod.tolerations ?? [])];
+    for (const t of ADMISSION_TOLERATIONS) {
+        if (!tolerations.some((x) => x.key === t.key && (x.effect ?? "") === t.effect)) tolerations.push(t);
+    }
+    const admitted: SchedulablePodSpec = { ...pod, tolerations };
+    const requests = podRequests(admitted);
+    const judge = (n: SchedulingNode): NodeVerdict => {
+        const failure = runFilters(admitted, n, options, requests);
+        return { node: n.name, ...(n.pool ? { pool: n.pool } : {}), template: !!n.template, fits: !failure, ...(failure ? { failure } : {}) };
+    };
+    const real = nodes.map(judge);
+    const declared = (options.declaredPools ?? []).map(judge);
+    const fitting = real.filter((v) => v.fits);
+    const scaleUp = declared.filter((v) => v.fits).map((v) => v.pool ?? v.node);
+    const pools = unique(fitting.map((v) => v.pool ?? v.node));
+
+    const groups = groupFailures([...real, ...declared].filter((v) => !v.fits));
+    const schedulerMessage = fitting.length ? undefined : schedulerStyleMessage(real);
+    let placement: string;
+    if (fitting.length) {
+        placement = unique(fitting.map((v) => v.pool ?? v.node)).map((p) => {
+            const names = fitting.filter((v) => (v.pool ?? v.node) === p).map((v) => v.node);
+            return names.length === 1 && names[0] === p ? p : `${p} (${names.join(", ")})`;
+        }).join("; ");
+    } else if (scaleUp.length) {
+        placement = `${scaleUp.join(" or ")} (declared pool${scaleUp.length > 1 ? "s" : ""}, no fitting node yet: ${scaleUp.length > 1 ? "one" : "it"} must scale up)`;
+    } else {
+        placement = `none: ${explain(schedulerMessage!, groups)}`;
+    }
+    return { schedulable: fitting.length > 0 || scaleUp.length > 0, nodes: fitting.map((v) => v.node), pools, scaleUp, ...(schedulerMessage ? { schedulerMessage } : {}), groups, placement, verdicts: [...real, ...declared] };
+}
+
+/** The scheduler's FitError text (without its preemption part): counts per reason, sorted as strings. */
+export function schedulerStyleMessage(verdicts: readonly NodeVerdict[]): string {
+    const counts = new Map<string, number>();
+    for (const v of verdicts) for (const r of v.failure?.reasons ?? []) counts.set(r, (counts.get(r) ?? 0) + 1);
+    const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+    return `0/${verdicts.length} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+}
+
+function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
+    const groups = new Map<string, NodeGroup>();
+    for (const v of failed) {
+        const f = v.failure!;
+        const key = `${f.filter}\u0000${f.detail}`;
+        let g = groups.get(key);
+        if (!g) {
+            g = { filter: f.filter, reasons: f.reasons, detail: f.detail, nodes: [], pools: [], declared: [] };
+            groups.set(key, g);
+        }
+        if (v.template) g.declared.push(v.pool ?? v.node);
+        else {
+            g.nodes.push(v.node);
+            if (v.pool && !g.pools.includes(v.pool)) g.pools.push(v.pool);
+        }
+    }
+    // the filters' order, then the biggest groups first
+    const order = (f: FilterName) => ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
+    return [...groups.values()].sort((a, b) => order(a.filter) - order(b.filter) || (b.nodes.length + b.declared.length) - (a.nodes.length + a.declared.length) || a.detail.localeCompare(b.detail));
+}
+
+/** "0/17 nodes are available: ... By node group: 10 nodes (pools a, b) had untolerated taint `k=v:NoSchedule`; ..." */
+export function explain(schedulerMessage: string, groups: readonly NodeGroup[]): string {
+    const parts = groups.map((g) => {
+        const who: string[] = [];
+        if (g.nodes.length) who.push(`${g.nodes.length} node${g.nodes.length > 1 ? "s" : ""}${g.pools.length ? ` (${g.pools.length > 1 ? "pools" : "pool"} ${g.pools.join(", ")})` : ` (${g.nodes.join(", ")})`}`);
+        if (g.declared.length) who.push(`declared pool${g.declared.length > 1 ? "s" : ""} ${g.declared.join(", ")}`);
+        return `${who.join(" and ")} ${g.detail} [${g.filter}]`;
+    });
+    return parts.length ? `${schedulerMessage} By node group: ${parts.join("; ")}.` : `${schedulerMessage} The cluster has no nodes and no node pool is declared.`;
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+    return [...new Set(xs)];
+}
