@@ -12,16 +12,17 @@
 # Pieces (all on 127.0.0.1 / a unix socket): dockerd (Debian docker.io, BuildKit
 # via the API), registry 127.0.0.1:30000 (Debian docker-registry), local base
 # images (debootstrap, see scripts/platform/images.sh), etcd, kube-apiserver
-# :6443, kube-controller-manager, kube-scheduler, kwok, and the fake accelerator
-# nodes of platform/nodes.yaml.
+# :6443, kube-controller-manager, kube-scheduler, kwok, the fake accelerator
+# nodes of platform/nodes.yaml, and one real worker node that runs containers
+# (kubelet + containerd + CNI bridge, scripts/platform/worker.sh).
 #
 # State, logs and binaries live in ${PULUMI_FLYTE_CACHE:-$HOME/.cache/pulumi-flyte}/platform.
 # `down` keeps binaries, certificates, Docker images and the registry, and
 # wipes the cluster's etcd data (each `up` after a `down` starts an empty
 # cluster); `down --purge` also removes Docker data, registry and certificates.
 #
-# Partial platforms: PULUMI_FLYTE_PLATFORM="docker registry images kube" (default:
-# all) selects what `up` starts, e.g. "kube" for scheduling tests only.
+# Partial platforms: PULUMI_FLYTE_PLATFORM="docker registry images kube worker"
+# (default: all) selects what `up` starts, e.g. "kube" for scheduling tests only.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=platform/lib.sh
@@ -36,8 +37,10 @@ source "$HERE/platform/docker.sh"
 source "$HERE/platform/images.sh"
 # shellcheck source=platform/kube.sh
 source "$HERE/platform/kube.sh"
+# shellcheck source=platform/worker.sh
+source "$HERE/platform/worker.sh"
 
-PF_PIECES="${PULUMI_FLYTE_PLATFORM:-docker registry images kube}"
+PF_PIECES="${PULUMI_FLYTE_PLATFORM:-docker registry images kube worker}"
 _want() { [[ " $PF_PIECES " == *" $1 "* ]]; }
 
 _lock() {
@@ -61,12 +64,15 @@ cmd_up() {
   local t0; t0="$(pf_now)"
   if _want kube; then
     pf_build etcd kube nodes kwok
+    _want worker && pf_build kubelet worker
     pf_pki
+    pf_worker_pki
   fi
   if _want docker || _want registry || _want images; then pf_docker_up; fi
   if _want registry || _want images; then pf_registry_up; fi
   if _want images; then pf_images_up; fi
   if _want kube; then pf_kube_up; fi
+  if _want worker && _want kube; then pf_worker_up; fi
   cmd_env > "$PF_ENV_FILE"
   pf_log "platform up in $(pf_since "$t0")s"
   echo "kubeconfig:  $PF_KUBECONFIG"
@@ -80,12 +86,13 @@ cmd_down() {
   _lock
   local purge=0; [ "${1:-}" = "--purge" ] && purge=1
   local t0; t0="$(pf_now)"
+  pf_worker_down
   pf_kube_down
   pf_registry_down
   pf_docker_down
   rm -rf "$PF_STATE/etcd"
   if [ "$purge" = 1 ]; then
-    rm -rf "$PF_STATE/docker" "$PF_STATE/registry" "$PF_STATE/images" "$PF_PKI" \
+    rm -rf "$PF_STATE/docker" "$PF_STATE/registry" "$PF_STATE/images" "$PF_PKI" "$PF_WORKER_DIR" \
       "$PF_KUBECONFIG" "$PF_BASE_IMAGES" "$PF_STATE/apiserver" "$PF_STATE/registry.yml"
   fi
   rm -f "$PF_ENV_FILE"
@@ -115,11 +122,15 @@ cmd_status() {
   _status_line kube-controller-manager pf_cm_ok "https://$PF_HOST:$PF_CM_PORT/healthz" || ok=1
   _status_line kube-scheduler pf_scheduler_ok "https://$PF_HOST:$PF_SCHEDULER_PORT/healthz" || ok=1
   _status_line kwok pf_kwok_ok "http://$PF_HOST:$PF_KWOK_PORT  kwok $PF_KWOK_VERSION" || ok=1
+  if _want worker; then
+    _status_line containerd pf_containerd_ok "unix://$PF_CONTAINERD_SOCK  $(containerd --version 2>/dev/null | awk '{print $3}')" || ok=1
+    _status_line kubelet pf_kubelet_ok "https://$PF_HOST:$PF_KUBELET_PORT  node $PF_WORKER_NAME, kubernetes $PF_KUBE_VERSION" || ok=1
+  fi
   if pf_apiserver_ok && [ -x "$PF_KUBECTL" ]; then
     local total ready
     total="$(pf_kubectl get nodes --no-headers 2>/dev/null | wc -l)"
     ready="$(pf_kubectl get nodes --no-headers 2>/dev/null | awk '$2=="Ready"' | wc -l)"
-    printf '%-24s %s/%s Ready (platform/nodes.yaml)\n' nodes "$ready" "$total"
+    printf '%-24s %s/%s Ready (platform/nodes.yaml + worker)\n' nodes "$ready" "$total"
     [ "$total" -gt 0 ] && [ "$ready" = "$total" ] || ok=1
   fi
   if [ -s "$PF_BASE_IMAGES" ] && pf_registry_ok; then

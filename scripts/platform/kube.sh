@@ -13,6 +13,10 @@
 # (--endpoint-reconciler-type=none), and the apiserver resolves webhook/aggregated
 # services through endpoints, never through the (virtual) ClusterIP range.
 #
+# The apiserver reaches kubelets (the real worker node, scripts/platform/worker.sh) for
+# logs and exec with the client certificate kubelet-client.crt and checks their
+# serving certificates against the cluster CA.
+#
 # Extra admission plugins can be enabled with PULUMI_FLYTE_ADMISSION_PLUGINS
 # (e.g. ExtendedResourceToleration, which GKE turns on). Off by default, so
 # scheduling profiles must emit their tolerations explicitly.
@@ -52,36 +56,44 @@ pf_etcd_up() {
 }
 
 pf_apiserver_up() {
-  if pf_running kube-apiserver && pf_apiserver_ok; then return 0; fi
-  pf_stop kube-apiserver
-  _pf_need_port kube-apiserver "$PF_APISERVER_PORT"
-  local plugins="${PULUMI_FLYTE_ADMISSION_PLUGINS:-}" extra=()
+  local plugins="${PULUMI_FLYTE_ADMISSION_PLUGINS:-}" extra=() args
   [ -n "$plugins" ] && extra+=(--enable-admission-plugins="$plugins")
-  mkdir -p "$PF_STATE/apiserver"
-  pf_start kube-apiserver -- "$PF_KUBE_BIN/kube-apiserver" \
-    --etcd-servers="http://$PF_HOST:$PF_ETCD_PORT" \
-    --bind-address="$PF_HOST" --advertise-address="$PF_HOST" --secure-port="$PF_APISERVER_PORT" \
-    --cert-dir="$PF_STATE/apiserver" \
-    --tls-cert-file="$PF_PKI/apiserver.crt" --tls-private-key-file="$PF_PKI/apiserver.key" \
-    --client-ca-file="$PF_PKI/ca.crt" \
-    --service-account-key-file="$PF_PKI/sa.pub" \
-    --service-account-signing-key-file="$PF_PKI/sa.key" \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --api-audiences=https://kubernetes.default.svc.cluster.local \
-    --requestheader-client-ca-file="$PF_PKI/front-proxy-ca.crt" \
-    --requestheader-allowed-names=front-proxy-client \
-    --requestheader-username-headers=X-Remote-User \
-    --requestheader-group-headers=X-Remote-Group \
-    --requestheader-extra-headers-prefix=X-Remote-Extra- \
-    --proxy-client-cert-file="$PF_PKI/front-proxy-client.crt" \
-    --proxy-client-key-file="$PF_PKI/front-proxy-client.key" \
-    --service-cluster-ip-range="$PF_SERVICE_CIDR" \
-    --endpoint-reconciler-type=none \
-    --enable-aggregator-routing=true \
-    --authorization-mode=Node,RBAC \
-    --allow-privileged=true \
-    --profiling=false \
+  args=(
+    --etcd-servers="http://$PF_HOST:$PF_ETCD_PORT"
+    --bind-address="$PF_HOST" --advertise-address="$PF_HOST" --secure-port="$PF_APISERVER_PORT"
+    --cert-dir="$PF_STATE/apiserver"
+    --tls-cert-file="$PF_PKI/apiserver.crt" --tls-private-key-file="$PF_PKI/apiserver.key"
+    --client-ca-file="$PF_PKI/ca.crt"
+    --service-account-key-file="$PF_PKI/sa.pub"
+    --service-account-signing-key-file="$PF_PKI/sa.key"
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local
+    --api-audiences=https://kubernetes.default.svc.cluster.local
+    --requestheader-client-ca-file="$PF_PKI/front-proxy-ca.crt"
+    --requestheader-allowed-names=front-proxy-client
+    --requestheader-username-headers=X-Remote-User
+    --requestheader-group-headers=X-Remote-Group
+    --requestheader-extra-headers-prefix=X-Remote-Extra-
+    --proxy-client-cert-file="$PF_PKI/front-proxy-client.crt"
+    --proxy-client-key-file="$PF_PKI/front-proxy-client.key"
+    --service-cluster-ip-range="$PF_SERVICE_CIDR"
+    --endpoint-reconciler-type=none
+    --enable-aggregator-routing=true
+    --authorization-mode=Node,RBAC
+    --allow-privileged=true
+    --kubelet-client-certificate="$PF_PKI/kubelet-client.crt" --kubelet-client-key="$PF_PKI/kubelet-client.key"
+    --kubelet-certificate-authority="$PF_PKI/ca.crt"
+    --kubelet-preferred-address-types=InternalIP,Hostname
+    --profiling=false
     "${extra[@]}"
+  )
+  # a running apiserver started with other flags (an older platform.sh) is restarted
+  local want; want="$(printf '%s\n' "${args[@]}")"
+  if pf_running kube-apiserver && pf_apiserver_ok && [ "$(cat "$PF_RUN/kube-apiserver.args" 2>/dev/null)" = "$want" ]; then return 0; fi
+  pf_stop kube-apiserver 30
+  _pf_need_port kube-apiserver "$PF_APISERVER_PORT"
+  mkdir -p "$PF_STATE/apiserver"
+  pf_start kube-apiserver -- "$PF_KUBE_BIN/kube-apiserver" "${args[@]}"
+  printf '%s\n' "$want" > "$PF_RUN/kube-apiserver.args"
   pf_wait kube-apiserver 90 pf_apiserver_ok
 }
 
@@ -167,6 +179,7 @@ pf_kube_up() {
 }
 
 pf_kube_down() {
+  rm -f "$PF_RUN/kube-apiserver.args"
   pf_stop kwok
   pf_stop kube-scheduler
   pf_stop kube-controller-manager

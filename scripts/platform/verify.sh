@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of a running local platform (`npm run platform -- verify`).
 #
-#   verify [docker|kube]... [--full]
+#   verify [docker|kube|worker]... [--full]
 #
 # docker: BuildKit build with a secret mount, a build FROM the local Python base
 #         that pip-installs from PyPI and apt-installs from Debian, registry push,
@@ -9,8 +9,14 @@
 # kube:   every node of platform/nodes.yaml Ready; the real kube-scheduler binds
 #         a GPU pod to the right accelerator node; an impossible pod stays
 #         Pending with FailedScheduling; a TPU pod lands on the TPU host; a Job
-#         runs to completion through kwok; a Deployment gets Running pods;
+#         runs to completion (a pod without tolerations lands on the real worker);
+#         a Deployment gets Running pods;
 #         --full also waits (up to ~70s) for a CronJob to spawn a Job.
+# worker: the real node is a kubelet (not kwok) of the cluster's version on
+#         containerd; a pod pinned to it pulls from the loopback registry, runs as
+#         a non-root user that reads a secret file (mode 0440 + fsGroup), sees its
+#         /dev/shm size limit and gets a pod IP; its log is read through the
+#         apiserver; `kubectl exec` reaches a running container.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -22,12 +28,14 @@ source "$HERE/build.sh"
 source "$HERE/docker.sh"
 # shellcheck source=kube.sh
 source "$HERE/kube.sh"
+# shellcheck source=worker.sh
+source "$HERE/worker.sh"
 
 FULL=0; WHAT=()
 for a in "$@"; do
-  case "$a" in --full) FULL=1 ;; docker|kube) WHAT+=("$a") ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac
+  case "$a" in --full) FULL=1 ;; docker|kube|worker) WHAT+=("$a") ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac
 done
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(docker kube)
+[ ${#WHAT[@]} -gt 0 ] || WHAT=(docker kube worker)
 
 PASS=0; FAIL=0
 check() { # description, then command
@@ -46,7 +54,7 @@ WORK="$(mktemp -d)"
 NS="pf-verify-$$"
 cleanup() {
   rm -rf "$WORK"
-  if [[ " ${WHAT[*]} " == *" kube "* ]]; then
+  if [[ " ${WHAT[*]} " == *" kube "* || " ${WHAT[*]} " == *" worker "* ]]; then
     pf_kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
   fi
 }
@@ -223,7 +231,9 @@ EOF
 }
 
 deployment_runs() {
-  k -n "$NS" create deployment web --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --replicas=2 >/dev/null || return 1
+  # the pods may land on the real node: give them something to run
+  k -n "$NS" create deployment web --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --replicas=2 \
+    -- python -c 'import time; time.sleep(3600)' >/dev/null || return 1
   k -n "$NS" rollout status deployment/web --timeout=60s
 }
 
@@ -231,6 +241,66 @@ cronjob_spawns_job() {
   k -n "$NS" create cronjob tick --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --schedule='* * * * *' -- true >/dev/null || return 1
   has_job() { [ -n "$(k -n "$NS" get jobs -o jsonpath='{.items[?(@.metadata.ownerReferences[0].name=="tick")].metadata.name}')" ]; }
   wait_for 75 has_job
+}
+
+# ------------------------------------------------------------------ worker
+ensure_namespace() {
+  k get namespace "$NS" >/dev/null 2>&1 || namespace_ready
+}
+
+worker_is_real() {
+  local kv rt ann
+  kv="$(k get node "$PF_WORKER_NAME" -o jsonpath='{.status.nodeInfo.kubeletVersion}')" || return 1
+  rt="$(k get node "$PF_WORKER_NAME" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}')"
+  ann="$(k get node "$PF_WORKER_NAME" -o jsonpath='{.metadata.annotations.kwok\.x-k8s\.io/node}')"
+  echo "kubelet $kv, runtime $rt, kwok annotation '${ann}'"
+  [ "$kv" = "$PF_KUBE_VERSION" ] && [[ "$rt" == containerd://* ]] && [ -z "$ann" ] && pf_worker_ready
+}
+
+worker_runs_pod() {
+  ensure_namespace || return 1
+  k -n "$NS" create secret generic probe --from-literal=token="s3cr3t-$$" >/dev/null || return 1
+  k -n "$NS" apply -f - <<EOF || return 1
+apiVersion: v1
+kind: Pod
+metadata: {name: real}
+spec:
+  restartPolicy: Never
+  nodeSelector: {kubernetes.io/hostname: $PF_WORKER_NAME}
+  securityContext: {runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000}
+  containers:
+  - name: primary
+    image: 127.0.0.1:30000/library/python:3.11-slim-bookworm
+    command: [python, -c]
+    args:
+    - |
+      import os
+      st = os.statvfs("/dev/shm")
+      token = open("/etc/flyte/secrets/probe/token").read()
+      print("uid", os.getuid(), "shm", st.f_blocks * st.f_frsize, "secret-ok", token == os.environ["EXPECTED"])
+    env: [{name: EXPECTED, value: "s3cr3t-$$"}]
+    volumeMounts:
+    - {name: secret, mountPath: /etc/flyte/secrets/probe, readOnly: true}
+    - {name: shm, mountPath: /dev/shm}
+  volumes:
+  - {name: secret, secret: {secretName: probe, defaultMode: 0440}}
+  - {name: shm, emptyDir: {medium: Memory, sizeLimit: 64Mi}}
+EOF
+  succeeded() { [ "$(k -n "$NS" get pod real -o jsonpath='{.status.phase}')" = Succeeded ]; }
+  wait_for 120 succeeded || { k -n "$NS" describe pod real | tail -25; k -n "$NS" logs real; return 1; }
+  local out ip; out="$(k -n "$NS" logs real)" || return 1
+  ip="$(k -n "$NS" get pod real -o jsonpath='{.status.podIP}')"
+  echo "$out (pod IP $ip)"
+  [ "$out" = "uid 1000 shm 67108864 secret-ok True" ] && [ -n "$ip" ]
+}
+
+worker_exec() {
+  ensure_namespace || return 1
+  k -n "$NS" run sleeper --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --restart=Never \
+    --overrides="{\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"$PF_WORKER_NAME\"}}}" \
+    -- python -c 'import time; time.sleep(3600)' >/dev/null || return 1
+  k -n "$NS" wait --for=condition=Ready pod/sleeper --timeout=90s >/dev/null || { k -n "$NS" describe pod sleeper | tail -20; return 1; }
+  [ "$(k -n "$NS" exec sleeper -- python -c 'print(6 * 7)')" = 42 ]
 }
 
 for w in "${WHAT[@]}"; do
@@ -249,9 +319,15 @@ for w in "${WHAT[@]}"; do
       check "kube: nvidia.com/gpu pod -> gke-a100-80gb (kube-scheduler)" gpu_pod_scheduled
       check "kube: google.com/tpu pod -> gke-tpu-v5p-2x2x1" tpu_pod_scheduled
       check "kube: impossible pod stays Pending with FailedScheduling" unschedulable_is_pending
-      check "kube: batch/v1 Job completes (kwok pod lifecycle)" job_completes
+      check "kube: batch/v1 Job completes (on the worker: its pod really runs)" job_completes
       check "kube: Deployment rolls out (ReplicaSet controller)" deployment_runs
       [ "$FULL" = 1 ] && check "kube: CronJob spawns a Job (up to 75s)" cronjob_spawns_job
+      ;;
+    worker)
+      pf_apiserver_ok || { echo "kube-apiserver is not up: run 'npm run platform -- up' first"; FAIL=$((FAIL + 1)); continue; }
+      check "worker: node $PF_WORKER_NAME is a real kubelet $PF_KUBE_VERSION on containerd" worker_is_real
+      check "worker: pod runs as uid 1000, reads its 0440 secret (fsGroup), /dev/shm 64Mi, logs" worker_runs_pod
+      check "worker: kubectl exec into a running container" worker_exec
       ;;
   esac
 done
