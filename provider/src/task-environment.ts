@@ -22,6 +22,14 @@ export class TaskEnvironment extends pulumi.ComponentResource {
     public readonly taskPodTemplateNames: pulumi.Output<Record<string, string>>;
     /** Job (or CronJob) name of each run, by `<task>.<run>`. */
     public readonly runJobNames: pulumi.Output<Record<string, string>>;
+    /**
+     * Where the environment's pod can run, checked against the cluster's nodes and the
+     * declared node pools at preview: its node pools and nodes, "none: <why>" in the
+     * scheduler's terms, or "unchecked: <why>".
+     */
+    public readonly placement: pulumi.Output<string>;
+    /** The same for each task's pod, by task name. */
+    public readonly taskPlacements: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // every rule runs before anything registers: a mistake fails the preview
@@ -30,9 +38,11 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         const deployed = deployEnvironment(this, plan.environment, []);
         const taskPodTemplates: Record<string, pulumi.Output<string>> = {};
         const jobs: Record<string, string> = {};
+        const taskPlacements: Record<string, pulumi.Output<string>> = {};
         for (const t of plan.tasks) {
             const task = declareTask(deployed.context, t.plan);
             taskPodTemplates[task.name] = task.podTemplate.metadata.name;
+            taskPlacements[task.name] = task.placement;
             for (const run of t.runs) {
                 runTask(deployed.context, task.podTemplate, run);
                 jobs[`${task.name}.${run.runName}`] = run.jobName;
@@ -43,12 +53,16 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         this.imageUri = pulumi.output(deployed.imageBuild?.uri);
         this.taskPodTemplateNames = pulumi.output(taskPodTemplates);
         this.runJobNames = pulumi.output(jobs);
+        this.placement = deployed.placement.placement;
+        this.taskPlacements = pulumi.output(taskPlacements);
         this.registerOutputs({
             podTemplateName: this.podTemplateName,
             imageRef: this.imageRef,
             imageUri: this.imageUri,
             taskPodTemplateNames: this.taskPodTemplateNames,
             runJobNames: this.runJobNames,
+            placement: this.placement,
+            taskPlacements: this.taskPlacements,
         });
     }
 }

@@ -29,6 +29,10 @@ export { resolveProfile, PROFILE_NAMES } from "./core/scheduling/resolve";
 export type { ProfileInput, CustomProfile } from "./core/scheduling/resolve";
 export type { Placement, NodeSelectorRequirement, Toleration } from "./core/scheduling/types";
 export { placeDevice } from "./core/scheduling/place";
+export { simulateScheduling, declaredPoolNodes, fromKubernetesNode, poolOf, POOL_LABELS } from "./core/scheduling/simulate";
+export type { SchedulingVerdict, NodeVerdict, NodeGroup, NodePoolDeclaration, SimulateOptions } from "./core/scheduling/simulate";
+export { FILTERS as SCHEDULER_FILTERS } from "./core/scheduling/fit";
+export type { SchedulingNode, SchedulablePodSpec, FilterName, FilterFailure } from "./core/scheduling/fit";
 export { renderPodTemplate, render, LABELS, ANNOTATIONS } from "./core/podtemplate/render";
 export type { RenderOptions as PodTemplateRenderOptions, Rendered } from "./core/podtemplate/render";
 export type { PodTemplate, PodTemplateInput, PodSpec } from "./core/podtemplate/types";
@@ -49,4 +53,6 @@ export type { ImageBuildArgs, ImageBuildOptions } from "./components/image-build
 export { TaskEnvironment } from "./components/task-environment";
 export type { TaskEnvironmentArgs, EnvironmentImage } from "./components/task-environment";
 export { Task, TaskRun } from "./components/task";
+export { configureSchedulingCheck, SCHEDULING_CHECK_MODES } from "./components/schedulability";
+export type { SchedulingCheckMode, SchedulingCheckOptions, SchedulingReport } from "./components/schedulability";
 export type { TaskRunArgs } from "./components/task";

@@ -10,6 +10,7 @@ import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
 import { ImageBuild, ImageBuildOptions, validateImageBuild } from "./image-build";
 import { claimName } from "./name-claims";
 import { podTemplateArgs, withImage } from "./pod-template-args";
+import { PlacementCheck, checkSchedulability } from "./schedulability";
 import { warmPoolDeployment } from "./warm-pool";
 
 /** Where and how an environment is deployed, besides Flyte's own fields. */
@@ -64,6 +65,8 @@ export interface DeployedEnvironment {
     readonly podTemplate: k8s.core.v1.PodTemplate;
     readonly warmPool?: k8s.apps.v1.Deployment;
     readonly imageBuild?: ImageBuild;
+    /** Where its pod can run (the scheduling check). */
+    readonly placement: PlacementCheck;
 }
 
 /** Stand-in image while an Output reference resolves: only its value is unknown at validation. */
@@ -136,7 +139,8 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
     const warmPool = environment.reusable
         ? new k8s.apps.v1.Deployment(`${name}-pool`, warmPoolDeployment(rendered, imageRef, namespace, args.warmPoolCommand), { parent, dependsOn: [...dependencies] })
         : undefined;
-    return { context, podTemplate, warmPool, imageBuild };
+    const placement = checkSchedulability(`environment "${name}"`, rendered.podTemplate.template.spec, podTemplate);
+    return { context, podTemplate, warmPool, imageBuild, placement };
 }
 
 function isPromise(value: unknown): boolean {

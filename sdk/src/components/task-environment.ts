@@ -6,6 +6,7 @@ import { TaskOptions } from "../core/task";
 import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment } from "./environment";
 import { ImageBuild } from "./image-build";
 import { SecretStore } from "./secret-store";
+import { SchedulingReport } from "./schedulability";
 import { Task, declareTask, planTask } from "./task";
 
 export type { EnvironmentImage } from "./environment";
@@ -37,6 +38,10 @@ export class TaskEnvironment extends pulumi.ComponentResource {
     readonly warmPool?: k8s.apps.v1.Deployment;
     /** The child image build when `image` was an Image. */
     readonly imageBuild?: ImageBuild;
+    /** Where the environment's pod can run (the scheduling check): pools and nodes, "none: <why>", or "unchecked: <why>". */
+    readonly placement: pulumi.Output<string>;
+    /** The scheduling check's report: fitting nodes and pools, pools to scale up, the scheduler's message. */
+    readonly scheduling: pulumi.Output<SchedulingReport>;
 
     private readonly context: EnvironmentContext;
     private readonly tasks = new Map<string, Task>();
@@ -61,6 +66,10 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         this.podTemplate = deployed.podTemplate;
         this.podTemplateName = deployed.podTemplate.metadata.name;
         this.warmPool = deployed.warmPool;
+        this.placement = deployed.placement.placement;
+        this.scheduling = deployed.placement.report;
+        // placement is not among the registered outputs: with flyte:schedulingCheck error it
+        // rejects, and the program's failure should carry the check's message, not a serializer's
         this.registerOutputs({ podTemplateName: this.podTemplateName, imageRef: this.imageRef });
     }
 

@@ -8,6 +8,7 @@ import { EnvironmentContext, EnvironmentPlan } from "./environment";
 import { claimName } from "./name-claims";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
+import { PlacementCheck, SchedulingReport, checkSchedulability } from "./schedulability";
 
 export interface TaskRunArgs extends RunArgs {
     /** Invocation-level overrides (Flyte's `task.override(...)`), applied before running. */
@@ -33,7 +34,8 @@ export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
     const resource = new k8s.core.v1.PodTemplate(`${ctx.name}-${plan.template.name}-podtemplate`,
         podTemplateArgs(withImage(plan.rendered, ctx.imageRef), ctx.namespace),
         { parent: ctx.parent, dependsOn: [...ctx.dependencies] });
-    return new Task(ctx, plan.template, resource);
+    const placement = checkSchedulability(`task "${plan.template.fullName}"`, plan.rendered.podTemplate.template.spec, resource);
+    return new Task(ctx, plan.template, resource, placement);
 }
 
 /**
@@ -44,13 +46,19 @@ export class Task {
     readonly template: TaskTemplate;
     /** The PodTemplate registered when the task was declared. */
     readonly podTemplate: k8s.core.v1.PodTemplate;
+    /** Where the declared task's pod can run: pools and nodes, "none: <why>", or "unchecked: <why>". */
+    readonly placement: pulumi.Output<string>;
+    /** The scheduling check's report for the declared task's pod. */
+    readonly scheduling: pulumi.Output<SchedulingReport>;
     private readonly context: EnvironmentContext;
 
     /** @internal Tasks are declared with `environment.task(...)`. */
-    constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate) {
+    constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck) {
         this.context = context;
         this.template = template;
         this.podTemplate = podTemplate;
+        this.placement = placement.placement;
+        this.scheduling = placement.report;
     }
 
     get name(): string {
@@ -63,7 +71,7 @@ export class Task {
 
     /** A new Task with invocation-level overrides (pure: registers nothing). */
     override(options: OverrideOptions): Task {
-        return new Task(this.context, this.template.override(options), this.podTemplate);
+        return new Task(this.context, this.template.override(options), this.podTemplate, { placement: this.placement, report: this.scheduling });
     }
 
     /**
