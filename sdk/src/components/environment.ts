@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_FIELDS, Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
 import { ValidationError } from "../core/errors";
+import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
@@ -85,7 +86,7 @@ export function planEnvironment(name: string, args: PlannableEnvironmentArgs, ex
     const known = [...PLANNABLE_FIELDS, ...extraFields];
     for (const key of Object.keys(args)) {
         if (!known.includes(key) && (args as Record<string, unknown>)[key] !== undefined) {
-            throw new ValidationError(key, (args as Record<string, unknown>)[key], `unknown field "${key}"; allowed fields: ${known.join(", ")}`);
+            throw unknownField("", key, known);
         }
     }
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);

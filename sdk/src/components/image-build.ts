@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ValidationError, joinPath } from "../core/errors";
+import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { RemoteImageInfo, inspectRemoteImage, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
@@ -176,7 +177,7 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
     const f = (key: string) => joinPath(prefix, key);
     for (const key of Object.keys(args)) {
         if (!IMAGE_BUILD_FIELDS.includes(key) && (args as any)[key] !== undefined) {
-            throw new ValidationError(f(key), (args as any)[key], `unknown field "${key}"; allowed fields: ${IMAGE_BUILD_FIELDS.join(", ")}`);
+            throw unknownField(prefix, key, IMAGE_BUILD_FIELDS);
         }
     }
     if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");

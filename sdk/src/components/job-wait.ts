@@ -19,6 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError, joinPath } from "../core/errors";
+import { unknownField } from "../core/validate";
 import { Duration, durationSeconds } from "../core/duration";
 
 export interface WaitOptions {
@@ -48,7 +49,7 @@ export function normalizeWait(field: string, wait: unknown): NormalizedWait | un
         throw new ValidationError(field, wait, "expected true, false or { timeout?, logLines? }");
     }
     for (const key of Object.keys(wait)) {
-        if (key !== "timeout" && key !== "logLines") throw new ValidationError(joinPath(field, key), (wait as any)[key], `unknown field "${key}"; allowed fields: timeout, logLines`);
+        if (key !== "timeout" && key !== "logLines") throw unknownField(field, key, ["timeout", "logLines"]);
     }
     const w = wait as WaitOptions;
     const timeoutSeconds = w.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : durationSeconds(joinPath(field, "timeout"), w.timeout);

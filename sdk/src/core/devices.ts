@@ -1,7 +1,11 @@
-import { GPU_MODELS, GpuModel } from "./catalog/gpus";
-import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "./catalog/others";
-import { TPU_GENERATIONS, TpuGeneration } from "./catalog/tpus";
+import { GPU_MODELS, GpuModel, GpuName, MigProfile } from "./catalog/gpus";
+import { AMD_GPUS, AmdName, GAUDI_DEVICES, GaudiName, NEURON_DEVICES, NeuronName } from "./catalog/others";
+import { TPU_GENERATIONS, TpuGeneration, TpuName, TpuTopology } from "./catalog/tpus";
 import { ValidationError, joinPath } from "./errors";
+import { didYouMean } from "./suggest";
+import { checkKeys, expectObject } from "./validate";
+
+export type { GpuName, MigProfile, TpuName, TpuTopology, NeuronName, AmdName, GaudiName };
 
 export type DeviceClass = "GPU" | "TPU" | "NEURON" | "AMD_GPU" | "HABANA_GAUDI";
 
@@ -21,16 +25,39 @@ function findByName<T extends { name: string; aliases?: readonly string[] }>(row
     return rows.find((r) => r.name === name || (r.aliases ?? []).includes(name));
 }
 
+/** Names and aliases of catalogue rows (what a "did you mean" may suggest). */
+function namesOf(rows: readonly { name: string; aliases?: readonly string[] }[]): string[] {
+    return rows.flatMap((r) => [r.name, ...(r.aliases ?? [])]);
+}
+
+/**
+ * The helper's arguments, checked for shape and unknown fields (flyte-sdk's
+ * dataclasses raise on an unknown keyword: `quanity=4` must not become 1 GPU).
+ */
+function helperArgs(field: string, args: unknown, fields: readonly string[], helper: string): Record<string, unknown> {
+    expectObject(field, args, `${helper}({ ${fields.join(", ")} })`);
+    checkKeys(field, args, fields);
+    return args;
+}
+
 /** The catalogue row named `device`, or a ValidationError listing the family's names. */
 function requireDevice<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], device: unknown, field: string, family: string): T {
     const row = findByName(rows, device);
-    if (!row) throw new ValidationError(joinPath(field, "device"), device, `${family}: ${list(rows.map((r) => r.name))}`);
+    if (!row) throw new ValidationError(joinPath(field, "device"), device, `${didYouMean(device, namesOf(rows))}${family}: ${list(rows.map((r) => r.name))}`);
     return row;
 }
 
+/** The accepted counts, as messages list them. */
+export function countList(allowed: readonly number[]): string {
+    return allowed.join(", ");
+}
+
 function checkQuantity(field: string, quantity: unknown, allowed: readonly number[], what: string): number {
+    if (typeof quantity === "string" && /^[0-9]+$/.test(quantity.trim())) {
+        throw new ValidationError(field, quantity, `a quantity is a number, not a string: write ${quantity.trim()} without quotes (${what} accepts ${countList(allowed)})`);
+    }
     if (typeof quantity !== "number" || !Number.isInteger(quantity) || !allowed.includes(quantity)) {
-        throw new ValidationError(field, quantity, `${what} accepts a quantity of ${allowed.join(", ")}`);
+        throw new ValidationError(field, quantity, `${what} accepts a quantity of ${countList(allowed)}`);
     }
     return quantity;
 }
@@ -45,68 +72,81 @@ export function tpuGeneration(name: string): TpuGeneration | undefined {
     return findByName(TPU_GENERATIONS, name);
 }
 
-export interface GPUArgs {
-    device: string;
+export interface GPUArgs<D extends GpuName = GpuName> {
+    /** A model of the catalogue, e.g. "A100", "A100 80G", "H100" (TypeScript completes them). */
+    device: D;
     quantity?: number;
-    /** MIG profile, checked against the model's table. */
-    partition?: string;
+    /** MIG profile, checked against the model's table (TypeScript lists the model's profiles). */
+    partition?: MigProfile<D>;
 }
 
+const GPU_FIELDS = ["device", "quantity", "partition"] as const;
+const TPU_FIELDS = ["device", "partition"] as const;
+const COUNT_FIELDS = ["device", "quantity"] as const;
+
 /** An NVIDIA GPU, optionally a MIG slice. */
-export function GPU(args: GPUArgs, field = "gpu"): Device {
-    const model = requireDevice(GPU_MODELS, args?.device, field, "GPU models");
-    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
-    const partition = args.partition;
-    if (partition !== undefined && !model.mig.includes(partition)) {
+export function GPU<D extends GpuName>(args: GPUArgs<D>, field = "gpu"): Device {
+    const a = helperArgs(field, args, GPU_FIELDS, "GPU");
+    const model = requireDevice(GPU_MODELS, a.device, field, "GPU models");
+    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
+    const partition = a.partition as string | undefined;
+    if (partition !== undefined && !(model.mig as readonly string[]).includes(partition)) {
         const allowed = model.mig.length ? `MIG profiles of ${model.name}: ${list(model.mig)}` : `${model.name} does not support MIG partitions`;
         throw new ValidationError(joinPath(field, "partition"), partition, allowed);
     }
     return freeze({ deviceClass: "GPU", device: model.name, quantity, partition });
 }
 
-export interface TPUArgs {
-    device: string;
-    /** Slice topology, e.g. "2x2x1" (v5p) or "2x4" (v6e). */
-    partition?: string;
+export interface TPUArgs<D extends TpuName = TpuName> {
+    /** A TPU generation, e.g. "V5P", "V6E". */
+    device: D;
+    /** Slice topology, e.g. "2x2x1" (v5p) or "2x4" (v6e) (TypeScript lists the generation's). */
+    partition?: TpuTopology<D>;
 }
 
 /** A Google Cloud TPU slice. */
-export function TPU(args: TPUArgs, field = "gpu"): Device {
-    const gen = requireDevice(TPU_GENERATIONS, args?.device, field, "TPU generations");
-    if (args.partition !== undefined && !gen.topologies.includes(args.partition)) {
-        throw new ValidationError(joinPath(field, "partition"), args.partition, `topologies of TPU ${gen.name}: ${list(gen.topologies)}`);
+export function TPU<D extends TpuName>(args: TPUArgs<D>, field = "gpu"): Device {
+    const a = helperArgs(field, args, TPU_FIELDS, "TPU");
+    const gen = requireDevice(TPU_GENERATIONS, a.device, field, "TPU generations");
+    const partition = a.partition as string | undefined;
+    if (partition !== undefined && !(gen.topologies as readonly string[]).includes(partition)) {
+        throw new ValidationError(joinPath(field, "partition"), partition, `topologies of TPU ${gen.name}: ${list(gen.topologies)}`);
     }
-    return freeze({ deviceClass: "TPU", device: gen.name, quantity: 1, partition: args.partition });
+    return freeze({ deviceClass: "TPU", device: gen.name, quantity: 1, partition });
 }
 
 export interface NeuronArgs {
-    device: string;
+    /** "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u". */
+    device: NeuronName;
     quantity?: number;
 }
 
 /** AWS Inferentia / Trainium devices. */
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
-    const dev = requireDevice(NEURON_DEVICES, args?.device, field, "Neuron devices");
-    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
+    const a = helperArgs(field, args, COUNT_FIELDS, "Neuron");
+    const dev = requireDevice(NEURON_DEVICES, a.device, field, "Neuron devices");
+    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
     return freeze({ deviceClass: "NEURON", device: dev.name, quantity });
 }
 
-export interface SimpleDeviceArgs {
-    device: string;
+export interface SimpleDeviceArgs<N extends string = AmdName | GaudiName> {
+    device: N;
     quantity?: number;
 }
 
 /** AMD Instinct GPUs (`amd.com/gpu`). */
-export function AMD(args: SimpleDeviceArgs, field = "gpu"): Device {
-    const dev = requireDevice(AMD_GPUS, args?.device, field, "AMD GPUs");
-    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
+export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
+    const a = helperArgs(field, args, COUNT_FIELDS, "AMD");
+    const dev = requireDevice(AMD_GPUS, a.device, field, "AMD GPUs");
+    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
     return freeze({ deviceClass: "AMD_GPU", device: dev.name, quantity });
 }
 
 /** Habana Gaudi accelerators (`habana.ai/gaudi`). */
-export function Gaudi(args: SimpleDeviceArgs, field = "gpu"): Device {
-    const dev = requireDevice(GAUDI_DEVICES, args?.device, field, "Gaudi devices");
-    const quantity = checkQuantity(joinPath(field, "quantity"), args.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
+export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field = "gpu"): Device {
+    const a = helperArgs(field, args, COUNT_FIELDS, "Gaudi");
+    const dev = requireDevice(GAUDI_DEVICES, a.device, field, "Gaudi devices");
+    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
     return freeze({ deviceClass: "HABANA_GAUDI", device: dev.name, quantity });
 }
 
@@ -134,30 +174,31 @@ export function parseAccelerator(field: string, text: string): Device {
     const quantity = /^[0-9]+$/.test(qtyText) ? Number(qtyText) : NaN;
     // a bad count is reported on the string itself (the user wrote no `quantity` field)
     const count = (allowed: readonly number[], what: string) => {
-        if (!allowed.includes(quantity)) throw new ValidationError(field, text, `${what} accepts a quantity of ${allowed.join(", ")}`);
+        if (!allowed.includes(quantity)) throw new ValidationError(field, text, `${what} accepts a quantity of ${countList(allowed)}`);
     };
     const gpu = findByName(GPU_MODELS, name);
     if (gpu) {
         count(range(gpu.maxQuantity), `GPU "${gpu.name}"`);
-        return GPU({ device: name, quantity }, field);
+        return GPU({ device: name as GpuName, quantity }, field);
     }
     const neuron = findByName(NEURON_DEVICES, name);
     if (neuron) {
         count(neuron.quantities, `Neuron "${neuron.name}"`);
-        return Neuron({ device: name, quantity }, field);
+        return Neuron({ device: name as NeuronName, quantity }, field);
     }
     if (findByName(AMD_GPUS, name)) {
         count([1], `accelerator string "${name}:N"`);
-        return AMD({ device: name, quantity }, field);
+        return AMD({ device: name as AmdName, quantity }, field);
     }
     if (findByName(GAUDI_DEVICES, name)) {
         count([1], `accelerator string "${name}:N"`);
-        return Gaudi({ device: name, quantity }, field);
+        return Gaudi({ device: name as GaudiName, quantity }, field);
     }
     if (findByName(TPU_GENERATIONS, name)) {
         throw new ValidationError(field, text, `TPUs are requested with TPU({ device: "${name}", partition }) (a topology, not a count)`);
     }
-    throw new ValidationError(field, text, `expected ${ACCELERATOR_HELP}`);
+    const suggestion = didYouMean(name, [...namesOf(GPU_MODELS), ...namesOf(NEURON_DEVICES), ...namesOf(AMD_GPUS), ...namesOf(GAUDI_DEVICES)]);
+    throw new ValidationError(field, text, `${suggestion ? `unknown device "${name}"; ${suggestion}` : ""}expected ${ACCELERATOR_HELP}`);
 }
 
 const DEVICE_FACTORIES: Record<DeviceClass, (args: any, field: string) => Device> = {
@@ -173,6 +214,7 @@ export function toDevice(field: string, value: unknown): Device | undefined {
     }
     if (typeof value === "string") return parseAccelerator(field, value);
     if (typeof value === "object" && typeof (value as Device).deviceClass === "string") {
+        checkKeys(field, value, ["deviceClass", "device", "quantity", "partition"]);
         const d = value as Device;
         const factory = DEVICE_FACTORIES[d.deviceClass];
         if (!factory) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`);
@@ -188,7 +230,10 @@ export function toDevice(field: string, value: unknown): Device | undefined {
             throw new ValidationError(joinPath(field, "partition"), d.partition, "only GPU (MIG) and TPU (topology) devices take a partition");
         }
         // re-validate: a hand-written Device literal gets the same checks as the helpers
-        return factory({ device: d.device, quantity: d.quantity, partition: d.partition }, field);
+        if (d.deviceClass === "TPU") {
+            return factory({ device: d.device, partition: d.partition }, field);
+        }
+        return factory(d.deviceClass === "GPU" ? { device: d.device, quantity: d.quantity, partition: d.partition } : { device: d.device, quantity: d.quantity }, field);
     }
     throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
 }

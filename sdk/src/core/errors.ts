@@ -5,12 +5,13 @@
  */
 export class ValidationError extends Error {
     readonly field: string;
+    /** The value given (`HIDDEN` when it must not be shown: an unknown field's, or a secret's). */
     readonly given: unknown;
     /** What is allowed (the message after "got ...;"). */
     readonly allowed: string;
 
     constructor(field: string, given: unknown, allowed: string) {
-        super(`${field || "(root)"}: got ${describe(given)}; ${allowed}`);
+        super(`${field || "(root)"}: ${given === HIDDEN ? "" : `got ${describe(given)}; `}${isOutputLike(given) ? `${PLAIN_ONLY} (${allowed})` : allowed}`);
         this.name = "ValidationError";
         this.field = field;
         this.given = given;
@@ -24,6 +25,37 @@ export class ValidationError extends Error {
     }
 }
 
+/**
+ * Stands for a value that no message may show: the value of an unknown field (it may
+ * be anything, a secret included) and anything under a secret-bearing field.
+ */
+export const HIDDEN: unique symbol = Symbol.for("pulumi-flyte.hidden-value");
+
+/** The same error with its value hidden (for errors raised under secret-bearing fields). */
+export function hideValue(err: ValidationError): ValidationError {
+    return err.given === HIDDEN ? err : new ValidationError(err.field, HIDDEN, err.allowed);
+}
+
+/** Runs `fn`; a ValidationError it throws loses its value (secret-bearing input). */
+export function withValuesHidden<T>(fn: () => T): T {
+    try {
+        return fn();
+    } catch (err) {
+        throw err instanceof ValidationError ? hideValue(err) : err;
+    }
+}
+
+/** True for a Pulumi Output or a promise: values known only after other resources (or never at preview). */
+export function isOutputLike(value: unknown): boolean {
+    if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+    return (value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/** What an error says when a Pulumi Output reached a field that needs a plain value. */
+export const PLAIN_ONLY =
+    "this field takes a plain value, not a Pulumi Output: it decides what is validated and rendered (resources, scheduling, names, image layers) " +
+    "before anything is created, so it must be known at preview; only image references, namespaces, pod-template values and secret values accept Outputs";
+
 /** Joins a parent path and a child key: `join("a", 0)` -> `a[0]`, `join("a", "b")` -> `a.b`. */
 export function joinPath(parent: string, key: string | number): string {
     if (typeof key === "number") return `${parent}[${key}]`;
@@ -33,6 +65,7 @@ export function joinPath(parent: string, key: string | number): string {
 /** A short, single-line rendering of a value for error messages. */
 export function describe(value: unknown): string {
     if (value === undefined) return "undefined";
+    if (isOutputLike(value)) return "a Pulumi Output";
     if (typeof value === "string") return JSON.stringify(value);
     if (typeof value === "function") return "a function";
     if (typeof value === "number") return String(value); // JSON would print NaN and Infinity as null

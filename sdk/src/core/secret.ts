@@ -1,11 +1,17 @@
 import { ValidationError, joinPath } from "./errors";
+import { didYouMean } from "./suggest";
+import { checkKeys } from "./validate";
 
 /** Only mount path Flyte supports today; files land at `<mount>/<group>/<key lower-cased>`. */
 export const SECRET_MOUNT_PATH = "/etc/flyte/secrets";
 const ENV_VAR_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
-// Kubernetes Secret data keys and our object names are both derived from these.
-const KEY_PATTERN = /^[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?$/;
-const GROUP_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Kubernetes' own rules: a key is a Secret data key (IsConfigMapKey: letters, digits,
+// '-', '_', '.', not "." or ".."), e.g. ".dockerconfigjson"; a group names a Secret
+// (a DNS-1123 subdomain: lower-case labels joined by dots).
+const KEY_PATTERN = /^[-._A-Za-z0-9]+$/;
+const GROUP_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+const SECRET_FIELDS = ["key", "group", "mount", "asEnvVar"] as const;
 
 export interface SecretArgs {
     /** Name of the secret inside its group (the key of the Kubernetes Secret's data). */
@@ -29,17 +35,18 @@ export class Secret {
     readonly asEnvVar?: string;
 
     constructor(args: SecretArgs, field = "secret") {
-        if (args === null || typeof args !== "object") {
+        if (args === null || typeof args !== "object" || Array.isArray(args)) {
             throw new ValidationError(field, args, "expected { key, group?, mount?, asEnvVar? } or a key string");
         }
+        checkKeys(field, args, SECRET_FIELDS);
         const { key, group, mount } = args;
-        if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253) {
+        if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253 || key === "." || key === "..") {
             throw new ValidationError(joinPath(field, "key"), key,
-                "a secret key is 1-253 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+                "a secret key is a Kubernetes Secret data key: 1-253 characters of letters, digits, '-', '_' or '.' (not \".\" or \"..\"), e.g. \"api-key\", \".dockerconfigjson\"");
         }
-        if (group !== undefined && (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 63)) {
+        if (group !== undefined && (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 253)) {
             throw new ValidationError(joinPath(field, "group"), group,
-                "a secret group is a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters");
+                "a secret group names a Kubernetes Secret (a DNS-1123 subdomain): lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters");
         }
         if (mount !== undefined && mount !== SECRET_MOUNT_PATH) {
             throw new ValidationError(joinPath(field, "mount"), mount, `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`);

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ValidationError, describe, joinPath } from "./errors";
+import { HIDDEN, ValidationError, describe, joinPath } from "./errors";
+import { didYouMean } from "./suggest";
 
 /**
  * Runs a zod schema and turns its first issue into our ValidationError: the field
@@ -15,14 +16,10 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
     const path = issue.path.reduce<string>((acc, key) => joinPath(acc, key), field);
     const given = valueAt(value, issue.path);
     switch (issue.code) {
-        case z.ZodIssueCode.unrecognized_keys: {
-            const allowed = objectKeysAt(schema, issue.path);
-            const key = issue.keys[0];
-            throw new ValidationError(joinPath(path, key), valueAt(given, [key]),
-                `unknown field "${key}"${allowed ? `; allowed fields: ${allowed.join(", ")}` : ""}`);
-        }
+        case z.ZodIssueCode.unrecognized_keys:
+            throw unknownField(path, issue.keys[0], objectKeysAt(schema, issue.path));
         case z.ZodIssueCode.invalid_enum_value:
-            throw new ValidationError(path, given, `allowed values: ${issue.options.map((o) => describe(o)).join(", ")}`);
+            throw new ValidationError(path, given, `${didYouMean(given, issue.options.map(String))}allowed values: ${issue.options.map((o) => describe(o)).join(", ")}`);
         case z.ZodIssueCode.invalid_literal:
             throw new ValidationError(path, given, `expected ${describe(issue.expected)}`);
         case z.ZodIssueCode.invalid_type:
@@ -88,12 +85,19 @@ function objectKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]):
     return s instanceof z.ZodObject ? Object.keys(s.shape) : undefined;
 }
 
+/**
+ * The error for a field that is not allowed: names the key, the nearest allowed one
+ * and the allowed keys, never its value (it may be anything, a secret included).
+ */
+export function unknownField(parent: string, key: string, allowed: readonly string[] | undefined): ValidationError {
+    return new ValidationError(joinPath(parent, key), HIDDEN,
+        `unknown field "${key}"${allowed ? `; ${didYouMean(key, allowed)}allowed fields: ${allowed.join(", ")}` : ""}`);
+}
+
 /** Rejects keys not in `allowed`, naming the typo and the allowed keys. */
 export function checkKeys(field: string, value: object, allowed: readonly string[]): void {
     for (const key of Object.keys(value)) {
-        if (!allowed.includes(key) && (value as any)[key] !== undefined) {
-            throw new ValidationError(joinPath(field, key), (value as any)[key], `unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
-        }
+        if (!allowed.includes(key) && (value as any)[key] !== undefined) throw unknownField(field, key, allowed);
     }
 }
 

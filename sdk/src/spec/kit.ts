@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isOutputLike } from "../core/errors";
 
 /**
  * Building blocks of the data-form schemas (see ./schema.ts): zod schemas that also
@@ -31,11 +32,7 @@ function mark<T extends z.ZodTypeAny>(schema: T, m: SpecMark): T {
     return schema;
 }
 
-/** True for a Pulumi Output or a promise: values only known after other resources (or never at preview). */
-export function isOutputLike(value: unknown): boolean {
-    if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-    return (value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as PromiseLike<unknown>).then === "function";
-}
+export { isOutputLike };
 
 /** A named object type; unknown fields are errors (typos fail at preview). */
 export function object<T extends z.ZodRawShape>(name: string, doc: string, shape: T) {

@@ -294,8 +294,8 @@ describe("GPU()", () => {
     });
 
     test("an unknown model lists every model", () => {
-        expect(errorOf(() => GPU({ device: "A1000" })).message).toBe(`gpu.device: got "A1000"; GPU models: ${quoted(GPU_NAMES)}`);
-        expect(errorOf(() => GPU(undefined as never)).field).toBe("gpu.device");
+        expect(errorOf(() => GPU({ device: "A1000" } as never)).message).toBe(`gpu.device: got "A1000"; did you mean "A100"? GPU models: ${quoted(GPU_NAMES)}`);
+        expect(errorOf(() => GPU(undefined as never)).field).toBe("gpu");
     });
 
     const migModels = GPU_MODELS.filter((m) => m.mig.length > 0);
@@ -318,9 +318,9 @@ describe("GPU()", () => {
     });
 
     test("Flyte's cross-model cases: A100 rejects 7g.80gb, A100 80G rejects 1g.5gb, H100 rejects 1g.18gb", () => {
-        expect(errorOf(() => GPU({ device: "A100", partition: "7g.80gb" })).field).toBe("gpu.partition");
-        expect(errorOf(() => GPU({ device: "A100_80G", partition: "1g.5gb" })).field).toBe("gpu.partition");
-        expect(errorOf(() => GPU({ device: "H100", partition: "1g.18gb" })).field).toBe("gpu.partition");
+        expect(errorOf(() => GPU({ device: "A100", partition: "7g.80gb" } as never)).field).toBe("gpu.partition");
+        expect(errorOf(() => GPU({ device: "A100_80G", partition: "1g.5gb" } as never)).field).toBe("gpu.partition");
+        expect(errorOf(() => GPU({ device: "H100", partition: "1g.18gb" } as never)).field).toBe("gpu.partition");
     });
 
     // Flyte gap: flyte-sdk accepts any partition for models it has no table for
@@ -329,11 +329,11 @@ describe("GPU()", () => {
         expect(noMig).toEqual(["A2", "A10", "A10G", "GB10", "L4", "L40s", "T4", "V100"]);
     });
     test.each(noMig.flatMap((m) => ["1g.5gb", "7g.80gb", "anything"].map((p) => [m, p] as const)))("%s rejects any partition (%s)", (device, partition) => {
-        expect(errorOf(() => GPU({ device, partition })).message).toBe(`gpu.partition: got "${partition}"; ${device} does not support MIG partitions`);
+        expect(errorOf(() => GPU({ device, partition } as never)).message).toBe(`gpu.partition: got "${partition}"; ${device} does not support MIG partitions`);
     });
 
     test.each(["", "1g.5GB", "1g", "mig-1g.5gb", " 1g.5gb"])("A100 rejects the malformed partition %j", (partition) => {
-        expect(errorOf(() => GPU({ device: "A100", partition })).field).toBe("gpu.partition");
+        expect(errorOf(() => GPU({ device: "A100", partition } as never)).field).toBe("gpu.partition");
     });
 });
 
@@ -366,14 +366,14 @@ describe("TPU()", () => {
         ["TPU7X", "1x1"],
         ["V5P", "2X2X1"],
     ])("%s rejects %s and lists its topologies", (device, partition) => {
-        expect(errorOf(() => TPU({ device, partition }, "resources.gpu")).message).toBe(
+        expect(errorOf(() => TPU({ device, partition } as never, "resources.gpu")).message).toBe(
             `resources.gpu.partition: got "${partition}"; topologies of TPU ${device}: ${quoted(tpuGeneration(device)!.topologies)}`,
         );
     });
 
     test("an unknown generation lists every generation", () => {
-        expect(errorOf(() => TPU({ device: "V7" })).message).toBe('gpu.device: got "V7"; TPU generations: "V4", "V5E", "V5P", "V6E", "TPU7X"');
-        expect(errorOf(() => TPU({ device: "v5p" })).field).toBe("gpu.device");
+        expect(errorOf(() => TPU({ device: "V7" } as never)).message).toBe('gpu.device: got "V7"; did you mean "V4"? TPU generations: "V4", "V5E", "V5P", "V6E", "TPU7X"');
+        expect(errorOf(() => TPU({ device: "v5p" } as never)).field).toBe("gpu.device");
     });
 });
 
@@ -384,7 +384,7 @@ describe("Neuron(), AMD(), Gaudi()", () => {
     test("Neuron defaults to one device; wrong counts and devices are rejected", () => {
         expect(Neuron({ device: "Trn2" })).toEqual({ deviceClass: "NEURON", device: "Trn2", quantity: 1 });
         expect(errorOf(() => Neuron({ device: "Trn1", quantity: 2 })).message).toBe('gpu.quantity: got 2; Neuron "Trn1" accepts a quantity of 1, 4, 8, 16');
-        expect(errorOf(() => Neuron({ device: "Trn3" })).message).toBe('gpu.device: got "Trn3"; Neuron devices: "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u"');
+        expect(errorOf(() => Neuron({ device: "Trn3" } as never)).message).toBe('gpu.device: got "Trn3"; did you mean "Trn1"? Neuron devices: "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u"');
     });
 
     test.each(AMD_GPUS.map((d) => d.name))("AMD %s takes 1..8", (device) => {
@@ -393,12 +393,12 @@ describe("Neuron(), AMD(), Gaudi()", () => {
         expect(errorOf(() => AMD({ device, quantity: 9 })).field).toBe("gpu.quantity");
     });
     test("AMD unknown device", () => {
-        expect(errorOf(() => AMD({ device: "MI400" })).message).toBe(`gpu.device: got "MI400"; AMD GPUs: ${quoted(AMD_GPUS.map((d) => d.name))}`);
+        expect(errorOf(() => AMD({ device: "MI400" } as never)).message).toBe(`gpu.device: got "MI400"; did you mean "MI100"? AMD GPUs: ${quoted(AMD_GPUS.map((d) => d.name))}`);
     });
 
     test("Gaudi", () => {
         expect(Gaudi({ device: "Gaudi1", quantity: 8 })).toEqual({ deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 8 });
-        expect(errorOf(() => Gaudi({ device: "Gaudi2" })).message).toBe('gpu.device: got "Gaudi2"; Gaudi devices: "Gaudi1"');
+        expect(errorOf(() => Gaudi({ device: "Gaudi2" } as never)).message).toBe('gpu.device: got "Gaudi2"; did you mean "Gaudi1"? Gaudi devices: "Gaudi1"');
         expect(errorOf(() => Gaudi({ device: "Gaudi1", quantity: 0 })).field).toBe("gpu.quantity");
     });
 });

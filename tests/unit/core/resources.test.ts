@@ -83,9 +83,9 @@ describe("Resources field forms", () => {
 describe("Resources errors", () => {
     type Row = [string, unknown, string, string];
     const table: Row[] = [
-        ["typo memroy", { memroy: "1Gi" }, "resources.memroy", `resources.memroy: got "1Gi"; unknown field "memroy"; ${ALLOWED}`],
-        ["typo gpus", { cpu: 1, gpus: 1 }, "resources.gpus", `resources.gpus: got 1; unknown field "gpus"; ${ALLOWED}`],
-        ["Flyte snake/abbreviation ephemeral_storage", { ephemeral_storage: "1Gi" }, "resources.ephemeral_storage", `resources.ephemeral_storage: got "1Gi"; unknown field "ephemeral_storage"; ${ALLOWED}`],
+        ["typo memroy", { memroy: "1Gi" }, "resources.memroy", `resources.memroy: unknown field "memroy"; did you mean "memory"? ${ALLOWED}`],
+        ["typo gpus", { cpu: 1, gpus: 1 }, "resources.gpus", `resources.gpus: unknown field "gpus"; did you mean "gpu"? ${ALLOWED}`],
+        ["Flyte snake/abbreviation ephemeral_storage", { ephemeral_storage: "1Gi" }, "resources.ephemeral_storage", `resources.ephemeral_storage: unknown field "ephemeral_storage"; ${ALLOWED}`],
         ["not an object", "2", "resources", 'resources: got "2"; expected { cpu?, memory?, disk?, shm?, gpu? }'],
         ["null", null, "resources", "resources: got null; expected { cpu?, memory?, disk?, shm?, gpu? }"],
         ["an array", [1, "1Gi"], "resources", "resources: got [1,\"1Gi\"]; expected { cpu?, memory?, disk?, shm?, gpu? }"],

@@ -426,7 +426,7 @@ describe("TPUs", () => {
     ];
     test.each(table)("gke: %s %s -> google.com/tpu %p per host, %p host(s)", (device, topology, perHost, hosts) => {
         const label = TPU_GENERATIONS.find((t) => t.name === device)!.gke;
-        expect(place("gke", TPU({ device, partition: topology }))).toEqual(
+        expect(place("gke", TPU({ device, partition: topology } as never))).toEqual(
             placement({
                 resources: { "google.com/tpu": String(perHost) },
                 nodeSelector: { [TPU_ACC]: label, [TPU_TOPO]: topology },
@@ -437,7 +437,7 @@ describe("TPUs", () => {
     });
     test.each(table)("flyte: %s %s -> google.com/tpu %p per host, %p host(s)", (device, topology, perHost, hosts) => {
         const label = TPU_GENERATIONS.find((t) => t.name === device)!.flyte;
-        expect(place("flyte", TPU({ device, partition: topology }))).toEqual(
+        expect(place("flyte", TPU({ device, partition: topology } as never))).toEqual(
             placement({
                 resources: { "google.com/tpu": String(perHost) },
                 terms: [[In(TPU_ACC, label), In(TPU_TOPO, topology)]],
@@ -509,7 +509,7 @@ describe("AWS Neuron", () => {
         ["Trn2", 16, "128"],
         ["Trn2u", 1, "8"],
     ])("custom profile with unit core: %s x%p -> %s NeuronCores", (device, quantity, cores) => {
-        expect(place(coreProfile, Neuron({ device, quantity }))).toEqual(
+        expect(place(coreProfile, Neuron({ device, quantity } as never))).toEqual(
             placement({ resources: { "aws.amazon.com/neuroncore": cores }, terms: terms(device), tolerations: [Exists("aws.amazon.com/neuron")] }),
         );
     });
@@ -736,26 +736,26 @@ describe("resolveProfile", () => {
     });
 
     const invalid: [string, unknown, string, string][] = [
-        ["unknown built-in", "gke2", "profile", 'profile: got "gke2"; allowed values: "gke", "eks", "aks", "nvidia", "flyte"'],
+        ["unknown built-in", "gke2", "profile", 'profile: got "gke2"; did you mean "gke"? allowed values: "gke", "eks", "aks", "nvidia", "flyte"'],
         ["not an object", 42, "profile", "profile: got 42; expected one of gke, eks, aks, nvidia, flyte or a profile object"],
         ["unknown extends", { extends: "k3s", name: "x" }, "profile.extends", 'profile.extends: got "k3s"; allowed values: "gke", "eks", "aks", "nvidia", "flyte"'],
         ["typo at the top", { extends: "gke", name: "x", deviceValus: {} }, "profile.deviceValus",
-            'profile.deviceValus: got {}; unknown field "deviceValus"; allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, capacity'],
+            'profile.deviceValus: unknown field "deviceValus"; did you mean "deviceValues"? allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, capacity'],
         ["missing name", { extends: "eks" }, "profile.name", "profile.name: got undefined; expected string"],
         ["bad name", { extends: "eks", name: "My Profile" }, "profile.name", "profile.name: got \"My Profile\"; a profile name is lower-case letters, digits and '-'"],
-        ["neuron unit typo", { extends: "eks", name: "x", neuron: { ...BUILTIN_PROFILES.eks.neuron, unit: "cores" } }, "profile.neuron.unit", 'profile.neuron.unit: got "cores"; allowed values: "device", "core"'],
+        ["neuron unit typo", { extends: "eks", name: "x", neuron: { ...BUILTIN_PROFILES.eks.neuron, unit: "cores" } }, "profile.neuron.unit", 'profile.neuron.unit: got "cores"; did you mean "core"? allowed values: "device", "core"'],
         ["partial family rules", { extends: "eks", name: "x", neuron: { unit: "core" } }, "profile.neuron.resource", "profile.neuron.resource: got undefined; expected string"],
         ["typo in gpu rules", { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectrs: [] } }, "profile.gpu.selectrs",
-            'profile.gpu.selectrs: got []; unknown field "selectrs"; allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix'],
+            'profile.gpu.selectrs: unknown field "selectrs"; did you mean "selectors"? allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix'],
         ["typo in a label rule", { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectors: [[{ key: "a", colum: "gke" }]] } }, "profile.gpu.selectors[0][0].colum",
-            'profile.gpu.selectors[0][0].colum: got "gke"; unknown field "colum"; allowed fields: key, column, value, onlyIfShared, memoryBoundsIfShared'],
+            'profile.gpu.selectors[0][0].colum: unknown field "colum"; did you mean "column"? allowed fields: key, column, value, onlyIfShared, memoryBoundsIfShared'],
         ["unknown catalogue column", { extends: "gke", name: "x", deviceValues: { A10: { gkee: ["x"] } } }, "profile.deviceValues.A10.gkee", ""],
         ["deviceValues not a list", { extends: "gke", name: "x", deviceValues: { A10: { gke: "nvidia-a10" } } }, "profile.deviceValues.A10.gke", 'profile.deviceValues.A10.gke: got "nvidia-a10"; expected array'],
         ["no MIG strategy", { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, migStrategies: [] } }, "profile.gpu.migStrategies", ""],
         ["bad partition rule", { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, partition: { kind: "lable", key: "x" } } }, "profile.gpu.partition", ""],
         ["full profile missing capacity fields", { ...BUILTIN_PROFILES.gke, name: "c", capacity: { spotNodeSelector: {} } }, "profile.capacity.spotTolerations", ""],
         ["typo in capacity", { extends: "gke", name: "x", capacity: { spotNodeSelectr: {} } }, "profile.capacity.spotNodeSelectr",
-            'profile.capacity.spotNodeSelectr: got {}; unknown field "spotNodeSelectr"; allowed fields: spotNodeSelector, spotTolerations, onDemand'],
+            'profile.capacity.spotNodeSelectr: unknown field "spotNodeSelectr"; did you mean "spotNodeSelector"? allowed fields: spotNodeSelector, spotTolerations, onDemand'],
         ["bad toleration operator", { extends: "gke", name: "x", anyGpu: { resource: "nvidia.com/gpu", tolerations: [{ key: "k", operator: "Equals" }] } }, "profile.anyGpu.tolerations[0].operator", ""],
         ["bad requirement operator", { extends: "gke", name: "x", capacity: { onDemand: [{ key: "k", operator: "NotEqual", values: ["x"] }] } }, "profile.capacity.onDemand[0].operator", ""],
     ];

@@ -76,21 +76,28 @@ describe("mount", () => {
     });
 });
 
-describe("key and group (stricter than Flyte: they name Kubernetes Secrets and their data keys)", () => {
-    test.each(["", "-k", "k-", "a b", "a/b", "ключ", "k".repeat(254)])("rejects the key %j", (key) => {
+describe("key and group (Kubernetes' rules: they name Kubernetes Secrets and their data keys)", () => {
+    test.each(["", ".", "..", "a b", "a/b", "ключ", "k".repeat(254)])("rejects the key %j", (key) => {
         expect(errorOf(() => new Secret({ key })).field).toBe("secret.key");
     });
-    test.each(["k", "K", "a.b", "a_b", "a-b", "k".repeat(253)])("accepts the key %j (with asEnvVar where needed)", (key) => {
+    test.each(["k", "K", "a.b", "a_b", "a-b", "-k", "k-", ".dockerconfigjson", "tls.crt", "k".repeat(253)])("accepts the key %j, as Kubernetes does (with asEnvVar where needed)", (key) => {
         expect(new Secret({ key, asEnvVar: "X" }).key).toBe(key);
     });
 
-    test.each(["OpenAI", "open_ai", "-g", "g-", "g.h", "", "g".repeat(64)])("rejects the group %j (not a DNS-1123 label)", (group) => {
+    test.each(["OpenAI", "open_ai", "-g", "g-", "g..h", ".g", "", "g".repeat(254)])("rejects the group %j (not a DNS-1123 subdomain)", (group) => {
         const err = errorOf(() => new Secret({ key: "k", group }));
         expect(err.field).toBe("secret.group");
-        expect(err.message).toContain("a secret group is a DNS-1123 label");
+        expect(err.message).toContain("a secret group names a Kubernetes Secret (a DNS-1123 subdomain)");
     });
-    test.each(["openai", "g1", "my-group", "g".repeat(63)])("accepts the group %j", (group) => {
+    test.each(["openai", "g1", "my-group", "g.h", "registry.acme.io", "g".repeat(63), `${"g".repeat(63)}.${"h".repeat(63)}`])("accepts the group %j", (group) => {
         expect(new Secret({ key: "k", group, asEnvVar: "K" }).group).toBe(group);
+    });
+
+    test("unknown fields are refused, naming the nearest field, never printing the value (flyte-sdk's Secret raises too)", () => {
+        const err = errorOf(() => new Secret({ key: "k", gruop: "wandb" } as unknown as SecretArgs));
+        expect(err.field).toBe("secret.gruop");
+        expect(err.message).toBe('secret.gruop: unknown field "gruop"; did you mean "group"? allowed fields: key, group, mount, asEnvVar');
+        expect(errorOf(() => toSecrets([{ key: "k", asEnvVar: "K", value: "hunter2" } as unknown as SecretArgs])).message).not.toContain("hunter2");
     });
 
     test.each([[null], [undefined], [42]])("rejects %p as secret arguments", (args) => {

@@ -72,7 +72,7 @@ describe("environment settings", () => {
     });
 
     const invalid: [string, Partial<EnvironmentArgs> & Record<string, unknown>, string, string][] = [
-        ["a typo", { resource: { cpu: 1 } }, "resource", `resource: got {"cpu":1}; unknown field "resource"; allowed fields: ${ENVIRONMENT_FIELDS.join(", ")}`],
+        ["a typo", { resource: { cpu: 1 } }, "resource", `resource: unknown field "resource"; did you mean "resources"? allowed fields: ${ENVIRONMENT_FIELDS.join(", ")}`],
         ["Flyte's snake_case", { env_vars: {} }, "env_vars", ""],
         ["pluginConfig (not supported)", { pluginConfig: {} }, "pluginConfig", ""],
         ["a bad name", { name: "My Env" }, "name", ""],
@@ -229,7 +229,7 @@ describe("what cannot be set where", () => {
 
     test("an unknown override field lists the overridable fields", () => {
         expect(errorOf(() => t.override({ resorces: { cpu: 1 } } as OverrideOptions)).message).toBe(
-            `override.resorces: got {"cpu":1}; unknown field "resorces"; allowed fields: resources, envVars, secrets, cache, retries, timeout, reusable, podTemplate, queue, interruptible`,
+            `override.resorces: unknown field "resorces"; did you mean "resources"? allowed fields: resources, envVars, secrets, cache, retries, timeout, reusable, podTemplate, queue, interruptible`,
         );
     });
 
@@ -353,7 +353,7 @@ describe("ReusePolicy", () => {
         ["scaledownTtl malformed", { scaledownTtl: "half an hour" }, "reusable.scaledownTtl", ""],
         ["concurrency 0 (Flyte: at least 1)", { concurrency: 0 }, "reusable.concurrency", ""],
         ["scope typo (Flyte: \"global\" or \"run\")", { scope: "local" }, "reusable.scope", 'reusable.scope: got "local"; allowed values: "global", "run"'],
-        ["a typo", { replica: 2 }, "reusable.replica", 'reusable.replica: got 2; unknown field "replica"; allowed fields: replicas, idleTtl, scaledownTtl, concurrency, scope'],
+        ["a typo", { replica: 2 }, "reusable.replica", 'reusable.replica: unknown field "replica"; did you mean "replicas"? allowed fields: replicas, idleTtl, scaledownTtl, concurrency, scope'],
     ])("rejects %s", (_, args, field, message) => {
         const err = errorOf(() => normalizeReuse(args as never, "reusable"));
         expect(err.field).toBe(field);
@@ -388,10 +388,10 @@ describe("cache", () => {
 
     test.each([
         ["always", "cache", 'cache: got "always"; allowed values: "auto", "override", "disable"'],
-        ["Auto", "cache", 'cache: got "Auto"; allowed values: "auto", "override", "disable"'],
+        ["Auto", "cache", 'cache: got "Auto"; did you mean "auto"? allowed values: "auto", "override", "disable"'],
         [{ behavior: "sometimes" }, "cache.behavior", 'cache.behavior: got "sometimes"; allowed values: "auto", "override", "disable"'],
-        [{ behaviour: "auto" }, "cache.behaviour", 'cache.behaviour: got "auto"; unknown field "behaviour"; allowed fields: behavior, version, serialize, ignoredInputs, salt'],
-        [{ behavior: "auto", versoin: "1" }, "cache.versoin", 'cache.versoin: got "1"; unknown field "versoin"; allowed fields: behavior, version, serialize, ignoredInputs, salt'],
+        [{ behaviour: "auto" }, "cache.behaviour", 'cache.behaviour: unknown field "behaviour"; did you mean "behavior"? allowed fields: behavior, version, serialize, ignoredInputs, salt'],
+        [{ behavior: "auto", versoin: "1" }, "cache.versoin", 'cache.versoin: unknown field "versoin"; did you mean "version"? allowed fields: behavior, version, serialize, ignoredInputs, salt'],
         [{ behavior: "auto", version: "" }, "cache.version", ""],
         [{ behavior: "auto", serialize: "yes" }, "cache.serialize", ""],
         [{ behavior: "auto", ignoredInputs: "seed" }, "cache.ignoredInputs", ""],

@@ -32,7 +32,7 @@ export interface GpuModel {
 const UP_TO_8 = 8;
 
 // prettier-ignore
-export const GPU_MODELS: readonly GpuModel[] = [
+const ROWS = [
     { name: "A2", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 16384, mig: [], gke: [], aksVmSizes: [], gfdProducts: ["NVIDIA-A2"], flyte: "A2" },
     { name: "A10", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 24576, mig: [], gke: [], aksVmSizes: ["Standard_NV36ads_A10_v5", "Standard_NV72ads_A10_v5"], gfdProducts: ["NVIDIA-A10"], flyte: "nvidia-a10" },
     { name: "A10G", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 24576, mig: [], gke: [], eksNodeGroup: "nvidia-a10g", karpenter: "a10g", aksVmSizes: [], gfdProducts: ["NVIDIA-A10G"], flyte: "nvidia-a10g" },
@@ -50,4 +50,15 @@ export const GPU_MODELS: readonly GpuModel[] = [
     { name: "RTX PRO 6000", aliases: ["RTX_PRO_6000"], maxQuantity: UP_TO_8, memoryMiB: 97887, mig: ["1g.24gb", "2g.48gb", "4g.96gb"], gke: ["nvidia-rtx-pro-6000"], aksVmSizes: [], gfdProducts: ["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], flyte: "nvidia-rtx-pro-6000" },
     { name: "T4", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 15360, mig: [], gke: ["nvidia-tesla-t4"], eksNodeGroup: "nvidia-tesla-t4", karpenter: "t4", aksVmSizes: ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"], gfdProducts: ["Tesla-T4"], flyte: "nvidia-tesla-t4" },
     { name: "V100", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 16384, mig: [], gke: ["nvidia-tesla-v100"], eksNodeGroup: "nvidia-tesla-v100", karpenter: "v100", aksVmSizes: ["Standard_NC6s_v3", "Standard_NC12s_v3", "Standard_NC24s_v3", "Standard_NC24rs_v3", "Standard_ND40rs_v2"], gfdProducts: ["Tesla-V100-SXM2-16GB", "Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-16GB", "Tesla-V100-PCIE-32GB"], flyte: "nvidia-tesla-v100" },
-];
+] as const satisfies readonly GpuModel[];
+
+/** The catalogue; names and MIG profiles typed as the literal unions below. */
+export const GPU_MODELS: readonly (Omit<GpuModel, "name" | "aliases" | "mig"> & { readonly name: GpuName; readonly aliases: readonly GpuName[]; readonly mig: readonly MigProfile[] })[] = ROWS;
+
+type Row = (typeof ROWS)[number];
+/** A GPU model's name or alias, as the catalogue lists them (a literal union: editors complete it, typos fail to compile). */
+export type GpuName = Row["name"] | Row["aliases"][number];
+/** The catalogue row of a model name or alias. */
+type RowOf<D extends string> = Row extends infer R ? (R extends { name: infer N; aliases: readonly (infer A)[] } ? (D extends N | A ? R : never) : never) : never;
+/** The MIG profiles of a GPU model (all models' profiles for a model not known at compile time). */
+export type MigProfile<D extends GpuName = GpuName> = RowOf<D> extends { mig: readonly (infer P)[] } ? P : never;

@@ -14,14 +14,18 @@ export interface NeuronDevice {
 const UP_TO = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 // prettier-ignore
-export const NEURON_DEVICES: readonly NeuronDevice[] = [
+const NEURON_DEVICES_ROWS = [
     { name: "Inf1", karpenter: "inferentia", instanceFamily: "inf1", quantities: UP_TO(16), coresPerDevice: 4 },
     { name: "Inf2", karpenter: "inferentia2", instanceFamily: "inf2", quantities: UP_TO(12), coresPerDevice: 2 },
     { name: "Trn1", karpenter: "trainium", instanceFamily: "trn1", quantities: [1, 4, 8, 16], coresPerDevice: 2 },
     { name: "Trn1n", karpenter: "trainium", instanceFamily: "trn1n", quantities: [1, 4, 8, 16], coresPerDevice: 2 },
     { name: "Trn2", karpenter: "trainium2", instanceFamily: "trn2", quantities: [1, 4, 8, 16], coresPerDevice: 8 },
     { name: "Trn2u", karpenter: "trainium2", instanceFamily: "trn2u", quantities: [1, 4, 8, 16], coresPerDevice: 8 },
-];
+] as const satisfies readonly NeuronDevice[];
+
+export const NEURON_DEVICES: readonly (Omit<NeuronDevice, "name"> & { readonly name: NeuronName })[] = NEURON_DEVICES_ROWS;
+/** A device name of the catalogue (a literal union). */
+export type NeuronName = (typeof NEURON_DEVICES_ROWS)[number]["name"];
 
 export interface AmdGpu {
     readonly name: string;
@@ -32,7 +36,7 @@ export interface AmdGpu {
 }
 
 // prettier-ignore
-export const AMD_GPUS: readonly AmdGpu[] = [
+const AMD_GPUS_ROWS = [
     { name: "MI100", aksVmSizes: [], productName: "Instinct-MI100" },
     { name: "MI210", aksVmSizes: [], productName: "Instinct-MI210" },
     { name: "MI250", aksVmSizes: [], productName: "Instinct-MI250" },
@@ -42,7 +46,11 @@ export const AMD_GPUS: readonly AmdGpu[] = [
     { name: "MI325X", aksVmSizes: [], productName: "Instinct-MI325X" },
     { name: "MI350X", aksVmSizes: [], productName: "Instinct-MI350X" },
     { name: "MI355X", aksVmSizes: [], productName: "Instinct-MI355X" },
-];
+] as const satisfies readonly AmdGpu[];
+
+export const AMD_GPUS: readonly (Omit<AmdGpu, "name"> & { readonly name: AmdName })[] = AMD_GPUS_ROWS;
+/** A device name of the catalogue (a literal union). */
+export type AmdName = (typeof AMD_GPUS_ROWS)[number]["name"];
 
 export interface GaudiDevice {
     readonly name: string;
@@ -51,6 +59,10 @@ export interface GaudiDevice {
 }
 
 // prettier-ignore
-export const GAUDI_DEVICES: readonly GaudiDevice[] = [
+const GAUDI_DEVICES_ROWS = [
     { name: "Gaudi1", ec2InstanceTypes: ["dl1.24xlarge"] },
-];
+] as const satisfies readonly GaudiDevice[];
+
+export const GAUDI_DEVICES: readonly (Omit<GaudiDevice, "name"> & { readonly name: GaudiName })[] = GAUDI_DEVICES_ROWS;
+/** A device name of the catalogue (a literal union). */
+export type GaudiName = (typeof GAUDI_DEVICES_ROWS)[number]["name"];

@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
+import { unknownField } from "../validate";
 import { checkFlyteName, kubernetesName } from "../names";
 import { LABELS, LABEL_PREFIX, Rendered } from "./render";
 import { PodTemplateSpec } from "./types";
@@ -24,7 +25,7 @@ const CRON_FIELD = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-
 export function checkRunArgs(field: string, args: RunArgs & { override?: unknown }): void {
     if (args === null || typeof args !== "object") throw new ValidationError(field, args, "expected run options { command?, args?, schedule?, override? }");
     for (const key of Object.keys(args)) {
-        if (!RUN_FIELDS.includes(key)) throw new ValidationError(joinPath(field, key), (args as any)[key], `unknown field "${key}"; allowed fields: ${RUN_FIELDS.join(", ")}`);
+        if (!RUN_FIELDS.includes(key)) throw unknownField(field, key, RUN_FIELDS);
     }
     for (const key of ["command", "args"] as const) {
         const v = args[key];

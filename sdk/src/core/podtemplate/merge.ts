@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
+import { unknownField } from "../validate";
 import { andInto, dedupe, sameRequirement } from "../scheduling/place";
 import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
 import { Container, EnvVar, NodeSelectorTerm, PodSpec, PodTemplateInput, PodTemplateSpec, Volume, VolumeMount } from "./types";
@@ -27,7 +28,7 @@ export function normalizeBase(input: PodTemplateInput | undefined, field: string
     }
     const allowed = ["primaryContainerName", "labels", "annotations", "podSpec", "metadata", "spec"];
     for (const key of Object.keys(input)) {
-        if (!allowed.includes(key)) throw new ValidationError(joinPath(field, key), (input as any)[key], `unknown field "${key}"; allowed fields: ${allowed.join(", ")}`);
+        if (!allowed.includes(key)) throw unknownField(field, key, allowed);
     }
     if (input.podSpec && input.spec) throw new ValidationError(field, input, "give either podSpec (Flyte style) or spec (Kubernetes style), not both");
     const spec = clone(input.podSpec ?? input.spec ?? {}) as PodSpec;
