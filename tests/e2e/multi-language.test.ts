@@ -112,7 +112,7 @@ test("the package schema the CLI gets from provider/ is the one the data-form zo
         expect({ token, type: actual }).toEqual({ token, type });
     }
     // outputs: what the TypeScript components expose, typed
-    expect(Object.keys(schema.resources["flyte:index:TaskEnvironment"].properties).sort()).toEqual(["imageRef", "imageUri", "podTemplateName", "runJobNames", "taskPodTemplateNames"]);
+    expect(Object.keys(schema.resources["flyte:index:TaskEnvironment"].properties).sort()).toEqual(["imageRef", "imageUri", "placement", "podTemplateName", "runJobNames", "taskPlacements", "taskPodTemplateNames"]);
     expect(Object.keys(schema.resources["flyte:index:ImageBuild"].properties).sort()).toEqual(["built", "digest", "ref", "uri"]);
     expect(schema.resources["flyte:index:ImageBuild"].properties.built.type).toBe("boolean");
     expect(schema.resources["flyte:index:SecretStore"].properties.secretNames).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
