@@ -1,5 +1,6 @@
 /**
  * Prints, per environment and task of a deployed quickstart stack: the image digest,
+ * the node(s) the scheduling check predicted at preview (output `placements`),
  * the PodTemplate, and the node the real kube-scheduler binds a pod made from it to.
  */
 import { execFileSync } from "child_process";
@@ -14,12 +15,20 @@ async function main(): Promise<void> {
     const kube = kubeClient(kubeconfig);
     const namespace: string = outputs.namespaceName;
     const templates: Record<string, string> = { ...outputs.podTemplates, ...outputs.taskPodTemplates };
-    const rows: string[][] = [["environment / task", "pod template", "image", "node chosen by kube-scheduler"]];
+    // what the scheduling check predicted at preview (absent for programs that do not export it)
+    const placements: Record<string, { checked: boolean; nodes: string[]; scaleUp: string[]; schedulerMessage?: string; placement: string }> = outputs.placements ?? {};
+    const predicted = (name: string) => {
+        const p = placements[name];
+        if (!p) return "-";
+        if (!p.checked) return p.placement;
+        return p.nodes.length ? p.nodes.join(" or ") : p.scaleUp.length ? `scale up ${p.scaleUp.join(" or ")}` : `Pending: ${p.schedulerMessage}`;
+    };
+    const rows: string[][] = [["environment / task", "pod template", "image", "predicted at preview", "node chosen by kube-scheduler"]];
     for (const [name, template] of Object.entries(templates)) {
         const tpl = await kube.get(`/api/v1/namespaces/${namespace}/podtemplates/${template}`);
         const image: string = tpl.template.spec.containers.find((c: any) => c.name === "primary")?.image ?? "?";
         const result = await probeScheduling(kube, namespace, template, `demo-probe-${template}`);
-        rows.push([name, `${namespace}/${template}`, image.replace(/^.*@/, "@"), result.node ?? `Pending: ${result.message ?? result.reason}`]);
+        rows.push([name, `${namespace}/${template}`, image.replace(/^.*@/, "@"), predicted(name), result.node ?? `Pending: ${(result.message ?? result.reason ?? "").split(" preemption:")[0]}`]);
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     console.log(`\nstack ${stack}: image ${outputs.imageRef} (${outputs.imageBuilt ? "built by this stack" : "reused from the registry"})\n`);

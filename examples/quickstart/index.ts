@@ -51,3 +51,9 @@ export const podTemplates = pulumi.output(Object.fromEntries(Object.entries(envi
 export const taskPodTemplates = { "train.fit": fit.podTemplate.metadata.name, "prep.load": load.podTemplate.metadata.name };
 export const jobs = { "prep.load.once": loadOnce.jobName };
 export const namespaceName = namespace.metadata.name;
+// where each environment and task can run, as the scheduling check saw it at preview
+export const placements = pulumi.output({
+    ...Object.fromEntries(Object.entries(environments).map(([k, e]) => [k, e.scheduling])),
+    "train.fit": fit.scheduling,
+    "prep.load": load.scheduling,
+});

@@ -34,7 +34,7 @@ beforeEach(() => {
     pulumi.runtime.setAllConfig({});
     configureSchedulingCheck({});
     for (const level of ["info", "warn", "error"] as const) {
-        jest.spyOn(pulumi.log, level).mockImplementation(async (message: string, resource?: pulumi.Resource) => { logs.push({ level, message, resource }); });
+        jest.spyOn(pulumi.log, level).mockImplementation((async (message: string, resource?: pulumi.Resource) => { logs.push({ level, message, resource }); }) as any);
     }
     setNodeSource(cluster());
 });
