@@ -216,6 +216,13 @@ describe("simulateScheduling", () => {
         expect(simulateScheduling(gpuPod("h100", 8), nodes, { declaredPools: declared }).placement).toBe("h100 (h100-1)");
     });
 
+    test("node groups name pools, and nodes that belong to no pool by name", () => {
+        const mixed = [node("gfd-1"), node("gfd-2"), node("cpu-9", { pool: "default" })];
+        expect(simulateScheduling(gpuPod("a100", 1), mixed).placement).toBe("none: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."
+            + " By node group: 3 nodes (pool default; nodes gfd-1, gfd-2) didn't match node selector `acc=a100` [NodeAffinity].");
+        expect(simulateScheduling(gpuPod("a100", 1), mixed.slice(0, 1)).placement).toMatch(/By node group: 1 node \(gfd-1\) didn't match/);
+    });
+
     test("no nodes at all", () => {
         expect(simulateScheduling(pod(), []).placement).toBe("none: 0/0 nodes are available. The cluster has no nodes and no node pool is declared.");
     });

@@ -112,6 +112,8 @@ export interface NodeGroup {
     detail: string;
     nodes: string[];
     pools: string[];
+    /** Nodes of this group that belong to no pool. */
+    unpooled: string[];
     /** Declared pools (no node yet) in this group. */
     declared: string[];
 }
@@ -200,13 +202,14 @@ function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
         const key = `${f.filter}\u0000${f.detail}`;
         let g = groups.get(key);
         if (!g) {
-            g = { filter: f.filter, reasons: f.reasons, detail: f.detail, nodes: [], pools: [], declared: [] };
+            g = { filter: f.filter, reasons: f.reasons, detail: f.detail, nodes: [], pools: [], unpooled: [], declared: [] };
             groups.set(key, g);
         }
         if (v.template) g.declared.push(v.pool ?? v.node);
         else {
             g.nodes.push(v.node);
             if (v.pool && !g.pools.includes(v.pool)) g.pools.push(v.pool);
+            if (!v.pool) g.unpooled.push(v.node);
         }
     }
     // the filters' order, then the biggest groups first
@@ -218,7 +221,14 @@ function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
 export function explain(schedulerMessage: string, groups: readonly NodeGroup[]): string {
     const parts = groups.map((g) => {
         const who: string[] = [];
-        if (g.nodes.length) who.push(`${g.nodes.length} node${g.nodes.length > 1 ? "s" : ""}${g.pools.length ? ` (${g.pools.length > 1 ? "pools" : "pool"} ${g.pools.join(", ")})` : ` (${g.nodes.join(", ")})`}`);
+        if (g.nodes.length) {
+            // pools by name, and the nodes that belong to no pool
+            const where = [
+                ...(g.pools.length ? [`${g.pools.length > 1 ? "pools" : "pool"} ${g.pools.join(", ")}`] : []),
+                ...(g.unpooled.length ? [`${g.pools.length ? (g.unpooled.length > 1 ? "nodes " : "node ") : ""}${g.unpooled.join(", ")}`] : []),
+            ];
+            who.push(`${g.nodes.length} node${g.nodes.length > 1 ? "s" : ""} (${where.join("; ")})`);
+        }
         if (g.declared.length) who.push(`declared pool${g.declared.length > 1 ? "s" : ""} ${g.declared.join(", ")}`);
         return `${who.join(" and ")} ${g.detail} [${g.filter}]`;
     });
