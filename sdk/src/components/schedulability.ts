@@ -27,6 +27,8 @@ import { NodePoolDeclaration, SchedulingVerdict, declaredPoolNodes, fromKubernet
 import { parseWith } from "../core/validate";
 
 export type SchedulingCheckMode = "warn" | "error" | "off";
+/** The stack config keys this module reads and validates (`flyte:<key>`). */
+export const SCHEDULING_STACK_CONFIG_KEYS = ["schedulingCheck", "nodePools"] as const;
 export const SCHEDULING_CHECK_MODES: readonly SchedulingCheckMode[] = ["warn", "error", "off"];
 
 /** Where an environment's or task's pod can run, as an output. */
