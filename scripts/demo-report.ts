@@ -1,7 +1,9 @@
 /**
  * Prints, per environment and task of a deployed quickstart stack: the image digest,
  * the node(s) the scheduling check predicted at preview (output `placements`),
- * the PodTemplate, and the node the real kube-scheduler binds a pod made from it to.
+ * the PodTemplate, and the node the real kube-scheduler binds a pod made from it to;
+ * then, last, the smoke task's own report: the JSON line tasks/report.py printed when
+ * its Job ran on the platform's real node (read from the pod's log).
  */
 import { execFileSync } from "child_process";
 import { kubeClient, probeScheduling } from "./lib/kube-client";
@@ -37,6 +39,22 @@ async function main(): Promise<void> {
         if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
     }
     console.log(`\nJobs: ${JSON.stringify(outputs.jobs)}`);
+    await printTaskReport(kube, namespace, outputs.jobs["smoke.report.once"]);
+}
+
+/** The report the smoke task printed (its last JSON line), from its pod's log. */
+async function printTaskReport(kube: ReturnType<typeof kubeClient>, namespace: string, job: string): Promise<void> {
+    const pods = await kube.list(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(`job-name=${job}`)}`);
+    const pod = pods.filter((p: any) => p.status?.phase === "Succeeded").pop();
+    if (!pod) throw new Error(`the smoke task's Job ${namespace}/${job} has no succeeded pod`);
+    const res = await kube.request<string>("GET", `/api/v1/namespaces/${namespace}/pods/${pod.metadata.name}/log?container=primary`);
+    if (res.status !== 200) throw new Error(`cannot read the log of ${pod.metadata.name}: HTTP ${res.status}`);
+    const text = typeof res.body === "string" ? res.body : JSON.stringify(res.body);
+    const line = text.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+    if (!line) throw new Error(`the smoke task printed no report:\n${text}`);
+    console.log(`\nThe smoke task ran: Job ${namespace}/${job}, pod ${pod.metadata.name} on node ${pod.spec.nodeName}, image ${pod.spec.containers[0].image}.`);
+    console.log("Its own report (tasks/report.py; secrets as SHA-256 only):");
+    console.log(JSON.stringify(JSON.parse(line), null, 2));
 }
 
 main().catch((err) => {

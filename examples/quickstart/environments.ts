@@ -14,12 +14,18 @@ export interface EnvironmentRow {
     name: string;
     resources: flyte.ResourcesArgs;
     secrets?: flyte.Secret[];
+    envVars?: Record<string, string>;
     interruptible?: boolean;
     /** The local platform's node the real scheduler should choose (platform/nodes.yaml). */
     expectedNode: string;
 }
 
 export const wandb = new flyte.Secret({ group: "wandb", key: "api-key" });
+/** The same secret as a file: /etc/flyte/secrets/wandb/api-key. */
+export const wandbFile = new flyte.Secret({ group: "wandb", key: "api-key", mount: flyte.SECRET_MOUNT_PATH });
+
+/** The local platform's one real node (kubelet + containerd): CPU tasks land and run there. */
+export const REAL_NODE = "worker";
 export const pypiToken = new flyte.Secret({ group: "pypi", key: "token" });
 
 /**
@@ -37,7 +43,7 @@ export function quickstartImage(registry: string | undefined, pipPackages: strin
 
 export function environmentsFor(profile: flyte.BuiltinProfileName, o: QuickstartOptions): EnvironmentRow[] {
     const common: EnvironmentRow[] = [
-        { name: "prep", resources: { cpu: "2", memory: "4Gi" }, expectedNode: "cpu" },
+        { name: "prep", resources: { cpu: "2", memory: "4Gi" }, expectedNode: REAL_NODE },
         { name: "train", resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${o.trainGpus}` }, secrets: [wandb], expectedNode: `${profile}-a100-80gb` },
     ];
     switch (profile) {
@@ -61,3 +67,17 @@ export function environmentsFor(profile: flyte.BuiltinProfileName, o: Quickstart
             return common;
     }
 }
+
+/**
+ * The smoke environment: its task runs tasks/report.py, which reports what a deployed
+ * task sees (packages, the wandb secret as env var and as file, WANDB_PROJECT, the
+ * working directory, the size of /dev/shm). Not one of environmentsFor's rows: the
+ * Python and YAML quickstarts, which mirror those rows, do not run it.
+ */
+export const smokeEnvironment: EnvironmentRow = {
+    name: "smoke",
+    resources: { cpu: "500m", memory: "256Mi", shm: "64Mi" },
+    secrets: [wandb, wandbFile],
+    envVars: { WANDB_PROJECT: "quickstart" },
+    expectedNode: REAL_NODE,
+};

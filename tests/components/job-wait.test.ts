@@ -69,7 +69,7 @@ describe("awaitCompletion", () => {
             pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 1, reason: "Error" } } }] }),
         ];
         const { api, gets } = scriptedApi([running, failed], pods, "step 1\nstep 2\nboom\n");
-        const err = await awaitCompletion(api, "ns", "smoke-report-fail", { ...target, run: "fail" }, fast, 1).catch((e) => e as Error);
+        const err = await awaitCompletion(api, "ns", "smoke-report-fail", { ...target, run: "fail" }, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
         expect(err).toBeInstanceOf(Error);
         expect(err.message).toBe([
             'task "smoke.report" run "fail" (Job ns/smoke-report-fail) failed: BackoffLimitExceeded (Job has reached the specified backoff limit); '
@@ -85,14 +85,14 @@ describe("awaitCompletion", () => {
     test("a Job that never finishes: the error says so and why its pod is stuck", async () => {
         const stuck = pod("r-1", "2026-01-01T00:00:00Z", { phase: "Pending", containerStatuses: [{ name: "primary", state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } }] });
         const { api } = scriptedApi([running], [stuck]);
-        const err = await awaitCompletion(api, "ns", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).catch((e) => e as Error);
+        const err = await awaitCompletion(api, "ns", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).then(() => new Error("resolved"), (e: Error) => e);
         expect(err.message).toBe('task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)');
     });
 
     test("an unreadable log is said so, not hidden", async () => {
         const pods = [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3 } } }] })];
         const { api } = scriptedApi([failed], pods, "", 403);
-        const err = await awaitCompletion(api, "ns", "j", target, fast, 1).catch((e) => e as Error);
+        const err = await awaitCompletion(api, "ns", "j", target, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
         expect(err.message).toMatch(/pod r-1 on node worker: exit code 3; its log could not be read \(HTTP 403\)$/);
     });
 });

@@ -1,7 +1,8 @@
 /**
  * The quickstart through the real engine: real Pulumi CLI, language host and
  * providers, real Docker and registry, a real kube-apiserver and kube-scheduler
- * with fake accelerator nodes. Run by `npm test` after the toolchain and platform.
+ * with fake accelerator nodes, and one real node (kubelet + containerd) where the
+ * CPU tasks run. Run by `npm test` after the toolchain and platform.
  */
 import { EngineEvent, OpType, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
@@ -9,8 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { BuiltinProfileName, renderPodTemplate, Resources, GPU } from "pulumi-flyte";
-import { environmentsFor } from "../../examples/quickstart/environments";
+import { environmentsFor, REAL_NODE, smokeEnvironment } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
+import { sha256, taskReport } from "./task-report";
 import { createStacks, E2E_NAMESPACES, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
@@ -57,13 +59,14 @@ function registryDigest(uri: string): string | undefined {
 
 async function expectedTemplates(which: "dev" | "prod", imageRef: string) {
     const profile = PROFILE[which];
-    const rows = environmentsFor(profile, { trainGpus: 4, evaluateGpus: 1 });
+    const rows = [...environmentsFor(profile, { trainGpus: 4, evaluateGpus: 1 }), smokeEnvironment];
     const out: { name: string; expected: any; node: string }[] = [];
     for (const row of rows) {
-        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, interruptible: row.interruptible };
+        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, envVars: row.envVars, interruptible: row.interruptible };
         out.push({ name: row.name, expected: renderPodTemplate(env, { profile, namespace: NS[which] }), node: row.expectedNode });
         if (row.name === "train") out.push({ name: "train-fit", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" } }), node: row.expectedNode });
         if (row.name === "prep") out.push({ name: "prep-load", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "load", retries: 1 } }), node: row.expectedNode });
+        if (row.name === "smoke") out.push({ name: "smoke-report", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "report" } }), node: row.expectedNode });
     }
     return out;
 }
@@ -85,6 +88,7 @@ async function objectCount(): Promise<Record<string, number>> {
         jobs: await count("/apis/batch/v1", "jobs"),
         cronjobs: await count("/apis/batch/v1", "cronjobs"),
         deployments: await count("/apis/apps/v1", "deployments"),
+        pods: await count("/api/v1", "pods"),
     };
 }
 
@@ -152,17 +156,35 @@ describe("quickstart on the local platform", () => {
         }
     });
 
+    test("dev: the smoke task ran in the built image on the real node; its report is what the program declared", async () => {
+        const { report, pod } = await taskReport(kube, NS.dev, "smoke-report-once");
+        expect({ node: pod.spec.nodeName, image: pod.spec.containers[0].image }).toEqual({ node: REAL_NODE, image: devImageRef });
+        expect(report.packages).toEqual({ six: { version: "1.16.0" } });
+        // the secret, compared here and never printed: as an env var and as Flyte's file
+        const expected = sha256(SECRET_VALUES.wandbApiKey);
+        expect({ env: report.secret.env.sha256 === expected, file: report.secret.file.sha256 === expected }).toEqual({ env: true, file: true });
+        expect(report.secret.file).toMatchObject({ path: "/etc/flyte/secrets/wandb/api-key", mode: "0o440", uid: 0, gid: 1000 });
+        expect(report.envVars).toEqual({ WANDB_PROJECT: "quickstart" });
+        expect(report.workdir).toBe("/home/flyte"); // Flyte's default image (fromDebianBase)
+        expect(report.shmBytes).toBe(64 * 1024 * 1024);
+        // Flyte's image runs as its non-root user, with the venv's Python first on PATH
+        expect(report.user).toMatchObject({ uid: 1000, name: "flyte" });
+        expect(report.python).toMatchObject({ executable: "/opt/venv/bin/python", venv: true });
+    });
+
     test("dev (gke): the real kube-scheduler binds every environment and task to its node; the Job runs", async () => {
         const templates = await expectedTemplates("dev", devImageRef);
         const placements: Record<string, string | undefined> = {};
         for (const t of templates) placements[t.name] = (await probeScheduling(kube, NS.dev, t.name, `probe-${t.name}`)).node;
         expect(placements).toEqual(Object.fromEntries(templates.map((t) => [t.name, t.node])));
 
-        // the one-off Job from prep.load: the controller makes its pod, the scheduler binds it, kwok completes it
-        const done = await waitFor(async () => ((await kube.get(`/apis/batch/v1/namespaces/${NS.dev}/jobs/prep-load-once`)).status?.succeeded ?? 0) >= 1, 120_000);
-        expect(done).toBe(true);
+        // the one-off Job from prep.load ran on the real node (`up` waited for it) and printed its line
+        const job = await kube.get(`/apis/batch/v1/namespaces/${NS.dev}/jobs/prep-load-once`);
+        expect(job.status?.succeeded).toBe(1);
         const pods = await kube.list(`/api/v1/namespaces/${NS.dev}/pods?labelSelector=job-name%3Dprep-load-once`);
-        expect(pods.map((p: any) => p.spec.nodeName)).toEqual(["cpu"]);
+        expect(pods.map((p: any) => [p.spec.nodeName, p.status.phase])).toEqual([[REAL_NODE, "Succeeded"]]);
+        const log = await kube.request("GET", `/api/v1/namespaces/${NS.dev}/pods/${pods[0].metadata.name}/log`);
+        expect(log.body).toBe("loaded\n");
         const cron = await kube.get(`/apis/batch/v1/namespaces/${NS.dev}/cronjobs/train-fit-nightly`);
         expect(cron.spec.schedule).toBe("0 3 * * *");
     });
@@ -243,6 +265,10 @@ describe("quickstart on the local platform", () => {
         expect(registryDigest(out.imageUri)).toBe(out.imageRef.split("@")[1]);
         const stored = await kube.get(`/api/v1/namespaces/${NS.dev}/podtemplates/train`);
         expect(stored.template.spec.containers[0].image).toBe(out.imageRef);
+        // the smoke task ran again, in the new image, and imports both packages
+        const { report, pod } = await taskReport(kube, NS.dev, "smoke-report-once");
+        expect(pod.spec.containers[0].image).toBe(out.imageRef);
+        expect(report.packages).toEqual({ six: { version: "1.16.0" }, idna: { version: "3.10" } });
     });
 
     test("no secret value appears in plaintext in state, engine output or the image", async () => {
@@ -270,12 +296,16 @@ describe("quickstart on the local platform", () => {
             .toContain("--mount=type=secret,id=PYPI_TOKEN");
     });
 
-    test("destroy leaves nothing behind in the API server", async () => {
+    test("destroy leaves nothing behind in the API server, and no pod on the real node", async () => {
         const before = await objectCount();
         expect(before.podtemplates).toBeGreaterThan(0);
+        expect(before.pods).toBeGreaterThan(0);
         await stacks.dev.destroy({ onOutput: log });
         await stacks.prod.destroy({ onOutput: log });
-        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify({ namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0 }), 180_000, 1000);
-        expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0 } });
+        const none = { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0, pods: 0 };
+        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify(none), 180_000, 1000);
+        expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: none });
+        const onNode = (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)).filter((p: any) => (Object.values(NS) as string[]).includes(p.metadata.namespace));
+        expect(onNode).toEqual([]);
     });
 });

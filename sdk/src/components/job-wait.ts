@@ -77,11 +77,22 @@ export interface JobWaitTarget {
     containerName: string;
 }
 
-/** Waits (outside previews) for the Job to complete; rejects with the task's log tail if it fails. */
-export function waitForJob(job: { metadata: pulumi.Output<{ name?: string; namespace?: string }> }, target: JobWaitTarget, wait: NormalizedWait): pulumi.Output<JobCompletion | undefined> {
+/**
+ * Waits (outside previews) for the Job to complete. If it fails, the error (with the
+ * task's log tail) is logged on `resource` (the TaskRun), where Pulumi shows it without
+ * a stack trace, and the returned Output rejects so that `pulumi up` fails.
+ */
+export function waitForJob(job: { metadata: pulumi.Output<{ name?: string; namespace?: string }> }, target: JobWaitTarget, wait: NormalizedWait, resource?: pulumi.Resource): pulumi.Output<JobCompletion | undefined> {
     return job.metadata.apply(async (m) => {
         if (pulumi.runtime.isDryRun() || !m?.name) return undefined;
-        return awaitCompletion(kubeApi(), m.namespace ?? "default", m.name, target, wait);
+        try {
+            return await awaitCompletion(kubeApi(), m.namespace ?? "default", m.name, target, wait);
+        } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            if (!resource) throw new pulumi.RunError(message);
+            pulumi.log.error(message, resource);
+            throw new pulumi.RunError(`task "${target.task}" run "${target.run}" did not complete; its error is logged on the TaskRun`);
+        }
     });
 }
 

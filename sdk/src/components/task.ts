@@ -159,7 +159,7 @@ export class TaskRun extends pulumi.ComponentResource {
             // `pulumi up` registers the run; it does not wait hours for a training job to finish
             const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } };
             this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
-            if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait);
+            if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait, this);
         }
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }
