@@ -46,6 +46,20 @@ export function registryDigest(uri: string): string | undefined {
     return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
 }
 
+/** The `io.pulumi-flyte.built-by` label of an image in the local registry (the stack that built it). */
+export async function registryBuiltBy(uri: string): Promise<string | undefined> {
+    const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
+    const base = `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}`;
+    const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
+    let manifest: any = await (await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: accept } })).json();
+    if (manifest.manifests) {
+        const first = manifest.manifests.find((x: any) => x.platform?.os !== "unknown");
+        manifest = await (await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: accept } })).json();
+    }
+    const config: any = await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json();
+    return config.config?.Labels?.["io.pulumi-flyte.built-by"];
+}
+
 export function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }

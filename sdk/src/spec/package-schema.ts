@@ -10,7 +10,7 @@ import { COMPONENTS } from "./schema";
  */
 export interface PackageSchemaFragment {
     resources: Record<string, { inputProperties: Record<string, unknown>; requiredInputs?: string[] }>;
-    types: Record<string, { type: "object"; properties: Record<string, unknown>; required?: string[]; description?: string } | { type: "string"; enum: { name: string; value: string }[] }>;
+    types: Record<string, { type: "object"; properties: Record<string, unknown>; required?: string[]; description?: string } | { type: "string"; enum: { name: string; value: string }[]; description?: string }>;
 }
 
 export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
@@ -29,7 +29,7 @@ export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
         if (inner instanceof z.ZodArray) return withMeta({ type: "array", items: property(inner.element, true) });
         if (inner instanceof z.ZodRecord) return withMeta({ type: "object", additionalProperties: property(inner.valueSchema, true) });
         if (inner instanceof z.ZodEnum && m.name) {
-            out.types[`${pkg}:index:${m.name}`] ??= { type: "string", enum: (inner.options as string[]).map((value) => ({ name: m.members![value], value })) };
+            out.types[`${pkg}:index:${m.name}`] ??= { type: "string", enum: (inner.options as string[]).map((value) => ({ name: m.members![value], value })), ...(m.doc ? { description: m.doc } : {}) };
             return withMeta({ $ref: ref(m.name) });
         }
         if (inner instanceof z.ZodObject && m.name) {
