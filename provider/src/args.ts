@@ -347,7 +347,7 @@ export interface LocalV2 {
 export interface ImageBuildSettings {
     /** Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES). */
     baseImageMirrors?: Record<string, string>;
-    /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none`. */
+    /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config). */
     network?: NetworkMode;
     /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
@@ -715,11 +715,11 @@ export interface TaskEnvironmentArgs {
     imageBuild?: ImageBuildSettings;
     /** Namespace of the objects (default: the `flyte:namespace` config, else the provider's). */
     namespace?: pulumi.Input<string>;
-    /** Cluster flavour (default `flyte`). */
+    /** Cluster flavour (default: the `flyte:profile` config, else `flyte`). */
     profile?: ProfileName;
     /** A cluster flavour of your own, instead of `profile`. */
     customProfile?: CustomProfile;
-    /** NVIDIA MIG strategy (default: the profile's). */
+    /** NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's). */
     migStrategy?: MigStrategy;
     /** Compute resources and accelerators. */
     resources?: Resources;
@@ -751,7 +751,7 @@ export interface ImageBuildArgs {
     image: Image;
     /** Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES). */
     baseImageMirrors?: Record<string, string>;
-    /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none`. */
+    /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config). */
     network?: NetworkMode;
     /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
@@ -771,8 +771,8 @@ export interface ImageBuildArgs {
 
 /** Arguments of the SecretStore component. */
 export interface SecretStoreArgs {
-    /** Namespace of the Secrets (the one the environments run in). */
-    namespace: pulumi.Input<string>;
+    /** Namespace of the Secrets (the one the environments run in); default: the `flyte:namespace` config, else the provider's. */
+    namespace?: pulumi.Input<string>;
     /** Values by group, then key: `{"wandb": {"api-key": <secret>}}`. Secrets without a group live in `flyte-secrets`. Every value is kept secret. */
     groups: Record<string, Record<string, pulumi.Input<string>>>;
     /** Extra labels for every Secret. */

@@ -16,9 +16,9 @@ export class SecretStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const data = parseSpec(SecretStoreSchema, args, "");
-        validateSecretStore(data);
+        const valid = validateSecretStore(data); // the namespace defaults to flyte:namespace
         super("flyte:index:SecretStore", name, {}, opts);
-        deploySecretStore(this, name, data);
+        deploySecretStore(this, name, valid);
         this.secretNames = pulumi.output(Object.fromEntries(Object.keys(data.groups).map((g) => [g, kubernetesSecretName(g)])));
         this.registerOutputs({ secretNames: this.secretNames });
     }

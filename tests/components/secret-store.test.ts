@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
+import { installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle, thrownBy } from "./harness";
 installMocks();
 import { SecretStore } from "../../sdk/src/components/secret-store";
 import { ValidationError } from "../../sdk/src/core/errors";
@@ -58,5 +58,57 @@ describe("SecretStore", () => {
         } catch (e) {
             expect((e as Error).message).not.toContain("42");
         }
+    });
+});
+
+describe("SecretStore and the environments that read it", () => {
+    beforeEach(reset);
+    const { TaskEnvironment } = require("../../sdk/src") as typeof import("../../sdk/src");
+    const REF = "registry.example.com/team/app@sha256:" + "c".repeat(64);
+
+    it("an environment whose secret the store does not hold fails at preview, naming the missing key", () => {
+        const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" } } });
+        reset();
+        const error = thrownBy(() => { new TaskEnvironment("t", { image: REF, namespace: "ml", secrets: [{ group: "wandb", key: "api_key" }], secretStore: store }); }) as ValidationError;
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error.field).toBe("secretStore");
+        expect(error.message).toContain('holds no key "api_key" in group "wandb"');
+        expect(error.message).toContain("it holds wandb/api-key");
+        expect(registrations).toEqual([]);
+    });
+
+    it("a store in another namespace is refused", () => {
+        const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" } } });
+        reset();
+        const error = thrownBy(() => { new TaskEnvironment("t", { image: REF, namespace: "other", secrets: [{ group: "wandb", key: "api-key" }], secretStore: store }); }) as ValidationError;
+        expect(error.field).toBe("secretStore");
+        expect(error.message).toContain('namespace "ml"');
+    });
+
+    it("the store holding every secret is accepted (groupless secrets live in flyte-secrets)", async () => {
+        const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" }, "flyte-secrets": { token: "t" } } });
+        const env = new TaskEnvironment("t", { image: REF, namespace: "ml", secrets: [{ group: "wandb", key: "api-key" }, "token"], secretStore: store });
+        await settle(env);
+        expect(ofType("kubernetes:core/v1:PodTemplate")).toHaveLength(1);
+    });
+
+    it.each([
+        [{ namespace: "ml", groups: { wandb: "s3cr3t-value" } }, "groups.wandb"],
+        [{ namespace: "ml", groups: "s3cr3t-value" }, "groups"],
+        [{ namespace: "ml", groups: { wandb: { k: 42 } } }, "groups.wandb.k"],
+        [{ namespace: "ml", groups: { wandb: { k: "v" } }, wandb: { k: "s3cr3t-value" } }, "wandb"],
+        [{ namespace: "ml", groups: { "Bad Group": { k: "s3cr3t-value" } } }, "groups.Bad Group.k.group"],
+    ])("a mistaken shape %# names %s and never prints a value", (args, field) => {
+        const error = thrownBy(() => { new SecretStore("s", args as never); }) as ValidationError;
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error.field).toBe(field);
+        expect(error.message).not.toContain("s3cr3t-value");
+        expect(error.message).not.toContain("42");
+        expect(registrations).toEqual([]);
+    });
+
+    it("labels follow Kubernetes' rules", () => {
+        const error = thrownBy(() => { new SecretStore("s", { namespace: "ml", groups: { g: { k: "v" } }, labels: { team: "x".repeat(64) } }); }) as ValidationError;
+        expect(error.field).toBe("labels.team");
     });
 });

@@ -13,9 +13,10 @@ describe("readStackConfig", () => {
         expect(readStackConfig()).toEqual({ profile: "eks", namespace: "flyte-prod", registry: "localhost:30000", buildNetwork: "host", migStrategy: "mixed", endpoint: undefined });
     });
 
-    it("defaults to the flyte profile in the default namespace", () => {
+    it("defaults as the components do: the flyte profile, the provider's namespace, the default image registry", () => {
         withConfig({});
-        expect(readStackConfig()).toEqual({ profile: "flyte", namespace: "default", registry: undefined, buildNetwork: undefined, migStrategy: undefined, endpoint: undefined });
+        expect(readStackConfig()).toEqual({ profile: "flyte", namespace: undefined, registry: "ghcr.io/flyteorg", buildNetwork: undefined, migStrategy: undefined, endpoint: undefined });
+        expect(readStackConfig({ namespace: "fallback" }).namespace).toBe("fallback");
     });
 
     it.each([

@@ -10,6 +10,7 @@ import { MigStrategy } from "../core/scheduling/profile";
 import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
 import { ImageBuild, ImageBuildOptions, validateImageBuild } from "./image-build";
 import { claimName } from "./name-claims";
+import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
 import { warmPoolDeployment } from "./warm-pool";
@@ -80,15 +81,38 @@ export const PLANNABLE_FIELDS = [...ENVIRONMENT_FIELDS.filter((f) => f !== "name
  * Validates and renders an environment: every rule runs here, before anything
  * registers, so a typo fails at preview. `extraFields` are keys the caller handles.
  */
-export function planEnvironment(name: string, args: PlannableEnvironmentArgs, extraFields: readonly string[] = []): EnvironmentPlan {
-    const raw: unknown = args;
+export function planEnvironment(name: string, given: PlannableEnvironmentArgs, extraFields: readonly string[] = []): EnvironmentPlan {
+    const raw: unknown = given;
     if (raw === null || typeof raw !== "object") throw new ValidationError("", raw, "expected TaskEnvironment arguments { image, resources, ... }");
     const known = [...PLANNABLE_FIELDS, ...extraFields];
-    for (const key of Object.keys(args)) {
-        if (!known.includes(key) && (args as Record<string, unknown>)[key] !== undefined) {
+    for (const key of Object.keys(given)) {
+        if (!known.includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
             throw unknownField("", key, known);
         }
     }
+    // settings the arguments leave out come from the stack config (flyte:namespace, ...)
+    const stack = stackDefaults();
+    const fromStack = (key: "namespace" | "profile" | "migStrategy") => given[key] === undefined && stack[key] !== undefined;
+    const args: PlannableEnvironmentArgs = {
+        ...given,
+        ...(fromStack("namespace") ? { namespace: stack.namespace } : {}),
+        ...(fromStack("profile") ? { profile: stack.profile } : {}),
+        ...(fromStack("migStrategy") ? { migStrategy: stack.migStrategy } : {}),
+    };
+    return atStackKeys(fromStack("migStrategy") ? [["migStrategy", "flyte:migStrategy"]] : [], () => planWith(name, args));
+}
+
+/** Reports an error about a setting that came from the stack config at its key (`flyte:migStrategy`). */
+function atStackKeys<T>(fields: readonly (readonly [string, string])[], fn: () => T): T {
+    try {
+        return fn();
+    } catch (err) {
+        const hit = err instanceof ValidationError ? fields.find(([field]) => field === err.field) : undefined;
+        throw hit ? (err as ValidationError).at(hit[1]) : err;
+    }
+}
+
+function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan {
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
     resolveProfile(args.profile);
     if (args.warmPoolCommand !== undefined && (!Array.isArray(args.warmPoolCommand) || args.warmPoolCommand.some((c) => typeof c !== "string"))) {
@@ -103,10 +127,11 @@ export function planEnvironment(name: string, args: PlannableEnvironmentArgs, ex
     if (pureImage === undefined) {
         throw new ValidationError("image", image, "expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or \"auto\" (Flyte's default image)");
     }
-    if (args.imageBuild !== undefined) {
-        if (!(image instanceof Image)) throw new ValidationError("imageBuild", "(build settings)", "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published");
-        validateImageBuild({ ...args.imageBuild, image }, "imageBuild");
+    if (args.imageBuild !== undefined && !(image instanceof Image)) {
+        throw new ValidationError("imageBuild", "(build settings)", "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published");
     }
+    // the child build's settings and secrets are checked before anything registers
+    if (image instanceof Image) validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
     const environment = normalizeEnvironment({
         name, image: pureImage, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
         reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,

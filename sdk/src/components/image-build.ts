@@ -8,6 +8,7 @@ import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { RemoteImageInfo, inspectRemoteImage, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
+import { stackDefaults } from "./stack-config";
 
 export interface ImageBuildOptions {
     /**
@@ -181,6 +182,8 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
         }
     }
     if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
+    const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
+    const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork
     if (args.network !== undefined && !NETWORK_MODES.includes(args.network as dockerbuild.NetworkMode)) {
         throw new ValidationError(f("network"), args.network, `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
     }
@@ -194,6 +197,7 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
     const ids = args.image.needsBuild ? args.image.buildSecrets.map((s) => s.id) : [];
     return {
         ...args,
+        ...(network !== undefined ? { network } : {}),
         baseImageMirrors: mirrors,
         workDir: args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
         skipExisting: args.skipExisting ?? true,

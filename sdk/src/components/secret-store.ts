@@ -1,15 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError, joinPath } from "../core/errors";
+import { ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
 import { checkNamespace, kubernetesName } from "../core/names";
 import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secrets";
 import { Secret } from "../core/secret";
-import { expectObject } from "../core/validate";
+import { checkKeys, expectObject } from "../core/validate";
+import { checkLabels } from "../core/names";
 import { LABELS } from "../core/podtemplate/render";
+import { stackDefaults } from "./stack-config";
 
 export interface SecretStoreArgs {
-    /** Namespace of the Secrets (the one the task environments run in). */
-    namespace: pulumi.Input<string>;
+    /** Namespace of the Secrets (the one the task environments run in); default `flyte:namespace`, else the provider's. */
+    namespace?: pulumi.Input<string>;
     /**
      * Values by group, then key: `{ wandb: { "api-key": config.requireSecret("wandbKey") } }`.
      * Secrets without a group live in the group "flyte-secrets".
@@ -30,11 +32,17 @@ export class SecretStore extends pulumi.ComponentResource {
     readonly secretNames: pulumi.Output<Record<string, string>>;
     /** The Secret resources, by group. */
     readonly secrets: Readonly<Record<string, k8s.core.v1.Secret>>;
+    /** The keys it holds, by Kubernetes Secret name (no values). */
+    readonly keys: Readonly<Record<string, readonly string[]>>;
+    /** Namespace of the Secrets (as given, or from flyte:namespace). */
+    readonly namespaceInput?: pulumi.Input<string>;
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateSecretStore(args);
+        const valid = validateSecretStore(args);
         super("flyte:index:SecretStore", name, {}, opts);
-        this.secrets = deploySecretStore(this, name, args);
+        this.keys = Object.freeze(Object.fromEntries(Object.entries(valid.groups).map(([g, values]) => [kubernetesSecretName(g), Object.freeze(Object.keys(values))])));
+        this.namespaceInput = valid.namespace;
+        this.secrets = deploySecretStore(this, name, valid);
         this.secretNames = pulumi.output(Object.fromEntries(Object.keys(args.groups).map((g) => [g, kubernetesSecretName(g)])));
         this.registerOutputs({ secretNames: this.secretNames });
     }
@@ -49,7 +57,7 @@ export function deploySecretStore(parent: pulumi.Resource, name: string, args: S
         secrets[group] = new k8s.core.v1.Secret(`${name}-${kubernetesName(group)}`, {
             metadata: {
                 name: kubernetesSecretName(group),
-                namespace: args.namespace,
+                ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
                 labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
             },
             type: "Opaque",
@@ -59,24 +67,55 @@ export function deploySecretStore(parent: pulumi.Resource, name: string, args: S
     return Object.freeze(secrets);
 }
 
-/** Validates a SecretStore's arguments before anything registers (values are never printed). */
-export function validateSecretStore(args: SecretStoreArgs): Record<string, Record<string, pulumi.Input<string>>> {
+/**
+ * Validates a SecretStore's arguments before anything registers (values are never
+ * printed) and applies the stack config: the namespace defaults to `flyte:namespace`.
+ */
+export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
     const raw: unknown = args;
-    expectObject("", raw, "{ namespace, groups }");
+    expectObject("", raw, "{ namespace?, groups, labels? }");
+    checkKeys("", raw, ["namespace", "groups", "labels"]);
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
-    expectObject("groups", args.groups, "a map of group -> { key: value }");
-    for (const [group, values] of Object.entries(args.groups)) {
-        const field = joinPath("groups", group);
-        expectObject(field, values, "a map of secret key -> value");
-        if (Object.keys(values).length === 0) throw new ValidationError(field, values, "a group needs at least one key");
-        for (const key of Object.keys(values)) {
-            // the same rules as the Secret references that environments use
-            new Secret({ key, group: group === DEFAULT_SECRET_GROUP ? undefined : group }, joinPath(field, key));
-            if (values[key] === undefined || values[key] === null) throw new ValidationError(joinPath(field, key), values[key], "a value (typically config.requireSecret(...)) is required");
-            if (typeof values[key] === "number" || typeof values[key] === "boolean") {
-                throw new ValidationError(joinPath(field, key), "(value hidden)", "secret values are strings");
+    const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
+    const namespace = args.namespace ?? stack.namespace;
+    // everything under groups may be a secret value: no message shows it
+    withValuesHidden(() => {
+        expectObject("groups", args.groups, "a map of group -> { key: value }");
+        for (const [group, values] of Object.entries(args.groups)) {
+            const field = joinPath("groups", group);
+            expectObject(field, values, "a map of secret key -> value (typically config.requireSecret(...))");
+            if (Object.keys(values).length === 0) throw new ValidationError(field, values, "a group needs at least one key");
+            for (const key of Object.keys(values)) {
+                // the same rules as the Secret references that environments use
+                new Secret({ key, group: group === DEFAULT_SECRET_GROUP ? undefined : group }, joinPath(field, key));
+                const value: unknown = values[key];
+                if (value === undefined || value === null) throw new ValidationError(joinPath(field, key), value, "a value (typically config.requireSecret(...)) is required");
+                if (typeof value !== "string" && !isOutputLike(value)) throw new ValidationError(joinPath(field, key), value, "secret values are strings or Outputs of strings");
             }
         }
+    });
+    if (args.labels !== undefined) checkLabels("labels", args.labels);
+    return { ...args, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+/**
+ * An environment's secrets must be in the SecretStore it waits for: a key the store
+ * does not hold (or a store in another namespace) fails at preview, naming the key,
+ * instead of a pod stuck in CreateContainerConfigError. Outputs are compared only
+ * when both sides are the same Output or plain strings.
+ */
+export function checkStoreHolds(store: SecretStore, secrets: readonly Secret[], namespace: pulumi.Input<string> | undefined, field = "secretStore"): void {
+    const storeNs = store.namespaceInput;
+    if (typeof storeNs === "string" && typeof namespace === "string" && storeNs !== namespace) {
+        throw new ValidationError(field, storeNs, `the SecretStore holds its Secrets in namespace "${storeNs}", but this environment runs in "${namespace}"; pods read Secrets of their own namespace`);
     }
-    return args.groups;
+    for (const s of secrets) {
+        const secretName = kubernetesSecretName(s.group);
+        const keys = store.keys[secretName];
+        if (!keys || !keys.includes(s.key)) {
+            const held = Object.entries(store.keys).map(([g, ks]) => ks.map((k) => `${g === DEFAULT_SECRET_GROUP ? "" : `${g}/`}${k}`)).flat();
+            throw new ValidationError(field, `${s.group ? `${s.group}/` : ""}${s.key}`,
+                `the SecretStore holds no key "${s.key}" in ${s.group ? `group "${s.group}"` : `the default group "${DEFAULT_SECRET_GROUP}"`} (Secret "${secretName}"); it holds ${held.join(", ") || "nothing"}`);
+        }
+    }
 }

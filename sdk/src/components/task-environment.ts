@@ -5,7 +5,7 @@ import { ValidationError } from "../core/errors";
 import { TaskOptions } from "../core/task";
 import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment } from "./environment";
 import { ImageBuild } from "./image-build";
-import { SecretStore } from "./secret-store";
+import { SecretStore, checkStoreHolds } from "./secret-store";
 import { SchedulingReport } from "./schedulability";
 import { Task, declareTask, planTask } from "./task";
 
@@ -56,11 +56,12 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         }
         const { dependsOn, secretStore, ...rest } = args ?? ({} as TaskEnvironmentArgs);
         const plan = planEnvironment(name, args === null || typeof args !== "object" ? args : rest, ["dependsOn", "secretStore"]);
+        if (secretStore) checkStoreHolds(secretStore, plan.environment.secrets, plan.namespace);
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan, [...(dependsOn ?? []), ...(secretStore ? [secretStore] : [])]);
         this.context = deployed.context;
         this.environment = plan.environment;
-        this.namespace = pulumi.output(args.namespace);
+        this.namespace = pulumi.output(plan.namespace);
         this.imageRef = deployed.context.imageRef;
         this.imageBuild = deployed.imageBuild;
         this.podTemplate = deployed.podTemplate;

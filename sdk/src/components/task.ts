@@ -145,7 +145,7 @@ export class TaskRun extends pulumi.ComponentResource {
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
         if (plan.hosts > 1) {
             this.service = new k8s.core.v1.Service(`${name}-hosts`, {
-                metadata,
+                metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
                 spec: { clusterIP: "None", selector: { "job-name": plan.jobName }, publishNotReadyAddresses: true },
             }, childOpts);
         }

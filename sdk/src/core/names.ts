@@ -18,10 +18,82 @@ export function checkFlyteName(field: string, name: unknown): string {
  * long names never collide (Flyte only truncates).
  */
 export function kubernetesName(...parts: string[]): string {
+    return boundedName(DNS_LABEL_MAX, ...parts);
+}
+
+/** Longest CronJob name: the controller appends "-<11 digits>" to name its Jobs (which must stay DNS labels). */
+export const CRONJOB_NAME_MAX = 52;
+
+/** `kubernetesName` within `max` characters (e.g. CRONJOB_NAME_MAX). */
+export function boundedName(max: number, ...parts: string[]): string {
     const joined = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
-    if (joined.length <= DNS_LABEL_MAX) return joined;
-    const hash = createHash("sha256").update(parts.join("/")).digest("hex").slice(0, 8);
-    return `${joined.slice(0, DNS_LABEL_MAX - 9).replace(/-+$/, "")}-${hash}`;
+    if (joined.length <= max) return joined;
+    return `${joined.slice(0, max - 9).replace(/-+$/, "")}-${shortHash(parts.join("/"))}`;
+}
+
+/**
+ * A DNS-1035 label (Services): a DNS-1123 label that starts with a letter. Names that
+ * start with a digit get an "s-" prefix (kept within 63 characters).
+ */
+export function serviceName(name: string): string {
+    return /^[a-z]/.test(name) ? name : boundedName(DNS_LABEL_MAX, "s", name);
+}
+
+/**
+ * A valid label value (at most 63 characters of letters, digits, '-', '_', '.',
+ * starting and ending with a letter or digit) from a name: longer names keep a
+ * prefix plus a stable hash.
+ */
+export function labelValue(value: string): string {
+    if (value.length <= DNS_LABEL_MAX && LABEL_VALUE.test(value)) return value;
+    const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, "-");
+    const head = cleaned.slice(0, DNS_LABEL_MAX - 9).replace(/[^A-Za-z0-9]+$/, "").replace(/^[^A-Za-z0-9]+/, "");
+    return `${head ? `${head}-` : ""}${shortHash(value)}`;
+}
+
+function shortHash(text: string): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+// Kubernetes' own rules (apimachinery validation: IsQualifiedName, IsValidLabelValue, IsDNS1123Subdomain)
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label (or annotation) key: an optional DNS-1123 subdomain prefix and "/", then a name of at most 63 characters. */
+export function checkLabelKey(field: string, key: string): string {
+    const slash = key.lastIndexOf("/");
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    const ok = name.length <= DNS_LABEL_MAX && QUALIFIED_NAME.test(name)
+        && (prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)));
+    if (!ok) {
+        throw new ValidationError(field, key, "a label key is an optional DNS subdomain prefix and '/', then a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. \"team\", \"example.com/tier\")");
+    }
+    return key;
+}
+
+/** Labels: keys and values by Kubernetes' rules. */
+export function checkLabels(field: string, labels: unknown): Record<string, string> {
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) throw new ValidationError(field, labels, "expected a map of label keys to string values");
+    for (const [key, value] of Object.entries(labels)) {
+        const at = `${field}.${key}`;
+        checkLabelKey(at, key);
+        if (typeof value !== "string" || value.length > DNS_LABEL_MAX || !LABEL_VALUE.test(value)) {
+            throw new ValidationError(at, value, "a label value is at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)");
+        }
+    }
+    return labels as Record<string, string>;
+}
+
+/** Annotations: keys by Kubernetes' rules, string values. */
+export function checkAnnotations(field: string, annotations: unknown): Record<string, string> {
+    if (annotations === null || typeof annotations !== "object" || Array.isArray(annotations)) throw new ValidationError(field, annotations, "expected a map of annotation keys to string values");
+    for (const [key, value] of Object.entries(annotations)) {
+        checkLabelKey(`${field}.${key}`, key);
+        if (typeof value !== "string") throw new ValidationError(`${field}.${key}`, value, "annotation values are strings");
+    }
+    return annotations as Record<string, string>;
 }
 
 /** Kubernetes namespaces are DNS-1123 labels. */

@@ -328,7 +328,7 @@ export const RegistryCredentials = object("RegistryCredentials", "Credentials fo
 
 const imageBuildFields = {
     baseImageMirrors: opt(z.record(z.string()), "Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES)."),
-    network: opt(NetworkMode, "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none`."),
+    network: opt(NetworkMode, "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config)."),
     secretValues: opt(z.record(input(z.string())), "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret."),
     skipExisting: opt(z.boolean(), "Skip the build when the tag already exists in the registry (default true)."),
     workDir: opt(z.string(), "Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte)."),
@@ -391,9 +391,9 @@ export const TaskEnvironmentArgs = z.object({
     imageRef: opt(input(z.string()), "An image reference instead of `image`: a published image, another ImageBuild's `ref`, or `\"auto\"` (Flyte's default image)."),
     imageBuild: opt(ImageBuildSettings, "Build settings when `image` is given."),
     namespace: opt(input(z.string()), "Namespace of the objects (default: the `flyte:namespace` config, else the provider's)."),
-    profile: opt(ProfileName, "Cluster flavour (default `flyte`)."),
+    profile: opt(ProfileName, "Cluster flavour (default: the `flyte:profile` config, else `flyte`)."),
     customProfile: opt(CustomProfile, "A cluster flavour of your own, instead of `profile`."),
-    migStrategy: opt(MigStrategy, "NVIDIA MIG strategy (default: the profile's)."),
+    migStrategy: opt(MigStrategy, "NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's)."),
     resources: opt(Resources, "Compute resources and accelerators."),
     envVars: opt(z.record(z.string()), "Environment variables of the primary container."),
     secrets: opt(z.array(Secret), "Secrets the tasks read, as env vars or files."),
@@ -415,7 +415,7 @@ export const ImageBuildArgs = z.object({
 
 /** Arguments of the `SecretStore` component. */
 export const SecretStoreArgs = z.object({
-    namespace: req(input(z.string()), "Namespace of the Secrets (the one the environments run in)."),
+    namespace: opt(input(z.string()), "Namespace of the Secrets (the one the environments run in); default: the `flyte:namespace` config, else the provider's."),
     groups: req(z.record(z.record(input(z.string()))), "Values by group, then key: `{\"wandb\": {\"api-key\": <secret>}}`. Secrets without a group live in `flyte-secrets`. Every value is kept secret."),
     labels: opt(z.record(z.string()), "Extra labels for every Secret."),
 }).strict();

@@ -17,7 +17,9 @@ describe("registry defaults", () => {
         expect(Image.fromDebianBase({ name: "a" }).uri).toMatch(/^localhost:30000\/a:/);
         init({ endpoint: "dns:///localhost:8090", registry: "registry.example.com/team" });
         expect(Image.fromDebianBase({ name: "a" }).uri).toMatch(/^registry\.example\.com\/team\/a:/);
-        expect(Image.fromBase("python:3.11").clone({ name: "b" }).registry).toBe("registry.example.com/team");
+        // flyte-sdk: a clone of an image without a registry has none, whatever is configured
+        expect(Image.fromBase("python:3.11").clone({ name: "b" }).registry).toBeUndefined();
+        expect(Image.fromBase("python:3.11").clone({ name: "b" }).uri).toMatch(/^b:[0-9a-f]{32}$/);
     });
 
     it("an explicit registry wins, and images keep the registry they were created with", () => {
@@ -37,5 +39,25 @@ describe("registry defaults", () => {
         init({ registry: "x.example.com" });
         resetInit();
         expect(imageSettings()).toEqual({ registry: "ghcr.io/flyteorg" });
+    });
+});
+
+describe("flyte-sdk parity of registries", () => {
+    afterEach(() => resetInit());
+
+    it("clone({ name }) of an image without a registry gives name:tag, even with a configured registry", () => {
+        init({ registry: "localhost:30000" });
+        const e = Image.fromBase("python:3.11-slim").clone({ name: "e", extendable: true });
+        expect(e.registry).toBeUndefined();
+        expect(e.uri).toBe(`e:${e.tag}`);
+    });
+
+    it("only the default image (fromDebianBase) gets the default registry", () => {
+        expect(Image.fromDebianBase({ name: "d" }).uri).toMatch(/^ghcr\.io\/flyteorg\/d:/);
+    });
+
+    it("accepts Docker Hub namespaces as registries", () => {
+        expect(Image.fromBase("python:3.11").clone({ name: "e", registry: "other_registry" }).uri).toMatch(/^other_registry\/e:[0-9a-f]{32}$/);
+        expect(Image.fromDebianBase({ name: "e", registry: "my-org" }).registry).toBe("my-org");
     });
 });

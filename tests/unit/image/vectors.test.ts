@@ -85,14 +85,10 @@ describe("flyte-sdk tag vectors", () => {
         expect(image.layers.length).toBe(e.layers);
         expect(image.baseImage ?? null).toBe(e.baseImage);
         if (e.tag !== null) expect(image.tag).toBe(e.tag);
-        if (e.registry === null && e.isCloned) {
-            // flyte-sdk leaves a cloned fromBase image without a registry ("name:tag");
-            // ours falls back to the configured registry. The tag is the same.
-            expect(image.uri).toBe(`${data.configuredRegistry}/${e.uri}`);
-        } else {
-            expect(image.uri).toBe(e.uri);
-            expect(image.name ?? null).toBe(e.name);
-        }
+        // the URI too, a fromBase image cloned without a registry included ("name:tag")
+        expect(image.uri).toBe(e.uri);
+        expect(image.name ?? null).toBe(e.name);
+        expect(image.registry ?? null).toBe(e.registry);
     });
 
     // The multi-language package takes an image as data (a source and its layers):

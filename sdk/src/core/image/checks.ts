@@ -188,14 +188,15 @@ export function checkImagePath(field: string, value: unknown): string {
 
 const HOST = "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*(?::[0-9]+)?";
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const REGISTRY = new RegExp(`^${HOST}(?:/${PATH_COMPONENT})*$`);
+// a host[:port] with an optional path, or a Docker Hub namespace ("other_registry")
+const REGISTRY = new RegExp(`^(?:${HOST}|${PATH_COMPONENT})(?:/${PATH_COMPONENT})*$`);
 const NAME = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
 const REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
 
 export function checkRegistry(field: string, value: unknown): string {
-    const allowed = "a registry host[:port] with an optional repository path, e.g. \"localhost:30000\" or \"ghcr.io/my-org\"";
+    const allowed = "a registry host[:port] with an optional repository path, or a Docker Hub namespace, e.g. \"localhost:30000\", \"ghcr.io/my-org\" or \"my_org\"";
     const s = expectString(field, value, allowed);
     if (!REGISTRY.test(s) || s.length > 255) throw new ValidationError(field, value, allowed);
     return s;

@@ -27,38 +27,71 @@ export interface ImageInitOptions {
 
 export interface ImageSettings {
     readonly endpoint?: string;
+    /**
+     * Registry of images made by fromDebianBase, fromUvScript and fromDockerfile that name
+     * none. (A fromBase image cloned without a registry has none, `name:tag`, as in flyte-sdk.)
+     */
     readonly registry: string;
     readonly rootDir?: string;
 }
 
-let settings: ImageSettings = Object.freeze({ registry: FLYTE_REGISTRY });
+/** Defaults from the environment the program runs in (the Pulumi stack's `flyte:*` config). */
+export interface AmbientImageDefaults {
+    readonly registry?: string;
+    readonly endpoint?: string;
+}
+
+let explicit: { endpoint?: string; registry?: string; rootDir?: string } = {};
+let ambient: (() => AmbientImageDefaults) | undefined;
+
+/**
+ * Installs where `imageSettings()` finds defaults the program did not set with `init`
+ * (the components install the stack-config reader; the core stays free of Pulumi).
+ */
+export function setAmbientImageDefaults(source: (() => AmbientImageDefaults) | undefined): void {
+    ambient = source;
+}
+
+export function checkEndpoint(field: string, value: unknown): string {
+    if (typeof value !== "string" || value === "" || /[\s\x00-\x1f]/.test(value)) {
+        throw new ValidationError(field, value, "an endpoint string such as \"dns:///localhost:8090\"");
+    }
+    return value;
+}
 
 /**
  * Sets the module-wide image defaults (mirrors `flyte.init`). Each call replaces the
- * previous settings; `init()` with no argument restores the defaults. Images capture
- * the registry when they are created, so call this before defining images.
+ * previous settings; `init()` with no argument restores the defaults. What `init`
+ * leaves unset comes from the stack config (`flyte:registry`, `flyte:endpoint`) when
+ * the components are loaded. Images capture the registry when they are created, so
+ * call this before defining images.
  */
 export function init(options: ImageInitOptions = {}): ImageSettings {
     expectObject("init", options, "{ endpoint?, registry?, rootDir? }");
     checkKeys("init", options, ["endpoint", "registry", "rootDir"]);
-    if (options.endpoint !== undefined && (typeof options.endpoint !== "string" || /[\s\x00-\x1f]/.test(options.endpoint))) {
-        throw new ValidationError("init.endpoint", options.endpoint, "an endpoint string such as \"dns:///localhost:8090\"");
-    }
-    const registry = options.registry === undefined ? defaultRegistry(options.endpoint) : checkRegistry("init.registry", options.registry);
+    const endpoint = options.endpoint === undefined ? undefined : checkEndpoint("init.endpoint", options.endpoint);
+    const registry = options.registry === undefined ? undefined : checkRegistry("init.registry", options.registry);
     const rootDir = options.rootDir === undefined ? undefined : checkHostPath("init.rootDir", options.rootDir);
-    settings = Object.freeze({
-        ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-        registry,
-        ...(rootDir !== undefined ? { rootDir } : {}),
-    });
-    return settings;
+    explicit = { endpoint, registry, rootDir };
+    return imageSettings();
 }
 
 /** Restores the defaults (for tests). */
 export function resetInit(): void {
-    settings = Object.freeze({ registry: FLYTE_REGISTRY });
+    explicit = {};
 }
 
+/**
+ * The image defaults in force: `init(...)` wins, then the stack config, then Flyte's:
+ * the registry is the one given, else `localhost:30000` for a localhost endpoint,
+ * else `ghcr.io/flyteorg`.
+ */
 export function imageSettings(): ImageSettings {
-    return settings;
+    const a = ambient ? ambient() : {};
+    const endpoint = explicit.endpoint ?? a.endpoint;
+    return Object.freeze({
+        ...(endpoint !== undefined ? { endpoint } : {}),
+        registry: explicit.registry ?? a.registry ?? defaultRegistry(endpoint),
+        ...(explicit.rootDir !== undefined ? { rootDir: explicit.rootDir } : {}),
+    });
 }

@@ -503,7 +503,9 @@ export class Image {
         if (name === undefined) throw new ValidationError("clone.name", undefined, "a name for the image (an image from fromBase has none)");
         return new Image(TOKEN, {
             ...this.state(),
-            registry: a.registry ?? this.registry ?? imageSettings().registry,
+            // flyte-sdk: a clone keeps the image's registry; an image without one (fromBase)
+            // stays without ("name:tag"), whatever registry is configured
+            registry: a.registry ?? this.registry,
             name,
             platform: a.platform ?? this.platform,
             extendable: a.extendable ?? this.extendable,

@@ -32,8 +32,8 @@ export type {
 } from "./layers";
 export { renderDockerfile, mirrorOf, normaliseReference, DOCKERFILE_HEADER } from "./dockerfile";
 export type { RenderOptions, RenderableImage } from "./dockerfile";
-export { init, resetInit, imageSettings, defaultRegistry, FLYTE_REGISTRY, LOCALHOST_REGISTRY } from "./config";
-export type { ImageInitOptions, ImageSettings } from "./config";
+export { init, resetInit, imageSettings, defaultRegistry, setAmbientImageDefaults, FLYTE_REGISTRY, LOCALHOST_REGISTRY } from "./config";
+export type { ImageInitOptions, ImageSettings, AmbientImageDefaults } from "./config";
 export { contextEntries, entryFiles } from "./context";
 export type { ContextEntry } from "./context";
 export type { BuildSecret, SecretMount, SecretMountInput } from "./secrets";

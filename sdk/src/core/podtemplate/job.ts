@@ -1,6 +1,6 @@
 import { ValidationError, joinPath } from "../errors";
 import { unknownField } from "../validate";
-import { checkFlyteName, kubernetesName } from "../names";
+import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
 import { LABELS, LABEL_PREFIX, Rendered } from "./render";
 import { PodTemplateSpec } from "./types";
 
@@ -46,8 +46,9 @@ export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { n
     checkFlyteName("run", runName);
     const s = rendered.settings;
     const template: PodTemplateSpec = JSON.parse(JSON.stringify(rendered.podTemplate.template));
-    const name = kubernetesName(rendered.name, runName);
-    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: runName } };
+    // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
+    const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
+    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName) } };
     template.spec.restartPolicy = "Never";
     template.spec.containers = template.spec.containers.map((c) =>
         c.name === rendered.primaryContainerName ? { ...c, ...(args.command ? { command: [...args.command] } : {}), ...(args.args ? { args: [...args.args] } : {}) } : c);
@@ -62,12 +63,12 @@ export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { n
     if (hosts > 1) {
         // one pod per TPU host of the slice, addressable through a headless Service
         Object.assign(spec, { completionMode: "Indexed", completions: hosts, parallelism: hosts });
-        template.spec.subdomain = name;
+        template.spec.subdomain = serviceName(name); // the headless Service's name: a DNS-1035 label
     }
     return { name, spec, hosts };
 }
 
 /** Labels of a run's objects. */
 export function runLabels(rendered: Rendered, runName: string): Record<string, string> {
-    return { ...(rendered.podTemplate.metadata.labels ?? {}), [`${LABEL_PREFIX}/run`]: runName, [LABELS.managedBy]: "pulumi-flyte" };
+    return { ...(rendered.podTemplate.metadata.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName), [LABELS.managedBy]: "pulumi-flyte" };
 }

@@ -1,6 +1,6 @@
 import { Environment, EnvironmentArgs, ImageInput, normalizeEnvironment } from "../environment";
 import { ValidationError } from "../errors";
-import { kubernetesName } from "../names";
+import { kubernetesName, labelValue } from "../names";
 import { MigStrategy } from "../scheduling/profile";
 import { combinePlacements, placeCapacity, placeDevice } from "../scheduling/place";
 import { ProfileInput, resolveProfile } from "../scheduling/resolve";
@@ -97,8 +97,9 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
 
     const labels: Record<string, string> = {
         [LABELS.managedBy]: "pulumi-flyte",
-        [LABELS.environment]: env.name,
-        ...(task ? { [LABELS.task]: task.name } : {}),
+        // label values are at most 63 characters: long names keep a prefix and a hash
+        [LABELS.environment]: labelValue(env.name),
+        ...(task ? { [LABELS.task]: labelValue(task.name) } : {}),
     };
     const annotations = taskAnnotations(settings, profile.name, placement.hosts);
     const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
