@@ -85,7 +85,7 @@ flavours = {
     },
 }
 
-# Tasks: a nightly training run (CronJob) and a one-off data load (Job).
+# Tasks: a nightly training run (CronJob) and a one-off data load (a Job run to completion).
 tasks = {
     "train": [
         flyte.TaskArgs(
@@ -100,7 +100,8 @@ tasks = {
         flyte.TaskArgs(
             name="load",
             retries=1,
-            runs=[flyte.TaskRunArgs(name="once", command=["python", "-c", "print('loaded')"])],
+            # `pulumi up` waits for the Job and fails with the task's log tail if it fails
+            runs=[flyte.TaskRunArgs(name="once", command=["python", "-c", "print('loaded')"], wait=True)],
         )
     ],
 }
