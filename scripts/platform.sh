@@ -124,7 +124,7 @@ cmd_status() {
   _status_line kwok pf_kwok_ok "http://$PF_HOST:$PF_KWOK_PORT  kwok $PF_KWOK_VERSION" || ok=1
   if _want worker; then
     _status_line containerd pf_containerd_ok "unix://$PF_CONTAINERD_SOCK  $(containerd --version 2>/dev/null | awk '{print $3}')" || ok=1
-    _status_line kubelet pf_kubelet_ok "https://$PF_HOST:$PF_KUBELET_PORT  node $PF_WORKER_NAME, kubernetes $PF_KUBE_VERSION" || ok=1
+    _status_line kubelet pf_kubelet_ok "https://$PF_WORKER_NODE_IP:$PF_KUBELET_PORT  node $PF_WORKER_NAME, kubernetes $PF_KUBE_VERSION" || ok=1
   fi
   if pf_apiserver_ok && [ -x "$PF_KUBECTL" ]; then
     local total ready
