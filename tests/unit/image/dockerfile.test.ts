@@ -47,12 +47,23 @@ ${DEBIAN_PRELUDE}RUN apt-get update \\
 RUN if [ ! -x /opt/venv/bin/python ]; then python3 -m venv /opt/venv; fi
 RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=GITHUB_PAT,target=/run/secrets/GITHUB_PAT,required=true --mount=type=secret,id=CI_NETRC,target=/etc/flyte/secrets/ci/netrc,required=true export GITHUB_PAT="$(cat /run/secrets/GITHUB_PAT)" && /opt/venv/bin/python -m pip install --index-url https://pypi.org/simple --extra-index-url 'https://example.com/simple?x=1' --pre --no-cache-dir 'pandas>=2,<3' 'tomli; python_version < "3.11"'
 ENV MODE="prod"
+RUN if [ ! -d /home/flyte/app ]; then mkdir -p /home/flyte/app && chown flyte:flyte /home/flyte/app; fi
 WORKDIR /home/flyte/app
 COPY --chown=flyte:flyte ["layer-9", "./proj2"]
 RUN python -c 'print(1)'
 USER flyte
 ENV _F_IMG_ID=${img.uri}
 `);
+    });
+
+    it("a workdir is created for Flyte's non-root user (WORKDIR alone would make it root's); without that user, WORKDIR as is", () => {
+        const withUser = Image.fromDebianBase().withWorkdir("/app").dockerfile;
+        expect(withUser).toContain("RUN if [ ! -d /app ]; then mkdir -p /app && chown flyte:flyte /app; fi\nWORKDIR /app\n");
+        // Flyte's own home is already the user's: its WORKDIR line stays alone
+        expect(withUser).toContain("RUN if ! id -u flyte >/dev/null 2>&1; then useradd --create-home --shell /bin/bash flyte; fi && mkdir -p /home/flyte && chown -R flyte:flyte /home/flyte && chown -R flyte:flyte /root\nWORKDIR /home/flyte\n");
+        const noUser = Image.fromBase("python:3.12-slim").clone({ name: "x", registry: "r.example.com", extendable: true }).withWorkdir("/srv/app").dockerfile;
+        expect(noUser).toContain("\nWORKDIR /srv/app\n");
+        expect(noUser).not.toContain("chown");
     });
 
     it("recreates Flyte's released default image offline (python slim + defaults + pip install flyte)", () => {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { ValidationError, joinPath } from "../errors";
 import { contextPathFor } from "./context";
-import { CREATE_FLYTE_USER_CMD, VENV, debianBase, debianBaseLayers, parseReleasedImage } from "./defaults";
+import { CREATE_FLYTE_USER_CMD, FLYTE_HOME, VENV, debianBase, debianBaseLayers, parseReleasedImage } from "./defaults";
 import { Layer, PipOptions } from "./layers";
 import { dockerQuote, jsonArgs, shQuote } from "./quote";
 import { SecretMount, secretEnvPrefix, secretFlags } from "./secrets";
@@ -85,6 +85,13 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             }
             return;
         case "workdir":
+            // The build runs as root, so WORKDIR would create a missing directory owned by
+            // root, where the task (Flyte's non-root user) could not write: create it for
+            // that user first (an existing directory is left as it is)
+            if (state.flyteUser && l.workdir !== FLYTE_HOME) {
+                const dir = shQuote(l.workdir);
+                out.push(`RUN if [ ! -d ${dir} ]; then mkdir -p ${dir} && chown flyte:flyte ${dir}; fi`);
+            }
             out.push(`WORKDIR ${l.workdir}`);
             return;
         case "env":
