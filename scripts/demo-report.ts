@@ -18,10 +18,12 @@ async function main(): Promise<void> {
     const namespace: string = outputs.namespaceName;
     const templates: Record<string, string> = { ...outputs.podTemplates, ...outputs.taskPodTemplates };
     // what the scheduling check predicted at preview (absent for programs that do not export it)
-    const placements: Record<string, { checked: boolean; nodes: string[]; scaleUp: string[]; schedulerMessage?: string; placement: string }> = outputs.placements ?? {};
+    // (TypeScript exports the check's reports; the flyte package's programs its `placement` strings)
+    const placements: Record<string, string | { checked: boolean; nodes: string[]; scaleUp: string[]; schedulerMessage?: string; placement: string }> = outputs.placements ?? {};
     const predicted = (name: string) => {
         const p = placements[name];
         if (!p) return "-";
+        if (typeof p === "string") return p;
         if (!p.checked) return p.placement;
         return p.nodes.length ? p.nodes.join(" or ") : p.scaleUp.length ? `scale up ${p.scaleUp.join(" or ")}` : `Pending: ${p.schedulerMessage}`;
     };

@@ -43,6 +43,8 @@ case "$language" in
 esac
 demo_dir=".work/demo"; [ "$language" = typescript ] || demo_dir=".work/demo-$language"
 mkdir -p "$demo_dir"
+# the Python and YAML programs read ../quickstart/tasks/report.py (the smoke task's script)
+[ "$language" = typescript ] || ln -sfn ../examples/quickstart .work/quickstart
 find "$source_dir" -maxdepth 1 -name '*.py' -exec cp {} "$demo_dir/" \;
 node -e '
     const fs = require("fs"), path = require("path"), yaml = require("js-yaml");

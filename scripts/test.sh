@@ -22,6 +22,8 @@ if [ "${PULUMI_FLYTE_SKIP_E2E:-}" = "1" ]; then
     stamp "PULUMI_FLYTE_SKIP_E2E=1: skipping end-to-end tests"
     exit 0
 fi
+stamp "the packed npm package (fresh projects, lowest and newest peers)"
+npx jest --selectProjects package
 stamp "toolchain"
 bash scripts/toolchain.sh --go
 stamp "platform"

@@ -8,6 +8,8 @@ one-off Job. Every value is validated before anything is created: a typo fails
 `pulumi preview` naming the field.
 """
 
+import pathlib
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -106,6 +108,26 @@ tasks = {
     ],
 }
 
+# The smoke environment: its task runs the TypeScript quickstart's tasks/report.py in the
+# image (as `python -c`, so the image stays the one above) and reports what a deployed task
+# sees: the pip packages, the wandb secret as env var and as file, WANDB_PROJECT, the
+# working directory, /dev/shm. `pulumi up` waits for it (wait=True). The path is relative
+# to the project's directory (examples/python-quickstart).
+report_script = (pathlib.Path("..") / "quickstart" / "tasks" / "report.py").read_text()
+smoke = {
+    "smoke": dict(
+        resources=flyte.ResourcesArgs(cpu="500m", memory="256Mi", shm="64Mi"),
+        secrets=[wandb, flyte.SecretArgs(group="wandb", key="api-key", mount="/etc/flyte/secrets")],
+        env_vars={"WANDB_PROJECT": "quickstart"},
+    )
+}
+tasks["smoke"] = [
+    flyte.TaskArgs(
+        name="report",
+        runs=[flyte.TaskRunArgs(name="once", command=["python", "-c", report_script, config.get("pipPackages") or "six==1.16.0"], wait=True)],
+    )
+]
+
 environments = {
     name: flyte.TaskEnvironment(
         name,
@@ -117,7 +139,7 @@ environments = {
         **row,
         opts=pulumi.ResourceOptions(depends_on=[secrets]),
     )
-    for name, row in {**common, **flavours.get(profile, {})}.items()
+    for name, row in {**common, **flavours.get(profile, {}), **smoke}.items()
 }
 
 pulumi.export("imageUri", build.uri)
@@ -129,7 +151,23 @@ pulumi.export(
     {
         "train.fit": environments["train"].task_pod_template_names["fit"],
         "prep.load": environments["prep"].task_pod_template_names["load"],
+        "smoke.report": environments["smoke"].task_pod_template_names["report"],
     },
 )
-pulumi.export("jobs", {"prep.load.once": environments["prep"].run_job_names["load.once"]})
+pulumi.export(
+    "jobs",
+    {
+        "prep.load.once": environments["prep"].run_job_names["load.once"],
+        "smoke.report.once": environments["smoke"].run_job_names["report.once"],
+    },
+)
+# where each environment and task can run, as the scheduling check saw it at preview
+pulumi.export(
+    "placements",
+    {
+        **{name: env.placement for name, env in environments.items()},
+        "train.fit": environments["train"].task_placements["fit"],
+        "prep.load": environments["prep"].task_placements["load"],
+    },
+)
 pulumi.export("namespaceName", namespace.metadata.name)

@@ -351,7 +351,7 @@ export interface ImageBuildSettings {
     network?: NetworkMode;
     /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
-    /** Skip the build when the tag already exists in the registry (default true). */
+    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks). */
     skipExisting?: boolean;
     /** Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
@@ -755,7 +755,7 @@ export interface ImageBuildArgs {
     network?: NetworkMode;
     /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
-    /** Skip the build when the tag already exists in the registry (default true). */
+    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks). */
     skipExisting?: boolean;
     /** Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;

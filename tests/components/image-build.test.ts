@@ -30,7 +30,7 @@ describe("ImageBuild", () => {
 
     it("builds with BuildKit and pushes when the tag is missing; the ref is the pushed digest", async () => {
         const fetch = fakeRegistry(undefined);
-        const b = new ImageBuild("img", { image, workDir, network: "host", secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") } });
+        const b = new ImageBuild("img", { image, workDir, network: "host", skipExisting: true, secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") } });
         await settle(b);
         const ref = await resolve(b.ref);
         expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
@@ -38,7 +38,7 @@ describe("ImageBuild", () => {
         expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
         expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([["docker-build:index:Image", "img-build"], ["flyte:index:ImageBuild", "img"]]);
         const [built] = ofType("docker-build:index:Image");
-        const contextDir = path.join(workDir, "contexts", `img-${image.tag}`);
+        const contextDir = path.join(workDir, "contexts", "proj-dev-img");
         expect(plain(built.inputs)).toMatchObject({
             context: { location: contextDir },
             dockerfile: { location: path.join(contextDir, "Dockerfile") },
@@ -80,7 +80,7 @@ describe("ImageBuild", () => {
 
     it("reuses a tag another stack (or flyte-sdk) pushed: nothing is built", async () => {
         fakeRegistry({ [BUILT_BY_LABEL]: "proj/prod" });
-        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
+        const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         expect((await resolve(b.ref)).value).toBe(`localhost:30000/app@${DIGEST}`);
         expect((await resolve(b.built)).value).toBe(false);
@@ -89,7 +89,7 @@ describe("ImageBuild", () => {
 
     it("keeps managing a tag this stack built (no delete/recreate churn on the next run)", async () => {
         fakeRegistry({ [BUILT_BY_LABEL]: "proj/dev" });
-        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
+        const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         await resolve(b.ref);
         expect(registrations.map((r) => r.type).sort()).toEqual(["docker-build:index:Image", "flyte:index:ImageBuild"]);
@@ -98,10 +98,10 @@ describe("ImageBuild", () => {
     it("builds when the registry cannot be reached (and says so)", async () => {
         jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("connect ECONNREFUSED"));
         const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as any);
-        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
+        const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
         await settle(b);
         expect((await resolve(b.built)).value).toBe(true);
-        expect(warn.mock.calls[0][0]).toMatch(/could not check the registry .* ECONNREFUSED/);
+        expect(warn.mock.calls[0][0]).toMatch(/could not check whether .* is already in the registry: .*ECONNREFUSED/);
     });
 
     it("uses a published image as is", async () => {
@@ -120,5 +120,78 @@ describe("ImageBuild", () => {
         [{ image, cache: true }, "cache"],
     ])("rejects %j before registering anything", (args, field) => {
         expectRejectedBeforeRegistering(() => new ImageBuild("img", args as any), field);
+    });
+});
+
+describe("ImageBuild's registry lookup", () => {
+    beforeEach(reset);
+    afterEach(() => jest.restoreAllMocks());
+
+    /** What fetch throws when the request fails below HTTP (undici's shape). */
+    const fetchFailed = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+
+    it("is skipped under Pulumi's mocks unless asked for (skipExisting: true)", async () => {
+        const fetch = jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("no network in unit tests"));
+        const b = new ImageBuild("img", { image, workDir, secretValues: { PYPI_TOKEN: "t" } });
+        await settle(b);
+        expect((await resolve(b.built)).value).toBe(true);
+        expect(fetch).not.toHaveBeenCalled();
+    });
+
+    it.each([
+        ["ECONNREFUSED", /connection refused by localhost:30000/],
+        ["ENOTFOUND", /DNS: the host localhost was not found/],
+        ["CERT_HAS_EXPIRED", /TLS: the certificate of localhost:30000 was not accepted/],
+    ])("names the real cause (%s) in a warning attached to the build", async (code, cause) => {
+        jest.spyOn(globalThis, "fetch").mockRejectedValue(fetchFailed(code));
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as any);
+        const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
+        await settle(b);
+        await resolve(b.built);
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(warn.mock.calls[0][0]).toMatch(cause);
+        expect(warn.mock.calls[0][1]).toBe(b);
+    });
+
+    it("a 401 says to log in, and docker's credentials (~/.docker/config.json) are used", async () => {
+        const dockerConfig = fs.mkdtempSync(path.join(os.tmpdir(), "pf-docker-"));
+        const headers: (string | null)[] = [];
+        jest.spyOn(globalThis, "fetch").mockImplementation(async (_url: any, init: any) => {
+            headers.push(init?.headers?.Authorization ?? null);
+            return new Response(null, { status: init?.headers?.Authorization ? 404 : 401 });
+        });
+        const warn = jest.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as any);
+        const previous = process.env.DOCKER_CONFIG;
+        process.env.DOCKER_CONFIG = dockerConfig;
+        try {
+            const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
+            await settle(b);
+            await resolve(b.built);
+            expect(warn.mock.calls[0][0]).toMatch(/localhost:30000 needs credentials to read app \(401\); log in with `docker login localhost:30000`/);
+            reset();
+            warn.mockClear();
+            fs.writeFileSync(path.join(dockerConfig, "config.json"), JSON.stringify({ auths: { "localhost:30000": { auth: Buffer.from("ci:s3cret").toString("base64") } } }));
+            const again = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
+            await settle(again);
+            await resolve(again.built);
+            expect(headers[headers.length - 1]).toBe(`Basic ${Buffer.from("ci:s3cret").toString("base64")}`);
+            expect(warn).not.toHaveBeenCalled();
+        } finally {
+            if (previous === undefined) delete process.env.DOCKER_CONFIG;
+            else process.env.DOCKER_CONFIG = previous;
+        }
+    });
+
+    it("build contexts are reused per build, never accumulated across tags and previews", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-contexts-"));
+        for (const pkg of ["six==1.16.0", "six==1.15.0", "six==1.14.0"]) {
+            reset();
+            const img = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false }).withPipPackages(pkg);
+            const b = new ImageBuild("img", { image: img, workDir: dir });
+            await settle(b);
+            await resolve(b.ref);
+        }
+        expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual(["proj-dev-img"]);
+        expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain("six==1.14.0");
     });
 });

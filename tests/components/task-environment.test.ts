@@ -172,7 +172,7 @@ describe("TaskEnvironment", () => {
     it("references an ImageBuild by digest, and builds an Image given directly as a child", async () => {
         const fetchMock = jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response(null, { status: 404 }));
         const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app" }).withPipPackages("six==1.16.0");
-        const env = new TaskEnvironment("train", { image, imageBuild: { network: "host", workDir: "/tmp/pulumi-flyte-test" } });
+        const env = new TaskEnvironment("train", { image, imageBuild: { network: "host", workDir: "/tmp/pulumi-flyte-test", skipExisting: true } });
         await settle(env, env.podTemplate, env.imageBuild!);
         await resolve(env.imageRef);
         expect(registered()).toEqual(sorted([

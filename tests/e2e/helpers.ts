@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BuiltinProfileName, renderPodTemplate } from "pulumi-flyte";
-import { environmentsFor } from "../../examples/quickstart/environments";
+import { environmentsFor, smokeEnvironment } from "../../examples/quickstart/environments";
 import { KubeClient } from "../../scripts/lib/kube-client";
 
 export const outputsOf = async (s: Stack): Promise<Record<string, any>> =>
@@ -64,14 +64,15 @@ export function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-/** The PodTemplates the quickstart renders for a profile (environments, then their tasks), with the node each must land on. */
+/** The PodTemplates the quickstart renders for a profile (environments, the smoke environment, their tasks), with the node each must land on. */
 export function quickstartTemplates(profile: BuiltinProfileName, namespace: string, imageRef: string, gpus = { trainGpus: 4, evaluateGpus: 1 }) {
     const out: { name: string; expected: any; node: string }[] = [];
-    for (const row of environmentsFor(profile, gpus)) {
-        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, interruptible: row.interruptible };
+    for (const row of [...environmentsFor(profile, gpus), smokeEnvironment]) {
+        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, envVars: row.envVars, interruptible: row.interruptible };
         out.push({ name: row.name, expected: renderPodTemplate(env, { profile, namespace }), node: row.expectedNode });
         if (row.name === "train") out.push({ name: "train-fit", expected: renderPodTemplate(env, { profile, namespace, task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" } }), node: row.expectedNode });
         if (row.name === "prep") out.push({ name: "prep-load", expected: renderPodTemplate(env, { profile, namespace, task: { name: "load", retries: 1 } }), node: row.expectedNode });
+        if (row.name === "smoke") out.push({ name: "smoke-report", expected: renderPodTemplate(env, { profile, namespace, task: { name: "report" } }), node: row.expectedNode });
     }
     return out;
 }

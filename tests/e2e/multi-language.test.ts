@@ -7,13 +7,15 @@
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { quickstartImage } from "../../examples/quickstart/environments";
+import { REAL_NODE, quickstartImage } from "../../examples/quickstart/environments";
 import { expectedPackageSchema } from "../../sdk/src/spec/package-schema";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
 import { NOTHING, expectTemplatesStored, listFiles, objectCount, outputsOf, quickstartTemplates, registryBuiltBy, registryDigest, stepCollector } from "./helpers";
+import { taskReport } from "./task-report";
 import { REPO, requireEnv } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
@@ -84,6 +86,8 @@ beforeAll(async () => {
     await waitFor(async () => (await objectCount(kube, namespaces)).namespaces === 0, 120_000);
     fs.rmSync(WORK, { recursive: true, force: true });
     fs.mkdirSync(path.join(WORK, "state"), { recursive: true });
+    // the programs read ../quickstart/tasks/report.py (the smoke task's script) from their project directory
+    fs.symlinkSync(path.join(REPO, "examples", "quickstart"), path.join(WORK, "quickstart"));
     // the flyte Python SDK, generated from provider/ into the toolchain's Python environment
     execFileSync("bash", [path.join(REPO, "scripts/language-sdks.sh"), "python"], { stdio: ["ignore", "ignore", "inherit"] });
     stacks.python = await createStack("python");
@@ -139,7 +143,19 @@ describe.each(["python", "yaml"] as const)("the %s quickstart", (lang) => {
         const secret = await kube.get(`/api/v1/namespaces/${ns}/secrets/wandb`);
         expect(Buffer.from(secret.data["api-key"], "base64").toString()).toBe(SECRETS.wandbApiKey);
         expect((await kube.get(`/apis/batch/v1/namespaces/${ns}/cronjobs/train-fit-nightly`)).spec.schedule).toBe("0 3 * * *");
-        expect(out.jobs).toEqual({ "prep.load.once": "prep-load-once" });
+        expect(out.jobs).toEqual({ "prep.load.once": "prep-load-once", "smoke.report.once": "smoke-report-once" });
+    });
+
+    test("the smoke task ran in the image on the real node and saw what the program declared", async () => {
+        // `up` waited for it; its report is the TypeScript quickstart's (tests/e2e/quickstart.test.ts)
+        const out = await outputsOf(stacks[lang]);
+        const { report, pod } = await taskReport(kube, ns, "smoke-report-once");
+        expect({ node: pod.spec.nodeName, image: pod.spec.containers[0].image }).toEqual({ node: REAL_NODE, image: out.imageRef });
+        expect(report.packages).toEqual({ six: { version: "1.16.0" } });
+        const expected = createHash("sha256").update(SECRETS.wandbApiKey).digest("hex");
+        expect({ env: report.secret.env.sha256 === expected, file: report.secret.file.sha256 === expected }).toEqual({ env: true, file: true });
+        expect(report.envVars).toEqual({ WANDB_PROJECT: "quickstart" });
+        expect(report.shmBytes).toBe(64 * 1024 * 1024);
     });
 
     test("the real kube-scheduler puts every environment and task on the node the TypeScript quickstart's land on", async () => {

@@ -1,7 +1,8 @@
 """The quickstart's smoke task: what a deployed task actually sees, as one JSON line.
 
 Run by the "smoke" environment's "report" task as `python -c <this file> <pip package>...`
-in the image `pulumi up` built (the quickstart's index.ts reads this file). It imports each package the image pip-installed, reads
+in the image `pulumi up` built (the TypeScript, Python and YAML quickstarts read this
+file; packages may be given as pip requirements, comma-separated too). It imports each package the image pip-installed, reads
 the wandb secret both ways Flyte hands it over (environment variable and file), and
 reports the environment variable the program declared, the working directory, the size
 of /dev/shm, the user it runs as and the locale. Secret values are never printed: only
@@ -16,6 +17,7 @@ import json
 import locale
 import os
 import pwd
+import re
 import stat
 import sys
 
@@ -47,6 +49,12 @@ def secret_file() -> dict:
     return out
 
 
+def package_names(args: list) -> list:
+    """Distribution names from the arguments: names, or pip requirements (comma-separated too)."""
+    specs = [spec.strip() for arg in args for spec in arg.split(",") if spec.strip()]
+    return [re.split(r"[\s=<>!~;\[]", spec)[0] for spec in specs]
+
+
 def main() -> int:
     env_secret = os.environ.get(SECRET_ENV)
     shm = os.statvfs("/dev/shm")
@@ -55,7 +63,7 @@ def main() -> int:
     except KeyError:  # a uid without a passwd entry
         user = None
     report = {
-        "packages": {name: package(name) for name in sys.argv[1:]},
+        "packages": {name: package(name) for name in package_names(sys.argv[1:])},
         "secret": {
             "env": {"name": SECRET_ENV, **({"sha256": sha256(env_secret.encode())} if env_secret is not None else {"error": "not set"})},
             "file": secret_file(),

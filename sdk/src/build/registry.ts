@@ -1,3 +1,7 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 /**
  * A minimal Docker Registry HTTP API v2 client: is a tag there, what is its digest,
  * and which labels does its image config carry. Used to skip builds whose
@@ -59,9 +63,90 @@ function baseUrl(registry: string): string {
 }
 
 export interface RegistryClientOptions {
+    /** Credentials; default: what docker uses for the registry (~/.docker/config.json). */
     credentials?: RegistryCredentials;
     timeoutMs?: number;
     fetchImpl?: typeof fetch;
+    /** Where docker's config.json is (default: $DOCKER_CONFIG, else ~/.docker). */
+    dockerConfigDir?: string;
+}
+
+/** A registry lookup that failed, with what went wrong in a user's terms. */
+export class RegistryLookupError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RegistryLookupError";
+    }
+}
+
+/** The cause of a failed request, as a person would name it (connection refused, DNS, TLS, timeout). */
+export function explainRequestError(err: unknown, registry: string, timeoutMs: number): string {
+    const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; hostname?: string; address?: string; port?: number } };
+    if (e?.name === "TimeoutError" || e?.name === "AbortError") return `${registry} did not answer within ${timeoutMs / 1000}s`;
+    const code = e?.cause?.code ?? e?.code;
+    const host = registry.split(":")[0];
+    switch (code) {
+        case "ECONNREFUSED":
+            return `connection refused by ${registry} (nothing listens there: is the registry running?)`;
+        case "ENOTFOUND":
+            return `DNS: the host ${host} was not found`;
+        case "EAI_AGAIN":
+            return `DNS: the host ${host} could not be resolved now (temporary failure)`;
+        case "ECONNRESET":
+            return `the connection to ${registry} was reset`;
+        case "ETIMEDOUT":
+        case "UND_ERR_CONNECT_TIMEOUT":
+            return `connecting to ${registry} timed out`;
+        case "EHOSTUNREACH":
+        case "ENETUNREACH":
+            return `${registry} is unreachable from this machine (${code})`;
+        case "CERT_HAS_EXPIRED":
+        case "DEPTH_ZERO_SELF_SIGNED_CERT":
+        case "SELF_SIGNED_CERT_IN_CHAIN":
+        case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+        case "ERR_TLS_CERT_ALTNAME_INVALID":
+            return `TLS: the certificate of ${registry} was not accepted (${code})`;
+        default: {
+            const detail = e?.cause?.message ?? e?.message ?? String(err);
+            return `${detail}${code ? ` (${code})` : ""}`;
+        }
+    }
+}
+
+/**
+ * Credentials for `registry` the way docker finds them: `auths` of config.json
+ * (`auth` = base64 "user:password", or `username`/`password`), then the registry's
+ * `credHelpers` entry or the `credsStore`, by running `docker-credential-<helper> get`.
+ */
+export function dockerCredentials(registry: string, configDir?: string): RegistryCredentials | undefined {
+    const dir = configDir ?? process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker");
+    let config: { auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>; credHelpers?: Record<string, string>; credsStore?: string };
+    try {
+        config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
+    } catch {
+        return undefined;
+    }
+    const keys = registry === "registry-1.docker.io" ? ["https://index.docker.io/v1/", "index.docker.io", "docker.io", registry] : [registry, `https://${registry}`, `http://${registry}`];
+    for (const key of keys) {
+        const entry = config.auths?.[key];
+        if (!entry) continue;
+        if (entry.auth) {
+            const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
+            const colon = decoded.indexOf(":");
+            if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        }
+        if (entry.username && entry.password) return { username: entry.username, password: entry.password };
+    }
+    const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => h) ?? config.credsStore;
+    if (!helper || !/^[A-Za-z0-9._-]+$/.test(helper)) return undefined;
+    const result = spawnSync(`docker-credential-${helper}`, ["get"], { input: keys[0], encoding: "utf8", timeout: 10_000 });
+    if (result.status !== 0 || !result.stdout) return undefined;
+    try {
+        const { Username, Secret } = JSON.parse(result.stdout) as { Username?: string; Secret?: string };
+        return Username && Secret ? { username: Username, password: Secret } : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /**
@@ -70,8 +155,17 @@ export interface RegistryClientOptions {
  */
 export async function inspectRemoteImage(uri: string, options: RegistryClientOptions = {}): Promise<RemoteImageInfo | undefined> {
     const ref = parseReference(uri);
-    const doFetch = options.fetchImpl ?? fetch;
     const timeoutMs = options.timeoutMs ?? 10_000;
+    const rawFetch = options.fetchImpl ?? fetch;
+    // network failures are reported with their cause (connection refused, DNS, TLS, timeout)
+    const doFetch: typeof fetch = async (input, init) => {
+        try {
+            return await rawFetch(input, init);
+        } catch (err) {
+            throw new RegistryLookupError(explainRequestError(err, ref.registry, timeoutMs));
+        }
+    };
+    options = { ...options, credentials: options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir) };
     let token: string | undefined;
 
     const request = async (path: string, accept?: string): Promise<Response> => {
@@ -91,7 +185,12 @@ export async function inspectRemoteImage(uri: string, options: RegistryClientOpt
 
     const manifestRes = await request(`/v2/${ref.repository}/manifests/${ref.tag}`, MANIFEST_TYPES);
     if (manifestRes.status === 404) return undefined;
-    if (!manifestRes.ok) throw new Error(`registry ${ref.registry} answered ${manifestRes.status} for ${uri}`);
+    if (manifestRes.status === 401 || manifestRes.status === 403) {
+        throw new RegistryLookupError(options.credentials
+            ? `${ref.registry} refused the credentials for ${ref.repository} (${manifestRes.status})`
+            : `${ref.registry} needs credentials to read ${ref.repository} (${manifestRes.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`);
+    }
+    if (!manifestRes.ok) throw new RegistryLookupError(`${ref.registry} answered ${manifestRes.status} for ${uri}`);
     const digest = manifestRes.headers.get("docker-content-digest") ?? "";
     let manifest = (await manifestRes.json()) as any;
     if (Array.isArray(manifest.manifests)) {
@@ -117,7 +216,12 @@ async function fetchToken(challenge: string, ref: ImageReference, doFetch: typeo
     url.searchParams.set("scope", params.scope ?? `repository:${ref.repository}:pull`);
     const headers: Record<string, string> = credentials ? { Authorization: `Basic ${basic(credentials)}` } : {};
     const res = await doFetch(url.toString(), { headers, signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) throw new Error(`registry token endpoint answered ${res.status}`);
+    if (res.status === 401 || res.status === 403) {
+        throw new RegistryLookupError(credentials
+            ? `${ref.registry} refused the credentials for ${ref.repository} (token endpoint answered ${res.status})`
+            : `${ref.registry} needs credentials to read ${ref.repository} (token endpoint answered ${res.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`);
+    }
+    if (!res.ok) throw new RegistryLookupError(`the token endpoint of ${ref.registry} answered ${res.status}`);
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new Error("registry token endpoint sent no token");

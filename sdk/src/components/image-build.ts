@@ -6,7 +6,7 @@ import * as path from "path";
 import { ValidationError, joinPath } from "../core/errors";
 import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
-import { RemoteImageInfo, inspectRemoteImage, repositoryOf } from "../build/registry";
+import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
 import { stackDefaults } from "./stack-config";
 
@@ -24,7 +24,10 @@ export interface ImageBuildOptions {
      * Unset ones are read from the environment variable of that name (as flyte-sdk).
      */
     secretValues?: Record<string, pulumi.Input<string>>;
-    /** Skip the build when the content-addressed tag already exists in the registry (default true). */
+    /**
+     * Skip the build when the content-addressed tag already exists in the registry
+     * (default true; under Pulumi's mocks false, so unit tests never reach a registry).
+     */
     skipExisting?: boolean;
     /** Where build contexts are assembled (default: $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
@@ -100,11 +103,13 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
     const uri = image.uri;
     // an uncloned fromBase / default image is someone else's published image: used as is
     if (!image.needsBuild) return { built: pulumi.output(false), digest: pulumi.output(""), ref: pulumi.output(uri) };
-    const contextDir = path.join(settings.workDir, "contexts", `${sanitize(name)}-${image.tag}`);
+    // one context folder per stack and build, re-assembled in place: previews and tag
+    // changes reuse it, nothing accumulates
+    const contextDir = path.join(settings.workDir, "contexts", sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`));
     const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
     const secretValues = settings.secretValues;
     const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
-    const outcome = (settings.skipExisting ? lookUp(uri, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
+    const outcome = (settings.skipExisting ? lookUp(uri, parent, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
         if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
             pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, parent);
             return { built: false, digest: pulumi.output(found.digest) };
@@ -130,12 +135,25 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
     return { built: result.apply((r) => r.built), digest, ref: pulumi.interpolate`${repositoryOf(uri)}@${digest}` };
 }
 
-async function lookUp(uri: string, credentials?: { username: string; password: string }): Promise<RemoteImageInfo | undefined> {
+/** The registry lookup; a failure is a warning on the build (with its cause), and the image is built. */
+async function lookUp(uri: string, resource: pulumi.Resource, credentials?: { username: string; password: string }): Promise<RemoteImageInfo | undefined> {
     try {
         return await inspectRemoteImage(uri, { credentials });
     } catch (err) {
-        pulumi.log.warn(`could not check the registry for ${uri} (${(err as Error).message}); building it`);
+        const cause = err instanceof RegistryLookupError ? err.message : explainRequestError(err, parseReference(uri).registry, 10_000);
+        pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; building it`, resource);
         return undefined;
+    }
+}
+
+/** True under `pulumi.runtime.setMocks` (unit tests): nothing may leave the process unless asked for. */
+function underMocks(): boolean {
+    try {
+        // setMocks installs a MockMonitor: a monitor carrying the test's mocks
+        const monitor = (pulumi.runtime as unknown as { getMonitor?: () => { mocks?: { newResource?: unknown } } | undefined }).getMonitor?.();
+        return typeof monitor?.mocks?.newResource === "function";
+    } catch {
+        return false;
     }
 }
 
@@ -200,7 +218,8 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
         ...(network !== undefined ? { network } : {}),
         baseImageMirrors: mirrors,
         workDir: args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
-        skipExisting: args.skipExisting ?? true,
+        // the registry lookup; under Pulumi's mocks only when asked for (skipExisting: true)
+        skipExisting: args.skipExisting ?? !underMocks(),
         builder: args.builder ?? process.env.PULUMI_FLYTE_BUILDER,
         exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
         secretValues: args.image.needsBuild ? buildSecretValues(ids, args.secretValues, prefix) : {},

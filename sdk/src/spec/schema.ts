@@ -330,7 +330,7 @@ const imageBuildFields = {
     baseImageMirrors: opt(z.record(z.string()), "Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES)."),
     network: opt(NetworkMode, "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config)."),
     secretValues: opt(z.record(input(z.string())), "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret."),
-    skipExisting: opt(z.boolean(), "Skip the build when the tag already exists in the registry (default true)."),
+    skipExisting: opt(z.boolean(), "Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks)."),
     workDir: opt(z.string(), "Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte)."),
     builder: opt(z.string(), "buildx builder name (default $PULUMI_FLYTE_BUILDER)."),
     exec: opt(z.boolean(), "Run the docker-buildx CLI plugin (default: $PULUMI_FLYTE_BUILDX_EXEC=1)."),
