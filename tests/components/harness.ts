@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../sdk/src/core/errors";
 import { resetNameClaims } from "../../sdk/src/components/name-claims";
+import { resetSharedBuilds } from "../../sdk/src/components/shared-builds";
 
 /** Every resource the program registered, as the engine saw it. */
 export interface Registration {
@@ -38,6 +39,7 @@ export function installMocks(options: { preview?: boolean; project?: string; sta
 export function reset(): void {
     registrations.length = 0;
     resetNameClaims();
+    resetSharedBuilds();
 }
 
 /** Resolves an Output's value (and whether it is secret) in tests. */

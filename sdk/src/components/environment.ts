@@ -8,8 +8,9 @@ import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/scheduling/profile";
 import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
-import { ImageBuild, ImageBuildOptions, validateImageBuild } from "./image-build";
+import { ImageBuild, ImageBuildOptions, buildSettingsKey, validateImageBuild } from "./image-build";
 import { claimName } from "./name-claims";
+import { sharedBuild } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
@@ -131,7 +132,13 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
         throw new ValidationError("imageBuild", "(build settings)", "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published");
     }
     // the child build's settings and secrets are checked before anything registers
-    if (image instanceof Image) validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
+    if (image instanceof Image) {
+        const settings = validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
+        const shared = sharedBuild(image.uri);
+        if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
+            throw new ValidationError("imageBuild", "(build settings)", `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`);
+        }
+    }
     const environment = normalizeEnvironment({
         name, image: pureImage, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
         reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,
@@ -151,8 +158,16 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
     if (image instanceof ImageBuild) {
         imageRef = image.ref;
     } else if (image instanceof Image) {
-        imageBuild = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent });
-        imageRef = imageBuild.ref;
+        // one build per image and program: a later environment uses the first one's
+        const shared = sharedBuild(image.uri);
+        if (shared) {
+            imageBuild = shared.build; // not a child: the build of the environment that came first
+            imageRef = shared.build.ref;
+            dependencies = [...dependencies, shared.build];
+        } else {
+            imageBuild = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent });
+            imageRef = imageBuild.ref;
+        }
     } else if (image === undefined || image === "auto") {
         imageRef = pulumi.output((environment.image as Image).uri); // Flyte's default image, published
     } else {

@@ -8,6 +8,7 @@ import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
+import { registerBuild } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 
 export interface ImageBuildOptions {
@@ -78,6 +79,8 @@ export class ImageBuild extends pulumi.ComponentResource {
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = validateImageBuild(args);
         super("flyte:index:ImageBuild", name, {}, opts);
+        // environments given the same Image use this build instead of building it again
+        registerBuild(args.image.uri, this, buildSettingsKey(settings), `ImageBuild "${name}"`);
         const deployed = deployImageBuild(this, name, args.image, settings);
         this.image = args.image;
         this.uri = args.image.uri;
@@ -224,6 +227,12 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
         exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
         secretValues: args.image.needsBuild ? buildSecretValues(ids, args.secretValues, prefix) : {},
     };
+}
+
+/** What decides how an image is built (not the secret values, which are Outputs): two builds of one tag must agree on it. */
+export function buildSettingsKey(s: ImageBuildSettings): string {
+    const mirrors = s.baseImageMirrors ? Object.entries(s.baseImageMirrors).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
+    return JSON.stringify([s.network ?? null, s.platform ?? null, s.builder ?? null, !!s.exec, s.skipExisting, s.workDir, mirrors]);
 }
 
 /** $PULUMI_FLYTE_BASE_IMAGES names a JSON file mapping public base images to local mirrors. */

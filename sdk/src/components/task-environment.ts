@@ -36,7 +36,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
     readonly podTemplate: k8s.core.v1.PodTemplate;
     /** The warm pool of a reusable environment. */
     readonly warmPool?: k8s.apps.v1.Deployment;
-    /** The child image build when `image` was an Image. */
+    /** The build of `image` when it was an Image: a child, or the build of the first environment given the same image. */
     readonly imageBuild?: ImageBuild;
     /** Where the environment's pod can run (the scheduling check): pools and nodes, "none: <why>", or "unchecked: <why>". */
     readonly placement: pulumi.Output<string>;
