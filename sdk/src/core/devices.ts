@@ -209,7 +209,8 @@ const DEVICE_FACTORIES: Record<DeviceClass, (args: any, field: string) => Device
 export function toDevice(field: string, value: unknown): Device | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === "number") {
-        if (!Number.isInteger(value) || value < 0) throw new ValidationError(field, value, `a GPU count is a non-negative integer; or ${ACCELERATOR_HELP}`);
+        // an extended resource count; beyond int32 no node has that many and String() would print an exponent
+        if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new ValidationError(field, value, `a GPU count is an integer from 0 to 2147483647; or ${ACCELERATOR_HELP}`);
         return value === 0 ? undefined : freeze({ deviceClass: "GPU", quantity: value });
     }
     if (typeof value === "string") return parseAccelerator(field, value);

@@ -58,11 +58,14 @@ export interface ReusePolicy {
     readonly scope: "global" | "run";
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+
 export const reuseSchema = z.object({
-    replicas: z.union([z.number().int().min(1), z.tuple([z.number().int().min(0), z.number().int().min(1)])]).optional(),
+    // replicas are int32 in a Deployment
+    replicas: z.union([z.number().int().min(1).max(INT32_MAX), z.tuple([z.number().int().min(0).max(INT32_MAX), z.number().int().min(1).max(INT32_MAX)])]).optional(),
     idleTtl: z.union([z.number(), z.string()]).optional(),
     scaledownTtl: z.union([z.number(), z.string()]).optional(),
-    concurrency: z.number().int().min(1).optional(),
+    concurrency: z.number().int().min(1).max(INT32_MAX).optional(),
     scope: z.enum(["global", "run"]).optional(),
 }).strict();
 

@@ -77,12 +77,32 @@ function parse(text: string): Quantity | "syntax" | "negative" | "too large" {
     return { nanos, format };
 }
 
+/**
+ * What a person probably meant by a quantity Kubernetes rejects ("16GB", "2 cores",
+ * "512 Mi", "1.5gi"), as the first words of the error; "" when nothing fits.
+ */
+export function quantityHint(text: string): string {
+    const t = text.trim();
+    const bytes = /^(\d+(?:\.\d+)?)\s*([kKmMgGtTpPeE])(i?)[bB]?$/.exec(t);
+    if (bytes && (t.includes(" ") || /[bB]$/.test(t) || /[a-z]i?$/.test(bytes[2] + bytes[3]) || bytes[2] === "K")) {
+        const [, n, unit, i] = bytes;
+        const u = unit.toUpperCase();
+        const decimal = u === "K" ? "k" : u;
+        if (unit === "m" && !i && !/[bB]$/.test(t)) return `write ${n}m without a space (millicores); `;
+        return `write ${n}${decimal} (decimal, 10^n) or ${n}${u}i (binary, 2^n): Kubernetes suffixes have no "B" and no space; `;
+    }
+    const cores = /^(\d+(?:\.\d+)?)\s*(cores?|cpus?|vcpus?)$/i.exec(t);
+    if (cores) return `a CPU count is just the number: ${cores[1]} (or "${cores[1]}", or millicores such as "${Math.round(Number(cores[1]) * 1000)}m"); `;
+    return "";
+}
+
 /** Parses or throws a ValidationError naming the field. */
 export function parseQuantity(field: string, value: unknown): Quantity {
     if (typeof value !== "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
     const parsed = parse(value);
     if (parsed === "too large") throw new ValidationError(field, value, `a quantity is at most ${MAX_NANOS / NANO} (2^63-1, the largest value Kubernetes stores)`);
-    if (typeof parsed === "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
+    if (parsed === "negative") throw new ValidationError(field, value, `a quantity is not negative; expected ${QUANTITY_HELP}`);
+    if (typeof parsed === "string") throw new ValidationError(field, value, `${quantityHint(value)}expected ${QUANTITY_HELP}`);
     return parsed;
 }
 

@@ -83,3 +83,73 @@ describe("quantities", () => {
         expect(err.message).toBe('gpu.quantity: got "4"; a quantity is a number, not a string: write 4 without quotes (GPU "A100" accepts 1, 2, 3, 4, 5, 6, 7, 8)');
     });
 });
+
+describe("runs: cron fields, time zones, suspend, TTLs", () => {
+    const { checkRunArgs, cronProblem } = require("../../../sdk/src/core/podtemplate/job") as typeof import("../../../sdk/src/core/podtemplate/job");
+
+    test.each(["0 3 * * *", "*/15 * * * *", "0 0 1 JAN,jul *", "0 9-17/2 * * MON-FRI", "30 2 ? * SUN", "@daily", "@every 1h", "@every 1h30m", "@every 90s"])("accepts %j", (schedule) => {
+        expect(cronProblem(schedule)).toBeUndefined();
+    });
+
+    test.each([
+        ["60 * * * *", /minute field "60": values are 0-59/],
+        ["0 24 * * *", /hour field "24"/],
+        ["0 0 0 * *", /day of month field "0"/],
+        ["0 0 1 13 *", /month field "13"/],
+        ["0 0 * * 7", /day of week field "7"/],
+        ["0 0 * * FOO", /day of week field "FOO"/],
+        ["5-1 * * * *", /from low to high/],
+        ["*/0 * * * *", /a step is 1 to 59/],
+        ["0 3 * *", /five fields/],
+        ["TZ=UTC 0 3 * * *", /use the run's timeZone/],
+        ["@every", /@every <duration>/],
+        ["@fortnightly", /a macro is one of/],
+    ])("refuses %j", (schedule, message) => {
+        expect(cronProblem(schedule)).toMatch(message);
+    });
+
+    test.each([
+        [{ schedule: "0 3 * * *", timeZone: "Mars/Olympus" }, "run.timeZone"],
+        [{ schedule: "0 3 * * *", timeZone: "Local" }, "run.timeZone"],
+        [{ timeZone: "Europe/Paris" }, "run.timeZone"],
+        [{ suspend: "yes" }, "run.suspend"],
+        [{ ttlSecondsAfterFinished: 2 ** 31 }, "run.ttlSecondsAfterFinished"],
+        [{ schedule: "0 60 * * *" }, "run.schedule"],
+    ])("%j is refused at %s", (args, field) => {
+        expect(errorOf(() => checkRunArgs("run", args as never)).field).toBe(field);
+    });
+
+    test("a valid time zone is accepted", () => {
+        expect(() => checkRunArgs("run", { schedule: "0 3 * * *", timeZone: "Europe/Paris", suspend: true, ttlSecondsAfterFinished: 3600 })).not.toThrow();
+    });
+});
+
+describe("numbers beyond what Kubernetes stores", () => {
+    const { durationSeconds } = require("../../../sdk/src/core/duration") as typeof import("../../../sdk/src/core/duration");
+    const { normalizeReuse } = require("../../../sdk/src/core/policies") as typeof import("../../../sdk/src/core/policies");
+
+    test("a timeout too large for an exact int64 is refused instead of becoming Infinity (JSON null: no deadline)", () => {
+        expect(errorOf(() => durationSeconds("timeout", "99999999999999999999d")).field).toBe("timeout");
+        expect(errorOf(() => durationSeconds("timeout", 2 ** 60)).field).toBe("timeout");
+        expect(durationSeconds("timeout", "365d")).toBe(31_536_000);
+    });
+
+    test("replicas and concurrency are int32; GPU counts too", () => {
+        expect(errorOf(() => normalizeReuse({ replicas: 2 ** 31 }, "reusable")).field).toBe("reusable.replicas");
+        expect(errorOf(() => normalizeReuse({ concurrency: 2 ** 31 }, "reusable")).field).toBe("reusable.concurrency");
+        expect(errorOf(() => new Resources({ gpu: 1e21 })).field).toBe("resources.gpu");
+    });
+});
+
+describe("quantity hints", () => {
+    test.each([
+        ["16GB", 'write 16G (decimal, 10^n) or 16Gi (binary, 2^n)'],
+        ["512 Mi", "write 512M (decimal, 10^n) or 512Mi (binary, 2^n)"],
+        ["1.5GiB", "write 1.5G (decimal, 10^n) or 1.5Gi (binary, 2^n)"],
+    ])("memory %j: %s", (memory, hint) => {
+        expect(errorOf(() => new Resources({ memory })).message).toContain(hint);
+    });
+    test.each([["2 cores", 'a CPU count is just the number: 2 (or "2", or millicores such as "2000m")'], ["500 m", "write 500m without a space"]])("cpu %j: %s", (cpu, hint) => {
+        expect(errorOf(() => new Resources({ cpu })).message).toContain(hint);
+    });
+});

@@ -79,7 +79,7 @@ describe("quantity grammar", () => {
 
     test("the message names the field, the value and what is allowed", () => {
         expect(errorOf(() => canonicalQuantity("resources.shm", "1GB")).message).toBe(
-            "resources.shm: got \"1GB\"; expected a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" " +
+            "resources.shm: got \"1GB\"; write 1G (decimal, 10^n) or 1Gi (binary, 2^n): Kubernetes suffixes have no \"B\" and no space; expected a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" " +
                 "(a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)",
         );
     });

@@ -20,7 +20,59 @@ export interface RunArgs {
 
 export const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "wait", "override"];
 const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
-const CRON_FIELD = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
+// `@every <Go duration>`, which the CronJob controller's parser accepts too
+const CRON_EVERY = /^@every ((\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
+const INT32_MAX = 2 ** 31 - 1;
+const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+/** The five fields of a cron schedule (the CronJob controller's standard parser): bounds and names. */
+const CRON_FIELDS: readonly { name: string; min: number; max: number; names?: readonly string[] }[] = [
+    { name: "minute", min: 0, max: 59 },
+    { name: "hour", min: 0, max: 23 },
+    { name: "day of month", min: 1, max: 31 },
+    { name: "month", min: 1, max: 12, names: MONTHS },
+    { name: "day of week", min: 0, max: 6, names: DAYS },
+];
+
+/** Why a cron schedule would be rejected (undefined: valid). */
+export function cronProblem(schedule: string): string | undefined {
+    const s = schedule.trim();
+    if (/^(CRON_)?TZ=/.test(s)) return "a time zone in the schedule is not accepted by Kubernetes: use the run's timeZone";
+    if (s.startsWith("@")) {
+        if (CRON_MACRO.test(s) || CRON_EVERY.test(s)) return undefined;
+        return "a macro is one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or \"@every <duration>\" (e.g. \"@every 1h30m\")";
+    }
+    const parts = s.split(/\s+/);
+    if (parts.length !== 5) return `a cron schedule has five fields (minute hour day-of-month month day-of-week); this one has ${parts.length}`;
+    for (let i = 0; i < 5; i++) {
+        const problem = cronFieldProblem(parts[i], CRON_FIELDS[i]);
+        if (problem) return `${CRON_FIELDS[i].name} field "${parts[i]}": ${problem}`;
+    }
+    return undefined;
+}
+
+function cronFieldProblem(text: string, f: (typeof CRON_FIELDS)[number]): string | undefined {
+    const value = (v: string): number | undefined => {
+        if (/^[0-9]{1,2}$/.test(v)) return Number(v);
+        const i = f.names?.indexOf(v.toUpperCase()) ?? -1;
+        return i < 0 ? undefined : i + f.min;
+    };
+    const allowed = `${f.min}-${f.max}${f.names ? ` or ${f.names[0]}-${f.names[f.names.length - 1]}` : ""}`;
+    for (const item of text.split(",")) {
+        const m = /^([^/]+)(?:\/([0-9]+))?$/.exec(item);
+        if (!m) return "expected values, ranges a-b, steps */n or a-b/n, separated by commas";
+        const [, range, step] = m;
+        if (step !== undefined && (Number(step) < 1 || Number(step) > f.max)) return `a step is 1 to ${f.max}`;
+        if (range === "*" || (range === "?" && (f.name === "day of month" || f.name === "day of week"))) continue;
+        const [from, to, extra] = range.split("-");
+        if (extra !== undefined) return "expected values, ranges a-b, steps */n or a-b/n, separated by commas";
+        const a = value(from);
+        const b = to === undefined ? a : value(to);
+        if (a === undefined || b === undefined || a < f.min || b > f.max) return `values are ${allowed}`;
+        if (a > b) return `a range runs from low to high (${from}-${to})`;
+    }
+    return undefined;
+}
 
 export function checkRunArgs(field: string, args: RunArgs & { override?: unknown }): void {
     if (args === null || typeof args !== "object") throw new ValidationError(field, args, "expected run options { command?, args?, schedule?, override? }");
@@ -33,11 +85,27 @@ export function checkRunArgs(field: string, args: RunArgs & { override?: unknown
     }
     if (args.schedule !== undefined) {
         const s = args.schedule;
-        const ok = typeof s === "string" && (CRON_MACRO.test(s) || (s.trim().split(/\s+/).length === 5 && s.trim().split(/\s+/).every((p) => CRON_FIELD.test(p))));
-        if (!ok) throw new ValidationError(joinPath(field, "schedule"), s, "expected a cron schedule of five fields (e.g. \"0 3 * * *\") or a macro such as \"@daily\"");
+        const problem = typeof s === "string" ? cronProblem(s) : "expected a string";
+        if (problem) throw new ValidationError(joinPath(field, "schedule"), s, `expected a cron schedule of five fields (e.g. "0 3 * * *") or a macro such as "@daily" or "@every 1h": ${problem}`);
     }
-    if (args.ttlSecondsAfterFinished !== undefined && (!Number.isInteger(args.ttlSecondsAfterFinished) || args.ttlSecondsAfterFinished < 0)) {
-        throw new ValidationError(joinPath(field, "ttlSecondsAfterFinished"), args.ttlSecondsAfterFinished, "expected a non-negative integer");
+    if (args.timeZone !== undefined) {
+        if (args.schedule === undefined) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "a time zone applies to a scheduled run (schedule)");
+        if (!isTimeZone(args.timeZone)) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "an IANA time zone name such as \"Europe/Paris\", \"America/New_York\" or \"Etc/UTC\"");
+    }
+    if (args.suspend !== undefined && typeof args.suspend !== "boolean") throw new ValidationError(joinPath(field, "suspend"), args.suspend, "expected true or false");
+    if (args.ttlSecondsAfterFinished !== undefined && (!Number.isInteger(args.ttlSecondsAfterFinished) || args.ttlSecondsAfterFinished < 0 || args.ttlSecondsAfterFinished > INT32_MAX)) {
+        throw new ValidationError(joinPath(field, "ttlSecondsAfterFinished"), args.ttlSecondsAfterFinished, `expected an integer from 0 to ${INT32_MAX} (seconds)`);
+    }
+}
+
+/** An IANA time zone the CronJob controller can load ("Local" is refused by Kubernetes). */
+function isTimeZone(value: unknown): boolean {
+    if (typeof value !== "string" || value === "" || value === "Local" || !/^[A-Za-z0-9_+\-/]+$/.test(value)) return false;
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: value });
+        return true;
+    } catch {
+        return false;
     }
 }
 
