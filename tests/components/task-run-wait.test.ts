@@ -36,5 +36,7 @@ describe("TaskRun wait", () => {
         expectRejectedBeforeRegistering(() => task.run("nightly", { schedule: "0 3 * * *", wait: true }), "run.wait");
         expectRejectedBeforeRegistering(() => task.run("once", { wait: "yes" as any }), "run.wait");
         expectRejectedBeforeRegistering(() => task.run("once", { wait: { timeout: "soon" } }), "run.wait.timeout");
+        // a waited-for run without a command would run the image's default command and "succeed" idle
+        expectRejectedBeforeRegistering(() => task.run("once", { wait: true }), "run.command");
     });
 });

@@ -103,6 +103,11 @@ export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: strin
     checkRunArgs(field, { ...runArgs, override });
     const wait = normalizeWait(`${field}.wait`, runArgs.wait);
     if (wait && runArgs.schedule) throw new ValidationError(`${field}.wait`, runArgs.wait, "a scheduled run (CronJob) cannot be waited for; wait applies to one-off runs");
+    // Flyte's backend always gives a task's container its command; without one the image's
+    // default command runs (python3 in Flyte's images) and a waited-for Job "succeeds" idle
+    if (wait && runArgs.command === undefined) {
+        throw new ValidationError(`${field}.command`, undefined, "a run that is waited for needs the command its task runs (without one, the image's default command, python3 in Flyte's images, runs and exits at once)");
+    }
     const template = override ? task.override(override, `${field}.override`) : task;
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
@@ -140,6 +145,9 @@ export class TaskRun extends pulumi.ComponentResource {
         const { context: ctx, taskPodTemplate, plan } = args;
         super("flyte:index:TaskRun", name, {}, opts);
         this.jobName = plan.jobName;
+        if (plan.args.command === undefined) {
+            pulumi.log.warn(`run "${plan.template.fullName}.${plan.runName}" has no command: its pods run the image's default command (python3 in Flyte's images); pass the command the task runs`, this);
+        }
         const spec = { ...plan.spec, template: templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.imageRef) };
         const metadata = { name: plan.jobName, ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}), labels: runLabels(plan.rendered, plan.runName) };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
