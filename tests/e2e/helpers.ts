@@ -6,6 +6,7 @@ import { EngineEvent, OpType, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { BuiltinProfileName, renderPodTemplate } from "pulumi-flyte";
 import { environmentsFor, smokeEnvironment } from "../../examples/quickstart/environments";
 import { KubeClient } from "../../scripts/lib/kube-client";
@@ -46,18 +47,36 @@ export function registryDigest(uri: string): string | undefined {
     return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
 }
 
-/** The `io.pulumi-flyte.built-by` label of an image in the local registry (the stack that built it). */
-export async function registryBuiltBy(uri: string): Promise<string | undefined> {
+const MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
+
+/** The image manifest (of its first platform) of `<registry>/<name>:<tag>` in the local registry, and its blob URL prefix. */
+async function imageManifest(uri: string): Promise<{ base: string; manifest: any }> {
     const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
     const base = `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}`;
-    const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
-    let manifest: any = await (await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: accept } })).json();
+    let manifest: any = await (await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: MANIFEST_TYPES } })).json();
     if (manifest.manifests) {
         const first = manifest.manifests.find((x: any) => x.platform?.os !== "unknown");
-        manifest = await (await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: accept } })).json();
+        manifest = await (await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: MANIFEST_TYPES } })).json();
     }
+    return { base, manifest };
+}
+
+/** The `io.pulumi-flyte.built-by` label of an image in the local registry (the stack that built it). */
+export async function registryBuiltBy(uri: string): Promise<string | undefined> {
+    const { base, manifest } = await imageManifest(uri);
     const config: any = await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json();
     return config.config?.Labels?.["io.pulumi-flyte.built-by"];
+}
+
+/** The config and every layer (decompressed) of an image in the local registry. */
+export async function imageBlobs(uri: string): Promise<Buffer[]> {
+    const { base, manifest } = await imageManifest(uri);
+    const out: Buffer[] = [];
+    for (const d of [manifest.config.digest, ...manifest.layers.map((l: any) => l.digest)]) {
+        const raw = Buffer.from(await (await fetch(`${base}/blobs/${d}`)).arrayBuffer());
+        out.push(raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw);
+    }
+    return out;
 }
 
 export function listFiles(dir: string): string[] {
@@ -103,7 +122,8 @@ export async function objectCount(kube: KubeClient, namespaces: readonly string[
         jobs: await count("/apis/batch/v1", "jobs"),
         cronjobs: await count("/apis/batch/v1", "cronjobs"),
         deployments: await count("/apis/apps/v1", "deployments"),
+        pods: await count("/api/v1", "pods"),
     };
 }
 
-export const NOTHING = { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0 };
+export const NOTHING = { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0, pods: 0 };

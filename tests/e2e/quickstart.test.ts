@@ -4,14 +4,13 @@
  * with fake accelerator nodes, and one real node (kubelet + containerd) where the
  * CPU tasks run. Run by `npm test` after the toolchain and platform.
  */
-import { EngineEvent, OpType, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as zlib from "zlib";
 import { BuiltinProfileName, renderPodTemplate, Resources, GPU } from "pulumi-flyte";
-import { environmentsFor, REAL_NODE, smokeEnvironment } from "../../examples/quickstart/environments";
+import { REAL_NODE, quickstartImage } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
+import { NOTHING, expectContains, imageBlobs, listFiles, objectCount as countObjects, outputsOf, quickstartTemplates, registryBuiltBy, registryDigest, stepCollector } from "./helpers";
 import { sha256, taskReport } from "./task-report";
 import { createStacks, E2E_NAMESPACES, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
 
@@ -21,98 +20,12 @@ let stacks: E2EStacks;
 let kube: KubeClient;
 const logs: string[] = [];
 const log = (s: string) => logs.push(s);
-const outputsOf = async (s: Stack) => Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
 const NS = E2E_NAMESPACES;
+const NAMESPACES = Object.values(NS) as string[];
 const PROFILE: Record<"dev" | "prod", BuiltinProfileName> = { dev: "gke", prod: "eks" };
-
-/** Every field we rendered is in the object the API server stores (it adds defaults). */
-function expectContains(actual: any, expected: any, where = "$"): void {
-    if (Array.isArray(expected)) {
-        expect(Array.isArray(actual)).toBe(true);
-        expect({ where, length: actual.length }).toEqual({ where, length: expected.length });
-        expected.forEach((e, i) => expectContains(actual[i], e, `${where}[${i}]`));
-    } else if (expected && typeof expected === "object") {
-        expect({ where, isObject: !!actual && typeof actual === "object" }).toEqual({ where, isObject: true });
-        for (const [k, v] of Object.entries(expected)) expectContains(actual[k], v, `${where}.${k}`);
-    } else {
-        expect({ where, value: actual }).toEqual({ where, value: expected });
-    }
-}
-
-/** Steps of a preview/up by operation, from the engine's event stream. */
-function stepCollector() {
-    const steps: { op: OpType; type: string; urn: string }[] = [];
-    const onEvent = (e: EngineEvent) => {
-        const m = e.resourcePreEvent?.metadata;
-        if (m) steps.push({ op: m.op, type: m.type, urn: m.urn });
-    };
-    return { steps, onEvent, changed: () => steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack") };
-}
-
-function registryDigest(uri: string): string | undefined {
-    const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
-    const out = execFileSync("curl", ["-sI", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
-        `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}/manifests/${m[3]}`]).toString();
-    if (!/^HTTP\/\S+ 200/m.test(out)) return undefined;
-    return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
-}
-
-async function expectedTemplates(which: "dev" | "prod", imageRef: string) {
-    const profile = PROFILE[which];
-    const rows = [...environmentsFor(profile, { trainGpus: 4, evaluateGpus: 1 }), smokeEnvironment];
-    const out: { name: string; expected: any; node: string }[] = [];
-    for (const row of rows) {
-        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, envVars: row.envVars, interruptible: row.interruptible };
-        out.push({ name: row.name, expected: renderPodTemplate(env, { profile, namespace: NS[which] }), node: row.expectedNode });
-        if (row.name === "train") out.push({ name: "train-fit", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" } }), node: row.expectedNode });
-        if (row.name === "prep") out.push({ name: "prep-load", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "load", retries: 1 } }), node: row.expectedNode });
-        if (row.name === "smoke") out.push({ name: "smoke-report", expected: renderPodTemplate(env, { profile, namespace: NS[which], task: { name: "report" } }), node: row.expectedNode });
-    }
-    return out;
-}
-
+const expectedTemplates = async (which: "dev" | "prod", imageRef: string) => quickstartTemplates(PROFILE[which], NS[which], imageRef);
 /** Objects the quickstart creates, in the test's namespaces (a demo elsewhere is not counted). */
-async function objectCount(): Promise<Record<string, number>> {
-    const label = "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte";
-    const names = Object.values(NS) as string[];
-    const namespaces = (await kube.list("/api/v1/namespaces")).filter((n: any) => names.includes(n.metadata.name)).length;
-    const count = async (group: string, kind: string) => {
-        let n = 0;
-        for (const ns of names) n += (await kube.list(`${group}/namespaces/${ns}/${kind}?${label}`)).length;
-        return n;
-    };
-    return {
-        namespaces,
-        podtemplates: await count("/api/v1", "podtemplates"),
-        secrets: await count("/api/v1", "secrets"),
-        jobs: await count("/apis/batch/v1", "jobs"),
-        cronjobs: await count("/apis/batch/v1", "cronjobs"),
-        deployments: await count("/apis/apps/v1", "deployments"),
-        pods: await count("/api/v1", "pods"),
-    };
-}
-
-/** The config and every layer (decompressed) of an image in the local registry. */
-async function imageBlobs(uri: string): Promise<Buffer[]> {
-    const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
-    const base = `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}`;
-    const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
-    let manifest: any = await (await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: accept } })).json();
-    if (manifest.manifests) {
-        const first = manifest.manifests.find((x: any) => x.platform?.os !== "unknown");
-        manifest = await (await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: accept } })).json();
-    }
-    const out: Buffer[] = [];
-    for (const d of [manifest.config.digest, ...manifest.layers.map((l: any) => l.digest)]) {
-        const raw = Buffer.from(await (await fetch(`${base}/blobs/${d}`)).arrayBuffer());
-        out.push(raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw);
-    }
-    return out;
-}
-
-function listFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
+const objectCount = () => countObjects(kube, NAMESPACES);
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
@@ -130,13 +43,18 @@ afterAll(() => {
 
 describe("quickstart on the local platform", () => {
     let devImageRef = "";
+    // the image the dev stack defines (the quickstart's pipPackages default)
+    const expectedImageUri = quickstartImage("localhost:30000", ["six==1.16.0"]).uri;
 
     test("dev (gke): up builds and pushes the image, creates the Secret and PodTemplates equal to renderPodTemplate", async () => {
+        // built here unless another stack (a Python or YAML quickstart, the demo) pushed this tag before
+        const builtElsewhere = registryDigest(expectedImageUri) !== undefined && (await registryBuiltBy(expectedImageUri)) !== "flyte-quickstart/dev";
         const result = await stacks.dev.up({ onOutput: log, color: "never" });
         expect(result.summary.result).toBe("succeeded");
         const out = await outputsOf(stacks.dev);
         devImageRef = out.imageRef;
-        expect(out.imageBuilt).toBe(true);
+        expect(out.imageUri).toBe(expectedImageUri);
+        expect(out.imageBuilt).toBe(!builtElsewhere);
         expect(out.imageUri).toMatch(/^localhost:30000\/quickstart:[0-9a-f]{32}$/);
         // the image is in the registry, and pods reference it by that digest
         const digest = registryDigest(out.imageUri);
@@ -302,9 +220,8 @@ describe("quickstart on the local platform", () => {
         expect(before.pods).toBeGreaterThan(0);
         await stacks.dev.destroy({ onOutput: log });
         await stacks.prod.destroy({ onOutput: log });
-        const none = { namespaces: 0, podtemplates: 0, secrets: 0, jobs: 0, cronjobs: 0, deployments: 0, pods: 0 };
-        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify(none), 180_000, 1000);
-        expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: none });
+        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify(NOTHING), 180_000, 1000);
+        expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: NOTHING });
         const onNode = (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)).filter((p: any) => (Object.values(NS) as string[]).includes(p.metadata.namespace));
         expect(onNode).toEqual([]);
     });
