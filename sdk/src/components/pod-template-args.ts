@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { restoreOutputs } from "../core/podtemplate/base";
 import { Rendered } from "../core/podtemplate/render";
 import { PodTemplate, PodTemplateSpec } from "../core/podtemplate/types";
 
@@ -18,7 +19,8 @@ export function withImage(rendered: Rendered, image: pulumi.Input<string>): PodT
 }
 
 export function templateWithImage(template: PodTemplateSpec, primary: string, image: pulumi.Input<string>): any {
-    const copy = JSON.parse(JSON.stringify(template));
+    // Outputs of the user's base pod template come back where their placeholders ended up
+    const copy = restoreOutputs(JSON.parse(JSON.stringify(template)));
     copy.spec.containers = copy.spec.containers.map((c: any) => (c.name === primary ? { ...c, image } : c));
     return copy;
 }

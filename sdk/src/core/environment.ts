@@ -3,6 +3,7 @@ import { ValidationError, joinPath } from "./errors";
 import { Image } from "./image";
 import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
+import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
 import { Resources, ResourcesArgs, toResources } from "./resources";
 import { Secret, SecretArgs, toSecrets } from "./secret";
@@ -108,7 +109,7 @@ export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Enviro
         cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
         reusable: normalizeReuse(args.reusable, f("reusable")),
         interruptible,
-        podTemplate: args.podTemplate === undefined ? undefined : freezeDeep(structuredClone(args.podTemplate)),
+        podTemplate: args.podTemplate === undefined ? undefined : normalizePodTemplate(args.podTemplate, f("podTemplate")),
         description: args.description === undefined ? undefined : parseWith(descriptionSchema, args.description, f("description")),
         queue: args.queue === undefined ? undefined : parseWith(queueSchema, args.queue, f("queue")),
     });

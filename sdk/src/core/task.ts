@@ -4,6 +4,7 @@ import { Environment, SecretRequest, normalizeEnvVars } from "./environment";
 import { ValidationError, joinPath } from "./errors";
 import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeRetries, normalizeReuse } from "./policies";
+import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
 import { Resources, ResourcesArgs, toResources } from "./resources";
 import { Secret, toSecrets } from "./secret";
@@ -154,7 +155,7 @@ function applyCommon(base: TaskSettings, options: TaskOptions | OverrideOptions,
         retries: normalizeRetries(options.retries, f("retries")) ?? base.retries,
         timeoutSeconds: options.timeout !== undefined ? durationSeconds(f("timeout"), options.timeout) : base.timeoutSeconds,
         interruptible: interruptible ?? base.interruptible,
-        podTemplate: options.podTemplate !== undefined ? structuredClone(options.podTemplate) : base.podTemplate,
+        podTemplate: options.podTemplate !== undefined ? normalizePodTemplate(options.podTemplate, f("podTemplate")) : base.podTemplate,
         queue: options.queue !== undefined ? parseWith(queueSchema, options.queue, f("queue")) : base.queue,
         docs: docs ?? base.docs,
     });

@@ -153,3 +153,37 @@ describe("quantity hints", () => {
         expect(errorOf(() => new Resources({ cpu })).message).toContain(hint);
     });
 });
+
+describe("base pod templates: wrong shapes are ValidationErrors at their path, Outputs are supported", () => {
+    const { renderPodTemplate } = require("../../../sdk/src") as typeof import("../../../sdk/src");
+    const { restoreOutputs } = require("../../../sdk/src/core/podtemplate/base") as typeof import("../../../sdk/src/core/podtemplate/base");
+    const render = (podTemplate: unknown) => renderPodTemplate({ name: "e", image: "ghcr.io/acme/app:1", resources: { gpu: "A100:1" }, podTemplate: podTemplate as never }, { profile: "gke" });
+
+    test.each([
+        [{ podSpec: { containers: [null] } }, "podTemplate.podSpec.containers[0]"],
+        [{ podSpec: { containers: [{ image: "x" }] } }, "podTemplate.podSpec.containers[0].name"],
+        [{ podSpec: { containers: [{ name: "primary", env: "A=1" }] } }, "podTemplate.podSpec.containers[0].env"],
+        [{ podSpec: { volumes: 5 } }, "podTemplate.podSpec.volumes"],
+        [{ podSpec: { tolerations: "all" } }, "podTemplate.podSpec.tolerations"],
+        [{ podSpec: { nodeSelector: { pool: 1 } } }, "podTemplate.podSpec.nodeSelector.pool"],
+        [{ podSpec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: "x" } } } } }, "podTemplate.podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"],
+        [{ spec: "x" }, "podTemplate.spec"],
+        [{ labels: "team=ml" }, "podTemplate.labels"],
+        [{ labels: { team: "has space" } }, "podTemplate.labels.team"],
+        [{ metadata: 5 }, "podTemplate.metadata"],
+        [{ primaryContainerName: "Main_Container" }, "podTemplate.primaryContainerName"],
+    ])("%j -> %s", (podTemplate, field) => {
+        const err = errorOf(() => render(podTemplate));
+        expect(err.field).toBe(field);
+    });
+
+    test("an Output inside podTemplate (e.g. a service account's name) renders, and comes back where it was", () => {
+        const sa = { __pulumiOutput: true, apply: () => undefined };
+        const label = { __pulumiOutput: true, apply: () => undefined };
+        const t = render({ podSpec: { serviceAccountName: sa, containers: [{ name: "primary", env: [{ name: "REGION", value: label }] }] }, labels: { team: label } });
+        const restored = restoreOutputs(t.template);
+        expect(restored.spec.serviceAccountName).toBe(sa);
+        expect(restored.metadata!.labels!.team).toBe(label);
+        expect(restored.spec.containers[0].env!.find((e) => e.name === "REGION")!.value).toBe(label);
+    });
+});

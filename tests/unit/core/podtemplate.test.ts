@@ -478,7 +478,7 @@ describe("merging into a base pod template", () => {
     test.each([
         ["podSpec and spec together", { podSpec: {}, spec: {} }, "podTemplate", "give either podSpec (Flyte style) or spec (Kubernetes style), not both"],
         ["an unknown key", { podspec: {} }, "podTemplate.podspec", 'unknown field "podspec"; did you mean "podSpec"? allowed fields: primaryContainerName, labels, annotations, podSpec, metadata, spec'],
-        ["containers not a list", { spec: { containers: { name: "x" } } }, "podTemplate.spec.containers", "expected a list of containers"],
+        ["containers not a list", { spec: { containers: { name: "x" } } }, "podTemplate.spec.containers", "expected array"],
         ["a template name", "my-template", "podTemplate", "named templates are not supported"],
     ])("rejects a base with %s", (_, podTemplate, field, message) => {
         const err = errorOf(() => renderPodTemplate({ name: "e", image: "img", podTemplate: podTemplate as PodTemplateInput }));
