@@ -146,3 +146,32 @@ describe("flyte:* stack config as component defaults", () => {
         expect(Image.fromDebianBase({ name: "a" }).registry).toBe(stack.registry);
     });
 });
+
+describe("secret values and Outputs in messages", () => {
+    beforeEach(reset);
+    const { ImageBuild: IB } = require("../../sdk/src") as typeof import("../../sdk/src");
+
+    it.each([
+        ["profile", { image: REF, profile: pulumi.output("gke") }],
+        ["migStrategy", { image: REF, migStrategy: pulumi.output("mixed") }],
+        ["resources", { image: REF, resources: pulumi.output({ cpu: "2" }) }],
+    ])("an Output in %s says the field takes a plain value known at preview", (field, args) => {
+        const error = thrownBy(() => new TaskEnvironment("t", args as never)) as ValidationError;
+        expect(error.field).toBe(field);
+        expect(error.message).toMatch(new RegExp(`^${field}: got a Pulumi Output; this field takes a plain value, not a Pulumi Output`));
+        expect(registrations).toEqual([]);
+    });
+
+    it.each([
+        ["the flyte package's SecretStore", () => new flyte.SecretStore("s", { namespace: "ml", groups: { wandb: "s3cr3t-value" } } as never), "groups.wandb"],
+        ["registryCredentials of the wrong shape", () => new IB("i", { image: Image.fromDebianBase({ name: "x", installFlyte: false }), registryCredentials: "user:s3cr3t-value" as never }), "registryCredentials"],
+        ["a registry password that is not a string", () => new IB("i", { image: Image.fromDebianBase({ name: "x", installFlyte: false }), registryCredentials: { username: "u", password: ["s3cr3t-value"] as never } }), "registryCredentials.password"],
+        ["a build secret value that is not a string", () => new flyte.ImageBuild("j", { image: { layers: [{ pipPackages: { packages: ["six"], secretMounts: [{ key: "A" }] } }] }, secretValues: { A: ["s3cr3t-value"] } } as never), "secretValues.A"],
+    ])("%s: named, value never printed", (_, construct, field) => {
+        const error = thrownBy(construct) as ValidationError;
+        expect(error).toBeInstanceOf(ValidationError);
+        expect(error.field).toBe(field);
+        expect(error.message).not.toContain("s3cr3t-value");
+        expect(registrations).toEqual([]);
+    });
+});

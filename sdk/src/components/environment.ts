@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_FIELDS, Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
-import { ValidationError } from "../core/errors";
+import { ValidationError, isOutputLike } from "../core/errors";
 import { unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
@@ -90,6 +90,10 @@ export function planEnvironment(name: string, given: PlannableEnvironmentArgs, e
         if (!known.includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
             throw unknownField("", key, known);
         }
+    }
+    // structural settings must be known at preview: an Output there is named, with why
+    for (const [key, value] of Object.entries(given)) {
+        if (key !== "image" && key !== "namespace" && isOutputLike(value)) throw new ValidationError(key, value, "");
     }
     // settings the arguments leave out come from the stack config (flyte:namespace, ...)
     const stack = stackDefaults();

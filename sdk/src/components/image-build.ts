@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ValidationError, joinPath } from "../core/errors";
-import { unknownField } from "../core/validate";
+import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
+import { checkKeys, expectObject, unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
@@ -173,6 +173,7 @@ function buildSecretValues(ids: readonly string[], given: Record<string, pulumi.
         if (value === undefined) {
             throw new ValidationError(joinPath(field, id), undefined, `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`);
         }
+        if (typeof value !== "string" && !isOutputLike(value)) throw new ValidationError(joinPath(field, id), HIDDEN, "a build secret's value is a string or an Output of one (e.g. config.requireSecret(...))");
         out[id] = pulumi.secret(value);
     }
     for (const id of Object.keys(given ?? {})) {
@@ -211,8 +212,18 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
     if (args.platform !== undefined && !PLATFORMS.includes(args.platform as dockerbuild.Platform)) {
         throw new ValidationError(f("platform"), args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
     }
+    if (args.secretValues !== undefined) withValuesHidden(() => expectObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
     for (const id of Object.keys(args.secretValues ?? {})) {
         if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath(f("secretValues"), id), id, "a build secret id is letters, digits, '_', '.' or '-'");
+    }
+    if (args.registryCredentials !== undefined) {
+        const c: unknown = args.registryCredentials;
+        withValuesHidden(() => {
+            expectObject(f("registryCredentials"), c, "{ username, password }");
+            checkKeys(f("registryCredentials"), c, ["username", "password"]);
+            if (typeof c.username !== "string" || c.username === "") throw new ValidationError(joinPath(f("registryCredentials"), "username"), HIDDEN, "a user name (a string)");
+            if (typeof c.password !== "string" && !isOutputLike(c.password)) throw new ValidationError(joinPath(f("registryCredentials"), "password"), HIDDEN, "a password or token (a string, or an Output of one)");
+        });
     }
     const mirrors = args.baseImageMirrors ?? mirrorsFromEnv();
     const ids = args.image.needsBuild ? args.image.buildSecrets.map((s) => s.id) : [];

@@ -11,7 +11,7 @@ export class ValidationError extends Error {
     readonly allowed: string;
 
     constructor(field: string, given: unknown, allowed: string) {
-        super(`${field || "(root)"}: ${given === HIDDEN ? "" : `got ${describe(given)}; `}${isOutputLike(given) ? `${PLAIN_ONLY} (${allowed})` : allowed}`);
+        super(`${field || "(root)"}: ${given === HIDDEN ? "" : `got ${describe(given)}; `}${isOutputLike(given) ? `${PLAIN_ONLY}${allowed ? ` (${allowed})` : ""}` : allowed}`);
         this.name = "ValidationError";
         this.field = field;
         this.given = given;

@@ -146,3 +146,30 @@ describe("Image validation", () => {
         });
     });
 });
+
+describe("build secrets and index URLs (issue 8)", () => {
+    useImageFixtures();
+    const base = () => Image.fromDebianBase({ installFlyte: false, name: "v" });
+
+    it("two secrets that collapse to one BuildKit id are refused", () => {
+        const e = validationError(() => base()
+            .withPipPackages({ packages: ["x"], secretMounts: [{ group: "a", key: "b_c" }] })
+            .withCommands(["echo"], { secretMounts: [{ key: "A_B_C", asEnvVar: "C" }] }));
+        expect(e.field).toBe("withCommands.secretMounts");
+        expect(e.message).toContain("BuildKit secret id A_B_C");
+        expect(validationError(() => base().withPipPackages({ packages: ["x"], secretMounts: ["token", "TOKEN"] })).message).toContain("id TOKEN");
+        // the same secret twice is one secret
+        expect(base().withPipPackages({ packages: ["x"], secretMounts: ["token"] }).withAptPackages({ packages: ["curl"], secretMounts: ["token"] }).buildSecrets.map((s) => s.id)).toEqual(["TOKEN"]);
+    });
+
+    it("credentials in an index URL are refused with a hint to use a build secret, never printed", () => {
+        for (const url of ["https://user:s3cr3t@pypi.example.com/simple", "https://s3cr3t@pypi.example.com/simple"]) {
+            const e = validationError(() => base().withPipPackages({ packages: ["x"], indexUrl: url }));
+            expect(e.field).toBe("withPipPackages.indexUrl");
+            expect(e.message).toContain("build secret");
+            expect(e.message).not.toContain("s3cr3t");
+        }
+        expect(validationError(() => base().withPipPackages({ packages: ["x"], extraIndexUrls: ["https://u:s3cr3t@x.example.com/simple"] })).field).toBe("withPipPackages.extraIndexUrls[0]");
+        expect(base().withPipPackages({ packages: ["x"], indexUrl: "https://pypi.example.com/simple?x=a@b" }).layers.length).toBeGreaterThan(0);
+    });
+});

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors";
+import { HIDDEN, ValidationError } from "../errors";
 
 /**
  * Allow-list grammars for everything an Image writes into a Dockerfile or a shell
@@ -115,6 +115,11 @@ const INDEX_URL = new RegExp(`^https?://${URL_BODY}$`);
 const INDEX_ALLOWED = "an http(s) URL without quotes, spaces, '$', '`', ';', '|' or '&&', e.g. \"https://pypi.org/simple\"";
 
 export function checkIndexUrl(field: string, value: unknown): string {
+    // user:password@ (or a token@) would be written into the Dockerfile, the image's history and the build log
+    if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
+        throw new ValidationError(field, HIDDEN, "an index URL must not carry credentials (they would end up in the image's history and the build log): " +
+            "mount them as a build secret instead, e.g. secretMounts: [{ key: \"pip-index-url\", asEnvVar: \"PIP_INDEX_URL\" }] with the full URL as the secret's value, which pip reads from the environment");
+    }
     const s = expectString(field, value, INDEX_ALLOWED);
     if (!INDEX_URL.test(s) || s.includes("&&")) throw new ValidationError(field, value, INDEX_ALLOWED);
     return s;

@@ -24,7 +24,7 @@ import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag 
 import { RenderOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
-import { BuildSecret, SecretMountInput, toBuildSecret, toSecretMounts } from "./secrets";
+import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, toSecretMounts } from "./secrets";
 import { toSecret } from "../secret";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
@@ -515,6 +515,7 @@ export class Image {
     }
 
     private addLayer(method: string, l: Layer): Image {
+        if ("secretMounts" in l) checkBuildSecretIds(method, [...this.layers, l]);
         if (this.dockerfilePath !== undefined) {
             throw new ValidationError(method, this.dockerfilePath, "no layers on a Dockerfile-based image; put these steps in the Dockerfile");
         }
@@ -567,6 +568,27 @@ export class Image {
 
     toString(): string {
         return this.uri;
+    }
+}
+
+/**
+ * Two different secrets (group/key) whose BuildKit ids collapse to one (`<GROUP>_<KEY>`
+ * upper-cased: group "a" key "b_c" and group "a_b" key "c", or keys "token" and
+ * "TOKEN") would receive one value: refused.
+ */
+function checkBuildSecretIds(method: string, layers: readonly Layer[]): void {
+    const owners = new Map<string, string>();
+    for (const l of layers) {
+        if (!("secretMounts" in l)) continue;
+        for (const m of l.secretMounts) {
+            const id = buildSecretId(m.secret);
+            const who = m.secret.group === undefined ? `key "${m.secret.key}"` : `group "${m.secret.group}" key "${m.secret.key}"`;
+            const first = owners.get(id);
+            if (first !== undefined && first !== who) {
+                throw new ValidationError(`${method}.secretMounts`, who, `its BuildKit secret id ${id} is also the id of ${first} (ids are <GROUP>_<KEY> upper-cased); rename one so each secret gets its own value`);
+            }
+            owners.set(id, who);
+        }
     }
 }
 
