@@ -173,3 +173,31 @@ describe("source walking and build contexts", () => {
         expect(fs.readFileSync(path.join(dir, ".dockerignore"), "utf8")).toBe(`ignored.txt\n${CONTEXT_MARKER}\n`);
     });
 });
+
+describe("matching is linear in the pattern times the path (issue 8)", () => {
+    const { IgnorePattern } = require("../../../sdk/src/core/image/dockerignore") as typeof import("../../../sdk/src/core/image/dockerignore");
+
+    it("agrees with docker-py's regex translation on random patterns and paths", () => {
+        let seed = 42;
+        const rand = (n: number) => {
+            seed = (seed * 1103515245 + 12345) % 2 ** 31;
+            return seed % n;
+        };
+        const pick = <T>(xs: readonly T[]) => xs[rand(xs.length)];
+        const parts = ["a", "b", "/", "*", "?", "**", "**/", "[ab]", "[!a]", "."];
+        for (let k = 0; k < 3000; k++) {
+            const pattern = Array.from({ length: 1 + rand(6) }, () => pick(parts)).join("");
+            const p = new IgnorePattern(pattern);
+            const regex = (p as unknown as { regex: RegExp }).regex;
+            const path = Array.from({ length: rand(10) }, () => pick(["a", "b", "/", ".", "c"])).join("");
+            expect([pattern, path, p.match(path)]).toEqual([pattern, path, regex.test(path.toLowerCase())]);
+        }
+    });
+
+    it("many ** against a long path that does not match: answered (the backtracking regex took exponential time)", () => {
+        const p = new IgnorePattern("**/a/**/a/**/a/**/a/**/a/**/a/**/b");
+        expect(p.match(`${"a/".repeat(200)}c`)).toBe(false);
+        expect(p.match(`${"a/".repeat(200)}b`)).toBe(true);
+        expect(new IgnorePattern("**/**/**/**/**/**/**/**/**/**/x").match(`${"d/".repeat(500)}y`)).toBe(false);
+    });
+});

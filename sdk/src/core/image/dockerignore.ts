@@ -58,11 +58,114 @@ export class IgnorePattern {
         this.dirs = Object.freeze(split);
         this.cleaned = split.join("/");
         this.regex = translate(this.cleaned.toLowerCase());
+        this.tokens = tokenize(this.cleaned.toLowerCase());
     }
 
+    /**
+     * Whether the path matches, with the regex's semantics but in O(pattern x path)
+     * time: a backtracking regex of several `**` (e.g. `**\/**\/**\/x`) takes
+     * exponential time on a long path that does not match.
+     */
     match(path: string): boolean {
-        return this.regex.test(path.toLowerCase());
+        return matchTokens(this.tokens, path.toLowerCase());
     }
+
+    private readonly tokens: readonly Token[];
+}
+
+/** A compiled glob: what docker-py's fnmatch translation turns each part into. */
+type Token =
+    | { kind: "char"; c: string }
+    | { kind: "one" } // ?  -> [^/]
+    | { kind: "star" } // *  -> [^/]*
+    | { kind: "anyPrefix" } // ** (then /) -> (?:[^\n]*/)?
+    | { kind: "rest" } // ** at the end -> [^\n]*
+    | { kind: "class"; re: RegExp }; // [...] -> one character of a class
+
+function tokenize(pat: string): Token[] {
+    const out: Token[] = [];
+    const n = pat.length;
+    let i = 0;
+    while (i < n) {
+        const c = pat[i++];
+        if (c === "*") {
+            if (i < n && pat[i] === "*") {
+                i += 1;
+                if (i < n && pat[i] === "/") i += 1;
+                const token: Token = i >= n ? { kind: "rest" } : { kind: "anyPrefix" };
+                // consecutive "**/" are one: (?:[^\n]*/)?(?:[^\n]*/)? matches what one does
+                if (!(token.kind === "anyPrefix" && out[out.length - 1]?.kind === "anyPrefix")) out.push(token);
+            } else if (out[out.length - 1]?.kind !== "star") {
+                out.push({ kind: "star" });
+            }
+        } else if (c === "?") {
+            out.push({ kind: "one" });
+        } else if (c === "[") {
+            let j = i;
+            if (j < n && pat[j] === "!") j += 1;
+            if (j < n && pat[j] === "]") j += 1;
+            while (j < n && pat[j] !== "]") j += 1;
+            if (j >= n) {
+                out.push({ kind: "char", c: "[" });
+            } else {
+                // the same class translation as the regex below, for one character
+                out.push({ kind: "class", re: new RegExp(`^${translate(pat.slice(i - 1, j + 1)).source.replace(/^\^/, "").replace(/\(\?=\\n\?\$\)$/, "")}$`) });
+                i = j + 1;
+            }
+        } else {
+            out.push({ kind: "char", c });
+        }
+    }
+    return out;
+}
+
+/** Bottom-up dynamic programming over (token, position): O(tokens x path length). */
+function matchTokens(tokens: readonly Token[], text: string): boolean {
+    const T = text.length;
+    const width = T + 2;
+    // m[p][t]: tokens[p..] match text[t..] followed by the end (Python's $: an optional final newline)
+    let next = new Uint8Array(width);
+    for (let t = 0; t <= T; t++) next[t] = t === T || (t === T - 1 && text[t] === "\n") ? 1 : 0;
+    for (let p = tokens.length - 1; p >= 0; p--) {
+        const tok = tokens[p];
+        const cur = new Uint8Array(width);
+        // prefix[t]: [^\n]* then "/" starting at t, then tokens[p+1..] (for anyPrefix)
+        let prefixFromNext = 0;
+        for (let t = T; t >= 0; t--) {
+            const ch = t < T ? text[t] : undefined;
+            let ok = 0;
+            switch (tok.kind) {
+                case "char":
+                    ok = ch === tok.c && next[t + 1] ? 1 : 0;
+                    break;
+                case "one":
+                    ok = ch !== undefined && ch !== "/" && next[t + 1] ? 1 : 0;
+                    break;
+                case "class":
+                    ok = ch !== undefined && tok.re.test(ch) && next[t + 1] ? 1 : 0;
+                    break;
+                case "star":
+                    ok = next[t] || (ch !== undefined && ch !== "/" && cur[t + 1]) ? 1 : 0;
+                    break;
+                case "rest": {
+                    // [^\n]* to the end (an optional final newline allowed)
+                    ok = next[t] ? 1 : 0;
+                    if (!ok) ok = t < T && text.indexOf("\n", t) < 0 ? 1 : 0;
+                    if (!ok) ok = t < T && text.indexOf("\n", t) === T - 1 ? 1 : 0;
+                    break;
+                }
+                case "anyPrefix": {
+                    const prefix = ch !== undefined && ch !== "\n" && ((ch === "/" && next[t + 1]) || prefixFromNext) ? 1 : 0;
+                    prefixFromNext = prefix;
+                    ok = next[t] || prefix ? 1 : 0;
+                    break;
+                }
+            }
+            cur[t] = ok;
+        }
+        next = cur;
+    }
+    return next[0] === 1;
 }
 
 /** `os.path.dirname` of a relative POSIX path. */

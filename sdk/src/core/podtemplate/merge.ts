@@ -1,6 +1,6 @@
 import { ValidationError, joinPath } from "../errors";
 import { unknownField } from "../validate";
-import { andInto, dedupe, sameRequirement } from "../scheduling/place";
+import { dedupe } from "../scheduling/place";
 import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
 import { Container, EnvVar, NodeSelectorTerm, PodSpec, PodTemplateInput, PodTemplateSpec, Volume, VolumeMount } from "./types";
 
@@ -120,24 +120,45 @@ function setRequiredTerms(spec: PodSpec, alternatives: readonly (readonly NodeSe
     spec.affinity.nodeAffinity = spec.affinity.nodeAffinity ?? {};
     const required = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
     const baseTerms: NodeSelectorTerm[] = required?.nodeSelectorTerms?.length ? required.nodeSelectorTerms : [{}];
+    // linear in the terms and requirements: keys in sets, not pairwise comparisons
     const terms: NodeSelectorTerm[] = [];
+    const seenTerms = new Set<string>();
     const push = (term: NodeSelectorTerm) => {
-        if (!terms.some((t) => sameTerm(t, term))) terms.push(term);
+        const key = JSON.stringify(term);
+        if (!seenTerms.has(key)) {
+            seenTerms.add(key);
+            terms.push(term);
+        }
     };
+    const altKeys = alternatives.map((alt) => alt.map(requirementKey));
     for (const term of baseTerms) {
         const expressions = term.matchExpressions ?? [];
-        const implied = alternatives.some((alt) => alt.every((r) => expressions.some((e) => sameRequirement(e, r))));
+        const present = new Set(expressions.map(requirementKey));
+        const implied = altKeys.some((keys) => keys.every((k) => present.has(k)));
         if (implied) {
             push(term);
             continue;
         }
-        for (const alt of alternatives) push({ ...term, matchExpressions: andInto(expressions, alt) });
+        alternatives.forEach((alt, i) => {
+            const added = alt.filter((_, j) => !present.has(altKeys[i][j]));
+            push({ ...term, matchExpressions: [...expressions, ...dedupeRequirements(added)] });
+        });
     }
     spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { ...(required ?? {}), nodeSelectorTerms: terms };
 }
 
-function sameTerm(a: NodeSelectorTerm, b: NodeSelectorTerm): boolean {
-    return JSON.stringify(a) === JSON.stringify(b);
+function requirementKey(r: NodeSelectorRequirement): string {
+    return JSON.stringify([r.key, r.operator, r.values ?? []]);
+}
+
+function dedupeRequirements(list: readonly NodeSelectorRequirement[]): NodeSelectorRequirement[] {
+    const seen = new Set<string>();
+    return list.filter((r) => {
+        const k = requirementKey(r);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+    });
 }
 
 /** Base entries whose key we also set are replaced; ours are appended in our order. */
