@@ -156,7 +156,7 @@ test("the program reads the nodes with @kubernetes/client-node; a cluster it can
     ].join("\n"));
     const { execFileSync } = await import("child_process");
     const read = (kubeconfig: string) => JSON.parse(execFileSync(process.execPath, ["-e",
-        "require('pulumi-flyte/dist/components/schedulability').readClusterNodes().then((r) => console.log(JSON.stringify(r.ok ? { ok: true, nodes: r.nodes.map((n) => n.name) } : r)))"],
+        "require('./sdk/dist/components/schedulability').readClusterNodes().then((r) => console.log(JSON.stringify(r.ok ? { ok: true, nodes: r.nodes.map((n) => n.name) } : r)))"],
     { cwd: REPO, env: { ...process.env, KUBECONFIG: kubeconfig } }).toString());
     const platform = read(requireEnv("KUBECONFIG"));
     expect(platform.ok).toBe(true);
