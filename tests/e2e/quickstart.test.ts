@@ -210,7 +210,9 @@ describe("quickstart on the local platform", () => {
         expect(blobs.length).toBeGreaterThan(2);
         for (const blob of blobs) expect(blob.includes(Buffer.from(SECRET_VALUES.pypiToken))).toBe(false);
         // the build did see it: the image's Dockerfile mounts it for the pip step (build contexts are removed after the build)
-        expect(quickstartImage("localhost:30000", ["six==1.16.0", "idna==3.10"]).dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");
+        const pushed = quickstartImage("localhost:30000", ["six==1.16.0", "idna==3.10"]);
+        expect(pushed.uri).toBe(out.imageUri);
+        expect(pushed.dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");
     });
 
     test("destroy leaves nothing behind in the API server, and no pod on the real node", async () => {
