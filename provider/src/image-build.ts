@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployImageBuild, validateImageBuild } from "../../sdk/src/components/image-build";
 import { planImageBuildFromSpec } from "../../sdk/src/spec/environment";
 import { ImageBuildArgs } from "./args";
-import { programDirectory } from "./program";
+import { namingStyle, programDirectory } from "./program";
+import { inCallerTerms } from "../../sdk/src/spec/caller-terms";
+import { ImageBuildArgs as ImageBuildSchema } from "../../sdk/src/spec/schema";
 
 /**
  * Builds an image with BuildKit (build secrets as secret mounts, never layers), pushes
@@ -21,8 +23,10 @@ export class ImageBuild extends pulumi.ComponentResource {
     public readonly built: pulumi.Output<boolean>;
 
     constructor(name: string, args: ImageBuildArgs, opts?: pulumi.ComponentResourceOptions) {
-        const buildArgs = planImageBuildFromSpec(args, { baseDir: programDirectory() });
-        const settings = validateImageBuild(buildArgs);
+        const { buildArgs, settings } = inCallerTerms(ImageBuildSchema, namingStyle(), () => {
+            const buildArgs = planImageBuildFromSpec(args, { baseDir: programDirectory() });
+            return { buildArgs, settings: validateImageBuild(buildArgs) };
+        });
         super("flyte:index:ImageBuild", name, {}, opts);
         const build = deployImageBuild(this, name, buildArgs.image, settings);
         this.uri = pulumi.output(buildArgs.image.uri);

@@ -1,3 +1,8 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { NamingStyle } from "../../sdk/src/spec/caller-terms";
+
 /**
  * The directory relative paths in a program's arguments are resolved from: the
  * program's own. The engine starts this provider with the program's working directory
@@ -5,4 +10,29 @@
  */
 export function programDirectory(): string {
     return process.cwd();
+}
+
+let style: NamingStyle | undefined;
+
+/**
+ * How the calling program spells the package's fields, from its project file's
+ * runtime: Python's SDK uses snake_case (`cpu_limit`), every other language the
+ * schema's names. Errors name fields the way the program wrote them.
+ */
+export function namingStyle(): NamingStyle {
+    if (style === undefined) {
+        style = "schema";
+        for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
+            const p = path.join(programDirectory(), file);
+            if (!fs.existsSync(p)) continue;
+            try {
+                const runtime = (yaml.load(fs.readFileSync(p, "utf8")) as { runtime?: string | { name?: string } })?.runtime;
+                style = (typeof runtime === "string" ? runtime : runtime?.name) === "python" ? "snake_case" : "schema";
+            } catch {
+                // an unreadable project file: the engine reports it; keep the schema's names
+            }
+            break;
+        }
+    }
+    return style;
 }

@@ -4,6 +4,8 @@ import { kubernetesSecretName } from "../../sdk/src/core/podtemplate/secrets";
 import { parseSpec } from "../../sdk/src/spec/parse";
 import { SecretStoreArgs as SecretStoreSchema } from "../../sdk/src/spec/schema";
 import { SecretStoreArgs } from "./args";
+import { namingStyle } from "./program";
+import { inCallerTerms } from "../../sdk/src/spec/caller-terms";
 
 /**
  * Kubernetes Secrets for Flyte secret groups: one Secret per group, named after the
@@ -15,8 +17,10 @@ export class SecretStore extends pulumi.ComponentResource {
     public readonly secretNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
-        const data = parseSpec(SecretStoreSchema, args, "");
-        const valid = validateSecretStore(data); // the namespace defaults to flyte:namespace
+        const { data, valid } = inCallerTerms(SecretStoreSchema, namingStyle(), () => {
+            const data = parseSpec(SecretStoreSchema, args, "");
+            return { data, valid: validateSecretStore(data) }; // the namespace defaults to flyte:namespace
+        });
         super("flyte:index:SecretStore", name, {}, opts);
         deploySecretStore(this, name, valid);
         this.secretNames = pulumi.output(Object.fromEntries(Object.keys(data.groups).map((g) => [g, kubernetesSecretName(g)])));

@@ -3,7 +3,9 @@ import { deployEnvironment } from "../../sdk/src/components/environment";
 import { declareTask, runTask } from "../../sdk/src/components/task";
 import { planEnvironmentFromSpec } from "../../sdk/src/spec/environment";
 import { TaskEnvironmentArgs } from "./args";
-import { programDirectory } from "./program";
+import { namingStyle, programDirectory } from "./program";
+import { inCallerTerms } from "../../sdk/src/spec/caller-terms";
+import { TaskEnvironmentArgs as TaskEnvironmentSchema } from "../../sdk/src/spec/schema";
 
 /**
  * A Flyte TaskEnvironment on Kubernetes: a PodTemplate with the environment's image,
@@ -33,7 +35,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // every rule runs before anything registers: a mistake fails the preview
-        const plan = planEnvironmentFromSpec(name, args, { baseDir: programDirectory() });
+        const plan = inCallerTerms(TaskEnvironmentSchema, namingStyle(), () => planEnvironmentFromSpec(name, args, { baseDir: programDirectory() }));
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan.environment, []);
         const taskPodTemplates: Record<string, pulumi.Output<string>> = {};

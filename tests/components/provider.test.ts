@@ -76,7 +76,7 @@ describe("provider TaskEnvironment", () => {
     });
 
     it.each([
-        [{ resources: { cpu: "4", cpuLimit: "2" } }, "resources.cpu", /must not exceed the limit/],
+        [{ resources: { cpu: "4", cpuLimit: "2" } }, "resources.cpuLimit", /^resources\.cpuLimit: got "2"; the request \(4\) must not exceed the limit \(2\)/],
         [{ resources: { cpu: "1", cpuLimit: "two" } }, "resources.cpuLimit", /quantity/],
         [{ resources: { memoryLimit: "2Gi" } }, "resources.memoryLimit", /needs its request/],
         [{ resources: { memroy: "1Gi" } }, "resources.memroy", /allowed fields: cpu, cpuLimit, memory, memoryLimit, disk, shm, gpu, device/],
@@ -86,7 +86,7 @@ describe("provider TaskEnvironment", () => {
         [{ profile: "gcp" }, "profile", /allowed values: "gke", "eks", "aks", "nvidia", "flyte"/],
         [{ profile: "gke", resources: { gpu: "Inf2:1" } }, "resources.gpu", /cannot schedule AWS Neuron/],
         [{ customProfile: { extends: "gke", name: "mine", deviceValues: { A1000: { gke: ["x"] } } } }, "customProfile.deviceValues.A1000", /unknown device/],
-        [{ reusable: { replicas: 3, maxReplicas: 2 } }, "reusable.maxReplicas", /min <= max/],
+        [{ reusable: { replicas: 3, maxReplicas: 2 } }, "reusable.maxReplicas", /^reusable\.maxReplicas: got 2; .*min <= max/],
         [{ tasks: [{ name: "fit", retries: 101 }] }, "tasks[0].retries", /0 to 100/],
         [{ tasks: [{ name: "Fit" }] }, "tasks[0].name", /snake_case/],
         [{ tasks: [{ name: "fit" }, { name: "fit" }] }, "tasks[1].name", /already declares/],

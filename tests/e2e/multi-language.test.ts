@@ -194,7 +194,10 @@ describe("mistakes fail the preview, naming the field", () => {
         expect(await previewFailure("python", "__main__.py", append(`flyte.TaskEnvironment("bad", image_ref="x:1", resources=flyte.ResourcesArgs(gpu="A100:9"))`)))
             .toMatch(/resource 'bad' has a problem: resources\.gpu: got "A100:9"; GPU "A100" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8/);
         expect(await previewFailure("python", "__main__.py", append(`flyte.TaskEnvironment("bad", image_ref="x:1", resources={"cpu": "2", "memroy": "1Gi"})`)))
-            .toMatch(/resources\.memroy: .*unknown field "memroy".*allowed fields: cpu, cpuLimit, memory, memoryLimit, disk, shm, gpu, device/);
+            .toMatch(/resources\.memroy: .*unknown field "memroy".*allowed fields: cpu, cpu_limit, memory, memory_limit, disk, shm, gpu, device/);
+        // fields are named as Python spells them
+        expect(await previewFailure("python", "__main__.py", append(`flyte.TaskEnvironment("bad", image_ref="x:1", resources=flyte.ResourcesArgs(cpu="4", cpu_limit="2"))`)))
+            .toMatch(/resources\.cpu_limit: got "2"; the request \(4\) must not exceed the limit \(2\)/);
         expect(await previewFailure("python", "__main__.py", append(`flyte.TaskEnvironment("bad", image_ref="x:1", resourcs=flyte.ResourcesArgs(cpu="2"))`)))
             .toMatch(/unexpected keyword argument 'resourcs'/);
         expect(await previewFailure("python", "__main__.py", append(`flyte.TaskEnvironment("bad", image_ref="x:1", tasks=[flyte.TaskArgs(name="fit", runs=[flyte.TaskRunArgs(name="n", schedule="0 3 * *")])])`)))

@@ -6,6 +6,7 @@ import { ResourcesArgs } from "../core/resources";
 import { ProfileInput } from "../core/scheduling/resolve";
 import { SecretArgs } from "../core/secret";
 import { OverrideOptions, TaskOptions } from "../core/task";
+import { PathRule } from "./paths";
 import { CacheSpec, PodTemplateSpecData, ReusePolicySpec, ResourcesSpec, SecretSpec, TaskOverrideSpec, TaskRunSpec, TaskSpec } from "./schema";
 
 /**
@@ -14,7 +15,7 @@ import { CacheSpec, PodTemplateSpecData, ReusePolicySpec, ResourcesSpec, SecretS
  * form's (`resources.cpu[1]` is `resources.cpuLimit`). Values are passed through as
  * given: every rule lives in the core.
  */
-export type PathRules = (readonly [from: string, to: string])[];
+export type PathRules = PathRule[];
 
 export interface Converted<T> {
     readonly value: T;
@@ -34,7 +35,12 @@ export function resourcesFromSpec(spec: ResourcesSpec | undefined, field: string
         if (request === undefined) {
             throw new ValidationError(joinPath(field, limitName), limit, `a limit needs its request: set ${name} too (a value alone is both request and limit)`);
         }
-        rules.push([joinPath(field, `${name}[0]`), joinPath(field, name)], [joinPath(field, `${name}[1]`), joinPath(field, limitName)]);
+        rules.push(
+            [joinPath(field, `${name}[0]`), joinPath(field, name)],
+            [joinPath(field, `${name}[1]`), joinPath(field, limitName)],
+            // the pair's own rule (request <= limit) is reported at the limit the caller gave
+            [joinPath(field, name), joinPath(field, limitName), { value: limit }],
+        );
         return [request, limit] as [string, string];
     };
     if (spec.gpu !== undefined && spec.device !== undefined) {
@@ -70,7 +76,7 @@ export function reuseFromSpec(spec: ReusePolicySpec | undefined, field: string):
         rules: [
             [joinPath(field, "replicas[0]"), joinPath(field, "replicas")],
             [joinPath(field, "replicas[1]"), joinPath(field, "maxReplicas")],
-            [joinPath(field, "replicas"), joinPath(field, "maxReplicas")],
+            [joinPath(field, "replicas"), joinPath(field, "maxReplicas"), { value: maxReplicas }],
         ],
     };
 }

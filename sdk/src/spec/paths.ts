@@ -6,16 +6,28 @@ import { ValidationError } from "../core/errors";
  * The data form and the TypeScript API name some things differently (`cpuLimit` is
  * `cpu[1]`, an image layer is a method call); errors must name what the caller wrote.
  */
-export function atCallerPaths<T>(rules: readonly (readonly [from: string, to: string])[], fn: () => T, ...more: (readonly (readonly [from: string, to: string])[])[]): T {
+export function atCallerPaths<T>(rules: readonly PathRule[], fn: () => T, ...more: (readonly PathRule[])[]): T {
     try {
         return fn();
     } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
-        throw err.at([rules, ...more].reduce((field, stage) => rebase(field, stage), err.field));
+        let out = err;
+        for (const stage of [rules, ...more]) {
+            const exact = stage.find(([from, , given]) => from === out.field && given !== undefined);
+            out = exact ? new ValidationError(exact[1], exact[2]!.value, out.allowed) : out.at(rebase(out.field, stage));
+        }
+        throw out;
     }
 }
 
-export function rebase(field: string, rules: readonly (readonly [from: string, to: string])[]): string {
+/**
+ * `[from, to]`: errors at `from` (or below it) are reported at `to`. With a third
+ * element, an error exactly at `from` is reported at `to` with that value as given
+ * (the TypeScript form's value, e.g. a [request, limit] pair, is not what the caller wrote).
+ */
+export type PathRule = readonly [from: string, to: string, given?: { value: unknown }];
+
+export function rebase(field: string, rules: readonly PathRule[]): string {
     for (const [from, to] of rules) {
         if (field === from) return to;
         if (from === "") return join(to, field);
