@@ -1,6 +1,7 @@
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { inCallerTerms, snakeCasePath } from "../../../sdk/src/spec/caller-terms";
 import { SecretStoreArgs, TaskEnvironmentArgs } from "../../../sdk/src/spec/schema";
+import { errorOf } from "../core/helpers";
 
 /** Python programs spell the package's fields in snake_case; errors must name them that way. */
 describe("errors in the caller's terms", () => {
@@ -27,13 +28,7 @@ describe("errors in the caller's terms", () => {
         const fail = () => {
             throw new ValidationError("resources.memroy", "1Gi", "unknown field \"memroy\"; did you mean \"memory\"? allowed fields: cpu, cpuLimit, memory, memoryLimit");
         };
-        const python = (() => {
-            try {
-                inCallerTerms(TaskEnvironmentArgs, "snake_case", fail);
-            } catch (e) {
-                return e as ValidationError;
-            }
-        })()!;
+        const python = errorOf(() => inCallerTerms(TaskEnvironmentArgs, "snake_case", fail));
         expect(python.message).toBe("resources.memroy: got \"1Gi\"; unknown field \"memroy\"; did you mean \"memory\"? allowed fields: cpu, cpu_limit, memory, memory_limit");
         expect(() => inCallerTerms(TaskEnvironmentArgs, "schema", fail)).toThrow(/allowed fields: cpu, cpuLimit, memory, memoryLimit$/);
     });
