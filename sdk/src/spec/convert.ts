@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../core/errors";
+import { definedFields } from "../core/objects";
 import { EnvironmentArgs } from "../core/environment";
 import { CacheArgs, ReusePolicyArgs } from "../core/policies";
 import { PodTemplateInput } from "../core/podtemplate/types";
@@ -22,7 +23,7 @@ export interface Converted<T> {
     readonly rules: PathRules;
 }
 
-const dropUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+const dropUndefined = <T extends object>(o: T): T => definedFields(o) as T;
 
 /** `cpu` + `cpuLimit` -> `cpu: [request, limit]`; `device` -> `gpu` (a Device). */
 export function resourcesFromSpec(spec: ResourcesSpec | undefined, field: string): Converted<ResourcesArgs | undefined> {

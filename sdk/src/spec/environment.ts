@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../core/errors";
+import { definedFields } from "../core/objects";
 import { checkFlyteName } from "../core/names";
 import { EnvironmentPlan, PlannableEnvironmentArgs, planEnvironment } from "../components/environment";
 import { RunPlan, TaskPlan, planRun, planTask } from "../components/task";
@@ -33,7 +34,7 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
     const image = spec.image !== undefined ? imageFromSpec(spec.image, "image", options) : spec.imageRef;
     const profile = profileFromSpec(spec.profile, spec.customProfile);
     const flyte = flyteFieldsFromSpec(spec, "");
-    const args: PlannableEnvironmentArgs = dropUndefined({
+    const args: PlannableEnvironmentArgs = definedFields({
         ...flyte.value,
         image,
         namespace: spec.namespace,
@@ -77,9 +78,5 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
 export function planImageBuildFromSpec(input: unknown, options: SpecOptions = {}): ImageBuildArgs {
     const spec = parseSpec(ImageBuildSchema, input ?? {}, "");
     const { image, ...settings } = spec;
-    return dropUndefined({ ...settings, image: imageFromSpec(image, "image", options) }) as ImageBuildArgs;
-}
-
-function dropUndefined<T extends object>(o: T): T {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+    return definedFields({ ...settings, image: imageFromSpec(image, "image", options) }) as ImageBuildArgs;
 }

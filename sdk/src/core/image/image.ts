@@ -26,6 +26,7 @@ import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
 import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, toSecretMounts } from "./secrets";
 import { toSecret } from "../secret";
+import { definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
@@ -200,7 +201,7 @@ export class Image {
             image = new Image(TOKEN, { ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
         }
         const made = registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
-        return made.madeBy({ source: { fromDebianBase: defined({
+        return made.madeBy({ source: { fromDebianBase: definedFields({
             python: args.python === undefined ? undefined : python, flyteVersion, installFlyte: args.installFlyte as boolean | undefined,
             registry, name, platform: args.platform === undefined ? undefined : [...platform],
         }) }, layers: [] });
@@ -229,7 +230,7 @@ export class Image {
         const settings = imageSettings();
         const platform = args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
         return new Image(TOKEN, {
-            recipe: { source: { fromDockerfile: defined({ file, name: args.name, registry: args.registry, platform: platform && [...platform] }) }, layers: [] },
+            recipe: { source: { fromDockerfile: definedFields({ file, name: args.name, registry: args.registry, platform: platform && [...platform] }) }, layers: [] },
             dockerfilePath: path,
             registry: args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
             name: checkImageName(joinPath(f, "name"), args.name),
@@ -263,7 +264,7 @@ export class Image {
         });
         const platform = args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
         return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).madeBy({
-            source: { fromUvScript: { script, name: args.name, ...defined({ registry: args.registry, python: args.python, platform }), ...pipSpec(args) } },
+            source: { fromUvScript: { script, name: args.name, ...definedFields({ registry: args.registry, python: args.python, platform }), ...pipSpec(args) } },
             layers: [],
         });
     }
@@ -343,7 +344,7 @@ export class Image {
         const { list, secretMounts } = listOrArgs(f, input, "packages", ["packages", "secretMounts"]);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
         return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
-            .recorded(this, { aptPackages: { packages, ...defined({ secretMounts: mountSpecs(secretMounts) }) } });
+            .recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /**
@@ -404,7 +405,7 @@ export class Image {
         const { list, secretMounts } = listOrArgs(f, normalized, "commands", ["commands", "secretMounts"]);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
         return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
-            .recorded(this, { commands: { commands, ...defined({ secretMounts: mountSpecs(secretMounts) }) } });
+            .recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /** Sets the working directory (`WORKDIR`). */
@@ -448,7 +449,7 @@ export class Image {
         let target = checkImagePath(joinPath(f, "dst"), dst);
         if (!options.copyContentsOnly && target === ".") target = `./${pathName(path)}`;
         return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }))
-            .recorded(this, { sourceFolder: { src, dst, ...defined({ copyContentsOnly: options.copyContentsOnly as boolean | undefined }) } });
+            .recorded(this, { sourceFolder: { src, dst, ...definedFields({ copyContentsOnly: options.copyContentsOnly as boolean | undefined }) } });
     }
 
     /**
@@ -478,7 +479,7 @@ export class Image {
         const idl = listWheels(dir).map((p) => pathName(p)).filter((n) => n.startsWith("flyteidl2-")).sort();
         if (idl.length > 1) throw new ValidationError(joinPath(f, "distDir"), idl, "at most one flyteidl2 wheel in the folder");
         if (idl.length === 1) image = image.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }));
-        return image.recorded(this, { localV2: defined({ distDir: args.distDir as string | undefined }) });
+        return image.recorded(this, { localV2: definedFields({ distDir: args.distDir as string | undefined }) });
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
@@ -492,7 +493,7 @@ export class Image {
             name: args.name === undefined ? undefined : checkImageName("clone.name", args.name),
             extendable: args.extendable,
             platform,
-        }).recorded(this, { clone: defined({
+        }).recorded(this, { clone: definedFields({
             registry: args.registry as string | undefined, name: args.name as string | undefined,
             extendable: args.extendable as boolean | undefined, platform: platform && [...platform],
         }) });
@@ -637,10 +638,6 @@ function referenceTag(ref: string): string {
     return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
 }
 
-/** `value` without its undefined fields. */
-function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
-}
 
 /** Secret mounts in the data form: a bare key string keeps `byKey` (flyte-sdk hashes it differently from a Secret). */
 function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
@@ -649,14 +646,14 @@ function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
     return list.map((m) => {
         if (typeof m === "string") return { key: m, byKey: true };
         const s = toSecret(m);
-        return defined({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar });
+        return definedFields({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar });
     });
 }
 
 /** The pip options of a call, in the data form. */
 function pipSpec(a: PipOptionsArgs) {
     const extra = a.extraIndexUrls === undefined ? undefined : Array.isArray(a.extraIndexUrls) ? [...a.extraIndexUrls] : [a.extraIndexUrls as string];
-    return defined({ indexUrl: a.indexUrl, extraIndexUrls: extra, pre: a.pre, extraArgs: a.extraArgs, secretMounts: mountSpecs(a.secretMounts) });
+    return definedFields({ indexUrl: a.indexUrl, extraIndexUrls: extra, pre: a.pre, extraArgs: a.extraArgs, secretMounts: mountSpecs(a.secretMounts) });
 }
 
 function freezeDeep<T>(value: T): T {

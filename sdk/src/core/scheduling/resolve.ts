@@ -3,6 +3,7 @@ import { GPU_MODELS } from "../catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../catalog/others";
 import { TPU_GENERATIONS } from "../catalog/tpus";
 import { ValidationError, joinPath } from "../errors";
+import { definedFields } from "../objects";
 import { parseWith } from "../validate";
 import { BUILTIN_PROFILES, BuiltinProfileName } from "./builtin-profiles";
 import { COLUMNS, SchedulingProfile } from "./profile";
@@ -91,7 +92,7 @@ export function resolveProfile(input: ProfileInput | undefined, field = "profile
         const custom = parseWith(customProfile, input, field) as CustomProfile;
         const base = BUILTIN_PROFILES[custom.extends];
         const { extends: _ignored, capacity: cap, ...rest } = custom;
-        const merged: SchedulingProfile = { ...base, ...stripUndefined(rest), capacity: { ...base.capacity, ...stripUndefined(cap ?? {}) } };
+        const merged: SchedulingProfile = { ...base, ...definedFields(rest), capacity: { ...base.capacity, ...definedFields(cap ?? {}) } };
         return checkDeviceValues(parseWith(fullProfile, merged, field) as SchedulingProfile, field);
     }
     return checkDeviceValues(parseWith(fullProfile, input, field) as SchedulingProfile, field);
@@ -123,8 +124,5 @@ function checkDeviceValues(profile: SchedulingProfile, field: string): Schedulin
     return { ...profile, deviceValues: out };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export const PROFILE_NAMES = Object.keys(BUILTIN_PROFILES) as BuiltinProfileName[];
