@@ -62,7 +62,7 @@ def gpu(device: str, partition: str) -> flyte.DeviceArgs:
 
 # name -> resources, secrets, interruptible; per cluster flavour (examples/quickstart/environments.ts)
 common = {
-    "prep": dict(resources=flyte.ResourcesArgs(cpu="2", memory="4Gi")),
+    "prep": dict(resources=flyte.ResourcesArgs(cpu="1", memory="4Gi")),
     "train": dict(
         resources=flyte.ResourcesArgs(cpu="8", memory="64Gi", shm="auto", gpu=f"A100 80G:{train_gpus}"),
         secrets=[wandb],

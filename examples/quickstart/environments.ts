@@ -43,7 +43,7 @@ export function quickstartImage(registry: string | undefined, pipPackages: strin
 
 export function environmentsFor(profile: flyte.BuiltinProfileName, o: QuickstartOptions): EnvironmentRow[] {
     const common: EnvironmentRow[] = [
-        { name: "prep", resources: { cpu: "2", memory: "4Gi" }, expectedNode: REAL_NODE },
+        { name: "prep", resources: { cpu: "1", memory: "4Gi" }, expectedNode: REAL_NODE },
         { name: "train", resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${o.trainGpus}` }, secrets: [wandb], expectedNode: `${profile}-a100-80gb` },
     ];
     switch (profile) {
