@@ -1,41 +1,143 @@
 /**
- * `npm run bench`: throughput of the pure core (no Pulumi engine). Prints ops/s and
- * per-op latency for rendering pod templates under every profile, computing image
- * tags and Dockerfiles, and validating resources. Numbers go in notes, not in tests.
+ * `npm run bench [-- options]`: measures what users wait on, each against what a user
+ * would do instead, and writes bench/REPORT.md + bench/chart.svg (+ bench/results.json):
+ *
+ *   B1  program evaluation under Pulumi's mocks, N = 100, 1000, 5000 environments
+ *       (+1 task each): ours / the hand-written @pulumi/kubernetes program
+ *   B2  real engine on the local platform, N = 200: first preview, first up,
+ *       no-change preview, no-change up; ours / raw, resources and state size
+ *   B3  the quickstart: a no-change up changes and builds nothing; three stacks
+ *       sharing one image build it once
+ *   B4  tag + build context of a 1 GiB / 20,000-file source folder / tar | sha256sum
+ *   B5  cold set-up of the toolchain and the platform's binaries, per binary (temporary
+ *       PULUMI_FLYTE_CACHE, GOCACHE and GOMODCACHE; the running platform is left alone)
+ *   core  throughput of the pure core (printed only)
+ *
+ * B2, B3 and B5 need the local platform (`npm run platform -- up`) and are skipped with
+ * a message when it is not up. Options:
+ *   --only B1,B4     run these sections (others keep their previous results)
+ *   --quick          fewer runs and sizes (a smoke test of the bench itself)
+ *   --runs K         runs per measurement (default: 5 for small work, 3 for large)
+ *   --baseline       also save the results as bench/baseline.json (the "before" column)
+ *   --sdk-rev REV    measure the SDK as of commit REV (e.g. the one before a change)
+ *   --report-only    rewrite REPORT.md and chart.svg from bench/results.json
+ * Timings are never asserted in tests.
  */
-import { performance } from "perf_hooks";
-import { GPU, Image, PROFILE_NAMES, Resources, Secret, TPU, renderDockerfile, renderPodTemplate } from "../sdk/src";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { b1 } from "./bench/b1-mocks";
+import { b4 } from "./bench/b4-context";
+import { machine } from "./bench/machine";
+import { writeReport } from "./bench/report";
+import { BenchResults, SectionResult } from "./bench/types";
+import { REPO, WORK, log } from "./bench/util";
 
-function bench(name: string, fn: () => unknown, minMs = 1500): void {
-    for (let i = 0; i < 200; i++) fn(); // warm up
-    let n = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < minMs) {
-        for (let i = 0; i < 100; i++) fn();
-        n += 100;
-        elapsed = performance.now() - start;
+const BENCH_DIR = path.join(REPO, "bench");
+const RESULTS = path.join(BENCH_DIR, "results.json");
+const BASELINE = path.join(BENCH_DIR, "baseline.json");
+
+function arg(name: string): string | undefined {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string) => process.argv.includes(name);
+
+function readJson<T>(file: string): T | undefined {
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : undefined;
+}
+
+/**
+ * Compiles the SDK into a private folder (the checkout's dist/ is shared with others):
+ * the checkout's sources, or with `rev` those of a commit (to measure a "before").
+ */
+function buildSdk(rev?: string): string {
+    const tsc = path.join(REPO, "node_modules/.bin/tsc");
+    if (!rev) {
+        const out = path.join(WORK, "sdk-dist");
+        log("compiling sdk/src into .work/bench/sdk-dist");
+        execFileSync(tsc, ["-p", path.join(REPO, "sdk/tsconfig.json"), "--outDir", out], { stdio: "inherit" });
+        return out;
     }
-    console.log(`${name.padEnd(58)} ${(n / (elapsed / 1000)).toFixed(0).padStart(9)} ops/s  ${((elapsed * 1000) / n).toFixed(1).padStart(8)} µs/op`);
+    const commit = execFileSync("git", ["rev-parse", "--short", rev], { cwd: REPO, encoding: "utf8" }).trim();
+    const root = path.join(WORK, `rev-${commit}`);
+    log(`compiling sdk/src of ${commit} into ${path.relative(REPO, root)}/sdk/dist`);
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(root, { recursive: true });
+    execFileSync("bash", ["-c", `git archive ${commit} sdk/src sdk/tsconfig.json tsconfig.base.json | tar -x -C '${root}'`], { cwd: REPO, stdio: "inherit" });
+    execFileSync(tsc, ["-p", path.join(root, "sdk/tsconfig.json")], { stdio: "inherit" });
+    return path.join(root, "sdk/dist");
 }
 
-const wandb = new Secret({ group: "wandb", key: "api-key" });
-const envs = [
-    { name: "cpu", image: "r/x@sha256:1", resources: { cpu: "2", memory: "4Gi" } },
-    { name: "gpu", image: "r/x@sha256:1", resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: "A100 80G:4" }, secrets: [wandb] },
-    { name: "mig", image: "r/x@sha256:1", resources: { gpu: GPU({ device: "A100", partition: "1g.5gb" }) } },
-];
-for (const profile of PROFILE_NAMES) {
-    bench(`renderPodTemplate (3 environments, profile ${profile})`, () => envs.forEach((e) => renderPodTemplate(e, { profile })));
+/** Whether the local platform is up (platform.sh status exits 0 only then). */
+export function platformUp(): { up: boolean; why: string } {
+    try {
+        execFileSync("bash", [path.join(REPO, "scripts/platform.sh"), "status"], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+        return { up: true, why: "" };
+    } catch (err: any) {
+        const out = `${err.stdout ?? ""}`.split("\n").filter((l: string) => /\b(down|not running|missing)\b/i.test(l)).slice(0, 4).join("; ");
+        return { up: false, why: `the local platform is not up (npm run platform -- status: ${out || "failed"}); start it with \`npm run platform -- up\`` };
+    }
 }
-bench("renderPodTemplate (TPU v5p 4x4x4, gke)", () => renderPodTemplate({ name: "tpu", image: "r/x:1", resources: { gpu: TPU({ device: "V5P", partition: "4x4x4" }) } }, { profile: "gke" }));
-bench("renderPodTemplate with base template merge (eks)", () => renderPodTemplate({
-    name: "m", image: "r/x:1", resources: { gpu: "A100:1" },
-    podTemplate: { podSpec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "a", operator: "Exists" }] }, { matchExpressions: [{ key: "b", operator: "Exists" }] }] } } } } },
-}, { profile: "eks" }));
-bench("new Resources (cpu pair, memory, disk, shm, GPU string)", () => new Resources({ cpu: [1, 4], memory: "8Gi", disk: "100Gi", shm: "16Gi", gpu: "H100:8" }));
-const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "bench" })
-    .withAptPackages("git", "curl").withPipPackages("torch==2.5.1", "numpy").withEnvVars({ A: "1" });
-bench("Image chain (fromDebianBase + 3 layers) + tag", () =>
-    Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "bench" }).withAptPackages("git").withPipPackages("numpy").withEnvVars({ A: "1" }).tag);
-bench("renderDockerfile (4 layers)", () => renderDockerfile(image));
+
+function skipped(id: SectionResult["id"], title: string, reason: string): SectionResult {
+    return { id, title, date: new Date().toISOString(), status: "skipped", reason, ratios: [], tables: [], notes: [] };
+}
+
+async function main(): Promise<void> {
+    const previous = readJson<BenchResults>(RESULTS);
+    const baseline = readJson<BenchResults>(BASELINE);
+    const results: BenchResults = { date: new Date().toISOString(), machine: machine(REPO), sections: { ...(previous?.sections ?? {}) } };
+    if (flag("--report-only")) {
+        if (!previous) throw new Error(`${RESULTS} does not exist`);
+        writeReport(BENCH_DIR, previous, baseline);
+        return;
+    }
+    const only = (arg("--only") ?? "B1,B2,B3,B4,B5,core").split(",").map((s) => s.trim());
+    const quick = flag("--quick");
+    const runsArg = arg("--runs") ? Number(arg("--runs")) : undefined;
+    fs.mkdirSync(WORK, { recursive: true });
+    const sdk = buildSdk(arg("--sdk-rev"));
+    const record = (s: SectionResult) => {
+        const old = results.sections[s.id];
+        if (s.status === "skipped" && old && old.status === "ok") {
+            // keep what was measured before, and say it was not re-measured
+            results.sections[s.id] = { ...old, notes: [...old.notes.filter((n) => !n.startsWith("Not re-measured")), `Not re-measured on ${s.date.slice(0, 16)}: ${s.reason}`] };
+        } else {
+            results.sections[s.id] = s;
+        }
+        fs.mkdirSync(BENCH_DIR, { recursive: true });
+        fs.writeFileSync(RESULTS, JSON.stringify(results, null, 1) + "\n");
+        writeReport(BENCH_DIR, results, baseline);
+        if (s.status !== "ok") log(`${s.id} ${s.status}: ${s.reason}`);
+    };
+    const needsPlatform = only.some((s) => ["B2", "B3", "B5"].includes(s));
+    const platform = needsPlatform ? platformUp() : { up: false, why: "" };
+
+    if (only.includes("B1")) {
+        const sizes = quick ? [100, 500] : [100, 1000, 5000];
+        record(await b1({ sizes, sdk, runs: (n) => runsArg ?? (quick ? 2 : n >= 5000 ? 3 : 5) }));
+    }
+    if (only.includes("B4")) record(await b4({ sdk, runs: runsArg ?? (quick ? 2 : 5) }));
+    if (only.includes("B2")) {
+        if (!platform.up) record(skipped("B2", "Real engine on the local platform, N = 200", platform.why));
+        else record(await (await import("./bench/b2-engine")).b2({ sdk, n: quick ? 20 : 200, runs: runsArg ?? (quick ? 1 : 3) }));
+    }
+    if (only.includes("B3")) {
+        if (!platform.up) record(skipped("B3", "The quickstart: no-change up, and one image shared by three stacks", platform.why));
+        else record(await (await import("./bench/b3-quickstart")).b3({ sdk }));
+    }
+    if (only.includes("B5")) {
+        if (!platform.up) record(skipped("B5", "Cold set-up of the toolchain and the platform", platform.why));
+        else record(await (await import("./bench/b5-setup")).b5({ quick }));
+    }
+    if (only.includes("core")) await (await import("./bench/core")).core();
+    writeReport(BENCH_DIR, results, baseline);
+    if (flag("--baseline")) fs.writeFileSync(BASELINE, JSON.stringify(results, null, 1) + "\n");
+    log(`report: ${path.relative(REPO, path.join(BENCH_DIR, "REPORT.md"))}`);
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});

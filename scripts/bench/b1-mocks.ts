@@ -1,0 +1,98 @@
+/**
+ * B1: evaluation of the program under Pulumi's mocks, N environments with one task
+ * each, ours against the hand-written @pulumi/kubernetes program (raw) that registers
+ * the same PodTemplates, and raw with a bare ComponentResource per environment (what
+ * any component costs in Pulumi itself). Each run is a fresh `node` process; the
+ * programs of one round run back to back in a rotating order and are divided pairwise.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { load } from "./machine";
+import { fmtMs, median, pairedRatios } from "./stats";
+import { SectionResult } from "./types";
+import { REPO, WORK, log, must, rotated } from "./util";
+
+const PROGRAMS = ["ours", "raw", "raw-component"] as const;
+type Program = (typeof PROGRAMS)[number];
+interface Sample { ms: number; cpuMs: number; loadMs: number; registrations: number }
+
+export interface B1Options { sizes: number[]; runs: (n: number) => number; sdk: string }
+
+async function evaluate(program: Program, n: number, sdk: string, fixture: string, dump?: string): Promise<Sample> {
+    const r = await must("node", [path.join(__dirname, "mock-run.js"), path.join(__dirname, "programs", `${program}.js`), ...(dump ? ["--dump", dump] : [])], {
+        env: { ...process.env, BENCH_N: String(n), BENCH_SDK: sdk, BENCH_FIXTURE: fixture, BENCH_NAMESPACE: "bench" },
+    });
+    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
+export async function b1(opts: B1Options): Promise<SectionResult> {
+    const load0 = load();
+    const dir = path.join(WORK, "b1");
+    fs.mkdirSync(dir, { recursive: true });
+    const samples: Record<number, Record<Program, Sample[]>> = {};
+    const notes: string[] = [];
+    for (const n of opts.sizes) {
+        const fixture = path.join(dir, `fixture-${n}.json`);
+        await must("node", [path.join(__dirname, "fixture.js"), opts.sdk, String(n), fixture]);
+        samples[n] = { ours: [], raw: [], "raw-component": [] };
+        if (n === Math.min(...opts.sizes)) {
+            // object for object: the PodTemplates both programs register are identical
+            const dumps = await Promise.all(PROGRAMS.map(async (p) => {
+                const file = path.join(dir, `dump-${p}-${n}.json`);
+                await evaluate(p, n, opts.sdk, fixture, file);
+                return fs.readFileSync(file, "utf8");
+            }));
+            const same = dumps.every((d) => d === dumps[0]);
+            if (!same) throw new Error(`B1: the programs' PodTemplates differ at N=${n} (see ${dir}/dump-*.json)`);
+            notes.push(`The ${2 * n} PodTemplates registered by ours, raw and raw + component at N=${n} are identical, inputs included (compared as recorded by the mocks).`);
+        }
+        const runs = opts.runs(n);
+        for (let round = 0; round < runs; round++) {
+            for (const p of rotated(PROGRAMS, round)) {
+                const s = await evaluate(p, n, opts.sdk, fixture);
+                samples[n][p].push(s);
+                log(`B1 N=${n} round ${round + 1}/${runs} ${p}: ${fmtMs(s.ms)} wall, ${fmtMs(s.cpuMs)} CPU, ${s.registrations} registrations`);
+            }
+        }
+    }
+    const ratios: SectionResult["ratios"] = [];
+    const table: string[][] = [];
+    const col = (n: number, p: Program, k: "ms" | "cpuMs") => samples[n][p].map((s) => s[k]);
+    for (const n of opts.sizes) {
+        ratios.push({ label: `N=${n} ours / raw (wall)`, ratio: pairedRatios(col(n, "ours", "ms"), col(n, "raw", "ms")), goal: 1.1, chart: true,
+            detail: `medians ${fmtMs(median(col(n, "ours", "ms")))} / ${fmtMs(median(col(n, "raw", "ms")))}` });
+        ratios.push({ label: `N=${n} ours / raw (CPU)`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw", "cpuMs")), goal: 1.1, chart: true,
+            detail: `medians ${fmtMs(median(col(n, "ours", "cpuMs")))} / ${fmtMs(median(col(n, "raw", "cpuMs")))}` });
+        ratios.push({ label: `N=${n} raw + component / raw (CPU): Pulumi's own cost of a component`, ratio: pairedRatios(col(n, "raw-component", "cpuMs"), col(n, "raw", "cpuMs")),
+            detail: `medians ${fmtMs(median(col(n, "raw-component", "cpuMs")))} / ${fmtMs(median(col(n, "raw", "cpuMs")))}` });
+        ratios.push({ label: `N=${n} ours / raw + component (CPU): what pulumi-flyte adds`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw-component", "cpuMs")), chart: true });
+        for (const p of PROGRAMS) {
+            const s = samples[n][p];
+            table.push([String(n), p, fmtMs(median(s.map((x) => x.ms))), fmtMs(median(s.map((x) => x.cpuMs))),
+                `${(median(s.map((x) => x.cpuMs)) / n).toFixed(2)} ms`, fmtMs(median(s.map((x) => x.loadMs))), String(s[0]?.registrations ?? "")]);
+        }
+    }
+    // growth with N: CPU per environment at each size, and its change from size to size
+    const growth: string[][] = [];
+    for (const p of PROGRAMS) {
+        const per = opts.sizes.map((n) => median(col(n, p, "cpuMs")) / n);
+        const steps = opts.sizes.slice(1).map((n, i) => `${opts.sizes[i]}→${n}: ×${(median(col(n, p, "cpuMs")) / median(col(opts.sizes[i], p, "cpuMs"))).toFixed(2)} for ×${(n / opts.sizes[i]).toFixed(0)} N`);
+        growth.push([p, ...per.map((x) => `${x.toFixed(2)} ms`), steps.join("; ")]);
+    }
+    return {
+        id: "B1",
+        title: "Program evaluation under Pulumi's mocks",
+        date: new Date().toISOString(),
+        status: "ok",
+        load: [load0, load()],
+        ratios,
+        tables: [
+            { caption: "Medians per program (each run a fresh node process; time from requiring the program, its modules included, until every registration has been sent)",
+                header: ["N", "program", "wall", "CPU", "CPU per environment", "module load", "registrations"], rows: table },
+            { caption: "Growth with N (CPU per environment; linear growth keeps it flat)",
+                header: ["program", ...opts.sizes.map((n) => `N=${n}`), "total CPU growth"], rows: growth },
+        ],
+        notes,
+        raw: samples,
+    };
+}
