@@ -58,6 +58,8 @@ export interface EnvironmentContext extends EnvironmentPlan {
     readonly parent: pulumi.Resource;
     /** Image reference of the pods (a digest reference when built here). */
     readonly imageRef: pulumi.Output<string>;
+    /** The same as the pods' input: the plain reference when it is known now (cheaper to register than an Output). */
+    readonly podImage: pulumi.Input<string>;
     /** Resources every object of the environment waits for. */
     readonly dependencies: readonly pulumi.Resource[];
 }
@@ -157,7 +159,8 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
 export function deployEnvironment(parent: pulumi.ComponentResource, plan: EnvironmentPlan, dependencies: readonly pulumi.Resource[]): DeployedEnvironment {
     const { name, args, environment, rendered, namespace } = plan;
     const image = args.image;
-    let imageRef: pulumi.Output<string>;
+    let imageRef: pulumi.Output<string> | undefined;
+    let podImage: pulumi.Input<string>;
     let imageBuild: ImageBuild | undefined;
     if (image instanceof ImageBuild) {
         imageRef = image.ref;
@@ -173,19 +176,32 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
             imageRef = imageBuild.ref;
         }
     } else if (image === undefined || image === "auto") {
-        imageRef = pulumi.output((environment.image as Image).uri); // Flyte's default image, published
+        podImage = (environment.image as Image).uri; // Flyte's default image, published
     } else {
-        imageRef = pulumi.output(image as pulumi.Input<string>);
+        podImage = image as pulumi.Input<string>;
     }
-    const context: EnvironmentContext = { ...plan, parent, imageRef, dependencies };
+    podImage ??= imageRef!;
+    // a reference given as a string goes into the pods as a string, and the Output of
+    // `imageRef` is made when read (each Output costs the runtime tracked promises: bench B1)
+    const context: EnvironmentContext = {
+        ...plan, parent, podImage, dependencies,
+        get imageRef() {
+            return (imageRef ??= pulumi.output(podImage));
+        },
+    };
     const podTemplate = new k8s.core.v1.PodTemplate(`${name}-podtemplate`,
-        podTemplateArgs(withImage(rendered, imageRef), namespace),
-        { parent, dependsOn: [...dependencies] });
+        podTemplateArgs(withImage(rendered, podImage), namespace),
+        { parent, ...dependsOn(dependencies) });
     const warmPool = environment.reusable
-        ? new k8s.apps.v1.Deployment(`${name}-pool`, warmPoolDeployment(rendered, imageRef, namespace, args.warmPoolCommand), { parent, dependsOn: [...dependencies] })
+        ? new k8s.apps.v1.Deployment(`${name}-pool`, warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand), { parent, ...dependsOn(dependencies) })
         : undefined;
     const placement = checkSchedulability(`environment "${name}"`, rendered.podTemplate.template.spec, podTemplate);
     return { context, podTemplate, warmPool, imageBuild, placement };
+}
+
+/** The `dependsOn` option, left out when there is nothing to wait for (an empty list still costs the runtime work). */
+export function dependsOn(resources: readonly pulumi.Resource[]): { dependsOn?: pulumi.Resource[] } {
+    return resources.length ? { dependsOn: [...resources] } : {};
 }
 
 function isPromise(value: unknown): boolean {

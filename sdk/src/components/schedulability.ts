@@ -215,14 +215,42 @@ export function reportOf(verdict: SchedulingVerdict): SchedulingReport {
  */
 export function checkSchedulability(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource): PlacementCheck {
     const settings = schedulingCheckSettings();
-    const report = pulumi.output(runCheck(what, spec, resource, settings));
-    return { placement: report.placement, report };
+    const result = runCheck(what, spec, resource, settings);
+    // Outputs are made when read: each costs the Pulumi runtime several tracked promises,
+    // and most programs never read a placement (bench B1: two per environment and task)
+    let report: pulumi.Output<SchedulingReport> | undefined;
+    let placement: pulumi.Output<string> | undefined;
+    return {
+        get report() {
+            return (report ??= pulumi.output(result));
+        },
+        get placement() {
+            return (placement ??= this.report.apply((r) => r.placement));
+        },
+    };
 }
 
 async function runCheck(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource, settings: SchedulingCheckSettings): Promise<SchedulingReport> {
     if (settings.mode === "off") return unchecked("flyte:schedulingCheck is off");
     if (!nodeSource && underMocks()) return unchecked("no cluster under Pulumi's mocks");
     if (resource.getProvider("kubernetes:core/v1:PodTemplate")) return unchecked("the component uses an explicit Kubernetes provider, whose cluster the check cannot read");
+    // the program waits for the check (its warnings and, with `error`, its failure),
+    // whether or not anything reads the placement
+    const done = keepAlive();
+    try {
+        return await checkAgainstCluster(what, spec, resource, settings);
+    } finally {
+        done();
+    }
+}
+
+/** The Pulumi runtime's keep-alive (an internal API of @pulumi/pulumi; a no-op where absent). */
+function keepAlive(): () => void {
+    const fn = (pulumi.runtime as unknown as { rpcKeepAlive?: () => () => void }).rpcKeepAlive;
+    return typeof fn === "function" ? fn() : () => undefined;
+}
+
+async function checkAgainstCluster(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource, settings: SchedulingCheckSettings): Promise<SchedulingReport> {
     const cluster = await clusterNodes();
     if (!cluster.ok && settings.declaredPools.length === 0) {
         if (!reportedUnreachable) {

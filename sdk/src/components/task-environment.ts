@@ -6,7 +6,7 @@ import { TaskOptions } from "../core/task";
 import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment } from "./environment";
 import { ImageBuild } from "./image-build";
 import { SecretStore, checkStoreHolds } from "./secret-store";
-import { SchedulingReport } from "./schedulability";
+import { PlacementCheck, SchedulingReport } from "./schedulability";
 import { Task, declareTask, planTask } from "./task";
 
 export type { EnvironmentImage } from "./environment";
@@ -27,23 +27,17 @@ export interface TaskEnvironmentArgs extends PlannableEnvironmentArgs {
 export class TaskEnvironment extends pulumi.ComponentResource {
     /** The validated environment (pure). */
     readonly environment: Environment;
-    /** Name of the environment's PodTemplate. */
-    readonly podTemplateName: pulumi.Output<string>;
-    /** Image reference used by the pods (a digest reference when built here). */
-    readonly imageRef: pulumi.Output<string>;
-    readonly namespace: pulumi.Output<string | undefined>;
     /** The environment's PodTemplate resource. */
     readonly podTemplate: k8s.core.v1.PodTemplate;
     /** The warm pool of a reusable environment. */
     readonly warmPool?: k8s.apps.v1.Deployment;
     /** The build of `image` when it was an Image: a child, or the build of the first environment given the same image. */
     readonly imageBuild?: ImageBuild;
-    /** Where the environment's pod can run (the scheduling check): pools and nodes, "none: <why>", or "unchecked: <why>". */
-    readonly placement: pulumi.Output<string>;
-    /** The scheduling check's report: fitting nodes and pools, pools to scale up, the scheduler's message. */
-    readonly scheduling: pulumi.Output<SchedulingReport>;
 
     private readonly context: EnvironmentContext;
+    private readonly check: PlacementCheck;
+    private namespaceOutput?: pulumi.Output<string | undefined>;
+    private podTemplateNameOutput?: pulumi.Output<string>;
     private readonly tasks = new Map<string, Task>();
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -61,17 +55,41 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         const deployed = deployEnvironment(this, plan, [...(dependsOn ?? []), ...(secretStore ? [secretStore] : [])]);
         this.context = deployed.context;
         this.environment = plan.environment;
-        this.namespace = pulumi.output(plan.namespace);
-        this.imageRef = deployed.context.imageRef;
         this.imageBuild = deployed.imageBuild;
         this.podTemplate = deployed.podTemplate;
-        this.podTemplateName = deployed.podTemplate.metadata.name;
         this.warmPool = deployed.warmPool;
-        this.placement = deployed.placement.placement;
-        this.scheduling = deployed.placement.report;
+        this.check = deployed.placement;
         // placement is not among the registered outputs: with flyte:schedulingCheck error it
-        // rejects, and the program's failure should carry the check's message, not a serializer's
-        this.registerOutputs({ podTemplateName: this.podTemplateName, imageRef: this.imageRef });
+        // rejects, and the program's failure should carry the check's message, not a serializer's.
+        // The PodTemplate's name is known now: registered as a value, not an Output (bench B1)
+        this.registerOutputs({ podTemplateName: plan.rendered.podTemplate.metadata.name, imageRef: deployed.context.podImage });
+    }
+
+    // Outputs below are made when first read: each Output costs the Pulumi runtime several
+    // tracked promises per environment, and most programs read none of them (bench B1).
+
+    /** Image reference used by the pods (a digest reference when built here). */
+    get imageRef(): pulumi.Output<string> {
+        return this.context.imageRef;
+    }
+
+    /** Name of the environment's PodTemplate. */
+    get podTemplateName(): pulumi.Output<string> {
+        return (this.podTemplateNameOutput ??= this.podTemplate.metadata.name);
+    }
+
+    get namespace(): pulumi.Output<string | undefined> {
+        return (this.namespaceOutput ??= pulumi.output(this.context.namespace));
+    }
+
+    /** Where the environment's pod can run (the scheduling check): pools and nodes, "none: <why>", or "unchecked: <why>". */
+    get placement(): pulumi.Output<string> {
+        return this.check.placement;
+    }
+
+    /** The scheduling check's report: fitting nodes and pools, pools to scale up, the scheduler's message. */
+    get scheduling(): pulumi.Output<SchedulingReport> {
+        return this.check.report;
     }
 
     /**

@@ -4,7 +4,7 @@ import { ValidationError } from "../core/errors";
 import { RunArgs, checkRunArgs, jobSpec, runLabels } from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
-import { EnvironmentContext, EnvironmentPlan } from "./environment";
+import { EnvironmentContext, EnvironmentPlan, dependsOn } from "./environment";
 import { claimName } from "./name-claims";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
@@ -32,8 +32,8 @@ export function planTask(env: EnvironmentPlan, name: string, options: TaskOption
 /** Registers a planned task's PodTemplate under its environment. */
 export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
     const resource = new k8s.core.v1.PodTemplate(`${ctx.name}-${plan.template.name}-podtemplate`,
-        podTemplateArgs(withImage(plan.rendered, ctx.imageRef), ctx.namespace),
-        { parent: ctx.parent, dependsOn: [...ctx.dependencies] });
+        podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
+        { parent: ctx.parent, ...dependsOn(ctx.dependencies) });
     const placement = checkSchedulability(`task "${plan.template.fullName}"`, plan.rendered.podTemplate.template.spec, resource);
     return new Task(ctx, plan.template, resource, placement);
 }
@@ -46,19 +46,25 @@ export class Task {
     readonly template: TaskTemplate;
     /** The PodTemplate registered when the task was declared. */
     readonly podTemplate: k8s.core.v1.PodTemplate;
-    /** Where the declared task's pod can run: pools and nodes, "none: <why>", or "unchecked: <why>". */
-    readonly placement: pulumi.Output<string>;
-    /** The scheduling check's report for the declared task's pod. */
-    readonly scheduling: pulumi.Output<SchedulingReport>;
     private readonly context: EnvironmentContext;
+    private readonly check: PlacementCheck;
 
     /** @internal Tasks are declared with `environment.task(...)`. */
     constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck) {
         this.context = context;
         this.template = template;
         this.podTemplate = podTemplate;
-        this.placement = placement.placement;
-        this.scheduling = placement.report;
+        this.check = placement;
+    }
+
+    /** Where the declared task's pod can run: pools and nodes, "none: <why>", or "unchecked: <why>". (An Output made when first read.) */
+    get placement(): pulumi.Output<string> {
+        return this.check.placement;
+    }
+
+    /** The scheduling check's report for the declared task's pod. */
+    get scheduling(): pulumi.Output<SchedulingReport> {
+        return this.check.report;
     }
 
     get name(): string {
@@ -71,7 +77,7 @@ export class Task {
 
     /** A new Task with invocation-level overrides (pure: registers nothing). */
     override(options: OverrideOptions): Task {
-        return new Task(this.context, this.template.override(options), this.podTemplate, { placement: this.placement, report: this.scheduling });
+        return new Task(this.context, this.template.override(options), this.podTemplate, this.check);
     }
 
     /**
@@ -148,7 +154,7 @@ export class TaskRun extends pulumi.ComponentResource {
         if (plan.args.command === undefined) {
             pulumi.log.warn(`run "${plan.template.fullName}.${plan.runName}" has no command: its pods run the image's default command (python3 in Flyte's images); pass the command the task runs`, this);
         }
-        const spec = { ...plan.spec, template: templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.imageRef) };
+        const spec = { ...plan.spec, template: templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage) };
         const metadata = { name: plan.jobName, ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}), labels: runLabels(plan.rendered, plan.runName) };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
         if (plan.hosts > 1) {

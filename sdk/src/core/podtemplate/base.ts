@@ -46,6 +46,11 @@ export function isOutputPlaceholder(value: unknown): boolean {
     return typeof value === "string" && PLACEHOLDER.test(value);
 }
 
+/** Whether any Output of a pod template was replaced by a placeholder so far (when none was, there is nothing to restore). */
+export function anyOutputPlaceholders(): boolean {
+    return outputs.size > 0;
+}
+
 /** The same data with each placeholder replaced by its Output (for the components' resource arguments). */
 export function restoreOutputs<T>(value: T): T {
     if (typeof value === "string") return (PLACEHOLDER.test(value) ? outputs.get(value) : value) as T;
