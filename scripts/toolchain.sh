@@ -10,6 +10,11 @@
 #   pulumi-language-yaml        YAML host       tools/language-hosts
 #   pulumi-language-go          Go host         tools/language-go (only with --go: the
 #                                               tests generate and compile a Go SDK)
+#
+# Options: --go (also the Go host), --for LANGUAGES (comma-separated: typescript,
+# python, yaml, go): build only what programs in those languages need, e.g. `npm run
+# demo` builds `--for typescript` (CLI, Node.js host, providers, buildx: no Python or
+# YAML host, no Python environment). Without --for, everything but the Go host.
 # plus pulumi-resource-pulumi-nodejs (a two-line launcher for dynamic providers), the
 # Python host's pulumi-language-python-exec script, and a Python virtual environment
 # with the `pulumi` package from PyPI at the CLI's version ($PULUMI_FLYTE_PYTHON_VENV).
@@ -29,15 +34,30 @@
 #   PULUMI_FLYTE_CACHE      cache root (see scripts/env.sh)
 #   TOOLCHAIN_REBUILD=1     rebuild even if cached
 #   GOCACHE, GOMODCACHE     as usual (point them at empty dirs to measure a cold build)
+# Builds share Go's one build cache (GOCACHE) and module cache; the modules each build
+# needs are downloaded in the background at the start, while the first build compiles.
+# Built binaries are recorded with their wall and CPU time in
+# $PULUMI_FLYTE_CACHE/toolchain/build-times.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_go=""
-for arg in "$@"; do
-    case "$arg" in
+languages="typescript,python,yaml"
+usage() { echo "usage: scripts/toolchain.sh [--go] [--for typescript,python,yaml,go]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
         --go) with_go=1 ;;
-        *) echo "usage: scripts/toolchain.sh [--go]" >&2; exit 2 ;;
+        --for) [ $# -ge 2 ] || usage; languages="$2"; shift ;;
+        --for=*) languages="${1#--for=}" ;;
+        *) usage ;;
     esac
+    shift
 done
+for l in ${languages//,/ }; do
+    case "$l" in typescript|nodejs|javascript|python|yaml|go) ;; *) echo "[toolchain] unknown language '$l'" >&2; usage ;; esac
+done
+wants() { [[ ",$languages," == *",$1,"* ]]; }
+! wants go || with_go=1
+want_hosts=""; { wants python || wants yaml; } && want_hosts=1
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 root="$PULUMI_FLYTE_ROOT"
@@ -98,8 +118,26 @@ DOCKER_BUILD_VERSION="${DOCKER_BUILD_VERSION#v}"
 [ "$(npm_pin @pulumi/pulumi)" = "${PULUMI_VERSION#v}" ] \
     || log "note: package.json pins @pulumi/pulumi $(npm_pin @pulumi/pulumi), the CLI is $PULUMI_VERSION"
 
-declare -a summary=() keep=()
-record() { summary+=("$(printf '%-28s %-40s %8ss  %s' "$1" "$2" "$3" "$4")"); }
+declare -a summary=() keep=() families=()
+# CPU seconds (user + system) of this shell's finished children, in $child_cpu: the
+# second line of `times`, run in this shell (a subshell would see none of them)
+times_file="$tc/.times.$$"
+read_child_cpu() {
+    times > "$times_file"
+    child_cpu="$(awk 'NR==2 { n = split($0, f, /[ ms]+/); t = 0; for (i = 1; i + 1 <= n; i += 2) if (f[i] != "") t += f[i] * 60 + f[i + 1]; printf "%.1f", t }' "$times_file")"
+    rm -f "$times_file"
+}
+cpu_start=""
+record() { # <name> <version> <seconds> <state>
+    local cpu=""
+    if [ "$4" = built ] && [ -n "$cpu_start" ]; then
+        read_child_cpu
+        cpu="$(awk -v a="$cpu_start" -v b="$child_cpu" 'BEGIN{printf "%.1f", b-a}')"
+        printf '%s\t%s\t%s\t%ss\tcpu=%ss\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" "$cpu" >> "$tc/build-times.tsv"
+    fi
+    summary+=("$(printf '%-28s %-40s %8ss  %s' "$1" "$2" "$3" "$4${cpu:+ (cpu ${cpu}s)}")")
+}
+mark_cpu() { read_child_cpu; cpu_start="$child_cpu"; }
 
 # Build <packages> of our module <dir> into <out dir>; <src dir> defaults to the
 # module itself (nothing is written into the repository either way).
@@ -124,6 +162,7 @@ cache_slot() { # <name> <version> <module dir>
     key="$1-$2-$(module_hash "$3")"
     dir="$tc/$key"
     keep+=("$key")
+    families+=("$1")
 }
 # True when <binary> must be (re)built in $dir.
 needs_build() { # <binary>
@@ -133,7 +172,7 @@ needs_build() { # <binary>
 # ----------------------------------------------------------------- pulumi CLI
 build_cli() {
     local t0 dir ext state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot pulumi "$PULUMI_VERSION" tools/pulumi-cli
     # A pulumi of the right version elsewhere on PATH (not ours) is used as it is.
     ext="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$PULUMI_FLYTE_BIN" | paste -sd:)" command -v pulumi || true)"
@@ -159,7 +198,7 @@ build_cli() {
 # ------------------------------------------------------ Node.js language host
 build_language_nodejs() {
     local t0 dir ext_dir cli_dir state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot language-nodejs "$LANG_NODEJS_PSEUDO" tools/language-nodejs
     # A pulumi found on PATH brings its own bundled language host.
     ext_dir="$(dirname "$(readlink -f "$PULUMI_FLYTE_BIN/pulumi")")"
@@ -207,7 +246,7 @@ link_bundled() { # <file>
 # host runs pulumi-language-python-exec, a script shipped in the sdk module.
 build_language_hosts() {
     local t0 dir state sdkdir
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot language-hosts "$LANG_HOSTS_SDK" tools/language-hosts
     if needs_build "pulumi-language-yaml" || [ ! -x "$dir/pulumi-language-python" ] || [ ! -x "$dir/pulumi-language-python-exec" ]; then
         log "building pulumi-language-python (sdk $LANG_HOSTS_SDK) and pulumi-language-yaml $LANG_YAML_VERSION"
@@ -230,7 +269,7 @@ build_language_hosts() {
 # ----------------------------------------------------------- Go language host
 build_language_go() {
     local t0 dir state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot language-go "$LANG_GO_SDK" tools/language-go
     if needs_build "pulumi-language-go"; then
         log "building pulumi-language-go (sdk $LANG_GO_SDK)"
@@ -250,7 +289,7 @@ build_language_go() {
 # SDK is installed into it by scripts/python-sdk.sh).
 setup_python_venv() {
     local t0 venv version state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     venv="$PULUMI_FLYTE_PYTHON_VENV"
     version="${PULUMI_VERSION#v}"
     command -v python3 >/dev/null || die "python3 is not installed"
@@ -293,7 +332,7 @@ EOF
 # staging copy of tools/provider-kubernetes outside the repository.
 build_provider_kubernetes() {
     local t0 dir stage moddir state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot provider-kubernetes "$K8S_VERSION" tools/provider-kubernetes
     if needs_build "pulumi-resource-kubernetes"; then
         log "building pulumi-resource-kubernetes $K8S_VERSION"
@@ -333,7 +372,7 @@ write_stub() { # <dir> <module path> <package dir> <go source>
 }
 build_provider_docker_build() {
     local t0 dir stage state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot provider-docker-build "$DOCKER_BUILD_VERSION" tools/provider-docker-build
     if needs_build "pulumi-resource-docker-build"; then
         log "building pulumi-resource-docker-build $DOCKER_BUILD_VERSION"
@@ -377,7 +416,7 @@ type CSharpPackageInfo struct {
 # plugin in our DOCKER_CONFIG, not in the user's ~/.docker.
 build_docker_buildx() {
     local t0 dir state
-    t0="$(now)"
+    t0="$(now)"; mark_cpu
     cache_slot docker-buildx "$BUILDX_VERSION" tools/docker-buildx
     if needs_build "docker-buildx"; then
         log "building docker-buildx $BUILDX_VERSION"
@@ -404,21 +443,65 @@ install_plugin() { # <name> <version> <binary>
     [ -x "$pdir/pulumi-resource-$name" ] || die "plugin $name $version did not install into $pdir"
 }
 
+# ------------------------------------------------------- module downloads
+# The modules of every build still to do are downloaded in the background from the
+# start (network and disk), while the first builds compile: each module's required
+# versions, from its go.mod (replaced ones excepted), so this needs no build graph.
+prefetch_pids=()
+prefetch() { # <name> <version> <module dir> <binary>
+    local dir="$tc/$1-$2-$(module_hash "$3")" mods
+    [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/$4" ] || return 0
+    mods="$(awk '
+        $1 == "replace" && $2 == "(" { inrep = 1; next }
+        inrep && $1 == ")" { inrep = 0; next }
+        inrep { rep[$1] = 1; next }
+        $1 == "replace" { rep[$2] = 1; next }
+        $1 == "require" && $2 == "(" { inreq = 1; next }
+        inreq && $1 == ")" { inreq = 0; next }
+        inreq && $2 ~ /^v/ { req[$1] = $2; next }
+        $1 == "require" && $3 ~ /^v/ { req[$2] = $3 }
+        END { for (m in req) if (!(m in rep)) printf "%s@%s\n", m, req[m] }' "$root/$3/go.mod")"
+    [ -n "$mods" ] || return 0
+    mkdir -p "$tc/logs" "$tc/prefetch"
+    # outside any module, so no go.sum is touched; the builds check every module
+    # against their go.sum when they use it
+    # shellcheck disable=SC2086  # one argument per module
+    (cd "$tc/prefetch" && GOFLAGS= GOSUMDB=off go mod download $mods) > "$tc/logs/prefetch-$1.log" 2>&1 &
+    prefetch_pids+=("$!")
+}
+
 t_all="$(now)"
+prefetch pulumi "$PULUMI_VERSION" tools/pulumi-cli pulumi
+prefetch language-nodejs "$LANG_NODEJS_PSEUDO" tools/language-nodejs pulumi-language-nodejs
+prefetch provider-kubernetes "$K8S_VERSION" tools/provider-kubernetes pulumi-resource-kubernetes
+prefetch provider-docker-build "$DOCKER_BUILD_VERSION" tools/provider-docker-build pulumi-resource-docker-build
+prefetch docker-buildx "$BUILDX_VERSION" tools/docker-buildx docker-buildx
+[ -z "$want_hosts" ] || prefetch language-hosts "$LANG_HOSTS_SDK" tools/language-hosts pulumi-language-yaml
+[ -z "$with_go" ] || prefetch language-go "$LANG_GO_SDK" tools/language-go pulumi-language-go
+
 build_cli
 build_language_nodejs
 install_dynamic_launcher
 build_provider_kubernetes
 build_provider_docker_build
 build_docker_buildx
-build_language_hosts
+[ -z "$want_hosts" ] || build_language_hosts
 [ -z "$with_go" ] || build_language_go
-setup_python_venv
+! wants python || setup_python_venv
+for pid in "${prefetch_pids[@]}"; do wait "$pid" || true; done
 
-# Keep the cache to what the current pins use: drop other builds of our binaries.
+# Keep the cache to what the current pins use: drop other builds of the binaries this
+# run handled (a `--for typescript` run leaves the Python and YAML hosts alone).
 for d in "$tc"/pulumi-v* "$tc"/language-nodejs-* "$tc"/language-hosts-* "$tc"/provider-* "$tc"/docker-buildx-* "$tc"/build/*; do
     [ -e "$d" ] || continue
     case " ${keep[*]} " in *" $(basename "$d") "*) continue ;; esac
+    case "$d" in
+        "$tc"/build/*) ;;
+        *) family="$(basename "$d")"
+           handled=""
+           for f in "${families[@]}"; do case "$family" in "$f"-*) handled=1 ;; esac; done
+           [ -n "$handled" ] || continue ;;
+    esac
     log "removing stale $(basename "$d")"
     rm -rf "$d"
 done

@@ -112,11 +112,23 @@ pf_build_one() {
   fi
   pf_log "building $what into $dir (cold builds take minutes on 2 cores) ..."
   local t0; t0="$(pf_now)"
+  _pf_child_cpu; local cpu0="$_pf_cpu"
   pf_build_into "$dir" "_build_$what" || pf_die "build of $what failed"
   local secs; secs="$(pf_since "$t0")"
-  pf_log "built $what in ${secs}s"
+  _pf_child_cpu; local cpu; cpu="$(awk -v a="$cpu0" -v b="$_pf_cpu" 'BEGIN{printf "%.1f", b-a}')"
+  pf_log "built $what in ${secs}s (cpu ${cpu}s)"
   mkdir -p "$PF_STATE"
-  printf '%s\t%s\t%s\t%ss\n' "$(date -u +%FT%TZ)" "$what" "$(basename "$dir")" "$secs" >> "$PF_STATE/build-times.tsv"
+  printf '%s\t%s\t%s\t%ss\tcpu=%ss\n' "$(date -u +%FT%TZ)" "$what" "$(basename "$dir")" "$secs" "$cpu" >> "$PF_STATE/build-times.tsv"
+}
+
+# CPU seconds (user + system) of this shell's finished children, in $_pf_cpu: the
+# second line of `times`, run in this shell (a subshell would see none of them).
+_pf_child_cpu() {
+  mkdir -p "$PF_STATE"
+  local f="$PF_STATE/.times.$$"
+  times > "$f"
+  _pf_cpu="$(awk 'NR==2 { n = split($0, x, /[ ms]+/); t = 0; for (i = 1; i + 1 <= n; i += 2) if (x[i] != "") t += x[i] * 60 + x[i + 1]; printf "%.1f", t }' "$f")"
+  rm -f "$f"
 }
 
 pf_build() {
