@@ -20,6 +20,8 @@
  *   --runs K         runs per measurement (default: 5 for small work, 3 for large)
  *   --baseline       also save the results as bench/baseline.json (the "before" column)
  *   --sdk-rev REV    measure the SDK as of commit REV (e.g. the one before a change)
+ *   --b5-before REV  B5 also builds cold with the scripts and tools of commit REV, the way
+ *                    its demo did (the "before" column); --b5-parallel runs both at once
  *   --report-only    rewrite REPORT.md and chart.svg from bench/results.json
  * Timings are never asserted in tests.
  */
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
     }
     if (only.includes("B5")) {
         if (!platform.up) record(skipped("B5", "Cold set-up of the toolchain and the platform", platform.why));
-        else record(await (await import("./bench/b5-setup")).b5({ quick }));
+        else record(await (await import("./bench/b5-setup")).b5({ quick, beforeRev: arg("--b5-before"), parallel: flag("--b5-parallel") }));
     }
     if (only.includes("core")) await (await import("./bench/core")).core();
     writeReport(BENCH_DIR, results, baseline);

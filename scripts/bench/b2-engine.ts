@@ -95,6 +95,7 @@ require(${JSON.stringify(path.join(__dirname, "programs", `${p}.js`))});
             const stateFile = path.join(state, ".pulumi", "stacks", `bench-${p}`, `${stack}.json`);
             const stateBytes = fs.existsSync(stateFile) ? fs.statSync(stateFile).size : Buffer.byteLength(JSON.stringify(exported));
             samples[p].push({ ops, resources, stateBytes });
+            fs.writeFileSync(path.join(dir, "samples.json"), JSON.stringify(samples));
             // tear down without timing it: the namespace takes its objects with it
             await run("kubectl", ["delete", "namespace", namespace, "--wait=false"], { env });
             await must("pulumi", ["stack", "rm", stack, "--yes", "--force", "--non-interactive"], { cwd: proj, env });

@@ -85,6 +85,10 @@ export function reportMarkdown(results: BenchResults, baseline: BenchResults | u
             const met = r.goal === undefined ? "" : r.ratio.median <= r.goal ? `≤ ${r.goal} ✓` : `≤ ${r.goal} ✗`;
             summary.push([id, r.label, b ? fmtRatio(b.ratio) : "—", fmtRatio(r.ratio), met]);
         }
+        for (const c of s.checks ?? []) {
+            const b = baseline?.sections[id]?.checks?.find((x) => x.label === c.label);
+            summary.push([id, c.label, b ? b.actual : "—", c.actual, `${c.expected} ${c.ok ? "✓" : "✗"}`]);
+        }
     }
     lines.push(table(["", "ratio", "before", "now", "goal"], summary));
     for (const id of ORDER) {
@@ -104,6 +108,10 @@ export function reportMarkdown(results: BenchResults, baseline: BenchResults | u
                 const b = beforeOf(baseline, id, r.label);
                 return [r.label, b ? fmtRatio(b.ratio) : "—", `${fmtRatio(r.ratio)}${r.goal !== undefined ? ` (goal ≤ ${r.goal})` : ""}`, r.detail ?? ""];
             })));
+        }
+        if (s.checks?.length) {
+            lines.push("");
+            lines.push(table(["check", "expected", "actual", ""], s.checks.map((c) => [c.label, c.expected, c.actual, c.ok ? "✓" : "✗"])));
         }
         for (const t of s.tables) {
             lines.push("");

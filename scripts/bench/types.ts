@@ -23,6 +23,8 @@ export interface SectionResult {
     /** Load average (1 min) when the section started and ended. */
     load?: [number, number];
     ratios: RatioRow[];
+    /** Pass/fail facts (counts that must hold), shown in the summary next to the ratios. */
+    checks?: { label: string; expected: string; actual: string; ok: boolean }[];
     /** Extra tables: header + rows, in markdown cells. */
     tables: { caption: string; header: string[]; rows: string[][] }[];
     notes: string[];
