@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { load } from "./machine";
 import { fmtMs, median, pairedRatios } from "./stats";
+import { ProfileSummary, summarizeProfile } from "./profile";
 import { SectionResult } from "./types";
 import { REPO, WORK, log, must, rotated } from "./util";
 
@@ -16,7 +17,19 @@ const PROGRAMS = ["ours", "raw", "raw-component"] as const;
 type Program = (typeof PROGRAMS)[number];
 interface Sample { ms: number; cpuMs: number; loadMs: number; registrations: number }
 
-export interface B1Options { sizes: number[]; runs: (n: number) => number; sdk: string }
+export interface B1Options { sizes: number[]; runs: (n: number) => number; sdk: string; profile?: boolean }
+
+/** Frames whose inclusive CPU the report shows (what a program's registrations cost, and what pulumi-flyte adds). */
+const PROFILE_FRAMES: Record<string, RegExp> = {
+    "PodTemplate constructors (@pulumi/kubernetes)": /^PodTemplate .*@pulumi\/kubernetes/,
+    "ComponentResource constructors (@pulumi/pulumi)": /^ComponentResource .*@pulumi\/pulumi/,
+    "serializing inputs (serializeProperties)": /^serializeProperties? .*@pulumi\/pulumi/,
+    "stack traces of tracked promises (debuggablePromise)": /^debuggablePromise .*@pulumi\/pulumi/,
+    "pulumi-flyte: validation and planning (planEnvironment, planTask)": /^(planEnvironment|planTask) /,
+    "pulumi-flyte: rendering (render)": /^render .*podtemplate\/render/,
+    "pulumi-flyte: pod arguments (withImage, templateWithImage)": /^(withImage|templateWithImage) /,
+    "pulumi-flyte: scheduling check (checkSchedulability)": /^checkSchedulability /,
+};
 
 async function evaluate(program: Program, n: number, sdk: string, fixture: string, dump?: string): Promise<Sample> {
     const r = await must("node", [path.join(__dirname, "mock-run.js"), path.join(__dirname, "programs", `${program}.js`), ...(dump ? ["--dump", dump] : [])], {
@@ -55,6 +68,21 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
             }
         }
     }
+    // where the CPU goes: one profiled run of each program at the middle size
+    const profN = opts.sizes[Math.floor(opts.sizes.length / 2)];
+    const profiles: Record<string, ProfileSummary> = {};
+    if (opts.profile !== false) {
+        const fixture = path.join(dir, `fixture-${profN}.json`);
+        for (const p of PROGRAMS) {
+            const pdir = path.join(dir, "profiles", p);
+            fs.rmSync(pdir, { recursive: true, force: true });
+            await must("node", ["--cpu-prof", `--cpu-prof-dir=${pdir}`, path.join(__dirname, "mock-run.js"), path.join(__dirname, "programs", `${p}.js`)], {
+                env: { ...process.env, BENCH_N: String(profN), BENCH_SDK: opts.sdk, BENCH_FIXTURE: fixture, BENCH_NAMESPACE: "bench" },
+            });
+            profiles[p] = summarizeProfile(path.join(pdir, fs.readdirSync(pdir)[0]), PROFILE_FRAMES);
+            log(`B1 profile ${p} N=${profN}: ${fmtMs(profiles[p].totalMs)} sampled`);
+        }
+    }
     const ratios: SectionResult["ratios"] = [];
     const table: string[][] = [];
     const col = (n: number, p: Program, k: "ms" | "cpuMs") => samples[n][p].map((s) => s[k]);
@@ -79,6 +107,22 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
         const steps = opts.sizes.slice(1).map((n, i) => `${opts.sizes[i]}→${n}: ×${(median(col(n, p, "cpuMs")) / median(col(opts.sizes[i], p, "cpuMs"))).toFixed(2)} for ×${(n / opts.sizes[i]).toFixed(0)} N`);
         growth.push([p, ...per.map((x) => `${x.toFixed(2)} ms`), steps.join("; ")]);
     }
+    const profileTables: SectionResult["tables"] = [];
+    if (Object.keys(profiles).length) {
+        const cats = [...new Set(Object.values(profiles).flatMap((x) => Object.keys(x.categories)))]
+            .sort((x, y) => (profiles.ours?.categories[y] ?? 0) - (profiles.ours?.categories[x] ?? 0));
+        const pct = (x: ProfileSummary, ms: number | undefined) => (ms ? `${fmtMs(ms)} (${((100 * ms) / x.totalMs).toFixed(1)}%)` : "—");
+        profileTables.push({
+            caption: `CPU profile at N=${profN} (\`node --cpu-prof\`, one run each; self time by category)`,
+            header: ["category", ...PROGRAMS],
+            rows: [...cats.map((c) => [c, ...PROGRAMS.map((p) => pct(profiles[p], profiles[p].categories[c]))]), ["total sampled", ...PROGRAMS.map((p) => fmtMs(profiles[p].totalMs))]],
+        });
+        profileTables.push({
+            caption: `Inclusive time of the frames that explain the difference, N=${profN}`,
+            header: ["frame", ...PROGRAMS],
+            rows: Object.keys(PROFILE_FRAMES).map((f) => [f, ...PROGRAMS.map((p) => pct(profiles[p], profiles[p].frames[f]))]),
+        });
+    }
     return {
         id: "B1",
         title: "Program evaluation under Pulumi's mocks",
@@ -91,6 +135,7 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
                 header: ["N", "program", "wall", "CPU", "CPU per environment", "module load", "registrations"], rows: table },
             { caption: "Growth with N (CPU per environment; linear growth keeps it flat)",
                 header: ["program", ...opts.sizes.map((n) => `N=${n}`), "total CPU growth"], rows: growth },
+            ...profileTables,
         ],
         notes,
         raw: samples,

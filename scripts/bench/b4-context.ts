@@ -17,7 +17,7 @@ const PER_DIR = 100;
 /** Deterministic, incompressible files: 20 packages × 10 modules × 100 files, sizes 1 KiB–~105 KiB. */
 function generate(dir: string): void {
     const marker = path.join(dir, ".bench-source");
-    const spec = `${FILES} files, ${BYTES} bytes, v1`;
+    const spec = `${FILES} files, ${BYTES} bytes, v2`;
     if (fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === spec) return;
     log(`B4: writing ${FILES} files (${BYTES / 2 ** 30} GiB) into ${dir}`);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -27,9 +27,11 @@ function generate(dir: string): void {
         return seed;
     };
     const sizes: number[] = [];
-    for (let i = 0; i < FILES; i++) sizes.push(1024 + (rnd() % (2 * (BYTES / FILES - 1024))));
+    for (let i = 0; i < FILES; i++) sizes.push(1024 + (rnd() % (2 * Math.floor(BYTES / FILES - 1024))));
+    // scaled to exactly BYTES in all (the remainder, a few bytes, to the last file)
     const sum = sizes.reduce((a, b) => a + b, 0);
-    sizes[FILES - 1] += BYTES - sum;
+    for (let i = 0; i < FILES; i++) sizes[i] = Math.max(64, Math.floor((sizes[i] * BYTES) / sum));
+    sizes[FILES - 1] += BYTES - sizes.reduce((a, b) => a + b, 0);
     const block = Buffer.alloc(256 * 1024);
     for (let i = 0; i < block.length; i += 4) block.writeUInt32LE(rnd(), i);
     for (let i = 0; i < FILES; i++) {

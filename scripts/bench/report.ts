@@ -26,7 +26,7 @@ export function chartSvg(results: BenchResults, baseline?: BenchResults): string
         for (const r of s.ratios) if (r.chart) rows.push({ label: `${id} ${r.label}`, now: r, before: beforeOf(baseline, id, r.label) });
     }
     const W = 980, labelW = 430, top = 46, rowH = 30, plotW = W - labelW - 40;
-    const maxX = Math.max(2, ...rows.flatMap((r) => [r.now.ratio.max, r.before?.ratio.max ?? 0].filter(Number.isFinite))) * 1.05;
+    const maxX = Math.min(4, Math.max(2, ...rows.flatMap((r) => [r.now.ratio.max, r.before?.ratio.max ?? 0].filter(Number.isFinite)))) * 1.05;
     const x = (v: number) => labelW + (Math.min(v, maxX) / maxX) * plotW;
     const H = top + rows.length * rowH + 40;
     const out: string[] = [];
@@ -48,6 +48,8 @@ export function chartSvg(results: BenchResults, baseline?: BenchResults): string
             out.push(`<line x1="${x(s.min)}" y1="${y + dy + 1}" x2="${x(s.min)}" y2="${y + dy + h - 1}" stroke="#222"/>`);
             out.push(`<line x1="${x(s.max)}" y1="${y + dy + 1}" x2="${x(s.max)}" y2="${y + dy + h - 1}" stroke="#222"/>`);
         };
+        if (r.before && !Number.isFinite(r.before.ratio.median)) r.before = undefined;
+        if (!Number.isFinite(r.now.ratio.median)) return;
         if (r.before) bar(r.before, 3, 9, "#bbb");
         bar(r.now, r.before ? 13 : 6, r.before ? 12 : 16, "#3b7dd8");
         out.push(`<text x="${x(r.now.ratio.max) + 6}" y="${y + 23}" fill="#222">${r.now.ratio.median.toFixed(2)}${r.before ? ` (was ${r.before.ratio.median.toFixed(2)})` : ""}</text>`);
