@@ -90,6 +90,13 @@ url = "https://b"
             expect(() => parseToml(bad)).toThrow(/line \d+/);
         }
     });
+
+    it("rejects what TOML 1.0 forbids and a hand-written reader let through", () => {
+        // doubled digit separators, an integer beyond int64
+        for (const bad of ["a = 1__0", "a = 9999999999999999999999"]) {
+            expect(() => parseToml(bad)).toThrow(/line 1: /);
+        }
+    });
 });
 
 describe("Python repr", () => {

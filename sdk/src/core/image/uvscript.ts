@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { ValidationError, joinPath } from "../errors";
 import { checkPipRequirement } from "./checks";
 import { pyListRepr, pyOptRepr } from "./pycompat";
-import { TomlError, TomlTable, TomlValue, parseToml } from "./toml";
+import { TomlError, TomlTable, TomlValue, isTomlTable, parseToml } from "./toml";
 
 /** What flyte-sdk reads from a script's PEP 723 `# /// script` block. */
 export interface UvScriptMetadata {
@@ -68,8 +68,8 @@ export function parseUvScript(text: string, file: string, field: string): UvScri
         return checkPipRequirement(f, d);
     });
     const tool = data.tool;
-    const uv: TomlValue | undefined = tool !== undefined && isTable(tool) ? tool.uv : undefined;
-    if ((tool !== undefined && !isTable(tool)) || (uv !== undefined && !isTable(uv))) {
+    const uv: TomlValue | undefined = tool !== undefined && isTomlTable(tool) ? tool.uv : undefined;
+    if ((tool !== undefined && !isTomlTable(tool)) || (uv !== undefined && !isTomlTable(uv))) {
         throw new ValidationError(joinPath(field, "tool.uv"), file, "a [tool.uv] table");
     }
     const hasToolUv = uv !== undefined && Object.keys(uv).length > 0;
@@ -77,7 +77,7 @@ export function parseUvScript(text: string, file: string, field: string): UvScri
     if (hasToolUv) {
         const en = (uv as TomlTable)["exclude-newer"];
         if (en !== undefined && typeof en !== "string") {
-            throw new ValidationError(joinPath(field, "tool.uv.exclude-newer"), String(en), "a quoted string such as \"2025-01-01T00:00:00Z\"");
+            throw new ValidationError(joinPath(field, "tool.uv.exclude-newer"), en instanceof Date ? en.toISOString() : String(en), "a quoted string such as \"2025-01-01T00:00:00Z\"");
         }
         excludeNewer = en ?? null;
     }
@@ -96,8 +96,4 @@ export function parseUvScript(text: string, file: string, field: string): UvScri
 export function uvScriptHashText(meta: UvScriptMetadata): string {
     const tool = meta.hasToolUv ? `{'uv': ToolUVConfig(exclude_newer=${pyOptRepr(meta.excludeNewer)})}` : "None";
     return `(UVScriptMetadata(requires_python=${pyOptRepr(meta.requiresPython)}, dependencies=${pyListRepr(meta.dependencies)}, pyprojects=[], tool=${tool}),)`;
-}
-
-function isTable(v: TomlValue): v is TomlTable {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && v.constructor === undefined;
 }
