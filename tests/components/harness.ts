@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../sdk/src/core/errors";
 import { resetNameClaims } from "../../sdk/src/components/name-claims";
-import { resetSharedBuilds } from "../../sdk/src/components/shared-builds";
+import { resetSharedBuilds } from "../../sdk/src/components/image-build";
 
 /** Every resource the program registered, as the engine saw it. */
 export interface Registration {

@@ -8,9 +8,8 @@ import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/scheduling/profile";
 import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
-import { ImageBuild, ImageBuildOptions, buildSettingsKey, validateImageBuild } from "./image-build";
+import { ImageBuild, ImageBuildOptions, buildSettingsKey, sharedBuilds, validateImageBuild } from "./image-build";
 import { claimName } from "./name-claims";
-import { sharedBuild } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
@@ -140,7 +139,7 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
     // the child build's settings and secrets are checked before anything registers
     if (image instanceof Image) {
         const settings = validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
-        const shared = sharedBuild(image.uri);
+        const shared = sharedBuilds.get(image.uri);
         if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
             throw new ValidationError("imageBuild", "(build settings)", `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`);
         }
@@ -166,7 +165,7 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
         imageRef = image.ref;
     } else if (image instanceof Image) {
         // one build per image and program: a later environment uses the first one's
-        const shared = sharedBuild(image.uri);
+        const shared = sharedBuilds.get(image.uri);
         if (shared) {
             imageBuild = shared.build; // not a child: the build of the environment that came first
             imageRef = shared.build.ref;

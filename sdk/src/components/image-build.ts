@@ -8,7 +8,7 @@ import { checkKeys, expectObject, unknownField } from "../core/validate";
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
-import { registerBuild } from "./shared-builds";
+import { SharedBuilds } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 
 export interface ImageBuildOptions {
@@ -80,7 +80,7 @@ export class ImageBuild extends pulumi.ComponentResource {
         const settings = validateImageBuild(args);
         super("flyte:index:ImageBuild", name, {}, opts);
         // environments given the same Image use this build instead of building it again
-        registerBuild(args.image.uri, this, buildSettingsKey(settings), `ImageBuild "${name}"`);
+        sharedBuilds.register(args.image.uri, this, buildSettingsKey(settings), `ImageBuild "${name}"`);
         const deployed = deployImageBuild(this, name, args.image, settings);
         this.image = args.image;
         this.uri = args.image.uri;
@@ -89,6 +89,14 @@ export class ImageBuild extends pulumi.ComponentResource {
         this.ref = deployed.ref;
         this.registerOutputs({ uri: this.uri, ref: this.ref, digest: this.digest, built: this.built });
     }
+}
+
+/** The first build of each image in this program: environments given the same Image use it. */
+export const sharedBuilds = new SharedBuilds<ImageBuild>();
+
+/** @internal For tests: forget every build. */
+export function resetSharedBuilds(): void {
+    sharedBuilds.clear();
 }
 
 /** What an image build gives the pods. */
