@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENT_FIELDS, Environment, EnvironmentArgs, ImageLike, normalizeEnvironment } from "../core/environment";
+import { z } from "zod";
+import { Environment, EnvironmentArgs, ImageLike, environmentArgsSchema, normalizeEnvironment } from "../core/environment";
 import { ValidationError, isOutputLike } from "../core/errors";
-import { unknownField } from "../core/validate";
+import { argsSchema, checkedLater, fieldsOnly, parseArgs, parseWith, stringListField } from "../core/validate";
 import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
@@ -76,22 +77,30 @@ export interface DeployedEnvironment {
 /** Stand-in image while an Output reference resolves: only its value is unknown at validation. */
 const PLACEHOLDER_IMAGE = "pulumi-flyte.invalid/pending-image:0";
 
-/** Keys of the arguments the plan reads; callers add their own (dependsOn, secretStore). */
-export const PLANNABLE_FIELDS = [...ENVIRONMENT_FIELDS.filter((f) => f !== "name"), "namespace", "profile", "migStrategy", "imageBuild", "warmPoolCommand"];
+/**
+ * The fields the plan reads: an environment's (its name is the component's) and where
+ * and how it is deployed. Only the keys are checked here; the values, in the plan's order.
+ */
+export const plannableArgsSchema = argsSchema<PlannableEnvironmentArgs>()(
+    {
+        ...fieldsOnly(environmentArgsSchema.omit({ name: true }).shape),
+        image: checkedLater<EnvironmentImage | "auto">(),
+        namespace: checkedLater<pulumi.Input<string>>(),
+        profile: checkedLater<ProfileInput>(),
+        migStrategy: checkedLater<MigStrategy>(),
+        imageBuild: checkedLater<ImageBuildOptions>(),
+        warmPoolCommand: checkedLater<string[]>(),
+    },
+    "TaskEnvironment arguments { image, resources, ... }",
+);
 
 /**
  * Validates and renders an environment: every rule runs here, before anything
- * registers, so a typo fails at preview. `extraFields` are keys the caller handles.
+ * registers, so a typo fails at preview. `schema` is the caller's arguments (the
+ * plannable ones and those it handles itself).
  */
-export function planEnvironment(name: string, given: PlannableEnvironmentArgs, extraFields: readonly string[] = []): EnvironmentPlan {
-    const raw: unknown = given;
-    if (raw === null || typeof raw !== "object") throw new ValidationError("", raw, "expected TaskEnvironment arguments { image, resources, ... }");
-    const known = [...PLANNABLE_FIELDS, ...extraFields];
-    for (const key of Object.keys(given)) {
-        if (!known.includes(key) && (given as Record<string, unknown>)[key] !== undefined) {
-            throw unknownField("", key, known);
-        }
-    }
+export function planEnvironment(name: string, given: PlannableEnvironmentArgs, schema: z.AnyZodObject = plannableArgsSchema): EnvironmentPlan {
+    parseArgs(schema, given, "");
     // structural settings must be known at preview: an Output there is named, with why
     for (const [key, value] of Object.entries(given)) {
         if (key !== "image" && key !== "namespace" && isOutputLike(value)) throw new ValidationError(key, value, "");
@@ -121,9 +130,7 @@ function atStackKeys<T>(fields: readonly (readonly [string, string])[], fn: () =
 function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan {
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
     resolveProfile(args.profile);
-    if (args.warmPoolCommand !== undefined && (!Array.isArray(args.warmPoolCommand) || args.warmPoolCommand.some((c) => typeof c !== "string"))) {
-        throw new ValidationError("warmPoolCommand", args.warmPoolCommand, "expected a list of strings");
-    }
+    if (args.warmPoolCommand !== undefined) parseWith(stringListField, args.warmPoolCommand, "warmPoolCommand");
     const image = args.image;
     const pureImage = image === undefined ? "auto"
         : image instanceof ImageBuild ? image.image

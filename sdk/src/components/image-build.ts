@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
-import { checkKeys, expectObject, unknownField } from "../core/validate";
+import { argsSchema, checkedLater, expectObject, parseArgs } from "../core/validate";
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
@@ -57,7 +57,26 @@ export interface ImageBuildArgs extends ImageBuildOptions {
 export const BUILT_BY_LABEL = "io.pulumi-flyte.built-by";
 const NETWORK_MODES = Object.values(dockerbuild.NetworkMode) as string[];
 const PLATFORMS = Object.values(dockerbuild.Platform) as string[];
-export const IMAGE_BUILD_FIELDS = ["image", "baseImageMirrors", "network", "secretValues", "skipExisting", "workDir", "builder", "exec", "platform", "registryCredentials"];
+
+/** The fields of an image build; `validateImageBuild` checks their values. */
+export const imageBuildArgsSchema = argsSchema<ImageBuildArgs>()(
+    {
+        image: checkedLater<Image>(),
+        baseImageMirrors: checkedLater<Record<string, string>>(),
+        network: checkedLater<string>(),
+        secretValues: checkedLater<Record<string, pulumi.Input<string>>>(),
+        skipExisting: checkedLater<boolean>(),
+        workDir: checkedLater<string>(),
+        builder: checkedLater<string>(),
+        exec: checkedLater<boolean>(),
+        platform: checkedLater<string>(),
+        registryCredentials: checkedLater<RegistryCredentials>(),
+    },
+    "{ image, ... }",
+);
+
+type RegistryCredentials = NonNullable<ImageBuildOptions["registryCredentials"]>;
+const registryCredentialsSchema = argsSchema<RegistryCredentials>()({ username: checkedLater<string>(), password: checkedLater<string>() }, "{ username, password }");
 
 /**
  * Builds an Image from its generated Dockerfile with @pulumi/docker-build (BuildKit;
@@ -203,14 +222,8 @@ export interface ImageBuildSettings extends ImageBuildOptions {
  * paths start at `prefix` (an environment's `imageBuild`).
  */
 export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
-    const raw: unknown = args;
-    if (raw === null || typeof raw !== "object") throw new ValidationError(prefix, raw, "expected { image, ... }");
+    parseArgs(imageBuildArgsSchema, args, prefix);
     const f = (key: string) => joinPath(prefix, key);
-    for (const key of Object.keys(args)) {
-        if (!IMAGE_BUILD_FIELDS.includes(key) && (args as any)[key] !== undefined) {
-            throw unknownField(prefix, key, IMAGE_BUILD_FIELDS);
-        }
-    }
     if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
     const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
     const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork
@@ -225,10 +238,9 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
         if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath(f("secretValues"), id), id, "a build secret id is letters, digits, '_', '.' or '-'");
     }
     if (args.registryCredentials !== undefined) {
-        const c: unknown = args.registryCredentials;
+        const c: RegistryCredentials = args.registryCredentials;
         withValuesHidden(() => {
-            expectObject(f("registryCredentials"), c, "{ username, password }");
-            checkKeys(f("registryCredentials"), c, ["username", "password"]);
+            parseArgs(registryCredentialsSchema, c, f("registryCredentials"));
             if (typeof c.username !== "string" || c.username === "") throw new ValidationError(joinPath(f("registryCredentials"), "username"), HIDDEN, "a user name (a string)");
             if (typeof c.password !== "string" && !isOutputLike(c.password)) throw new ValidationError(joinPath(f("registryCredentials"), "password"), HIDDEN, "a password or token (a string, or an Output of one)");
         });

@@ -19,7 +19,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError, joinPath } from "../core/errors";
-import { unknownField } from "../core/validate";
+import { argsSchema, checkedLater, parseArgs } from "../core/validate";
 import { Duration, durationSeconds } from "../core/duration";
 
 export interface WaitOptions {
@@ -31,6 +31,8 @@ export interface WaitOptions {
 
 /** `wait` as given to `run`: true, false, or options. */
 export type WaitInput = boolean | WaitOptions;
+
+const waitOptionsSchema = argsSchema<WaitOptions>()({ timeout: checkedLater<Duration>(), logLines: checkedLater<number>() }, "true, false or { timeout?, logLines? }");
 
 export interface NormalizedWait {
     timeoutSeconds: number;
@@ -45,13 +47,7 @@ const POLL_MS = 1000;
 export function normalizeWait(field: string, wait: unknown): NormalizedWait | undefined {
     if (wait === undefined || wait === false) return undefined;
     if (wait === true) return { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, logLines: DEFAULT_LOG_LINES };
-    if (wait === null || typeof wait !== "object" || Array.isArray(wait)) {
-        throw new ValidationError(field, wait, "expected true, false or { timeout?, logLines? }");
-    }
-    for (const key of Object.keys(wait)) {
-        if (key !== "timeout" && key !== "logLines") throw unknownField(field, key, ["timeout", "logLines"]);
-    }
-    const w = wait as WaitOptions;
+    const w = parseArgs(waitOptionsSchema, wait as WaitOptions, field);
     const timeoutSeconds = w.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : durationSeconds(joinPath(field, "timeout"), w.timeout);
     if (!(timeoutSeconds > 0)) throw new ValidationError(joinPath(field, "timeout"), w.timeout, "a positive duration such as \"10m\"");
     const logLines = w.logLines ?? DEFAULT_LOG_LINES;

@@ -4,7 +4,7 @@ import { ValidationError, isOutputLike, joinPath, withValuesHidden } from "../co
 import { checkNamespace, kubernetesName } from "../core/names";
 import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secrets";
 import { Secret } from "../core/secret";
-import { checkKeys, expectObject } from "../core/validate";
+import { argsSchema, checkedLater, expectObject, parseArgs } from "../core/validate";
 import { checkLabels } from "../core/names";
 import { LABELS } from "../core/podtemplate/render";
 import { stackDefaults } from "./stack-config";
@@ -20,6 +20,16 @@ export interface SecretStoreArgs {
     /** Extra labels for every Secret. */
     labels?: Record<string, string>;
 }
+
+/** The fields of a SecretStore; `validateSecretStore` checks their values without printing any. */
+export const secretStoreArgsSchema = argsSchema<SecretStoreArgs>()(
+    {
+        namespace: checkedLater<pulumi.Input<string>>(),
+        groups: checkedLater<Record<string, Record<string, pulumi.Input<string>>>>(),
+        labels: checkedLater<Record<string, string>>(),
+    },
+    "{ namespace?, groups, labels? }",
+);
 
 /**
  * Kubernetes Secrets for Flyte secret groups: one `core.v1.Secret` per group,
@@ -72,9 +82,7 @@ export function deploySecretStore(parent: pulumi.Resource, name: string, args: S
  * printed) and applies the stack config: the namespace defaults to `flyte:namespace`.
  */
 export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
-    const raw: unknown = args;
-    expectObject("", raw, "{ namespace?, groups, labels? }");
-    checkKeys("", raw, ["namespace", "groups", "labels"]);
+    parseArgs(secretStoreArgsSchema, args, "");
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
     const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
     const namespace = args.namespace ?? stack.namespace;

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../core/environment";
 import { ValidationError } from "../core/errors";
+import { argsSchema, checkedLater } from "../core/validate";
 import { TaskOptions } from "../core/task";
-import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment } from "./environment";
+import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment, plannableArgsSchema } from "./environment";
 import { ImageBuild } from "./image-build";
 import { SecretStore, checkStoreHolds } from "./secret-store";
 import { PlacementCheck, SchedulingReport } from "./schedulability";
@@ -18,6 +19,12 @@ export interface TaskEnvironmentArgs extends PlannableEnvironmentArgs {
     /** Secrets this environment reads; its objects wait for them. */
     secretStore?: SecretStore;
 }
+
+/** The fields of a TaskEnvironment: the plannable ones, then what the component handles itself. */
+export const taskEnvironmentArgsSchema = argsSchema<TaskEnvironmentArgs>()(
+    { ...plannableArgsSchema.shape, dependsOn: checkedLater<TaskEnvironment[]>(), secretStore: checkedLater<SecretStore>() },
+    "TaskEnvironment arguments { image, resources, ... }",
+);
 
 /**
  * A Flyte TaskEnvironment on Kubernetes: a PodTemplate carrying the environment's
@@ -49,7 +56,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
             throw new ValidationError("secretStore", "(value)", "expected a SecretStore");
         }
         const { dependsOn, secretStore, ...rest } = args ?? ({} as TaskEnvironmentArgs);
-        const plan = planEnvironment(name, args === null || typeof args !== "object" ? args : rest, ["dependsOn", "secretStore"]);
+        const plan = planEnvironment(name, args === null || typeof args !== "object" ? args : rest, taskEnvironmentArgsSchema);
         if (secretStore) checkStoreHolds(secretStore, plan.environment.secrets, plan.namespace);
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan, [...(dependsOn ?? []), ...(secretStore ? [secretStore] : [])]);

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../core/errors";
-import { RunArgs, checkRunArgs, jobSpec, runLabels } from "../core/podtemplate/job";
+import { argsSchema, checkedLater } from "../core/validate";
+import { RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
 import { EnvironmentContext, EnvironmentPlan, dependsOn } from "./environment";
@@ -14,6 +15,12 @@ export interface TaskRunArgs extends RunArgs {
     /** Invocation-level overrides (Flyte's `task.override(...)`), applied before running. */
     override?: OverrideOptions;
 }
+
+/** The fields of `task.run(name, args)`: a run's and its overrides. */
+export const taskRunArgsSchema = argsSchema<TaskRunArgs>()(
+    { ...runArgsSchema.shape, override: checkedLater<OverrideOptions>() },
+    "run options { command?, args?, schedule?, override? }",
+);
 
 /** A task validated and rendered, before its PodTemplate registers. */
 export interface TaskPlan {
@@ -106,7 +113,7 @@ export interface RunPlan {
 /** Validates a run of a task (with its overrides) and computes its Job spec. */
 export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
     const { override, ...runArgs } = args ?? {};
-    checkRunArgs(field, { ...runArgs, override });
+    checkRunArgs(field, { ...runArgs, override }, taskRunArgsSchema);
     const wait = normalizeWait(`${field}.wait`, runArgs.wait);
     if (wait && runArgs.schedule) throw new ValidationError(`${field}.wait`, runArgs.wait, "a scheduled run (CronJob) cannot be waited for; wait applies to one-off runs");
     // Flyte's backend always gives a task's container its command; without one the image's

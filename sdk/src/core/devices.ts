@@ -1,9 +1,10 @@
+import { z } from "zod";
 import { GPU_MODELS, GpuModel, GpuName, MigProfile } from "./catalog/gpus";
 import { AMD_GPUS, AmdName, GAUDI_DEVICES, GaudiName, NEURON_DEVICES, NeuronName } from "./catalog/others";
 import { TPU_GENERATIONS, TpuGeneration, TpuName, TpuTopology } from "./catalog/tpus";
 import { ValidationError, joinPath } from "./errors";
 import { didYouMean } from "./suggest";
-import { checkKeys, expectObject } from "./validate";
+import { argsSchema, checkedLater, parseArgs } from "./validate";
 
 export type { GpuName, MigProfile, TpuName, TpuTopology, NeuronName, AmdName, GaudiName };
 
@@ -34,10 +35,13 @@ function namesOf(rows: readonly { name: string; aliases?: readonly string[] }[])
  * The helper's arguments, checked for shape and unknown fields (flyte-sdk's
  * dataclasses raise on an unknown keyword: `quanity=4` must not become 1 GPU).
  */
-function helperArgs(field: string, args: unknown, fields: readonly string[], helper: string): Record<string, unknown> {
-    expectObject(field, args, `${helper}({ ${fields.join(", ")} })`);
-    checkKeys(field, args, fields);
-    return args;
+function helperArgs(field: string, args: unknown, schema: z.AnyZodObject): Record<string, unknown> {
+    return parseArgs(schema, args, field) as Record<string, unknown>;
+}
+
+/** `{ device, quantity }` -> `GPU({ device, quantity })`, what a non-object is told. */
+function helperSchema<T extends object>(helper: string, shape: Parameters<ReturnType<typeof argsSchema<T>>>[0]): z.AnyZodObject {
+    return argsSchema<T>()(shape, `${helper}({ ${Object.keys(shape).join(", ")} })`);
 }
 
 /** The catalogue row named `device`, or a ValidationError listing the family's names. */
@@ -80,13 +84,15 @@ export interface GPUArgs<D extends GpuName = GpuName> {
     partition?: MigProfile<D>;
 }
 
-const GPU_FIELDS = ["device", "quantity", "partition"] as const;
-const TPU_FIELDS = ["device", "partition"] as const;
-const COUNT_FIELDS = ["device", "quantity"] as const;
+const gpuArgsSchema = helperSchema<GPUArgs>("GPU", {
+    device: checkedLater<GPUArgs["device"]>(),
+    quantity: checkedLater<number>(),
+    partition: checkedLater<GPUArgs["partition"]>(),
+});
 
 /** An NVIDIA GPU, optionally a MIG slice. */
 export function GPU<D extends GpuName>(args: GPUArgs<D>, field = "gpu"): Device {
-    const a = helperArgs(field, args, GPU_FIELDS, "GPU");
+    const a = helperArgs(field, args, gpuArgsSchema);
     const model = requireDevice(GPU_MODELS, a.device, field, "GPU models");
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
     const partition = a.partition as string | undefined;
@@ -104,9 +110,11 @@ export interface TPUArgs<D extends TpuName = TpuName> {
     partition?: TpuTopology<D>;
 }
 
+const tpuArgsSchema = helperSchema<TPUArgs>("TPU", { device: checkedLater<TPUArgs["device"]>(), partition: checkedLater<TPUArgs["partition"]>() });
+
 /** A Google Cloud TPU slice. */
 export function TPU<D extends TpuName>(args: TPUArgs<D>, field = "gpu"): Device {
-    const a = helperArgs(field, args, TPU_FIELDS, "TPU");
+    const a = helperArgs(field, args, tpuArgsSchema);
     const gen = requireDevice(TPU_GENERATIONS, a.device, field, "TPU generations");
     const partition = a.partition as string | undefined;
     if (partition !== undefined && !(gen.topologies as readonly string[]).includes(partition)) {
@@ -121,9 +129,11 @@ export interface NeuronArgs {
     quantity?: number;
 }
 
+const neuronArgsSchema = helperSchema<NeuronArgs>("Neuron", { device: checkedLater<NeuronName>(), quantity: checkedLater<number>() });
+
 /** AWS Inferentia / Trainium devices. */
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
-    const a = helperArgs(field, args, COUNT_FIELDS, "Neuron");
+    const a = helperArgs(field, args, neuronArgsSchema);
     const dev = requireDevice(NEURON_DEVICES, a.device, field, "Neuron devices");
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
     return freeze({ deviceClass: "NEURON", device: dev.name, quantity });
@@ -134,9 +144,13 @@ export interface SimpleDeviceArgs<N extends string = AmdName | GaudiName> {
     quantity?: number;
 }
 
+const countArgs = (helper: string) => helperSchema<SimpleDeviceArgs>(helper, { device: checkedLater<SimpleDeviceArgs["device"]>(), quantity: checkedLater<number>() });
+const amdArgsSchema = countArgs("AMD");
+const gaudiArgsSchema = countArgs("Gaudi");
+
 /** AMD Instinct GPUs (`amd.com/gpu`). */
 export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
-    const a = helperArgs(field, args, COUNT_FIELDS, "AMD");
+    const a = helperArgs(field, args, amdArgsSchema);
     const dev = requireDevice(AMD_GPUS, a.device, field, "AMD GPUs");
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
     return freeze({ deviceClass: "AMD_GPU", device: dev.name, quantity });
@@ -144,7 +158,7 @@ export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
 
 /** Habana Gaudi accelerators (`habana.ai/gaudi`). */
 export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field = "gpu"): Device {
-    const a = helperArgs(field, args, COUNT_FIELDS, "Gaudi");
+    const a = helperArgs(field, args, gaudiArgsSchema);
     const dev = requireDevice(GAUDI_DEVICES, a.device, field, "Gaudi devices");
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
     return freeze({ deviceClass: "HABANA_GAUDI", device: dev.name, quantity });
@@ -201,6 +215,12 @@ export function parseAccelerator(field: string, text: string): Device {
     throw new ValidationError(field, text, `${suggestion ? `unknown device "${name}"; ${suggestion}` : ""}expected ${ACCELERATOR_HELP}`);
 }
 
+/** A Device literal's fields (the helpers' result, or one written by hand and checked again by them). */
+const deviceSchema = argsSchema<Device>()(
+    { deviceClass: checkedLater<DeviceClass>(), device: checkedLater<string>(), quantity: checkedLater<number>(), partition: checkedLater<string>() },
+    "a Device",
+);
+
 const DEVICE_FACTORIES: Record<DeviceClass, (args: any, field: string) => Device> = {
     GPU, TPU, NEURON: Neuron, AMD_GPU: AMD, HABANA_GAUDI: Gaudi,
 };
@@ -215,7 +235,7 @@ export function toDevice(field: string, value: unknown): Device | undefined {
     }
     if (typeof value === "string") return parseAccelerator(field, value);
     if (typeof value === "object" && typeof (value as Device).deviceClass === "string") {
-        checkKeys(field, value, ["deviceClass", "device", "quantity", "partition"]);
+        parseArgs(deviceSchema, value, field);
         const d = value as Device;
         const factory = DEVICE_FACTORIES[d.deviceClass];
         if (!factory) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`);

@@ -7,7 +7,7 @@ import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
 import { Resources, ResourcesArgs, toResources } from "./resources";
 import { Secret, SecretArgs, toSecrets } from "./secret";
-import { checkKeys, expectObject, parseWith } from "./validate";
+import { argsSchema, booleanField, checkedLater, expectObject, parseArgs } from "./validate";
 
 /** Anything with a `uri` (our Image), or an image reference string. */
 export interface ImageLike {
@@ -55,7 +55,6 @@ export interface Environment {
     readonly queue?: string;
 }
 
-export const ENVIRONMENT_FIELDS = ["name", "image", "resources", "envVars", "secrets", "cache", "reusable", "interruptible", "podTemplate", "description", "queue"];
 
 // Kubernetes accepts any C identifier-like name with '.', '-' too.
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -89,17 +88,31 @@ export function normalizeImage(value: unknown, field: string): ImageInput {
     throw new ValidationError(field, value, "expected an Image (e.g. Image.fromDebianBase()) or an image reference string");
 }
 
-const descriptionSchema = z.string().max(255, "at most 255 characters");
-const queueSchema = z.string().min(1).max(63);
+/** A queue name (environments and tasks). */
+export const queueSchema = z.string().min(1).max(63);
+
+/** The fields of a TaskEnvironment's settings; the normalisers below check the values this does not. */
+export const environmentArgsSchema = argsSchema<EnvironmentArgs>()(
+    {
+        name: checkedLater<string>(),
+        image: checkedLater<ImageInput | "auto">(),
+        resources: checkedLater<Resources | ResourcesArgs>(),
+        envVars: checkedLater<Record<string, string>>(),
+        secrets: checkedLater<SecretRequest>(),
+        cache: checkedLater<CacheInput>(),
+        reusable: checkedLater<ReusePolicyArgs>(),
+        interruptible: booleanField.optional(),
+        podTemplate: checkedLater<PodTemplateInput>(),
+        description: z.string().max(255, "at most 255 characters").optional(),
+        queue: queueSchema.optional(),
+    },
+    "environment settings { name, image, resources, ... }",
+);
 
 /** Validates a TaskEnvironment's settings (field paths start at `prefix`). */
 export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Environment {
-    const raw: unknown = args;
-    expectObject(prefix, raw, "environment settings { name, image, resources, ... }");
-    checkKeys(prefix, raw, ENVIRONMENT_FIELDS);
+    parseArgs(environmentArgsSchema, args, prefix);
     const f = (key: string) => joinPath(prefix, key);
-    const interruptible = args.interruptible ?? false;
-    if (typeof interruptible !== "boolean") throw new ValidationError(f("interruptible"), interruptible, "expected true or false");
     return Object.freeze({
         name: checkFlyteName(f("name"), args.name),
         image: normalizeImage(args.image, f("image")),
@@ -108,10 +121,10 @@ export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Enviro
         secrets: Object.freeze(toSecrets(args.secrets, f("secrets"))),
         cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
         reusable: normalizeReuse(args.reusable, f("reusable")),
-        interruptible,
+        interruptible: args.interruptible ?? false,
         podTemplate: args.podTemplate === undefined ? undefined : normalizePodTemplate(args.podTemplate, f("podTemplate")),
-        description: args.description === undefined ? undefined : parseWith(descriptionSchema, args.description, f("description")),
-        queue: args.queue === undefined ? undefined : parseWith(queueSchema, args.queue, f("queue")),
+        description: args.description,
+        queue: args.queue,
     });
 }
 

@@ -1,7 +1,7 @@
 import { Device, toDevice } from "./devices";
 import { ValidationError, joinPath } from "./errors";
 import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
-import { checkKeys, expectObject } from "./validate";
+import { argsSchema, checkedLater, fieldsOf, parseArgs } from "./validate";
 
 export type CpuValue = number | string;
 export type RequestLimit<T> = T | readonly [T, T];
@@ -19,7 +19,18 @@ export interface ResourcesArgs {
     gpu?: string | number | Device;
 }
 
-export const RESOURCE_FIELDS = ["cpu", "memory", "disk", "shm", "gpu"] as const;
+/** The fields of `Resources`; each value is checked (and canonicalised) by the constructor. */
+export const resourcesArgsSchema = argsSchema<ResourcesArgs>()(
+    {
+        cpu: checkedLater<RequestLimit<CpuValue>>(),
+        memory: checkedLater<RequestLimit<string>>(),
+        disk: checkedLater<string>(),
+        shm: checkedLater<string>(),
+        gpu: checkedLater<string | number | Device>(),
+    },
+    (fields) => `{ ${fields.map((f) => `${f}?`).join(", ")} }`,
+);
+const RESOURCE_KEYS = fieldsOf(resourcesArgsSchema) as (keyof ResourcesArgs)[];
 
 /** Container requests/limits before accelerators, canonical Kubernetes quantities. */
 export interface ResourceQuantities {
@@ -47,9 +58,7 @@ export class Resources {
 
     constructor(args: ResourcesArgs = {}, field = "resources") {
         if (args instanceof Resources) args = args.toArgs();
-        const raw: unknown = args;
-        expectObject(field, raw, "{ cpu?, memory?, disk?, shm?, gpu? }");
-        checkKeys(field, raw, RESOURCE_FIELDS);
+        parseArgs(resourcesArgsSchema, args, field);
         const requests: Record<string, string> = {};
         const limits: Record<string, string> = {};
         const put = (name: string, pair: readonly [string, string] | undefined) => {
@@ -80,7 +89,7 @@ export class Resources {
     /** The constructor arguments, for building a modified copy. */
     toArgs(): ResourcesArgs {
         const out: ResourcesArgs = {};
-        for (const key of RESOURCE_FIELDS) if (this[key] !== undefined) (out as any)[key] = this[key];
+        for (const key of RESOURCE_KEYS) if (this[key] !== undefined) Object.assign(out, { [key]: this[key] });
         return out;
     }
 

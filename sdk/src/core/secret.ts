@@ -1,6 +1,6 @@
 import { ValidationError, joinPath } from "./errors";
 import { didYouMean } from "./suggest";
-import { checkKeys } from "./validate";
+import { argsSchema, checkedLater, parseArgs } from "./validate";
 
 /** Only mount path Flyte supports today; files land at `<mount>/<group>/<key lower-cased>`. */
 export const SECRET_MOUNT_PATH = "/etc/flyte/secrets";
@@ -10,8 +10,6 @@ const ENV_VAR_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 // (a DNS-1123 subdomain: lower-case labels joined by dots).
 const KEY_PATTERN = /^[-._A-Za-z0-9]+$/;
 const GROUP_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-const SECRET_FIELDS = ["key", "group", "mount", "asEnvVar"] as const;
 
 export interface SecretArgs {
     /** Name of the secret inside its group (the key of the Kubernetes Secret's data). */
@@ -24,6 +22,12 @@ export interface SecretArgs {
     asEnvVar?: string;
 }
 
+/** The fields of `Secret`; the constructor checks each by Kubernetes' and Flyte's rules. */
+export const secretArgsSchema = argsSchema<SecretArgs>()(
+    { key: checkedLater<string>(), group: checkedLater<string>(), mount: checkedLater<string>(), asEnvVar: checkedLater<string>() },
+    "{ key, group?, mount?, asEnvVar? } or a key string",
+);
+
 /**
  * A reference to a secret, Flyte semantics: without `mount` or `asEnvVar` the
  * secret becomes the env var `GROUP_KEY` (upper-cased, "-" -> "_").
@@ -35,10 +39,7 @@ export class Secret {
     readonly asEnvVar?: string;
 
     constructor(args: SecretArgs, field = "secret") {
-        if (args === null || typeof args !== "object" || Array.isArray(args)) {
-            throw new ValidationError(field, args, "expected { key, group?, mount?, asEnvVar? } or a key string");
-        }
-        checkKeys(field, args, SECRET_FIELDS);
+        parseArgs(secretArgsSchema, args, field);
         const { key, group, mount } = args;
         if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253 || key === "." || key === "..") {
             throw new ValidationError(joinPath(field, "key"), key,

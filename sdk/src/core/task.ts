@@ -1,6 +1,5 @@
-import { z } from "zod";
 import { Duration, durationSeconds } from "./duration";
-import { Environment, SecretRequest, normalizeEnvVars } from "./environment";
+import { Environment, SecretRequest, normalizeEnvVars, queueSchema } from "./environment";
 import { ValidationError, joinPath } from "./errors";
 import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeRetries, normalizeReuse } from "./policies";
@@ -8,7 +7,7 @@ import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
 import { Resources, ResourcesArgs, toResources } from "./resources";
 import { Secret, toSecrets } from "./secret";
-import { checkKeys, expectObject, parseWith } from "./validate";
+import { argsSchema, booleanField, checkedLater, fieldsOf, parseArgs, stringField } from "./validate";
 
 /** Level 2: what `env.task(...)` may set. */
 export interface TaskOptions {
@@ -54,10 +53,39 @@ export interface TaskSettings {
     readonly resourcesField?: string;
 }
 
-export const TASK_FIELDS = ["shortName", "cache", "retries", "timeout", "interruptible", "podTemplate", "queue", "docs"];
-export const OVERRIDE_FIELDS = ["resources", "envVars", "secrets", "cache", "retries", "timeout", "reusable", "podTemplate", "queue", "interruptible"];
+/** The fields of `env.task(name, options)`; the normalisers check the values this does not. */
+export const taskOptionsSchema = argsSchema<TaskOptions>()(
+    {
+        shortName: checkedLater<string>(),
+        cache: checkedLater<CacheInput>(),
+        retries: checkedLater<number | { count: number }>(),
+        timeout: checkedLater<Duration>(),
+        interruptible: booleanField.optional(),
+        podTemplate: checkedLater<PodTemplateInput>(),
+        queue: queueSchema.optional(),
+        docs: stringField.optional(),
+    },
+    "task options { cache?, retries?, timeout?, interruptible?, podTemplate?, queue?, docs?, shortName? }",
+);
+
+/** The fields of `task.override(options)`. */
+export const overrideOptionsSchema = argsSchema<OverrideOptions>()(
+    {
+        resources: checkedLater<Resources | ResourcesArgs>(),
+        envVars: checkedLater<Record<string, string>>(),
+        secrets: checkedLater<SecretRequest>(),
+        cache: checkedLater<CacheInput>(),
+        retries: checkedLater<number | { count: number }>(),
+        timeout: checkedLater<Duration>(),
+        reusable: checkedLater<ReusePolicyArgs | "off">(),
+        podTemplate: checkedLater<PodTemplateInput>(),
+        queue: queueSchema.optional(),
+        interruptible: booleanField.optional(),
+    },
+    (fields) => `override options { ${fields.join(", ")} }`,
+);
+const OVERRIDABLE = fieldsOf(overrideOptionsSchema).join(", ");
 const NOT_OVERRIDABLE = ["name", "shortName", "image", "docs", "interface"];
-const queueSchema = z.string().min(1).max(63);
 
 export function environmentSettings(env: Environment): TaskSettings {
     return Object.freeze({
@@ -87,9 +115,7 @@ export class TaskTemplate {
 
     constructor(environment: Environment, name: string, options: TaskOptions = {}, field = "task") {
         checkFlyteName(joinPath(field, "name"), name);
-        const raw: unknown = options;
-        expectObject(field, raw, "task options { cache?, retries?, timeout?, interruptible?, podTemplate?, queue?, docs?, shortName? }");
-        checkKeys(field, raw, TASK_FIELDS);
+        parseArgs(taskOptionsSchema, options, field);
         if (environment.reusable && options.podTemplate !== undefined) {
             throw new ValidationError(joinPath(field, "podTemplate"), "(pod template)", `cannot set podTemplate when environment "${environment.name}" is reusable`);
         }
@@ -104,11 +130,12 @@ export class TaskTemplate {
     /** A new task with invocation-level overrides (Flyte's three-level hierarchy and reusable rule). */
     override(options: OverrideOptions, field = "override"): TaskTemplate {
         const raw: unknown = options;
-        expectObject(field, raw, `override options { ${OVERRIDE_FIELDS.join(", ")} }`);
-        for (const key of NOT_OVERRIDABLE) {
-            if (key in options) throw new ValidationError(joinPath(field, key), (options as any)[key], `${key} cannot be overridden; overridable fields: ${OVERRIDE_FIELDS.join(", ")}`);
+        if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+            for (const key of NOT_OVERRIDABLE) {
+                if (key in raw) throw new ValidationError(joinPath(field, key), (raw as Record<string, unknown>)[key], `${key} cannot be overridden; overridable fields: ${OVERRIDABLE}`);
+            }
         }
-        checkKeys(field, raw, OVERRIDE_FIELDS);
+        parseArgs(overrideOptionsSchema, options, field);
         const turnsReuseOff = options.reusable === "off";
         const reusable = options.reusable === undefined ? this.settings.reusable
             : turnsReuseOff ? undefined
@@ -145,18 +172,15 @@ export class TaskTemplate {
 /** Fields common to the declaration and overrides; `undefined` means "not given" (Flyte's `x or self.x` cannot set 0). */
 function applyCommon(base: TaskSettings, options: TaskOptions | OverrideOptions, field: string): TaskSettings {
     const f = (k: string) => joinPath(field, k);
-    const interruptible = options.interruptible;
-    if (interruptible !== undefined && typeof interruptible !== "boolean") throw new ValidationError(f("interruptible"), interruptible, "expected true or false");
-    const docs = (options as TaskOptions).docs;
-    if (docs !== undefined && typeof docs !== "string") throw new ValidationError(f("docs"), docs, "expected a string");
+    const docs = "docs" in options ? options.docs : undefined;
     return Object.freeze({
         ...base,
         cache: normalizeCache(options.cache, f("cache")) ?? base.cache,
         retries: normalizeRetries(options.retries, f("retries")) ?? base.retries,
         timeoutSeconds: options.timeout !== undefined ? durationSeconds(f("timeout"), options.timeout) : base.timeoutSeconds,
-        interruptible: interruptible ?? base.interruptible,
+        interruptible: options.interruptible ?? base.interruptible,
         podTemplate: options.podTemplate !== undefined ? normalizePodTemplate(options.podTemplate, f("podTemplate")) : base.podTemplate,
-        queue: options.queue !== undefined ? parseWith(queueSchema, options.queue, f("queue")) : base.queue,
+        queue: options.queue ?? base.queue,
         docs: docs ?? base.docs,
     });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HIDDEN, ValidationError, describe, joinPath } from "./errors";
+import { definedFields } from "./objects";
 import { didYouMean } from "./suggest";
 
 /**
@@ -23,7 +24,8 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
         case z.ZodIssueCode.invalid_literal:
             throw new ValidationError(path, given, `expected ${describe(issue.expected)}`);
         case z.ZodIssueCode.invalid_type:
-            throw new ValidationError(path, given, `expected ${issue.expected}`);
+            // our own wording ("expected true or false", "expected { cpu?, ... }") or zod's type name
+            throw new ValidationError(path, given, issue.message.startsWith("expected ") ? issue.message : `expected ${issue.expected}`);
         case z.ZodIssueCode.invalid_union:
             throw new ValidationError(path, given, issue.message === "Invalid input" ? "value does not match any accepted form" : issue.message);
         case z.ZodIssueCode.custom:
@@ -31,6 +33,70 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
         default:
             throw new ValidationError(path, given, issue.message.replace(/^./, (c) => c.toLowerCase()));
     }
+}
+
+/**
+ * The strict zod schema of an argument type `T`, the single source of its fields: the
+ * shape names every key of `T` and no other (checked when compiling), in the order
+ * messages list them; unknown fields are errors with the nearest allowed name. `what`
+ * is what a non-object is told it should be (`{ cpu?, memory?, ... }`), or makes it from the fields.
+ *
+ * `argsSchema<ResourcesArgs>()({ cpu: ..., ... }, "{ cpu?, ... }")`
+ */
+export function argsSchema<T extends object>() {
+    return <S extends { [K in keyof Required<T>]: z.ZodType<T[K] | undefined, z.ZodTypeDef, unknown> }>(
+        shape: S & { [K in Exclude<keyof S, keyof T>]: never },
+        what: string | ((fields: string[]) => string),
+    ) => {
+        const text = `expected ${typeof what === "string" ? what : what(Object.keys(shape))}`;
+        return z.object(shape, { invalid_type_error: text, required_error: text }).strict();
+    };
+}
+
+/** The keys of an argument type's schema, in its order (for messages). */
+export function fieldsOf(schema: z.AnyZodObject): string[] {
+    return Object.keys(schema.shape);
+}
+
+/**
+ * Checks arguments against their strict schema: their shape, unknown fields and what
+ * the schema checks of each field. A field set to `undefined` counts as not given (an
+ * optional field left out), as everywhere in the API. Returns the arguments as given.
+ */
+export function parseArgs<T>(schema: z.AnyZodObject, value: T, field: string): T {
+    parseWith(schema, isPlainRecord(value) ? definedFields(value) : value, field);
+    return value;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A field whose value the code that normalises it checks (a Resources, a secret request, ...): typed, not checked here. */
+export function checkedLater<T>(): z.ZodType<T, z.ZodTypeDef, unknown> {
+    return z.custom<T>();
+}
+
+/**
+ * The same fields with their values left unchecked (typed as before): for a schema of
+ * wider arguments whose caller checks the keys first and hands the values on.
+ */
+export function fieldsOnly<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown> } {
+    return Object.fromEntries(Object.keys(shape).map((key) => [key, z.custom()])) as { [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown> };
+}
+
+/** `true` or `false`. */
+export const booleanField = z.boolean({ invalid_type_error: "expected true or false" });
+
+/** A string. */
+export const stringField = z.string({ invalid_type_error: "expected a string" });
+
+/** A list of strings, reported on the list (`command: got [1]; expected a list of strings`). */
+export const stringListField = z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === "string"), "expected a list of strings");
+
+/** A map (a plain object, not an array), checked entry by entry by its normaliser. */
+export function mapField<T>(what: string): z.ZodType<T, z.ZodTypeDef, unknown> {
+    return z.custom<T>(isPlainRecord, `expected ${what}`);
 }
 
 /**
@@ -89,16 +155,9 @@ function objectKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]):
  * The error for a field that is not allowed: names the key, the nearest allowed one
  * and the allowed keys, never its value (it may be anything, a secret included).
  */
-export function unknownField(parent: string, key: string, allowed: readonly string[] | undefined): ValidationError {
+function unknownField(parent: string, key: string, allowed: readonly string[] | undefined): ValidationError {
     return new ValidationError(joinPath(parent, key), HIDDEN,
         `unknown field "${key}"${allowed ? `; ${didYouMean(key, allowed)}allowed fields: ${allowed.join(", ")}` : ""}`);
-}
-
-/** Rejects keys not in `allowed`, naming the typo and the allowed keys. */
-export function checkKeys(field: string, value: object, allowed: readonly string[]): void {
-    for (const key of Object.keys(value)) {
-        if (!allowed.includes(key) && (value as any)[key] !== undefined) throw unknownField(field, key, allowed);
-    }
 }
 
 export function expectObject(field: string, value: unknown, what: string): asserts value is Record<string, unknown> {

@@ -5,7 +5,9 @@
  * `_task_environment.py`, `_reusable_environment.py`) is ported; gaps we fix are marked.
  */
 import { durationSeconds } from "../../../sdk/src/core/duration";
-import { ENVIRONMENT_FIELDS, EnvironmentArgs, normalizeEnvironment } from "../../../sdk/src/core/environment";
+import { EnvironmentArgs, environmentArgsSchema, normalizeEnvironment } from "../../../sdk/src/core/environment";
+
+const ENVIRONMENT_FIELDS = Object.keys(environmentArgsSchema.shape);
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { normalizeCache, normalizeRetries, normalizeReuse } from "../../../sdk/src/core/policies";
 import { Resources } from "../../../sdk/src/core/resources";

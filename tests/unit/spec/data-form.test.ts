@@ -1,12 +1,14 @@
 import * as fs from "fs";
 import { z } from "zod";
-import { IMAGE_BUILD_FIELDS } from "../../../sdk/src/components/image-build";
-import { PLANNABLE_FIELDS } from "../../../sdk/src/components/environment";
+import { imageBuildArgsSchema } from "../../../sdk/src/components/image-build";
+import { plannableArgsSchema } from "../../../sdk/src/components/environment";
+import { taskRunArgsSchema } from "../../../sdk/src/components/task";
 import { Image } from "../../../sdk/src/core/image";
-import { RUN_FIELDS } from "../../../sdk/src/core/podtemplate/job";
+import { podTemplateInputSchema } from "../../../sdk/src/core/podtemplate/merge";
 import { cacheSchema, reuseSchema } from "../../../sdk/src/core/policies";
-import { RESOURCE_FIELDS } from "../../../sdk/src/core/resources";
-import { OVERRIDE_FIELDS, TASK_FIELDS } from "../../../sdk/src/core/task";
+import { resourcesArgsSchema } from "../../../sdk/src/core/resources";
+import { secretArgsSchema } from "../../../sdk/src/core/secret";
+import { overrideOptionsSchema, taskOptionsSchema } from "../../../sdk/src/core/task";
 import * as spec from "../../../sdk/src/spec/schema";
 import { GENERATED_PATH, generateProviderArgs } from "../../../scripts/gen-provider-args";
 
@@ -14,28 +16,33 @@ const keys = (s: z.ZodObject<z.ZodRawShape>) => Object.keys(s.shape).sort();
 const sorted = (...lists: (readonly string[])[]) => [...new Set(lists.flat())].sort();
 
 /**
- * One source of truth: every field of the TypeScript API has its data-form field and
- * the other way round. Where the data form splits a TypeScript union, the table below
+ * One source of truth: every field of the TypeScript API (its strict zod schemas, the
+ * only list of each argument type's fields) has its data-form field and the other way
+ * round. Where the data form splits a TypeScript union, the table below
  * says so; any other difference fails here.
  */
 describe("the data form covers the TypeScript API, field for field", () => {
     it("TaskEnvironment: image is split into image/imageRef, profile into profile/customProfile; tasks are env.task(); dependsOn and secretStore are the dependsOn resource option", () => {
-        expect(keys(spec.TaskEnvironmentArgs)).toEqual(sorted(PLANNABLE_FIELDS, ["imageRef", "customProfile", "tasks"]));
+        expect(keys(spec.TaskEnvironmentArgs)).toEqual(sorted(keys(plannableArgsSchema), ["imageRef", "customProfile", "tasks"]));
     });
     it("Resources: cpu/memory pairs are cpu+cpuLimit and memory+memoryLimit; a Device literal is `device`", () => {
-        expect(keys(spec.Resources)).toEqual(sorted(RESOURCE_FIELDS, ["cpuLimit", "memoryLimit", "device"]));
+        expect(keys(spec.Resources)).toEqual(sorted(keys(resourcesArgsSchema), ["cpuLimit", "memoryLimit", "device"]));
     });
     it("Task: the name argument of env.task() is `name`; runs are task.run()", () => {
-        expect(keys(spec.Task)).toEqual(sorted(TASK_FIELDS, ["name", "runs"]));
+        expect(keys(spec.Task)).toEqual(sorted(keys(taskOptionsSchema), ["name", "runs"]));
     });
     it("TaskOverride: reusable \"off\" is reusableOff", () => {
-        expect(keys(spec.TaskOverride)).toEqual(sorted(OVERRIDE_FIELDS, ["reusableOff"]));
+        expect(keys(spec.TaskOverride)).toEqual(sorted(keys(overrideOptionsSchema), ["reusableOff"]));
     });
     it("TaskRun: the run name argument is `name`; wait { timeout, logLines } is waitTimeout and waitLogLines", () => {
-        expect(keys(spec.TaskRun)).toEqual(sorted(RUN_FIELDS, ["name", "waitTimeout", "waitLogLines"]));
+        expect(keys(spec.TaskRun)).toEqual(sorted(keys(taskRunArgsSchema), ["name", "waitTimeout", "waitLogLines"]));
     });
     it("ImageBuild: the same fields", () => {
-        expect(keys(spec.ImageBuildArgs)).toEqual(sorted(IMAGE_BUILD_FIELDS));
+        expect(keys(spec.ImageBuildArgs)).toEqual(keys(imageBuildArgsSchema));
+    });
+    it("Secret and PodTemplate: the same fields", () => {
+        expect(keys(spec.Secret)).toEqual(keys(secretArgsSchema));
+        expect(keys(spec.PodTemplate)).toEqual(keys(podTemplateInputSchema));
     });
     it("Cache and ReusePolicy: the same fields (replicas [min, max] is replicas + maxReplicas)", () => {
         expect(keys(spec.Cache)).toEqual(keys(cacheSchema.options[1]));

@@ -1,5 +1,5 @@
 import { ValidationError } from "../errors";
-import { checkKeys, expectObject } from "../validate";
+import { argsSchema, checkedLater, parseArgs } from "../validate";
 import { checkHostPath, checkRegistry } from "./checks";
 
 /** Flyte's public registry of released images. */
@@ -59,6 +59,11 @@ export function checkEndpoint(field: string, value: unknown): string {
     return value;
 }
 
+const initOptionsSchema = argsSchema<ImageInitOptions>()(
+    { endpoint: checkedLater<string>(), registry: checkedLater<string>(), rootDir: checkedLater<string>() },
+    "{ endpoint?, registry?, rootDir? }",
+);
+
 /**
  * Sets the module-wide image defaults (mirrors `flyte.init`). Each call replaces the
  * previous settings; `init()` with no argument restores the defaults. What `init`
@@ -67,8 +72,7 @@ export function checkEndpoint(field: string, value: unknown): string {
  * call this before defining images.
  */
 export function init(options: ImageInitOptions = {}): ImageSettings {
-    expectObject("init", options, "{ endpoint?, registry?, rootDir? }");
-    checkKeys("init", options, ["endpoint", "registry", "rootDir"]);
+    parseArgs(initOptionsSchema, options, "init");
     const endpoint = options.endpoint === undefined ? undefined : checkEndpoint("init.endpoint", options.endpoint);
     const registry = options.registry === undefined ? undefined : checkRegistry("init.registry", options.registry);
     const rootDir = options.rootDir === undefined ? undefined : checkHostPath("init.rootDir", options.rootDir);

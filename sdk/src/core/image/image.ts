@@ -1,5 +1,6 @@
 import { ValidationError, joinPath } from "../errors";
-import { checkKeys, expectObject } from "../validate";
+import { z } from "zod";
+import { argsSchema, checkedLater, expectObject, parseArgs } from "../validate";
 import {
     Architecture,
     checkAptPackage,
@@ -99,6 +100,48 @@ export interface LocalV2Args {
     distDir?: string;
 }
 
+// The fields of each argument type (unknown ones are errors); the methods check the values.
+type Platform = Architecture | readonly Architecture[];
+type Mounts = SecretMountInput | readonly SecretMountInput[];
+const later = checkedLater;
+const pipOptionsShape = {
+    indexUrl: later<string>(),
+    extraIndexUrls: later<string | readonly string[]>(),
+    pre: later<boolean>(),
+    extraArgs: later<string>(),
+    secretMounts: later<Mounts>(),
+};
+const debianBaseArgsSchema = argsSchema<DebianBaseArgs>()(
+    {
+        python: later<string>(),
+        flyteVersion: later<string>(),
+        installFlyte: later<boolean>(),
+        registry: later<string>(),
+        name: later<string>(),
+        platform: later<Platform>(),
+    },
+    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
+);
+const dockerfileArgsSchema = argsSchema<DockerfileArgs>()(
+    { name: later<string>(), registry: later<string>(), platform: later<Platform>() },
+    "{ name, registry?, platform? }",
+);
+const uvScriptArgsSchema = argsSchema<UvScriptArgs>()(
+    { name: later<string>(), registry: later<string>(), python: later<string>(), platform: later<Platform>(), ...pipOptionsShape },
+    "{ name, registry?, python?, platform?, indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }",
+);
+const pipOptionsArgsSchema = argsSchema<PipOptionsArgs>()(pipOptionsShape, (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`);
+const pipPackagesArgsSchema = argsSchema<PipPackagesArgs>()({ packages: later<readonly string[]>(), ...pipOptionsShape }, "");
+const packagesArgsSchema = argsSchema<{ packages: readonly string[]; secretMounts?: Mounts }>()({ packages: later<readonly string[]>(), secretMounts: later<Mounts>() }, "");
+const commandsArgsSchema = argsSchema<{ commands: readonly string[]; secretMounts?: Mounts }>()({ commands: later<readonly string[]>(), secretMounts: later<Mounts>() }, "");
+const commandsOptionsSchema = argsSchema<{ secretMounts?: Mounts }>()({ secretMounts: later<Mounts>() }, "{ secretMounts? }");
+const sourceFolderOptionsSchema = argsSchema<SourceFolderOptions>()({ copyContentsOnly: later<boolean>() }, "{ copyContentsOnly? }");
+const localV2ArgsSchema = argsSchema<LocalV2Args>()({ distDir: later<string>() }, "{ distDir? }");
+const cloneArgsSchema = argsSchema<CloneArgs>()(
+    { registry: later<string>(), name: later<string>(), extendable: later<boolean>(), platform: later<Platform>() },
+    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
+);
+
 interface ImageState {
     baseImage?: string;
     dockerfilePath?: string;
@@ -181,8 +224,7 @@ export class Image {
      */
     static fromDebianBase(args: DebianBaseArgs = {}): Image {
         const f = "fromDebianBase";
-        expectObject(f, args, "{ python?, flyteVersion?, installFlyte?, registry?, name?, platform? }");
-        checkKeys(f, args, ["python", "flyteVersion", "installFlyte", "registry", "name", "platform"]);
+        parseArgs(debianBaseArgsSchema, args, f);
         const python = checkPython(joinPath(f, "python"), args.python ?? DEFAULT_PYTHON);
         if (args.installFlyte !== undefined && typeof args.installFlyte !== "boolean") {
             throw new ValidationError(joinPath(f, "installFlyte"), args.installFlyte, "true or false");
@@ -225,8 +267,7 @@ export class Image {
         const f = "fromDockerfile";
         const path = checkHostPath(joinPath(f, "file"), file);
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing Dockerfile");
-        expectObject(f, args, "{ name, registry?, platform? }");
-        checkKeys(f, args, ["name", "registry", "platform"]);
+        parseArgs(dockerfileArgsSchema, args, f);
         const settings = imageSettings();
         const platform = args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
         return new Image(TOKEN, {
@@ -251,8 +292,7 @@ export class Image {
         const f = "fromUvScript";
         const path = checkHostPath(joinPath(f, "script"), script);
         if (!path.endsWith(".py")) throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
-        expectObject(f, args, "{ name, registry?, python?, platform?, indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }");
-        checkKeys(f, args, ["name", "registry", "python", "platform", "indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        parseArgs(uvScriptArgsSchema, args, f);
         const metadata = readUvScript(path, joinPath(f, "script"));
         const options = pipOptions(f, args);
         const base = Image.fromDebianBase({
@@ -341,7 +381,7 @@ export class Image {
     withAptPackages(args: { packages: readonly string[]; secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
     withAptPackages(...input: unknown[]): Image {
         const f = "withAptPackages";
-        const { list, secretMounts } = listOrArgs(f, input, "packages", ["packages", "secretMounts"]);
+        const { list, secretMounts } = listOrArgs(f, input, "packages", packagesArgsSchema);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
         return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
             .recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
@@ -355,7 +395,7 @@ export class Image {
     withPipPackages(args: PipPackagesArgs): Image;
     withPipPackages(...input: unknown[]): Image {
         const f = "withPipPackages";
-        const { list, args } = listOrArgs(f, input, "packages", ["packages", "indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        const { list, args } = listOrArgs(f, input, "packages", pipPackagesArgsSchema);
         const packages = list.map((p, i) => checkPipRequirement(joinPath(joinPath(f, "packages"), i), p));
         return this.addLayer(f, layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }))
             .recorded(this, { pipPackages: { packages, ...pipSpec(args) } });
@@ -367,8 +407,7 @@ export class Image {
         const path = checkHostPath(joinPath(f, "file"), file);
         if (!path.endsWith(".txt")) throw new ValidationError(joinPath(f, "file"), file, "a requirements file with a .txt extension");
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing requirements file");
-        expectObject(f, options, "{ indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }");
-        checkKeys(f, options, ["indexUrl", "extraIndexUrls", "pre", "extraArgs", "secretMounts"]);
+        parseArgs(pipOptionsArgsSchema, options, f);
         return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) }))
             .recorded(this, { requirements: { file, ...pipSpec(options) } });
     }
@@ -398,11 +437,10 @@ export class Image {
         if (Array.isArray(input[0])) {
             if (input.length > 2) throw new ValidationError(f, input, "withCommands(list, { secretMounts? })");
             const opts = input[1] ?? {};
-            expectObject(f, opts, "{ secretMounts? }");
-            checkKeys(f, opts, ["secretMounts"]);
+            parseArgs(commandsOptionsSchema, opts, f);
             normalized = [{ commands: input[0], ...(opts as object) }];
         }
-        const { list, secretMounts } = listOrArgs(f, normalized, "commands", ["commands", "secretMounts"]);
+        const { list, secretMounts } = listOrArgs(f, normalized, "commands", commandsArgsSchema);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
         return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
             .recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
@@ -444,8 +482,7 @@ export class Image {
         const f = "withSourceFolder";
         const path = checkHostPath(joinPath(f, "src"), src);
         if (!isDir(path)) throw new ValidationError(joinPath(f, "src"), src, "an existing directory");
-        expectObject(f, options, "{ copyContentsOnly? }");
-        checkKeys(f, options, ["copyContentsOnly"]);
+        parseArgs(sourceFolderOptionsSchema, options, f);
         let target = checkImagePath(joinPath(f, "dst"), dst);
         if (!options.copyContentsOnly && target === ".") target = `./${pathName(path)}`;
         return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }))
@@ -471,8 +508,7 @@ export class Image {
      */
     withLocalV2(args: LocalV2Args = {}): Image {
         const f = "withLocalV2";
-        expectObject(f, args, "{ distDir? }");
-        checkKeys(f, args, ["distDir"]);
+        parseArgs(localV2ArgsSchema, args, f);
         const dir = checkHostPath(joinPath(f, "distDir"), args.distDir ?? "dist");
         if (!isDir(dir)) throw new ValidationError(joinPath(f, "distDir"), dir, "an existing folder of built wheels (e.g. from `python -m build`)");
         let image = this.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...noPipOptions() }));
@@ -484,8 +520,7 @@ export class Image {
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
     clone(args: CloneArgs = {}): Image {
-        expectObject("clone", args, "{ registry?, name?, extendable?, platform? }");
-        checkKeys("clone", args, ["registry", "name", "extendable", "platform"]);
+        parseArgs(cloneArgsSchema, args, "clone");
         if (args.extendable !== undefined && typeof args.extendable !== "boolean") throw new ValidationError("clone.extendable", args.extendable, "true or false");
         const platform = args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform);
         return this.cloneWith({
@@ -594,10 +629,9 @@ function checkBuildSecretIds(method: string, layers: readonly Layer[]): void {
 }
 
 /** Separates `(...items)` from `({ key: items, ...options })`. */
-function listOrArgs(field: string, input: unknown[], key: string, allowed: string[]): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
+function listOrArgs(field: string, input: unknown[], key: string, schema: z.AnyZodObject): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
     if (input.length === 1 && input[0] !== null && typeof input[0] === "object" && !Array.isArray(input[0])) {
-        const args = input[0] as Record<string, unknown>;
-        checkKeys(field, args, allowed);
+        const args = parseArgs(schema, input[0] as Record<string, unknown>, field);
         const list = args[key];
         if (!Array.isArray(list)) throw new ValidationError(joinPath(field, key), list, `a list of ${key}`);
         if (list.length === 0) throw new ValidationError(joinPath(field, key), list, `at least one of ${key}`);

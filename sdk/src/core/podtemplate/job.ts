@@ -1,5 +1,6 @@
 import { ValidationError, joinPath } from "../errors";
-import { unknownField } from "../validate";
+import { z } from "zod";
+import { argsSchema, booleanField, checkedLater, parseArgs, stringListField } from "../validate";
 import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
 import { LABELS, LABEL_PREFIX, Rendered } from "./render";
 import { PodTemplateSpec } from "./types";
@@ -18,7 +19,19 @@ export interface RunArgs {
     wait?: boolean | { timeout?: number | string; logLines?: number };
 }
 
-export const RUN_FIELDS = ["command", "args", "schedule", "timeZone", "ttlSecondsAfterFinished", "suspend", "wait", "override"];
+/** The fields of a run; `checkRunArgs` checks the values this does not. */
+export const runArgsSchema = argsSchema<RunArgs>()(
+    {
+        command: stringListField.optional(),
+        args: stringListField.optional(),
+        schedule: checkedLater<string>(),
+        timeZone: checkedLater<string>(),
+        ttlSecondsAfterFinished: checkedLater<number>(),
+        suspend: booleanField.optional(),
+        wait: checkedLater<RunArgs["wait"]>(),
+    },
+    "run options { command?, args?, schedule?, override? }",
+);
 const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 // `@every <Go duration>`, which the CronJob controller's parser accepts too
 const CRON_EVERY = /^@every ((\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
@@ -74,15 +87,9 @@ function cronFieldProblem(text: string, f: (typeof CRON_FIELDS)[number]): string
     return undefined;
 }
 
-export function checkRunArgs(field: string, args: RunArgs & { override?: unknown }): void {
-    if (args === null || typeof args !== "object") throw new ValidationError(field, args, "expected run options { command?, args?, schedule?, override? }");
-    for (const key of Object.keys(args)) {
-        if (!RUN_FIELDS.includes(key)) throw unknownField(field, key, RUN_FIELDS);
-    }
-    for (const key of ["command", "args"] as const) {
-        const v = args[key];
-        if (v !== undefined && (!Array.isArray(v) || v.some((s) => typeof s !== "string"))) throw new ValidationError(joinPath(field, key), v, "expected a list of strings");
-    }
+/** Checks a run's arguments; `schema` is the caller's (a TaskRun's adds `override`). */
+export function checkRunArgs<T extends RunArgs>(field: string, args: T, schema: z.AnyZodObject = runArgsSchema): void {
+    parseArgs(schema, args, field);
     if (args.schedule !== undefined) {
         const s = args.schedule;
         const problem = typeof s === "string" ? cronProblem(s) : "expected a string";
@@ -92,7 +99,6 @@ export function checkRunArgs(field: string, args: RunArgs & { override?: unknown
         if (args.schedule === undefined) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "a time zone applies to a scheduled run (schedule)");
         if (!isTimeZone(args.timeZone)) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "an IANA time zone name such as \"Europe/Paris\", \"America/New_York\" or \"Etc/UTC\"");
     }
-    if (args.suspend !== undefined && typeof args.suspend !== "boolean") throw new ValidationError(joinPath(field, "suspend"), args.suspend, "expected true or false");
     if (args.ttlSecondsAfterFinished !== undefined && (!Number.isInteger(args.ttlSecondsAfterFinished) || args.ttlSecondsAfterFinished < 0 || args.ttlSecondsAfterFinished > INT32_MAX)) {
         throw new ValidationError(joinPath(field, "ttlSecondsAfterFinished"), args.ttlSecondsAfterFinished, `expected an integer from 0 to ${INT32_MAX} (seconds)`);
     }

@@ -1,5 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
-import { unknownField } from "../validate";
+import { argsSchema, checkedLater, parseArgs } from "../validate";
 import { dedupe } from "../scheduling/place";
 import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
 import { Container, EnvVar, NodeSelectorTerm, PodSpec, PodTemplateInput, PodTemplateSpec, Volume, VolumeMount } from "./types";
@@ -20,16 +20,23 @@ export interface PodContribution {
     annotations: Record<string, string>;
 }
 
+/** The fields of a base pod template, either style; `normalizeBase` and base.ts check their values. */
+export const podTemplateInputSchema = argsSchema<PodTemplateInput>()(
+    {
+        primaryContainerName: checkedLater<string>(),
+        labels: checkedLater<Record<string, string>>(),
+        annotations: checkedLater<Record<string, string>>(),
+        podSpec: checkedLater<Partial<PodSpec>>(),
+        metadata: checkedLater<PodTemplateInput["metadata"]>(),
+        spec: checkedLater<Partial<PodSpec>>(),
+    },
+    "an inline pod template { podSpec?, primaryContainerName?, labels?, annotations? } or { metadata?, spec? } (named templates are not supported)",
+);
+
 /** Normalises Flyte-style or Kubernetes-style base templates to a PodTemplateSpec. */
 export function normalizeBase(input: PodTemplateInput | undefined, field: string): { spec: PodTemplateSpec; primaryContainerName: string } {
     if (input === undefined) return { spec: { spec: { containers: [] } }, primaryContainerName: PRIMARY_CONTAINER };
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
-        throw new ValidationError(field, input, "expected an inline pod template { podSpec?, primaryContainerName?, labels?, annotations? } or { metadata?, spec? } (named templates are not supported)");
-    }
-    const allowed = ["primaryContainerName", "labels", "annotations", "podSpec", "metadata", "spec"];
-    for (const key of Object.keys(input)) {
-        if (!allowed.includes(key)) throw unknownField(field, key, allowed);
-    }
+    parseArgs(podTemplateInputSchema, input, field);
     if (input.podSpec && input.spec) throw new ValidationError(field, input, "give either podSpec (Flyte style) or spec (Kubernetes style), not both");
     const spec = clone(input.podSpec ?? input.spec ?? {}) as PodSpec;
     if (spec.containers !== undefined && !Array.isArray(spec.containers)) {
