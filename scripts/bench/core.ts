@@ -4,7 +4,7 @@
  * on microseconds; the sections B1–B5 measure what users wait on.
  */
 import { performance } from "perf_hooks";
-import { GPU, Image, PROFILE_NAMES, Resources, Secret, TPU, renderDockerfile, renderPodTemplate } from "../../sdk/src";
+import { GPU, Image, PROFILE_NAMES, Resources, Secret, TPU, renderPodTemplate } from "../../sdk/src";
 
 function bench(name: string, fn: () => unknown, minMs = 1000): void {
     for (let i = 0; i < 200; i++) fn(); // warm up
@@ -39,5 +39,5 @@ export async function core(): Promise<void> {
         .withAptPackages("git", "curl").withPipPackages("torch==2.5.1", "numpy").withEnvVars({ A: "1" });
     bench("Image chain (fromDebianBase + 3 layers) + tag", () =>
         Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "bench" }).withAptPackages("git").withPipPackages("numpy").withEnvVars({ A: "1" }).tag);
-    bench("renderDockerfile (4 layers)", () => renderDockerfile(image));
+    bench("renderDockerfile (4 layers)", () => image.renderDockerfile());
 }

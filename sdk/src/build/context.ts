@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ValidationError } from "../core/errors";
-import { BuildSecret, DockerfileIgnore, Image, RenderOptions, entryFiles, renderDockerfile } from "../core/image";
+import { BuildSecret, DockerfileIgnore, DockerfileOptions, Image, entryFiles, renderDockerfile } from "../core/image";
 import { listSourceFiles } from "../core/image/sources";
 
 /** Marks a directory as one we assembled, so re-assembling may empty it. */
@@ -30,7 +30,7 @@ export interface AssembledContext {
  * image mirrors applied. `dir` must be absent, empty, or a context assembled before
  * (it is emptied first).
  */
-export function assembleBuildContext(image: Image, dir: string, options: RenderOptions = {}): AssembledContext {
+export function assembleBuildContext(image: Image, dir: string, options: DockerfileOptions = {}): AssembledContext {
     const root = path.resolve(dir);
     prepare(root);
     const written: string[] = [];

@@ -40,20 +40,29 @@ export interface PlannableEnvironmentArgs extends Omit<EnvironmentArgs, "name" |
 export interface EnvironmentRenderOptions {
     readonly profile: ProfileInput | undefined;
     readonly migStrategy?: MigStrategy;
+    /** The image is an Output the components put into the pods (see `render`). */
+    readonly imagePending?: boolean;
 }
 
-/** An environment validated and rendered, before anything registers. */
-export interface EnvironmentPlan {
+/** What planning a task or a run reads of its environment. */
+export interface TaskScope {
     readonly name: string;
     readonly environment: Environment;
     readonly renderOptions: EnvironmentRenderOptions;
-    readonly rendered: Rendered;
     readonly namespace: pulumi.Input<string> | undefined;
+}
+
+/** An environment validated and rendered, before anything registers. */
+export interface EnvironmentPlan extends TaskScope {
+    readonly rendered: Rendered;
     readonly args: PlannableEnvironmentArgs;
 }
 
-/** What tasks and runs need from their environment once it is registered. */
-export interface EnvironmentContext extends EnvironmentPlan {
+/**
+ * What tasks and runs need from their environment once it is registered, and all they
+ * get of it (not the component, its arguments or its rendered objects).
+ */
+export interface EnvironmentContext extends TaskScope {
     /** The component the environment's objects belong to. */
     readonly parent: pulumi.Resource;
     /** Image reference of the pods (a digest reference when built here). */
@@ -74,7 +83,7 @@ export interface DeployedEnvironment {
     readonly placement: PlacementCheck;
 }
 
-/** Stand-in image while an Output reference resolves: only its value is unknown at validation. */
+/** Stand-in image validated while an Output reference resolves: the environment then has no image (its `imageRef` has it). */
 const PLACEHOLDER_IMAGE = "pulumi-flyte.invalid/pending-image:0";
 
 /**
@@ -151,11 +160,14 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
             throw new ValidationError("imageBuild", "(build settings)", `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`);
         }
     }
-    const environment = normalizeEnvironment({
+    const imagePending = pureImage === PLACEHOLDER_IMAGE;
+    const normalized = normalizeEnvironment({
         name, image: pureImage, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
         reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,
     });
-    const renderOptions = { profile: args.profile, migStrategy: args.migStrategy };
+    // the stand-in never shows in a public value: an Output image is left out of the environment
+    const environment: Environment = imagePending ? Object.freeze({ ...normalized, image: undefined }) : normalized;
+    const renderOptions: EnvironmentRenderOptions = { profile: args.profile, migStrategy: args.migStrategy, ...(imagePending ? { imagePending } : {}) };
     const rendered = render(environment, renderOptions);
     claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
     return { name, environment, renderOptions, rendered, namespace: args.namespace, args };
@@ -190,7 +202,7 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
     // a reference given as a string goes into the pods as a string, and the Output of
     // `imageRef` is made when read (each Output costs the runtime tracked promises: bench B1)
     const context: EnvironmentContext = {
-        ...plan, parent, podImage, dependencies,
+        name, environment, renderOptions: plan.renderOptions, namespace, parent, podImage, dependencies,
         get imageRef() {
             return (imageRef ??= pulumi.output(podImage));
         },

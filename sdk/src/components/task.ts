@@ -5,7 +5,7 @@ import { argsSchema, checkedLater } from "../core/validate";
 import { RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
-import { EnvironmentContext, EnvironmentPlan, dependsOn } from "./environment";
+import { EnvironmentContext, TaskScope, dependsOn } from "./environment";
 import { claimName } from "./name-claims";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
@@ -29,7 +29,7 @@ export interface TaskPlan {
 }
 
 /** Validates and renders a task of an environment (`field` names it in errors). */
-export function planTask(env: EnvironmentPlan, name: string, options: TaskOptions, field: string): TaskPlan {
+export function planTask(env: TaskScope, name: string, options: TaskOptions, field: string): TaskPlan {
     const template = new TaskTemplate(env.environment, name, options, field);
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     claimName(field, env.namespace, "PodTemplate", rendered.name, `task "${template.fullName}"`);
@@ -42,7 +42,7 @@ export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
         podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
         { parent: ctx.parent, ...dependsOn(ctx.dependencies) });
     const placement = checkSchedulability(`task "${plan.template.fullName}"`, plan.rendered.podTemplate.template.spec, resource);
-    return new Task(ctx, plan.template, resource, placement);
+    return Task.declared(ctx, plan.template, resource, placement);
 }
 
 /**
@@ -57,7 +57,11 @@ export class Task {
     private readonly check: PlacementCheck;
 
     /** @internal Tasks are declared with `environment.task(...)`. */
-    constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck) {
+    static declared(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck): Task {
+        return new Task(context, template, podTemplate, placement);
+    }
+
+    private constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck) {
         this.context = context;
         this.template = template;
         this.podTemplate = podTemplate;
@@ -111,7 +115,7 @@ export interface RunPlan {
 }
 
 /** Validates a run of a task (with its overrides) and computes its Job spec. */
-export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
+export function planRun(env: TaskScope, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
     const { override, ...runArgs } = args ?? {};
     checkRunArgs(field, { ...runArgs, override }, taskRunArgsSchema);
     const wait = normalizeWait(`${field}.wait`, runArgs.wait);
@@ -133,7 +137,7 @@ export function planRun(env: EnvironmentPlan, task: TaskTemplate, runName: strin
 
 /** Registers a planned run as a TaskRun component under its environment. */
 export function runTask(ctx: EnvironmentContext, taskPodTemplate: k8s.core.v1.PodTemplate, plan: RunPlan, opts?: pulumi.ComponentResourceOptions): TaskRun {
-    return new TaskRun(`${ctx.name}-${plan.template.name}-${plan.runName}`, { context: ctx, taskPodTemplate, plan }, { parent: ctx.parent, ...opts });
+    return TaskRun.registered(`${ctx.name}-${plan.template.name}-${plan.runName}`, { context: ctx, taskPodTemplate, plan }, { parent: ctx.parent, ...opts });
 }
 
 /** @internal What a TaskRun registers: a planned run of a task of an environment. */
@@ -154,7 +158,11 @@ export class TaskRun extends pulumi.ComponentResource {
     readonly completion?: pulumi.Output<JobCompletion | undefined>;
 
     /** @internal Runs are made with `task.run(...)`. */
-    constructor(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions) {
+    static registered(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions): TaskRun {
+        return new TaskRun(name, args, opts);
+    }
+
+    private constructor(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { context: ctx, taskPodTemplate, plan } = args;
         super("flyte:index:TaskRun", name, {}, opts);
         this.jobName = plan.jobName;

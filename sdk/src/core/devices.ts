@@ -91,6 +91,9 @@ const gpuArgsSchema = helperSchema<GPUArgs>("GPU", {
 });
 
 /** An NVIDIA GPU, optionally a MIG slice. */
+export function GPU<D extends GpuName>(args: GPUArgs<D>): Device;
+/** @internal `field`: the path of the value in errors. */
+export function GPU<D extends GpuName>(args: GPUArgs<D>, field: string): Device;
 export function GPU<D extends GpuName>(args: GPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, gpuArgsSchema);
     const model = requireDevice(GPU_MODELS, a.device, field, "GPU models");
@@ -113,6 +116,9 @@ export interface TPUArgs<D extends TpuName = TpuName> {
 const tpuArgsSchema = helperSchema<TPUArgs>("TPU", { device: checkedLater<TPUArgs["device"]>(), partition: checkedLater<TPUArgs["partition"]>() });
 
 /** A Google Cloud TPU slice. */
+export function TPU<D extends TpuName>(args: TPUArgs<D>): Device;
+/** @internal */
+export function TPU<D extends TpuName>(args: TPUArgs<D>, field: string): Device;
 export function TPU<D extends TpuName>(args: TPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, tpuArgsSchema);
     const gen = requireDevice(TPU_GENERATIONS, a.device, field, "TPU generations");
@@ -132,6 +138,9 @@ export interface NeuronArgs {
 const neuronArgsSchema = helperSchema<NeuronArgs>("Neuron", { device: checkedLater<NeuronName>(), quantity: checkedLater<number>() });
 
 /** AWS Inferentia / Trainium devices. */
+export function Neuron(args: NeuronArgs): Device;
+/** @internal */
+export function Neuron(args: NeuronArgs, field: string): Device;
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
     const a = helperArgs(field, args, neuronArgsSchema);
     const dev = requireDevice(NEURON_DEVICES, a.device, field, "Neuron devices");
@@ -149,6 +158,9 @@ const amdArgsSchema = countArgs("AMD");
 const gaudiArgsSchema = countArgs("Gaudi");
 
 /** AMD Instinct GPUs (`amd.com/gpu`). */
+export function AMD(args: SimpleDeviceArgs<AmdName>): Device;
+/** @internal */
+export function AMD(args: SimpleDeviceArgs<AmdName>, field: string): Device;
 export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
     const a = helperArgs(field, args, amdArgsSchema);
     const dev = requireDevice(AMD_GPUS, a.device, field, "AMD GPUs");
@@ -157,6 +169,9 @@ export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
 }
 
 /** Habana Gaudi accelerators (`habana.ai/gaudi`). */
+export function Gaudi(args: SimpleDeviceArgs<GaudiName>): Device;
+/** @internal */
+export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field: string): Device;
 export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field = "gpu"): Device {
     const a = helperArgs(field, args, gaudiArgsSchema);
     const dev = requireDevice(GAUDI_DEVICES, a.device, field, "Gaudi devices");

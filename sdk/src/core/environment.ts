@@ -43,7 +43,8 @@ export interface EnvironmentArgs {
 /** The validated, frozen form. */
 export interface Environment {
     readonly name: string;
-    readonly image: ImageInput;
+    /** The image; undefined only in a TaskEnvironment whose image is an Output (its `imageRef` has it). */
+    readonly image?: ImageInput;
     readonly resources?: Resources;
     readonly envVars: Readonly<Record<string, string>>;
     readonly secrets: readonly Secret[];

@@ -56,6 +56,9 @@ export class Resources {
     /** Shared memory: undefined (none), or the emptyDir size limit (undefined for "auto"). */
     readonly sharedMemory?: { readonly sizeLimit?: string };
 
+    constructor(args?: ResourcesArgs);
+    /** @internal `field`: the path of the value in errors. */
+    constructor(args: ResourcesArgs, field: string);
     constructor(args: ResourcesArgs = {}, field = "resources") {
         if (args instanceof Resources) args = args.toArgs();
         parseArgs(resourcesArgsSchema, args, field);

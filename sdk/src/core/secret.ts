@@ -38,6 +38,9 @@ export class Secret {
     readonly mount?: string;
     readonly asEnvVar?: string;
 
+    constructor(args: SecretArgs);
+    /** @internal `field`: the path of the value in errors. */
+    constructor(args: SecretArgs, field: string);
     constructor(args: SecretArgs, field = "secret") {
         parseArgs(secretArgsSchema, args, field);
         const { key, group, mount } = args;

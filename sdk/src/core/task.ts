@@ -113,6 +113,9 @@ export class TaskTemplate {
     readonly fullName: string;
     readonly settings: TaskSettings;
 
+    constructor(environment: Environment, name: string, options?: TaskOptions);
+    /** @internal `field`: the path of the value in errors. */
+    constructor(environment: Environment, name: string, options: TaskOptions, field: string);
     constructor(environment: Environment, name: string, options: TaskOptions = {}, field = "task") {
         checkFlyteName(joinPath(field, "name"), name);
         parseArgs(taskOptionsSchema, options, field);
@@ -128,6 +131,9 @@ export class TaskTemplate {
     }
 
     /** A new task with invocation-level overrides (Flyte's three-level hierarchy and reusable rule). */
+    override(options: OverrideOptions): TaskTemplate;
+    /** @internal */
+    override(options: OverrideOptions, field: string): TaskTemplate;
     override(options: OverrideOptions, field = "override"): TaskTemplate {
         const raw: unknown = options;
         if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {

@@ -2,7 +2,8 @@
  * Every generated object name and label value passes Kubernetes' own rules
  * (k8s.io/apimachinery validation), whatever Flyte name the program uses.
  */
-import { render, TPU } from "../../../sdk/src";
+import { TPU } from "../../../sdk/src";
+import { render } from "../../../sdk/src/core/podtemplate/render";
 import { jobSpec, runLabels } from "../../../sdk/src/core/podtemplate/job";
 import { TaskTemplate } from "../../../sdk/src/core/task";
 import { normalizeEnvironment } from "../../../sdk/src/core/environment";

@@ -14,7 +14,7 @@ export interface RenderableImage {
     readonly uri: string;
 }
 
-export interface RenderOptions {
+export interface DockerfileOptions {
     /**
      * Public base image -> local mirror, e.g. `{ "python:3.11-slim-bookworm":
      * "127.0.0.1:30000/library/python:3.11-slim-bookworm" }`. Keys match exactly or
@@ -42,7 +42,7 @@ const BUILD_DIR = "/tmp/flyte-build";
  * for it, the Dockerfile recreates it from `python:<M.m>-slim-bookworm` with Flyte's
  * default layers and `pip install flyte==<version>`. The tag is unaffected.
  */
-export function renderDockerfile(image: RenderableImage, options: RenderOptions = {}): string {
+export function renderDockerfile(image: RenderableImage, options: DockerfileOptions = {}): string {
     const mirrors = checkMirrors(options.baseImageMirrors);
     if (image.dockerfilePath !== undefined) return rewriteFroms(readDockerfile(image.dockerfilePath), mirrors);
 

@@ -22,7 +22,7 @@ import {
 import { imageSettings } from "./config";
 import { ContextEntry, contextEntries } from "./context";
 import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag } from "./defaults";
-import { RenderOptions, renderDockerfile } from "./dockerfile";
+import { DockerfileOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
 import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, toSecretMounts } from "./secrets";
@@ -164,7 +164,6 @@ interface Recipe {
     readonly layers: readonly ImageLayerSpec[];
 }
 
-const TOKEN = Symbol("Image");
 const DEFAULT_PLATFORMS: readonly Architecture[] = Object.freeze(["linux/amd64", "linux/arm64"] as Architecture[]);
 const SINGLE_PLATFORM: readonly Architecture[] = Object.freeze(["linux/amd64"] as Architecture[]);
 const tags = new WeakMap<Image, string>();
@@ -195,9 +194,12 @@ export class Image {
     private readonly rootDir?: string;
     private readonly recipe?: Recipe;
 
-    /** @internal Use the `from*` constructors. */
-    constructor(token: symbol, state: ImageState) {
-        if (token !== TOKEN) throw new TypeError("use Image.fromDebianBase(), fromBase(), fromDockerfile() or fromUvScript()");
+    /** Images are made with the `from*` constructors and changed with the `with*` methods. */
+    private constructor(state: ImageState) {
+        // a JavaScript caller can still reach the constructor: refuse anything but an image's state
+        if (state === null || typeof state !== "object" || !Array.isArray(state.layers)) {
+            throw new TypeError("use Image.fromDebianBase(), fromBase(), fromDockerfile() or fromUvScript()");
+        }
         if (state.baseImage !== undefined) this.baseImage = state.baseImage;
         if (state.dockerfilePath !== undefined) this.dockerfilePath = state.dockerfilePath;
         if (state.registry !== undefined) this.registry = state.registry;
@@ -238,9 +240,9 @@ export class Image {
         let image: Image;
         if (args.installFlyte ?? true) {
             const tag = presetTag(python, flyteVersion ?? FLYTE_VERSION);
-            image = new Image(TOKEN, { ...common, baseImage: `ghcr.io/flyteorg/flyte:${tag}`, isCloned: false, layers: [] });
+            image = new Image({ ...common, baseImage: `ghcr.io/flyteorg/flyte:${tag}`, isCloned: false, layers: [] });
         } else {
-            image = new Image(TOKEN, { ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
+            image = new Image({ ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
         }
         const made = registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
         return made.madeBy({ source: { fromDebianBase: definedFields({
@@ -253,7 +255,7 @@ export class Image {
     static fromBase(uri: string): Image {
         const ref = checkImageReference("fromBase.uri", uri);
         const settings = imageSettings();
-        return new Image(TOKEN, {
+        return new Image({
             baseImage: ref, platform: SINGLE_PLATFORM, python: DEFAULT_PYTHON, extendable: false, isCloned: false, layers: [], rootDir: settings.rootDir,
             recipe: { source: { fromBase: uri }, layers: [] },
         });
@@ -270,7 +272,7 @@ export class Image {
         parseArgs(dockerfileArgsSchema, args, f);
         const settings = imageSettings();
         const platform = args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
-        return new Image(TOKEN, {
+        return new Image({
             recipe: { source: { fromDockerfile: definedFields({ file, name: args.name, registry: args.registry, platform: platform && [...platform] }) }, layers: [] },
             dockerfilePath: path,
             registry: args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
@@ -344,7 +346,7 @@ export class Image {
     }
 
     /** Renders the Dockerfile with options (e.g. base image mirrors). */
-    renderDockerfile(options: RenderOptions = {}): string {
+    renderDockerfile(options: DockerfileOptions = {}): string {
         return renderDockerfile(this, options);
     }
 
@@ -537,7 +539,7 @@ export class Image {
     private cloneWith(a: { registry?: string; name?: string; extendable?: boolean; platform?: readonly Architecture[] }): Image {
         const name = a.name ?? this.name;
         if (name === undefined) throw new ValidationError("clone.name", undefined, "a name for the image (an image from fromBase has none)");
-        return new Image(TOKEN, {
+        return new Image({
             ...this.state(),
             // flyte-sdk: a clone keeps the image's registry; an image without one (fromBase)
             // stays without ("name:tag"), whatever registry is configured
@@ -558,7 +560,7 @@ export class Image {
         if (!this.extendable) {
             throw new ValidationError(method, this.baseImage, "layers need an extendable image: call .clone({ name, extendable: true }) first (Image.fromBase images are not extendable, as in Flyte)");
         }
-        return new Image(TOKEN, {
+        return new Image({
             ...this.cloneWith({}).state(),
             layers: [...this.layers, l],
         });
@@ -588,7 +590,7 @@ export class Image {
     }
 
     private madeBy(recipe: Recipe | undefined): Image {
-        return new Image(TOKEN, { ...this.state(), recipe: recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }) });
+        return new Image({ ...this.state(), recipe: recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }) });
     }
 
     /**

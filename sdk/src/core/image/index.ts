@@ -31,7 +31,7 @@ export type {
     PythonWheelsLayer,
 } from "./layers";
 export { renderDockerfile, mirrorOf, normaliseReference, DOCKERFILE_HEADER } from "./dockerfile";
-export type { RenderOptions, RenderableImage } from "./dockerfile";
+export type { DockerfileOptions, RenderableImage } from "./dockerfile";
 export { init, resetInit, imageSettings, defaultRegistry, setAmbientImageDefaults, FLYTE_REGISTRY, LOCALHOST_REGISTRY } from "./config";
 export type { ImageInitOptions, ImageSettings, AmbientImageDefaults } from "./config";
 export { contextEntries, entryFiles } from "./context";

@@ -28,7 +28,7 @@ export const LABELS = {
     task: `${LABEL_PREFIX}/task`,
 } as const;
 
-export interface RenderOptions {
+export interface PodTemplateRenderOptions {
     /** Cluster flavour (default "flyte", the Flyte backend's labels). */
     profile?: ProfileInput;
     /** NVIDIA MIG device-plugin strategy (default: the profile's). */
@@ -37,7 +37,15 @@ export interface RenderOptions {
     task?: TaskTemplate | ({ name: string } & TaskOptions);
     /** Namespace for the PodTemplate object. */
     namespace?: string;
+    /**
+     * @internal The environment's image is an Output its caller puts into the pods
+     * itself: its primary container gets a stand-in, which the caller replaces.
+     */
+    imagePending?: boolean;
 }
+
+/** Stand-in image while an Output reference resolves (`imagePending`): never in a registered object. */
+const PENDING_IMAGE = "pulumi-flyte.invalid/pending-image:0";
 
 /** Everything the renderer decided, for components that need more than the object. */
 export interface Rendered {
@@ -55,11 +63,11 @@ export interface Rendered {
  * selectors, affinity and tolerations from the profile; merged into the base pod
  * template when one is given.
  */
-export function renderPodTemplate(environment: EnvironmentArgs | Environment, options: RenderOptions = {}): PodTemplate {
+export function renderPodTemplate(environment: EnvironmentArgs | Environment, options: PodTemplateRenderOptions = {}): PodTemplate {
     return render(environment, options).podTemplate;
 }
 
-export function render(environment: EnvironmentArgs | Environment, options: RenderOptions = {}): Rendered {
+export function render(environment: EnvironmentArgs | Environment, options: PodTemplateRenderOptions = {}): Rendered {
     const env = isNormalized(environment) ? environment : normalizeEnvironment(environment);
     const profile = resolveProfile(options.profile);
     let task: TaskTemplate | undefined;
@@ -105,7 +113,7 @@ export function render(environment: EnvironmentArgs | Environment, options: Rend
     const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
     const contribution: PodContribution = {
         primaryContainerName: base.primaryContainerName,
-        image: imageUri(env.image, "image"),
+        image: env.image === undefined && options.imagePending ? PENDING_IMAGE : imageUri(env.image, "image"),
         env: env_,
         requests,
         limits,
