@@ -18,11 +18,16 @@
  *   --only B1,B4     run these sections (others keep their previous results)
  *   --quick          fewer runs and sizes (a smoke test of the bench itself)
  *   --runs K         runs per measurement (default: 5 for small work, 3 for large)
+ *   --runs-large K   runs of B1 at N >= 5000 (default 3, or --runs)
  *   --baseline       also save the results as bench/baseline.json (the "before" column)
  *   --sdk-rev REV    measure the SDK as of commit REV (e.g. the one before a change)
  *   --b5-before REV  B5 also builds cold with the scripts and tools of commit REV, the way
  *                    its demo did (the "before" column); --b5-parallel runs both at once
  *   --report-only    rewrite REPORT.md and chart.svg from bench/results.json
+ *   --results FILE   write the results to FILE instead of bench/results.json (and no
+ *                    report): sections can run in separate processes at the same time
+ *   --merge F1,F2    take the sections of these results files into bench/results.json
+ *                    and rewrite the report (with --report-only semantics: nothing runs)
  * Timings are never asserted in tests.
  */
 import { execFileSync } from "child_process";
@@ -36,7 +41,7 @@ import { BenchResults, SectionResult } from "./bench/types";
 import { REPO, WORK, log } from "./bench/util";
 
 const BENCH_DIR = path.join(REPO, "bench");
-const RESULTS = path.join(BENCH_DIR, "results.json");
+const RESULTS_DEFAULT = path.join(BENCH_DIR, "results.json");
 const BASELINE = path.join(BENCH_DIR, "baseline.json");
 
 function arg(name: string): string | undefined {
@@ -56,8 +61,10 @@ function readJson<T>(file: string): T | undefined {
 function buildSdk(rev?: string): string {
     const tsc = path.join(REPO, "node_modules/.bin/tsc");
     if (!rev) {
-        const out = path.join(WORK, "sdk-dist");
-        log("compiling sdk/src into .work/bench/sdk-dist");
+        // one folder per process: a bench running at the same time keeps loading its own
+        const out = path.join(WORK, `sdk-dist-${process.pid}`);
+        process.on("exit", () => fs.rmSync(out, { recursive: true, force: true }));
+        log(`compiling sdk/src into ${path.relative(REPO, out)}`);
         execFileSync(tsc, ["-p", path.join(REPO, "sdk/tsconfig.json"), "--outDir", out], { stdio: "inherit" });
         return out;
     }
@@ -87,9 +94,24 @@ function skipped(id: SectionResult["id"], title: string, reason: string): Sectio
 }
 
 async function main(): Promise<void> {
+    const RESULTS = arg("--results") ? path.resolve(arg("--results")!) : RESULTS_DEFAULT;
+    const separate = RESULTS !== RESULTS_DEFAULT;
     const previous = readJson<BenchResults>(RESULTS);
     const baseline = readJson<BenchResults>(BASELINE);
     const results: BenchResults = { date: new Date().toISOString(), machine: machine(REPO), sections: { ...(previous?.sections ?? {}) } };
+    if (arg("--merge")) {
+        const merged: BenchResults = readJson<BenchResults>(RESULTS_DEFAULT) ?? results;
+        for (const file of arg("--merge")!.split(",")) {
+            const part = readJson<BenchResults>(path.resolve(file));
+            if (!part) throw new Error(`${file} does not exist`);
+            Object.assign(merged.sections, part.sections);
+            merged.date = part.date > merged.date ? part.date : merged.date;
+            merged.machine = part.machine;
+        }
+        fs.writeFileSync(RESULTS_DEFAULT, JSON.stringify(merged, null, 1) + "\n");
+        writeReport(BENCH_DIR, merged, baseline);
+        return;
+    }
     if (flag("--report-only")) {
         if (!previous) throw new Error(`${RESULTS} does not exist`);
         writeReport(BENCH_DIR, previous, baseline);
@@ -108,9 +130,9 @@ async function main(): Promise<void> {
         } else {
             results.sections[s.id] = s;
         }
-        fs.mkdirSync(BENCH_DIR, { recursive: true });
+        fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
         fs.writeFileSync(RESULTS, JSON.stringify(results, null, 1) + "\n");
-        writeReport(BENCH_DIR, results, baseline);
+        if (!separate) writeReport(BENCH_DIR, results, baseline);
         if (s.status !== "ok") log(`${s.id} ${s.status}: ${s.reason}`);
     };
     const needsPlatform = only.some((s) => ["B2", "B3", "B5"].includes(s));
@@ -118,7 +140,8 @@ async function main(): Promise<void> {
 
     if (only.includes("B1")) {
         const sizes = quick ? [100, 500] : [100, 1000, 5000];
-        record(await b1({ sizes, sdk, runs: (n) => runsArg ?? (quick ? 2 : n >= 5000 ? 3 : 5) }));
+        const large = arg("--runs-large") ? Number(arg("--runs-large")) : undefined;
+        record(await b1({ sizes, sdk, runs: (n) => (n >= 5000 ? large : undefined) ?? runsArg ?? (quick ? 2 : n >= 5000 ? 3 : 5) }));
     }
     if (only.includes("B4")) record(await b4({ sdk, runs: runsArg ?? (quick ? 2 : 5) }));
     if (only.includes("B2")) {
@@ -133,8 +156,12 @@ async function main(): Promise<void> {
         if (!platform.up) record(skipped("B5", "Cold set-up of the toolchain and the platform", platform.why));
         else record(await (await import("./bench/b5-setup")).b5({ quick, beforeRev: arg("--b5-before"), parallel: flag("--b5-parallel") }));
     }
+    if (!separate && !only.includes("B5") && !results.sections.B5) {
+        // never measured here: say so, with the build times this machine recorded
+        record((await import("./bench/b5-setup")).b5NotRun("not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)"));
+    }
     if (only.includes("core")) await (await import("./bench/core")).core();
-    writeReport(BENCH_DIR, results, baseline);
+    if (!separate) writeReport(BENCH_DIR, results, baseline);
     if (flag("--baseline")) fs.writeFileSync(BASELINE, JSON.stringify(results, null, 1) + "\n");
     log(`report: ${path.relative(REPO, path.join(BENCH_DIR, "REPORT.md"))}`);
 }

@@ -15,7 +15,7 @@ import { REPO, WORK, log, must, rotated } from "./util";
 
 const PROGRAMS = ["ours", "raw", "raw-component"] as const;
 type Program = (typeof PROGRAMS)[number];
-interface Sample { ms: number; cpuMs: number; loadMs: number; registrations: number }
+interface Sample { ms: number; cpuMs: number; loadMs: number; registrations: number; promises?: number }
 
 export interface B1Options { sizes: number[]; runs: (n: number) => number; sdk: string; profile?: boolean }
 
@@ -31,9 +31,10 @@ const PROFILE_FRAMES: Record<string, RegExp> = {
     "pulumi-flyte: scheduling check (checkSchedulability)": /^checkSchedulability /,
 };
 
-async function evaluate(program: Program, n: number, sdk: string, fixture: string, dump?: string): Promise<Sample> {
+/** One evaluation in a fresh process; `count`: also count the promises the runtime tracks (slower: not timed). */
+async function evaluate(program: Program, n: number, sdk: string, fixture: string, dump?: string, count = false): Promise<Sample> {
     const r = await must("node", [path.join(__dirname, "mock-run.js"), path.join(__dirname, "programs", `${program}.js`), ...(dump ? ["--dump", dump] : [])], {
-        env: { ...process.env, BENCH_N: String(n), BENCH_SDK: sdk, BENCH_FIXTURE: fixture, BENCH_NAMESPACE: "bench" },
+        env: { ...process.env, BENCH_N: String(n), BENCH_SDK: sdk, BENCH_FIXTURE: fixture, BENCH_NAMESPACE: "bench", ...(count ? { BENCH_COUNT: "1" } : {}) },
     });
     return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
@@ -44,6 +45,8 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
     fs.mkdirSync(dir, { recursive: true });
     const samples: Record<number, Record<Program, Sample[]>> = {};
     const notes: string[] = [];
+    const counts: Partial<Record<Program, Sample>> = {};
+    let countN = 0;
     for (const n of opts.sizes) {
         const fixture = path.join(dir, `fixture-${n}.json`);
         await must("node", [path.join(__dirname, "fixture.js"), opts.sdk, String(n), fixture]);
@@ -58,6 +61,9 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
             const same = dumps.every((d) => d === dumps[0]);
             if (!same) throw new Error(`B1: the programs' PodTemplates differ at N=${n} (see ${dir}/dump-*.json)`);
             notes.push(`The ${2 * n} PodTemplates registered by ours, raw and raw + component at N=${n} are identical, inputs included (compared as recorded by the mocks).`);
+            // the runtime work each program causes, counted (deterministic, unlike times)
+            for (const p of PROGRAMS) counts[p] = await evaluate(p, n, opts.sdk, fixture, undefined, true);
+            countN = n;
         }
         const runs = opts.runs(n);
         for (let round = 0; round < runs; round++) {
@@ -107,7 +113,26 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
         const steps = opts.sizes.slice(1).map((n, i) => `${opts.sizes[i]}→${n}: ×${(median(col(n, p, "cpuMs")) / median(col(opts.sizes[i], p, "cpuMs"))).toFixed(2)} for ×${(n / opts.sizes[i]).toFixed(0)} N`);
         growth.push([p, ...per.map((x) => `${x.toFixed(2)} ms`), steps.join("; ")]);
     }
+    const countTables: SectionResult["tables"] = [];
+    if (counts.ours && counts.raw && counts["raw-component"]) {
+        const c = counts as Record<Program, Sample>;
+        const one = (x: number) => ({ min: x, median: x, max: x, runs: 1 });
+        ratios.push({ label: `N=${countN} tracked promises ours / raw + component (counted, not timed)`, ratio: one(c.ours.promises! / c["raw-component"].promises!),
+            detail: `${c.ours.promises} / ${c["raw-component"].promises}` });
+        ratios.push({ label: `N=${countN} tracked promises raw + component / raw (counted): Pulumi's own work for a component`, ratio: one(c["raw-component"].promises! / c.raw.promises!),
+            detail: `${c["raw-component"].promises} / ${c.raw.promises}` });
+        countTables.push({
+            caption: `Runtime work per program at N=${countN}, counted (the same on any machine): registrations sent to the engine and promises the Pulumi runtime tracks (each captures a stack trace: \`debuggablePromise\`)`,
+            header: ["program", "registrations", "per environment", "tracked promises", "per environment"],
+            rows: PROGRAMS.map((p) => [p, String(c[p].registrations), (c[p].registrations / countN).toFixed(2), String(c[p].promises), (c[p].promises! / countN).toFixed(2)]),
+        });
+    }
     const profileTables: SectionResult["tables"] = [];
+    if (counts.ours && counts.raw && counts["raw-component"]) {
+        const c = counts as Record<Program, Sample>;
+        const own = profiles.ours ? ((profiles.ours.categories["pulumi-flyte"] ?? 0) + (profiles.ours.categories["pulumi-flyte (zod)"] ?? 0)) / profiles.ours.totalMs : undefined;
+        notes.push(`What is inherent: a component is one more resource per environment for Pulumi (${(c["raw-component"].registrations / countN).toFixed(0)} registrations instead of ${(c.raw.registrations / countN).toFixed(0)}, its outputs registered too) and ${((c["raw-component"].promises! - c.raw.promises!) / countN).toFixed(0)} more tracked promises per environment, each with a stack trace: "raw + component / raw" is that cost, whoever writes the component. ours causes ${c.ours.promises === c["raw-component"].promises ? "exactly as many" : `${c.ours.promises! - c["raw-component"].promises!} more`} tracked promises and registrations as raw + component; what it adds beyond is its own JavaScript (validation, rendering, the scheduling check's set-up${own !== undefined ? `: ${(100 * own).toFixed(1)}% of its CPU profile at N=${profN}, pulumi-flyte and zod self time` : ""}) and loading its modules.`);
+    }
     if (Object.keys(profiles).length) {
         const cats = [...new Set(Object.values(profiles).flatMap((x) => Object.keys(x.categories)))]
             .sort((x, y) => (profiles.ours?.categories[y] ?? 0) - (profiles.ours?.categories[x] ?? 0));
@@ -135,6 +160,7 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
                 header: ["N", "program", "wall", "CPU", "CPU per environment", "module load", "registrations"], rows: table },
             { caption: "Growth with N (CPU per environment; linear growth keeps it flat)",
                 header: ["program", ...opts.sizes.map((n) => `N=${n}`), "total CPU growth"], rows: growth },
+            ...countTables,
             ...profileTables,
         ],
         notes,

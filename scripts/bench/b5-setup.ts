@@ -168,3 +168,29 @@ export async function b5(opts: { quick: boolean; beforeRev?: string; parallel?: 
     }
     return b5Section(before, now, notes, load0);
 }
+
+/**
+ * B5 when it was not run: says so, and shows the build times this machine recorded when
+ * it built its toolchain and platform (context only: not a same-run ratio).
+ */
+export function b5NotRun(reason: string): SectionResult {
+    const cache = process.env.PULUMI_FLYTE_CACHE ?? path.join(os.homedir(), ".cache/pulumi-flyte");
+    const rows: string[][] = [];
+    for (const [what, file] of [["toolchain", path.join(cache, "toolchain/build-times.tsv")], ["platform", path.join(cache, "platform/build-times.tsv")]]) {
+        if (!fs.existsSync(file)) continue;
+        for (const line of fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim())) {
+            const f = line.split("\t");
+            rows.push([what, f[0] ?? "", f[1] ?? "", f[2] ?? "", f.slice(3).join(" ")]);
+        }
+    }
+    return {
+        id: "B5",
+        title: "Cold set-up of the toolchain and the platform's binaries",
+        date: new Date().toISOString(),
+        status: "skipped",
+        reason,
+        ratios: [],
+        tables: rows.length ? [{ caption: `Build times this machine recorded (\`${path.relative(os.homedir(), cache)}/*/build-times.tsv\`; each build once, under whatever load there was: context, not a ratio)`, header: ["part", "when", "binary", "version", "wall, CPU"], rows }] : [],
+        notes: [],
+    };
+}
