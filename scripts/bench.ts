@@ -50,6 +50,8 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(name);
 
+const B5_NOT_RUN = "not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)";
+
 function readJson<T>(file: string): T | undefined {
     return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : undefined;
 }
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
             merged.date = part.date > merged.date ? part.date : merged.date;
             merged.machine = part.machine;
         }
+        if (!merged.sections.B5) merged.sections.B5 = (await import("./bench/b5-setup")).b5NotRun(B5_NOT_RUN);
         fs.writeFileSync(RESULTS_DEFAULT, JSON.stringify(merged, null, 1) + "\n");
         writeReport(BENCH_DIR, merged, baseline);
         return;
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
     }
     if (!separate && !only.includes("B5") && !results.sections.B5) {
         // never measured here: say so, with the build times this machine recorded
-        record((await import("./bench/b5-setup")).b5NotRun("not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)"));
+        record((await import("./bench/b5-setup")).b5NotRun(B5_NOT_RUN));
     }
     if (only.includes("core")) await (await import("./bench/core")).core();
     if (!separate) writeReport(BENCH_DIR, results, baseline);

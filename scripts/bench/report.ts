@@ -10,8 +10,10 @@ function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** A markdown table; a "|" inside a cell (`tar | sha256sum`) is escaped so it does not split the cell. */
 function table(header: string[], rows: string[][]): string {
-    return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+    const cells = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+    return [cells(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(cells)].join("\n");
 }
 
 function beforeOf(baseline: BenchResults | undefined, id: SectionResult["id"], label: string): RatioRow | undefined {
