@@ -8,12 +8,15 @@ const path = require("path");
 const { performance } = require("perf_hooks");
 const [sdk, src, ctx] = process.argv.slice(2);
 const flyte = require(sdk);
+// ImageBuild's own step (not a root export since the public API was narrowed; an older
+// SDK measured with --sdk-rev still exports it)
+const { assembleBuildContext } = flyte.assembleBuildContext ? flyte : require(path.join(sdk, "build", "context"));
 
 const t0 = performance.now();
 const image = flyte.Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "b4" }).withSourceFolder(src);
 const tag = image.tag;
 const t1 = performance.now();
-const context = flyte.assembleBuildContext(image, ctx);
+const context = assembleBuildContext(image, ctx);
 const t2 = performance.now();
 // what landed in the context: copies (new data) or links to the source files
 let copiedBytes = 0;
