@@ -57,6 +57,7 @@ mkdir -p "$demo_dir"
 # the Python and YAML programs read ../quickstart/tasks/report.py (the smoke task's script)
 [ "$language" = typescript ] || ln -sfn ../examples/quickstart .work/quickstart
 find "$source_dir" -maxdepth 1 -name '*.py' -exec cp {} "$demo_dir/" \;
+# shellcheck disable=SC2016  # a JavaScript program: its ${...} are JavaScript's
 node -e '
     const fs = require("fs"), path = require("path"), yaml = require("js-yaml");
     const [root, source, dir, stack] = process.argv.slice(1);

@@ -7,7 +7,12 @@ import * as path from "path";
 import * as ts from "typescript";
 
 const entry = path.resolve(process.argv[2] ?? path.join(__dirname, "..", "sdk", "src", "index.ts"));
-const program = ts.createProgram([entry], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, noEmit: true, skipLibCheck: true });
+const program = ts.createProgram([entry], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    noEmit: true,
+    skipLibCheck: true,
+});
 const checker = program.getTypeChecker();
 const source = program.getSourceFile(entry);
 if (!source) throw new Error(`cannot read ${entry}`);

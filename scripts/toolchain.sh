@@ -449,7 +449,8 @@ install_plugin() { # <name> <version> <binary>
 # versions, from its go.mod (replaced ones excepted), so this needs no build graph.
 prefetch_pids=()
 prefetch() { # <name> <version> <module dir> <binary>
-    local dir="$tc/$1-$2-$(module_hash "$3")" mods
+    local dir mods
+    dir="$tc/$1-$2-$(module_hash "$3")"
     [ -n "${TOOLCHAIN_REBUILD:-}" ] || [ ! -x "$dir/$4" ] || return 0
     mods="$(awk '
         $1 == "replace" && $2 == "(" { inrep = 1; next }
@@ -466,7 +467,7 @@ prefetch() { # <name> <version> <module dir> <binary>
     # outside any module, so no go.sum is touched; the builds check every module
     # against their go.sum when they use it
     # shellcheck disable=SC2086  # one argument per module
-    (cd "$tc/prefetch" && GOFLAGS= GOSUMDB=off go mod download $mods) > "$tc/logs/prefetch-$1.log" 2>&1 &
+    (cd "$tc/prefetch" && GOFLAGS='' GOSUMDB=off go mod download $mods) > "$tc/logs/prefetch-$1.log" 2>&1 &
     prefetch_pids+=("$!")
 }
 

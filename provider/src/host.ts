@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ImageBuild, SecretStore, TaskEnvironment } from "./index";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each component takes its own arguments; the engine's inputs are checked by the component
 type ComponentClass = new (name: string, args: any, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
 const COMPONENTS: Record<string, ComponentClass> = { TaskEnvironment, ImageBuild, SecretStore };
 

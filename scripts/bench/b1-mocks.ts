@@ -11,7 +11,7 @@ import { load } from "./machine";
 import { fmtMs, median, pairedRatios } from "./stats";
 import { ProfileSummary, summarizeProfile } from "./profile";
 import { SectionResult } from "./types";
-import { REPO, WORK, log, must, rotated } from "./util";
+import { WORK, log, must, rotated } from "./util";
 
 const PROGRAMS = ["ours", "raw", "raw-component"] as const;
 type Program = (typeof PROGRAMS)[number];

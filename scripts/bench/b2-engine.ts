@@ -13,7 +13,7 @@ import { load } from "./machine";
 import { fmtMs, median, pairedRatios } from "./stats";
 import { hasPulumi, toolchainEnv } from "./toolenv";
 import { SectionResult } from "./types";
-import { REPO, WORK, log, must, rotated, run } from "./util";
+import { WORK, log, must, rotated, run } from "./util";
 
 const PROGRAMS = ["ours", "raw", "raw-component", "ours-nocheck"] as const;
 type Program = (typeof PROGRAMS)[number];

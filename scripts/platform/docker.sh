@@ -88,9 +88,9 @@ pf_docker_down() {
   fi
   # dockerd leaves its netns bind mount (exec-root/netns/default) behind.
   local m
-  for m in $(awk -v p="$PF_RUN/docker/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r); do
+  while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
+  done < <(awk -v p="$PF_RUN/docker/" 'index($2, p) == 1 {print $2}' /proc/mounts | sort -r)
   rm -rf "$PF_RUN/docker" 2>/dev/null || pf_log "could not remove $PF_RUN/docker completely"
 }
 

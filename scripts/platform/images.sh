@@ -141,6 +141,7 @@ pf_images_up() {
     # Registry has them: make sure the daemon has the public names as local tags too.
     local ref
     for ref in "debian:bookworm-slim library/debian:bookworm-slim" "python:$pytag library/python:$pytag"; do
+      # shellcheck disable=SC2086  # "<local name> <registry path>": split on purpose
       set -- $ref
       if ! pf_docker image inspect "$1" >/dev/null 2>&1; then
         pf_docker pull -q "$PF_REGISTRY/$2" >/dev/null && pf_docker tag "$PF_REGISTRY/$2" "$1"

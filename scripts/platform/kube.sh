@@ -58,6 +58,7 @@ pf_etcd_up() {
 pf_apiserver_up() {
   local plugins="${PULUMI_FLYTE_ADMISSION_PLUGINS:-}" extra=() args
   [ -n "$plugins" ] && extra+=(--enable-admission-plugins="$plugins")
+  # shellcheck disable=SC2054  # commas inside flag values (Node,RBAC), not between elements
   args=(
     --etcd-servers="http://$PF_HOST:$PF_ETCD_PORT"
     --bind-address="$PF_HOST" --advertise-address="$PF_HOST" --secure-port="$PF_APISERVER_PORT"

@@ -110,6 +110,7 @@ registry_roundtrip() {
 
 base_image_props() {
   local py; py="$(base_ref 'python:3.11-slim-bookworm')"
+  # shellcheck disable=SC2016  # the script runs in the container's shell
   pf_docker run --rm --network none "$py" sh -c '
     set -e
     python --version 2>&1 | grep -q "^Python 3\.11\."
@@ -201,6 +202,7 @@ spec:
       requests: {nvidia.com/gpu: "16"}
       limits: {nvidia.com/gpu: "16"}
 EOF
+  # shellcheck disable=SC2329  # called by wait_for, by name
   failed_scheduling() {
     k -n "$NS" get events --field-selector involvedObject.name=impossible,reason=FailedScheduling \
       -o jsonpath='{.items[*].message}' | grep -q 'nvidia.com/gpu'
@@ -239,6 +241,7 @@ deployment_runs() {
 
 cronjob_spawns_job() {
   k -n "$NS" create cronjob tick --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --schedule='* * * * *' -- true >/dev/null || return 1
+  # shellcheck disable=SC2329  # called by wait_for, by name
   has_job() { [ -n "$(k -n "$NS" get jobs -o jsonpath='{.items[?(@.metadata.ownerReferences[0].name=="tick")].metadata.name}')" ]; }
   wait_for 75 has_job
 }
@@ -286,6 +289,7 @@ spec:
   - {name: secret, secret: {secretName: probe, defaultMode: 0440}}
   - {name: shm, emptyDir: {medium: Memory, sizeLimit: 64Mi}}
 EOF
+  # shellcheck disable=SC2329  # called by wait_for, by name
   succeeded() { [ "$(k -n "$NS" get pod real -o jsonpath='{.status.phase}')" = Succeeded ]; }
   wait_for 120 succeeded || { k -n "$NS" describe pod real | tail -25; k -n "$NS" logs real; return 1; }
   local out ip; out="$(k -n "$NS" logs real)" || return 1

@@ -316,9 +316,9 @@ pf_worker_up() {
 _pf_umount_under() {
   local dir="$1" m
   [ -d "$dir" ] || return 0
-  for m in $(awk -v p="$dir/" 'index($2, p) == 1 || $2 == substr(p, 1, length(p) - 1) {print $2}' /proc/mounts | sort -r); do
+  while read -r m; do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || pf_log "could not unmount $m"
-  done
+  done < <(awk -v p="$dir/" 'index($2, p) == 1 || $2 == substr(p, 1, length(p) - 1) {print $2}' /proc/mounts | sort -r)
 }
 
 # Shims of our containerd outlive it: stop those still there (matched by our socket).

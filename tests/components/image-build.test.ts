@@ -4,7 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { expectRejectedBeforeRegistering, installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
-import { BUILT_BY_LABEL, Image, ImageBuild, Secret, ValidationError } from "../../sdk/src";
+import { BUILT_BY_LABEL, Image, ImageBuild, Secret } from "../../sdk/src";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-imagebuild-"));
 const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false })

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { installMocks, ofType, registrations, reset, resolve, settle, thrownBy } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { Image, ImageBuild, TaskEnvironment, ValidationError } from "../../sdk/src";

@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { expectRejectedBeforeRegistering, installMocks, ofType, plain, registrations, reset, resolve, settle } from "./harness";
 installMocks();
-import { Image, ImageBuild, Resources, Secret, TPU, TaskEnvironment, ValidationError, renderPodTemplate } from "../../sdk/src";
+import { Image, Resources, Secret, TPU, TaskEnvironment, renderPodTemplate } from "../../sdk/src";
 
 /** Registration order follows input resolution; compare as sorted lists. */
 const sorted = (pairs: string[][]) => [...pairs].sort((a, b) => (a.join() < b.join() ? -1 : 1));

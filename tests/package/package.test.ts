@@ -32,7 +32,7 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
         return execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false", ...env } }).toString();
     } catch (err) {
         const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-        throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout?.toString() ?? ""}\n${e.stderr?.toString() ?? ""}`);
+        throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout?.toString() ?? ""}\n${e.stderr?.toString() ?? ""}`, { cause: err });
     }
 }
 

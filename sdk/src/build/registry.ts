@@ -192,19 +192,30 @@ export async function inspectRemoteImage(uri: string, options: RegistryClientOpt
     }
     if (!manifestRes.ok) throw new RegistryLookupError(`${ref.registry} answered ${manifestRes.status} for ${uri}`);
     const digest = manifestRes.headers.get("docker-content-digest") ?? "";
-    let manifest = (await manifestRes.json()) as any;
-    if (Array.isArray(manifest.manifests)) {
-        const first = manifest.manifests.find((m: any) => m.platform?.os !== "unknown") ?? manifest.manifests[0];
+    let manifest = (await manifestRes.json()) as ManifestJson;
+    if (Array.isArray(manifest.manifests) && manifest.manifests.length) {
+        const first = manifest.manifests.find((m) => m.platform?.os !== "unknown") ?? manifest.manifests[0];
         const res = await request(`/v2/${ref.repository}/manifests/${first.digest}`, MANIFEST_TYPES);
         if (!res.ok) throw new Error(`registry ${ref.registry} answered ${res.status} for ${first.digest}`);
-        manifest = await res.json();
+        manifest = (await res.json()) as ManifestJson;
     }
     let labels: Record<string, string> = {};
     if (manifest.config?.digest) {
         const res = await request(`/v2/${ref.repository}/blobs/${manifest.config.digest}`);
-        if (res.ok) labels = ((await res.json()) as any)?.config?.Labels ?? {};
+        if (res.ok) labels = ((await res.json()) as ImageConfigJson)?.config?.Labels ?? {};
     }
     return { digest, labels };
+}
+
+/** What we read of an image manifest or index (OCI / Docker distribution). */
+interface ManifestJson {
+    manifests?: { digest: string; platform?: { os?: string } }[];
+    config?: { digest?: string };
+}
+
+/** What we read of an image's config blob. */
+interface ImageConfigJson {
+    config?: { Labels?: Record<string, string> };
 }
 
 async function fetchToken(challenge: string, ref: ImageReference, doFetch: typeof fetch, timeoutMs: number, credentials?: RegistryCredentials): Promise<string> {

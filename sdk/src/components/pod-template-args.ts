@@ -2,12 +2,22 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { anyOutputPlaceholders, restoreOutputs } from "../core/podtemplate/base";
 import { Rendered } from "../core/podtemplate/render";
-import { PodTemplate, PodTemplateSpec } from "../core/podtemplate/types";
+import { copyData } from "../core/objects";
+import { ObjectMeta, PodTemplate, PodTemplateSpec } from "../core/podtemplate/types";
+
+/**
+ * A rendered pod template as a resource argument: the primary container's image (and
+ * any value of the user's base template) may be an Output, so containers are open records.
+ */
+export interface PodTemplateSpecArgs {
+    metadata?: ObjectMeta;
+    spec: { containers: ({ name: string } & Record<string, unknown>)[]; [field: string]: unknown };
+}
 
 /** A rendered template whose primary container image is a (possibly unknown) Output. */
 export interface PodTemplateWithImage {
     readonly podTemplate: PodTemplate;
-    readonly template: pulumi.Input<any>;
+    readonly template: PodTemplateSpecArgs;
 }
 
 /**
@@ -18,12 +28,12 @@ export function withImage(rendered: Rendered, image: pulumi.Input<string>): PodT
     return { podTemplate: rendered.podTemplate, template: templateWithImage(rendered.podTemplate.template, rendered.primaryContainerName, image) };
 }
 
-export function templateWithImage(template: PodTemplateSpec, primary: string, image: pulumi.Input<string>): any {
+export function templateWithImage(template: PodTemplateSpec, primary: string, image: pulumi.Input<string>): PodTemplateSpecArgs {
     // Outputs of the user's base pod template come back where their placeholders ended up;
     // without any, a copy of the two levels changed here is enough (a deep copy of every
     // template was 2% of a program's CPU: bench B1)
-    const copy = anyOutputPlaceholders() ? restoreOutputs(JSON.parse(JSON.stringify(template))) : { ...template, spec: { ...template.spec } };
-    copy.spec.containers = copy.spec.containers.map((c: any) => (c.name === primary ? { ...c, image } : c));
+    const copy: PodTemplateSpecArgs = anyOutputPlaceholders() ? restoreOutputs(copyData(template)) : { ...template, spec: { ...template.spec } };
+    copy.spec.containers = copy.spec.containers.map((c) => (c.name === primary ? { ...c, image } : c));
     return copy;
 }
 
@@ -31,6 +41,7 @@ export function podTemplateArgs(t: PodTemplateWithImage, namespace: pulumi.Input
     const metadata = t.podTemplate.metadata;
     return {
         metadata: { ...metadata, ...(namespace !== undefined ? { namespace } : {}) },
-        template: t.template,
+        // the renderer's object is a core/v1 PodTemplateSpec; its open records are not typed as one
+        template: t.template as k8s.types.input.core.v1.PodTemplateSpec,
     };
 }

@@ -136,8 +136,8 @@ export async function readClusterNodes(): Promise<ClusterNodes> {
         const given = k8sConfig.get("kubeconfig");
         const context = k8sConfig.get("context");
         // @kubernetes/client-node is an ES module: loaded only when a check runs (require(esm), Node >= 20.19)
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const client = require("@kubernetes/client-node");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use: an ES module (require(esm))
+        const client: typeof import("@kubernetes/client-node") = require("@kubernetes/client-node");
         const kc = new client.KubeConfig();
         let source: string;
         if (given !== undefined) {
@@ -173,7 +173,7 @@ export async function readClusterNodes(): Promise<ClusterNodes> {
 }
 
 function describeError(err: unknown): string {
-    const e = err as any;
+    const e = err as { code?: unknown; statusCode?: unknown; response?: { statusCode?: unknown }; body?: { message?: unknown }; message?: unknown } | undefined;
     const code = e?.code ?? e?.statusCode ?? e?.response?.statusCode;
     let text = String(e?.body?.message ?? e?.message ?? err).split("\n")[0];
     if (text.length > 300) text = `${text.slice(0, 300)}...`;
@@ -186,7 +186,7 @@ function clusterNodes(): Promise<ClusterNodes> {
 }
 
 function underMocks(): boolean {
-    const monitor: any = pulumi.runtime.getMonitor();
+    const monitor = pulumi.runtime.getMonitor() as { constructor?: { name?: string }; mocks?: unknown } | undefined;
     return !!monitor && (monitor.constructor?.name === "MockMonitor" || (typeof monitor.mocks === "object" && monitor.mocks !== null));
 }
 

@@ -103,7 +103,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
      * Declares a task (Flyte's `@env.task`): validates its options, registers its
      * PodTemplate, and returns a Task that can be overridden and run.
      */
-    task(nameOrFunction: string | ((...args: any[]) => unknown), options: TaskOptions = {}): Task {
+    task(nameOrFunction: string | ((...args: never[]) => unknown), options: TaskOptions = {}): Task {
         const name = typeof nameOrFunction === "function" ? snakeCase(nameOrFunction.name) : nameOrFunction;
         if (!name) throw new ValidationError("task", nameOrFunction, "a task needs a name: pass a string or a named function");
         const field = `task(${JSON.stringify(name)})`;

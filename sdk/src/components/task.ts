@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../core/errors";
 import { argsSchema, checkedLater } from "../core/validate";
-import { RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
+import { JobSpec, RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task";
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment";
@@ -107,7 +107,7 @@ export interface RunPlan {
     readonly template: TaskTemplate;
     readonly rendered: Rendered;
     readonly jobName: string;
-    readonly spec: any;
+    readonly spec: JobSpec;
     readonly hosts: number;
     readonly args: RunArgs;
     /** Set when `pulumi up` waits for the Job (`wait`). */
@@ -169,7 +169,8 @@ export class TaskRun extends pulumi.ComponentResource {
         if (plan.args.command === undefined) {
             pulumi.log.warn(`run "${plan.template.fullName}.${plan.runName}" has no command: its pods run the image's default command (python3 in Flyte's images); pass the command the task runs`, this);
         }
-        const spec = { ...plan.spec, template: templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage) };
+        const template = templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage);
+        const spec = { ...plan.spec, template: template as k8s.types.input.core.v1.PodTemplateSpec };
         const metadata = { name: plan.jobName, ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}), labels: runLabels(plan.rendered, plan.runName) };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
         if (plan.hosts > 1) {

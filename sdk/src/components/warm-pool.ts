@@ -12,7 +12,7 @@ export function warmPoolDeployment(rendered: Rendered, image: pulumi.Input<strin
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), ...selector } };
     template.spec.restartPolicy = "Always";
     if (command) {
-        template.spec.containers = template.spec.containers.map((c: any) => (c.name === rendered.primaryContainerName ? { ...c, command } : c));
+        template.spec.containers = template.spec.containers.map((c) => (c.name === rendered.primaryContainerName ? { ...c, command } : c));
     }
     return {
         metadata: {
@@ -27,7 +27,7 @@ export function warmPoolDeployment(rendered: Rendered, image: pulumi.Input<strin
         spec: {
             replicas: reuse.minReplicas,
             selector: { matchLabels: selector },
-            template,
+            template: template as k8s.types.input.core.v1.PodTemplateSpec,
         },
     };
 }

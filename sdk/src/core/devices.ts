@@ -236,7 +236,8 @@ const deviceSchema = argsSchema<Device>()(
     "a Device",
 );
 
-const DEVICE_FACTORIES: Record<DeviceClass, (args: any, field: string) => Device> = {
+// each helper takes its own arguments; a hand-written literal is passed as unchecked input (`as never`): the helper checks it
+const DEVICE_FACTORIES: Record<DeviceClass, (args: never, field: string) => Device> = {
     GPU, TPU, NEURON: Neuron, AMD_GPU: AMD, HABANA_GAUDI: Gaudi,
 };
 
@@ -267,9 +268,9 @@ export function toDevice(field: string, value: unknown): Device | undefined {
         }
         // re-validate: a hand-written Device literal gets the same checks as the helpers
         if (d.deviceClass === "TPU") {
-            return factory({ device: d.device, partition: d.partition }, field);
+            return factory({ device: d.device, partition: d.partition } as never, field);
         }
-        return factory(d.deviceClass === "GPU" ? { device: d.device, quantity: d.quantity, partition: d.partition } : { device: d.device, quantity: d.quantity }, field);
+        return factory((d.deviceClass === "GPU" ? { device: d.device, quantity: d.quantity, partition: d.partition } : { device: d.device, quantity: d.quantity }) as never, field);
     }
     throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
 }

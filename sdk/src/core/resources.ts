@@ -1,5 +1,6 @@
 import { Device, toDevice } from "./devices";
 import { ValidationError, joinPath } from "./errors";
+import { definedFields } from "./objects";
 import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
 import { argsSchema, checkedLater, fieldsOf, parseArgs } from "./validate";
 
@@ -98,8 +99,7 @@ export class Resources {
 
     /** A new Resources with some fields replaced (undefined keeps the current value). */
     with(changes: ResourcesArgs): Resources {
-        const merged: any = this.toArgs();
-        for (const [k, v] of Object.entries(changes)) if (v !== undefined) merged[k] = v;
+        const merged: ResourcesArgs = { ...this.toArgs(), ...definedFields(changes) };
         return new Resources(merged);
     }
 }

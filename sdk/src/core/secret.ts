@@ -1,5 +1,4 @@
 import { ValidationError, joinPath } from "./errors";
-import { didYouMean } from "./suggest";
 import { argsSchema, checkedLater, parseArgs } from "./validate";
 
 /** Only mount path Flyte supports today; files land at `<mount>/<group>/<key lower-cased>`. */

@@ -115,16 +115,16 @@ export function checkedBy<T>(check: (value: T) => void) {
 }
 
 function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
-    let current: any = value;
+    let current: unknown = value;
     for (const key of path) {
         if (current === null || typeof current !== "object") return undefined;
-        current = current[key];
+        current = (current as Record<string | number, unknown>)[key];
     }
     return current;
 }
 
 function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
-    let s: any = schema;
+    let s: z.ZodTypeAny = schema;
     for (;;) {
         if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap();
         else if (s instanceof z.ZodDefault) s = s._def.innerType;
@@ -143,7 +143,7 @@ function objectKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]):
         else if (s instanceof z.ZodUnion) {
             const obj = (s.options as z.ZodTypeAny[]).map(unwrap).find((o) => o instanceof z.ZodObject);
             if (!obj) return undefined;
-            s = unwrap((obj as z.ZodObject<any>).shape[key]);
+            s = unwrap((obj as z.AnyZodObject).shape[key]);
         } else return undefined;
         if (!s) return undefined;
     }

@@ -7,7 +7,6 @@ import { GPU_MODELS } from "../../../sdk/src/core/catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS, topologyChips } from "../../../sdk/src/core/catalog/tpus";
 import { AMD, Device, GPU, Gaudi, Neuron, TPU, acceleratorStrings, gpuModel, parseAccelerator, toDevice, tpuGeneration } from "../../../sdk/src/core/devices";
-import { ValidationError } from "../../../sdk/src/core/errors";
 import { errorOf, quoted } from "./helpers";
 
 

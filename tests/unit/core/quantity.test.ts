@@ -3,7 +3,6 @@
  * k8s.io/apimachinery v0.37.2 (`resource.ParseQuantity(s)` then `String()` of a
  * freshly computed value, i.e. what kube-apiserver stores for a non-canonical input).
  */
-import { ValidationError } from "../../../sdk/src/core/errors";
 import {
     canonicalCpu,
     canonicalQuantity,

@@ -3,7 +3,6 @@
  * immutability. Flyte's own checks (flyte-sdk 2.12.1 `Resources.__post_init__`) are ported.
  */
 import { GPU } from "../../../sdk/src/core/devices";
-import { ValidationError } from "../../../sdk/src/core/errors";
 import { Resources, ResourcesArgs, toResources } from "../../../sdk/src/core/resources";
 import { errorOf } from "./helpers";
 

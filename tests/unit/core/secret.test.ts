@@ -2,7 +2,6 @@
  * Secret: Flyte's env var derivation and mount rules (flyte-sdk 2.12.1 `_secret.py`),
  * plus our stricter key/group checks (they become Kubernetes object names and keys).
  */
-import { ValidationError } from "../../../sdk/src/core/errors";
 import { SECRET_MOUNT_PATH, Secret, SecretArgs, toSecret, toSecrets } from "../../../sdk/src/core/secret";
 import { errorOf } from "./helpers";
 

@@ -8,7 +8,6 @@ import { durationSeconds } from "../../../sdk/src/core/duration";
 import { EnvironmentArgs, environmentArgsSchema, normalizeEnvironment } from "../../../sdk/src/core/environment";
 
 const ENVIRONMENT_FIELDS = Object.keys(environmentArgsSchema.shape);
-import { ValidationError } from "../../../sdk/src/core/errors";
 import { normalizeCache, normalizeRetries, normalizeReuse } from "../../../sdk/src/core/policies";
 import { Resources } from "../../../sdk/src/core/resources";
 import { Secret } from "../../../sdk/src/core/secret";

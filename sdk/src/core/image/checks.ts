@@ -8,7 +8,9 @@ import { HIDDEN, ValidationError } from "../errors";
  * RUN line, start a new Dockerfile instruction, or run a shell command of its own.
  */
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL_OR_TAB = /[\x00-\x1f\x7f]/;
 
 function expectString(field: string, value: unknown, allowed: string): string {

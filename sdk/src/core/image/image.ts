@@ -470,8 +470,7 @@ export class Image {
         const names = paths.map((p) => pathName(p));
         const dup = names.find((n, i) => names.indexOf(n) !== i);
         if (dup !== undefined) throw new ValidationError(joinPath(f, "src"), src, `files with distinct names: two files named "${dup}" would overwrite each other at "${target}"`);
-        let image: Image = this;
-        for (const p of paths) image = image.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target }));
+        const image = paths.reduce<Image>((img, p) => img.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target })), this);
         return image.recorded(this, { sourceFile: { src: list as string[], dst } });
     }
 

@@ -27,6 +27,7 @@ export function extractMetadataBlock(text: string): string | undefined {
 
 /** Python's str.splitlines(). */
 function splitLines(s: string): string[] {
+    // eslint-disable-next-line no-control-regex -- Python's str.splitlines() boundaries, byte for byte
     const parts = s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
     if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
     return parts;

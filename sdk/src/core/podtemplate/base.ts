@@ -36,9 +36,9 @@ export function extractOutputs<T>(value: T, seen = new Set<object>()): T {
     if (value === null || typeof value !== "object") return value;
     if (seen.has(value as object)) throw new TypeError("a pod template cannot contain cycles");
     seen.add(value as object);
-    const out: any = Array.isArray(value) ? value.map((v) => extractOutputs(v, seen)) : Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, extractOutputs(v, seen)]));
+    const out: unknown = Array.isArray(value) ? value.map((v) => extractOutputs(v, seen)) : Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, extractOutputs(v, seen)]));
     seen.delete(value as object);
-    return out;
+    return out as T;
 }
 
 /** True when a string stands for an Output of a pod template. */

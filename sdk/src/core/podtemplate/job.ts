@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
+import { copyData } from "../objects";
 import { z } from "zod";
 import { argsSchema, booleanField, checkedLater, parseArgs, stringListField } from "../validate";
 import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
@@ -115,11 +116,24 @@ function isTimeZone(value: unknown): boolean {
     }
 }
 
+/** A batch/v1 JobSpec, the fields a run sets. */
+export interface JobSpec {
+    backoffLimit: number;
+    activeDeadlineSeconds?: number;
+    ttlSecondsAfterFinished?: number;
+    suspend?: boolean;
+    completionMode?: "Indexed";
+    completions?: number;
+    parallelism?: number;
+    template: PodTemplateSpec & { spec: { subdomain?: string } };
+}
+
 /** The batch/v1 JobSpec of one invocation of a task (from its rendered, overridden template). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- its readers (tests) take the spec as JSON; JobSpec types what we write
 export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { name: string; spec: any; hosts: number } {
     checkFlyteName("run", runName);
     const s = rendered.settings;
-    const template: PodTemplateSpec = JSON.parse(JSON.stringify(rendered.podTemplate.template));
+    const template = copyData(rendered.podTemplate.template);
     // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
     const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName) } };
@@ -127,7 +141,7 @@ export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { n
     template.spec.containers = template.spec.containers.map((c) =>
         c.name === rendered.primaryContainerName ? { ...c, ...(args.command ? { command: [...args.command] } : {}), ...(args.args ? { args: [...args.args] } : {}) } : c);
     const hosts = rendered.placement.hosts;
-    const spec: any = {
+    const spec: JobSpec = {
         backoffLimit: s.retries,
         ...(s.timeoutSeconds !== undefined ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
         ...(args.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: args.ttlSecondsAfterFinished } : {}),

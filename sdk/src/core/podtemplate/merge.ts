@@ -1,4 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
+import { copyData } from "../objects";
 import { argsSchema, checkedLater, parseArgs } from "../validate";
 import { dedupe } from "../scheduling/place";
 import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
@@ -38,7 +39,7 @@ export function normalizeBase(input: PodTemplateInput | undefined, field: string
     if (input === undefined) return { spec: { spec: { containers: [] } }, primaryContainerName: PRIMARY_CONTAINER };
     parseArgs(podTemplateInputSchema, input, field);
     if (input.podSpec && input.spec) throw new ValidationError(field, input, "give either podSpec (Flyte style) or spec (Kubernetes style), not both");
-    const spec = clone(input.podSpec ?? input.spec ?? {}) as PodSpec;
+    const spec = copyData(input.podSpec ?? input.spec ?? {}) as PodSpec;
     if (spec.containers !== undefined && !Array.isArray(spec.containers)) {
         throw new ValidationError(joinPath(field, "spec.containers"), spec.containers, "expected a list of containers");
     }
@@ -59,7 +60,7 @@ export function normalizeBase(input: PodTemplateInput | undefined, field: string
  * node-selector term (terms stay ORed).
  */
 export function mergePod(base: PodTemplateSpec, ours: PodContribution, field: string): PodTemplateSpec {
-    const spec: PodSpec = clone(base.spec);
+    const spec: PodSpec = copyData(base.spec);
     const containers = spec.containers;
     let primary = containers.find((c) => c.name === ours.primaryContainerName);
     if (!primary) {
@@ -174,6 +175,3 @@ function replaceByKey<T>(base: T[], ours: T[], key: (item: T) => string): T[] {
     return [...base.filter((item) => !mine.has(key(item))), ...ours];
 }
 
-function clone<T>(value: T): T {
-    return value === undefined ? value : JSON.parse(JSON.stringify(value));
-}

@@ -25,15 +25,22 @@ export function poolOf(labels: Readonly<Record<string, string>>): string | undef
     return undefined;
 }
 
+/** What the simulation reads of a core/v1 Node (as the API returns it, or a client library's V1Node). */
+export interface KubernetesNodeLike {
+    metadata?: { name?: string; labels?: Record<string, string> };
+    spec?: { taints?: readonly { key: string; value?: string; effect: string }[]; unschedulable?: boolean };
+    status?: { allocatable?: Record<string, unknown> };
+}
+
 /** A core/v1 Node (as the API returns it, or as a client library's object) as the simulation sees it. */
-export function fromKubernetesNode(node: any): SchedulingNode {
+export function fromKubernetesNode(node: KubernetesNodeLike): SchedulingNode {
     const labels: Record<string, string> = { ...(node?.metadata?.labels ?? {}) };
     const allocatable: Record<string, string> = {};
     for (const [k, v] of Object.entries(node?.status?.allocatable ?? {})) allocatable[k] = String(v);
     return {
         name: String(node?.metadata?.name ?? ""),
         labels,
-        taints: (node?.spec?.taints ?? []).map((t: any) => ({ key: String(t.key), ...(t.value ? { value: String(t.value) } : {}), effect: String(t.effect) })),
+        taints: (node?.spec?.taints ?? []).map((t) => ({ key: String(t.key), ...(t.value ? { value: String(t.value) } : {}), effect: String(t.effect) })),
         allocatable,
         unschedulable: node?.spec?.unschedulable === true,
         pool: poolOf(labels),
