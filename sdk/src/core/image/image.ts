@@ -27,7 +27,7 @@ import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
 import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, toSecretMounts } from "./secrets";
 import { toSecret } from "../secret";
-import { definedFields } from "../objects";
+import { copyData, definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
@@ -599,8 +599,8 @@ export class Image {
      */
     toSpec(): ImageSpec {
         if (!this.recipe) throw new Error("this Image was not made by a from* constructor");
-        const source = structuredClone(this.recipe.source) as ImageSpec;
-        return this.recipe.layers.length ? { ...source, layers: structuredClone(this.recipe.layers) as ImageLayerSpec[] } : source;
+        const source = copyData(this.recipe.source) as ImageSpec;
+        return this.recipe.layers.length ? { ...source, layers: copyData(this.recipe.layers) as ImageLayerSpec[] } : source;
     }
 
     toString(): string {
