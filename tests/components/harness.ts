@@ -59,9 +59,9 @@ export function ofType(type: string): Registration[] {
     return registrations.filter((r) => r.type === type);
 }
 
-/** The engine's marker for a secret value in serialized inputs. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** The engine's marker for a secret value in serialized inputs (Pulumi's own constants). */
+const SECRET_SIG = pulumi.runtime.specialSigKey;
+const SECRET_VALUE = pulumi.runtime.specialSecretSig;
 
 export function isSecretInput(value: unknown): boolean {
     return !!value && typeof value === "object" && (value as any)[SECRET_SIG] === SECRET_VALUE;

@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import { NodeSelectorRequirement, Toleration } from "../scheduling/types";
 
 /** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */
@@ -82,7 +83,15 @@ export interface PodTemplateInput {
     primaryContainerName?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    podSpec?: Partial<PodSpec>;
+    /**
+     * A core/v1 PodSpec: @pulumi/kubernetes' input type (any value may be an Output), or
+     * plain data (fields the renderer does not know pass through).
+     */
+    podSpec?: BasePodSpec;
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec?: Partial<PodSpec>;
+    /** A core/v1 PodSpec (Kubernetes style), as `podSpec`. */
+    spec?: BasePodSpec;
 }
+
+/** The PodSpec of a base pod template: @pulumi/kubernetes' input type, or plain data. */
+export type BasePodSpec = Partial<k8s.types.input.core.v1.PodSpec> | Partial<PodSpec>;
