@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
-import { argsSchema, checkedLater, expectObject, parseArgs } from "../core/validate";
+import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/validate";
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
@@ -233,7 +233,7 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
     if (args.platform !== undefined && !PLATFORMS.includes(args.platform as dockerbuild.Platform)) {
         throw new ValidationError(f("platform"), args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
     }
-    if (args.secretValues !== undefined) withValuesHidden(() => expectObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
+    if (args.secretValues !== undefined) withValuesHidden(() => checkObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
     for (const id of Object.keys(args.secretValues ?? {})) {
         if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath(f("secretValues"), id), id, "a build secret id is letters, digits, '_', '.' or '-'");
     }

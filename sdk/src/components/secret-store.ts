@@ -4,7 +4,7 @@ import { ValidationError, isOutputLike, joinPath, withValuesHidden } from "../co
 import { checkNamespace, kubernetesName } from "../core/names";
 import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secrets";
 import { Secret } from "../core/secret";
-import { argsSchema, checkedLater, expectObject, parseArgs } from "../core/validate";
+import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/validate";
 import { checkLabels } from "../core/names";
 import { LABELS } from "../core/podtemplate/render";
 import { stackDefaults } from "./stack-config";
@@ -88,10 +88,10 @@ export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
     const namespace = args.namespace ?? stack.namespace;
     // everything under groups may be a secret value: no message shows it
     withValuesHidden(() => {
-        expectObject("groups", args.groups, "a map of group -> { key: value }");
+        checkObject("groups", args.groups, "a map of group -> { key: value }");
         for (const [group, values] of Object.entries(args.groups)) {
             const field = joinPath("groups", group);
-            expectObject(field, values, "a map of secret key -> value (typically config.requireSecret(...))");
+            checkObject(field, values, "a map of secret key -> value (typically config.requireSecret(...))");
             if (Object.keys(values).length === 0) throw new ValidationError(field, values, "a group needs at least one key");
             for (const key of Object.keys(values)) {
                 // the same rules as the Secret references that environments use

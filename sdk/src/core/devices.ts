@@ -242,7 +242,7 @@ const DEVICE_FACTORIES: Record<DeviceClass, (args: never, field: string) => Devi
 };
 
 /** Normalises every accepted `gpu` value to a validated Device (undefined: no accelerator). */
-export function toDevice(field: string, value: unknown): Device | undefined {
+export function normalizeDevice(field: string, value: unknown): Device | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === "number") {
         // an extended resource count; beyond int32 no node has that many and String() would print an exponent
@@ -261,7 +261,7 @@ export function toDevice(field: string, value: unknown): Device | undefined {
             if (typeof d.quantity !== "number" || !Number.isInteger(d.quantity) || d.quantity < 1) {
                 throw new ValidationError(joinPath(field, "quantity"), d.quantity, "a device's quantity is an integer of at least 1");
             }
-            return toDevice(field, d.quantity);
+            return normalizeDevice(field, d.quantity);
         }
         if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
             throw new ValidationError(joinPath(field, "partition"), d.partition, "only GPU (MIG) and TPU (topology) devices take a partition");

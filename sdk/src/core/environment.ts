@@ -5,9 +5,9 @@ import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
-import { Resources, ResourcesArgs, toResources } from "./resources";
-import { Secret, SecretArgs, toSecrets } from "./secret";
-import { argsSchema, booleanField, checkedLater, expectObject, parseArgs } from "./validate";
+import { Resources, ResourcesArgs, normalizeResources } from "./resources";
+import { Secret, SecretArgs, normalizeSecrets } from "./secret";
+import { argsSchema, booleanField, checkedLater, checkObject, parseArgs } from "./validate";
 
 /** Anything with a `uri` (our Image), or an image reference string. */
 export interface ImageLike {
@@ -62,7 +62,7 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export function normalizeEnvVars(value: unknown, field: string): Readonly<Record<string, string>> {
     if (value === undefined) return Object.freeze({});
-    expectObject(field, value, "a map of environment variable names to string values");
+    checkObject(field, value, "a map of environment variable names to string values");
     const out: Record<string, string> = {};
     for (const [name, v] of Object.entries(value)) {
         if (!ENV_NAME.test(name)) throw new ValidationError(joinPath(field, name), name, `an environment variable name must match ${ENV_NAME}`);
@@ -117,9 +117,9 @@ export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Enviro
     return Object.freeze({
         name: checkFlyteName(f("name"), args.name),
         image: normalizeImage(args.image, f("image")),
-        resources: toResources(args.resources, f("resources")),
+        resources: normalizeResources(args.resources, f("resources")),
         envVars: normalizeEnvVars(args.envVars, f("envVars")),
-        secrets: Object.freeze(toSecrets(args.secrets, f("secrets"))),
+        secrets: Object.freeze(normalizeSecrets(args.secrets, f("secrets"))),
         cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
         reusable: normalizeReuse(args.reusable, f("reusable")),
         interruptible: args.interruptible ?? false,

@@ -1,4 +1,4 @@
-import { Device, toDevice } from "./devices";
+import { Device, normalizeDevice } from "./devices";
 import { ValidationError, joinPath } from "./errors";
 import { definedFields } from "./objects";
 import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
@@ -79,7 +79,7 @@ export class Resources {
         if (args.shm !== undefined) {
             this.sharedMemory = Object.freeze(args.shm === "auto" ? {} : { sizeLimit: canonicalQuantity(joinPath(field, "shm"), args.shm) });
         }
-        this.device = toDevice(joinPath(field, "gpu"), args.gpu);
+        this.device = normalizeDevice(joinPath(field, "gpu"), args.gpu);
         this.cpu = copy(args.cpu);
         this.memory = copy(args.memory);
         this.disk = args.disk;
@@ -124,7 +124,7 @@ function requestLimit<T>(field: string, value: RequestLimit<T> | undefined, cano
 }
 
 /** Accepts a Resources or its arguments. */
-export function toResources(value: Resources | ResourcesArgs | undefined, field = "resources"): Resources | undefined {
+export function normalizeResources(value: Resources | ResourcesArgs | undefined, field = "resources"): Resources | undefined {
     if (value === undefined) return undefined;
     if (value instanceof Resources) return value;
     return new Resources(value, field);

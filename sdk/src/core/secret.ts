@@ -88,15 +88,15 @@ export class Secret {
 }
 
 /** A plain string means `{ key }`, as in Flyte. */
-export function toSecret(value: string | Secret | SecretArgs, field = "secret"): Secret {
+export function normalizeSecret(value: string | Secret | SecretArgs, field = "secret"): Secret {
     if (value instanceof Secret) return value;
     if (typeof value === "string") return new Secret({ key: value }, field);
     return new Secret(value, field);
 }
 
 /** Normalises Flyte's `SecretRequest` (one or a list of strings / Secrets) to a list. */
-export function toSecrets(value: undefined | string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>, field = "secrets"): Secret[] {
+export function normalizeSecrets(value: undefined | string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>, field = "secrets"): Secret[] {
     if (value === undefined) return [];
-    if (Array.isArray(value)) return value.map((v, i) => toSecret(v, joinPath(field, i)));
-    return [toSecret(value as string | Secret | SecretArgs, field)];
+    if (Array.isArray(value)) return value.map((v, i) => normalizeSecret(v, joinPath(field, i)));
+    return [normalizeSecret(value as string | Secret | SecretArgs, field)];
 }

@@ -5,8 +5,8 @@ import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeRetries, normalizeReuse } from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
-import { Resources, ResourcesArgs, toResources } from "./resources";
-import { Secret, toSecrets } from "./secret";
+import { Resources, ResourcesArgs, normalizeResources } from "./resources";
+import { Secret, normalizeSecrets } from "./secret";
 import { argsSchema, booleanField, checkedLater, fieldsOf, parseArgs, stringField } from "./validate";
 
 /** Level 2: what `env.task(...)` may set. */
@@ -160,10 +160,10 @@ export class TaskTemplate {
         const next = applyCommon(this.settings, options, field);
         const settings: TaskSettings = Object.freeze({
             ...next,
-            resources: options.resources !== undefined ? toResources(options.resources, joinPath(field, "resources")) : this.settings.resources,
+            resources: options.resources !== undefined ? normalizeResources(options.resources, joinPath(field, "resources")) : this.settings.resources,
             resourcesField: options.resources !== undefined ? joinPath(field, "resources") : this.settings.resourcesField,
             envVars: options.envVars !== undefined ? normalizeEnvVars(options.envVars, joinPath(field, "envVars")) : this.settings.envVars,
-            secrets: options.secrets !== undefined ? Object.freeze(toSecrets(options.secrets, joinPath(field, "secrets"))) : this.settings.secrets,
+            secrets: options.secrets !== undefined ? Object.freeze(normalizeSecrets(options.secrets, joinPath(field, "secrets"))) : this.settings.secrets,
             reusable,
         });
         return Object.create(TaskTemplate.prototype, {

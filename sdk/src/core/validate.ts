@@ -3,6 +3,20 @@ import { HIDDEN, ValidationError, describe, joinPath } from "./errors";
 import { definedFields } from "./objects";
 import { didYouMean } from "./suggest";
 
+/*
+ * Validation, one system: each argument type has one strict zod schema (`argsSchema`),
+ * the single list of its fields; `parseArgs` / `parseWith` run it and translate zod's
+ * issues into our ValidationError (field path, what was given, what is allowed).
+ *
+ * Names of validators, across the code:
+ *   normalize<X>  validates and returns the canonical form (normalizeResources, normalizeDevice)
+ *   check<X>      validates and returns the value unchanged, or asserts (checkNamespace, checkObject)
+ *   parse<X>      reads a value from text (parseAccelerator, parseReference)
+ *   resolve<X>    looks a name up in a table (resolveProfile)
+ * Each takes the value's field path for its errors; public helpers (GPU, new Resources)
+ * take it only through an @internal overload, stripped from the published declarations.
+ */
+
 /**
  * Runs a zod schema and turns its first issue into our ValidationError: the field
  * path is the dotted path, unknown keys (typos) list the allowed keys, enums list
@@ -160,7 +174,7 @@ function unknownField(parent: string, key: string, allowed: readonly string[] | 
         `unknown field "${key}"${allowed ? `; ${didYouMean(key, allowed)}allowed fields: ${allowed.join(", ")}` : ""}`);
 }
 
-export function expectObject(field: string, value: unknown, what: string): asserts value is Record<string, unknown> {
+export function checkObject(field: string, value: unknown, what: string): asserts value is Record<string, unknown> {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
         throw new ValidationError(field, value, `expected ${what}`);
     }

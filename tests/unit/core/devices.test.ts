@@ -6,7 +6,7 @@
 import { GPU_MODELS } from "../../../sdk/src/core/catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS, topologyChips } from "../../../sdk/src/core/catalog/tpus";
-import { AMD, Device, GPU, Gaudi, Neuron, TPU, acceleratorStrings, gpuModel, parseAccelerator, toDevice, tpuGeneration } from "../../../sdk/src/core/devices";
+import { AMD, Device, GPU, Gaudi, Neuron, TPU, acceleratorStrings, gpuModel, parseAccelerator, normalizeDevice as toDevice, tpuGeneration } from "../../../sdk/src/core/devices";
 import { errorOf, quoted } from "./helpers";
 
 

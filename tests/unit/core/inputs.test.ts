@@ -6,7 +6,7 @@
 import { AMD, GPU, Gaudi, Neuron, Resources, Secret, TPU } from "../../../sdk/src";
 import { HIDDEN, ValidationError } from "../../../sdk/src/core/errors";
 import { closest } from "../../../sdk/src/core/suggest";
-import { toDevice } from "../../../sdk/src/core/devices";
+import { normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
 import { errorOf } from "./helpers";
 
 /** Something that looks like a Pulumi Output to the core (which does not import pulumi). */

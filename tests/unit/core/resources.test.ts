@@ -3,7 +3,7 @@
  * immutability. Flyte's own checks (flyte-sdk 2.12.1 `Resources.__post_init__`) are ported.
  */
 import { GPU } from "../../../sdk/src/core/devices";
-import { Resources, ResourcesArgs, toResources } from "../../../sdk/src/core/resources";
+import { Resources, ResourcesArgs, normalizeResources as toResources } from "../../../sdk/src/core/resources";
 import { errorOf } from "./helpers";
 
 

@@ -6,7 +6,7 @@
 import { GPU_MODELS } from "../../../sdk/src/core/catalog/gpus";
 import { AMD_GPUS, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS } from "../../../sdk/src/core/catalog/tpus";
-import { AMD, Device, GPU, Gaudi, Neuron, TPU, toDevice } from "../../../sdk/src/core/devices";
+import { AMD, Device, GPU, Gaudi, Neuron, TPU, normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { BUILTIN_PROFILES } from "../../../sdk/src/core/scheduling/builtin-profiles";
 import { andInto, andTerms, combinePlacements, dedupe, placeCapacity, placeDevice } from "../../../sdk/src/core/scheduling/place";

@@ -2,7 +2,7 @@
  * Secret: Flyte's env var derivation and mount rules (flyte-sdk 2.12.1 `_secret.py`),
  * plus our stricter key/group checks (they become Kubernetes object names and keys).
  */
-import { SECRET_MOUNT_PATH, Secret, SecretArgs, toSecret, toSecrets } from "../../../sdk/src/core/secret";
+import { SECRET_MOUNT_PATH, Secret, SecretArgs, normalizeSecret as toSecret, normalizeSecrets as toSecrets } from "../../../sdk/src/core/secret";
 import { errorOf } from "./helpers";
 
 

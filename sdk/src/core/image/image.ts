@@ -1,6 +1,6 @@
 import { ValidationError, joinPath } from "../errors";
 import { z } from "zod";
-import { argsSchema, checkedLater, expectObject, parseArgs } from "../validate";
+import { argsSchema, checkedLater, checkObject, parseArgs } from "../validate";
 import {
     Architecture,
     checkAptPackage,
@@ -25,8 +25,8 @@ import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag 
 import { DockerfileOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
-import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, toSecretMounts } from "./secrets";
-import { toSecret } from "../secret";
+import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, normalizeSecretMounts } from "./secrets";
+import { normalizeSecret } from "../secret";
 import { copyData, definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
@@ -385,7 +385,7 @@ export class Image {
         const f = "withAptPackages";
         const { list, secretMounts } = listOrArgs(f, input, "packages", packagesArgsSchema);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
-        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
+        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
             .recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
@@ -417,7 +417,7 @@ export class Image {
     /** Environment variables, in the order given (`ENV` instructions). */
     withEnvVars(vars: Readonly<Record<string, string>> | ReadonlyMap<string, string>): Image {
         const f = "withEnvVars";
-        const entries = vars instanceof Map ? [...vars.entries()] : (expectObject(f, vars, "a map of variable name -> value"), Object.entries(vars));
+        const entries = vars instanceof Map ? [...vars.entries()] : (checkObject(f, vars, "a map of variable name -> value"), Object.entries(vars));
         const pairs = entries.map(([k, v]) => {
             checkEnvName(joinPath(f, String(k)), k);
             return Object.freeze([k, checkEnvValue(joinPath(f, String(k)), v)] as const);
@@ -444,7 +444,7 @@ export class Image {
         }
         const { list, secretMounts } = listOrArgs(f, normalized, "commands", commandsArgsSchema);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
-        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: toSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
+        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
             .recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
@@ -660,7 +660,7 @@ function pipOptions(field: string, args: PipOptionsArgs | Record<string, unknown
         pre: a.pre ?? false,
         ...(a.extraArgs !== undefined ? { extraArgs: a.extraArgs } : {}),
         extraArgTokens: Object.freeze(tokens),
-        secretMounts: toSecretMounts(joinPath(field, "secretMounts"), a.secretMounts),
+        secretMounts: normalizeSecretMounts(joinPath(field, "secretMounts"), a.secretMounts),
     };
 }
 
@@ -680,7 +680,7 @@ function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
     const list = (Array.isArray(value) ? value : [value]) as SecretMountInput[];
     return list.map((m) => {
         if (typeof m === "string") return { key: m, byKey: true };
-        const s = toSecret(m);
+        const s = normalizeSecret(m);
         return definedFields({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar });
     });
 }

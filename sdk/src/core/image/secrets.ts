@@ -1,5 +1,5 @@
 import { ValidationError, joinPath } from "../errors";
-import { Secret, SecretArgs, toSecret } from "../secret";
+import { Secret, SecretArgs, normalizeSecret } from "../secret";
 import { pyOptRepr, pyRepr } from "./pycompat";
 
 /** What a layer's `secretMounts` accepts: a key string, a Secret, or Secret arguments. */
@@ -31,7 +31,7 @@ export interface BuildSecret {
     readonly hostFile: string;
 }
 
-export function toSecretMounts(field: string, value: unknown): readonly SecretMount[] {
+export function normalizeSecretMounts(field: string, value: unknown): readonly SecretMount[] {
     if (value === undefined || value === null) return Object.freeze([]);
     const list = Array.isArray(value) ? value : [value];
     return Object.freeze(
@@ -40,7 +40,7 @@ export function toSecretMounts(field: string, value: unknown): readonly SecretMo
             if (typeof v !== "string" && !(v instanceof Secret) && (v === null || typeof v !== "object")) {
                 throw new ValidationError(f, v, "a secret key string, a Secret, or { key, group?, mount?, asEnvVar? }");
             }
-            const secret = toSecret(v as SecretMountInput, f);
+            const secret = normalizeSecret(v as SecretMountInput, f);
             return Object.freeze({ secret, hashText: typeof v === "string" ? v : secretRepr(secret) });
         }),
     );
