@@ -63,6 +63,17 @@ describe("awaitCompletion", () => {
         });
     });
 
+    test("a replaced Job's pods, still terminating under the same job-name, are not this Job's: the report is about the new Job's pod", async () => {
+        const own = { ...pod("r-new", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }] }) };
+        own.metadata = { ...own.metadata, ownerReferences: [{ kind: "Job", uid: "uid-new" }] } as any;
+        const old = pod("r-old", "2026-01-01T00:05:00Z", { phase: "Running", containerStatuses: [{ name: "primary", state: { running: {} } }] });
+        (old.metadata as any).ownerReferences = [{ kind: "Job", uid: "uid-old" }];
+        const { api } = scriptedApi([{ ...failed, metadata: { uid: "uid-new" } }], [own, old], "boom\n");
+        const err = await awaitCompletion(api, "ns", "smoke-report-fail", target, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
+        expect(err.message).toContain("pod r-new on node worker: exit code 3 (Error)");
+        expect(err.message).not.toContain("r-old");
+    });
+
     test("a failed Job: the error names the task, the reason, the last pod's exit code and its last log lines", async () => {
         const pods = [
             pod("r-2", "2026-01-01T00:01:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }] }),

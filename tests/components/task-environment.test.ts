@@ -70,7 +70,7 @@ describe("TaskEnvironment", () => {
 
         const job = ofType("kubernetes:batch/v1:Job")[0].inputs;
         expect(job.metadata.name).toBe("train-fit-once");
-        expect(job.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+        expect(job.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" });
         // the override wins, retries: 0 included (Flyte's `x or self.x` could not express it)
         expect(job.spec.backoffLimit).toBe(0);
         expect(job.spec.template.spec.containers[0].resources).toEqual({

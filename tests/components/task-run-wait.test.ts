@@ -23,7 +23,7 @@ describe("TaskRun wait", () => {
         const unnamed = (j: any) => JSON.parse(JSON.stringify(j).replace(/smoke-report-(waited|plain)/g, "NAME").replace(/"(waited|plain)"/g, '"RUN"'));
         expect(unnamed(a)).toEqual(unnamed(b));
         // the provider does not await the Job: the program does, with the pod's log at hand
-        expect(a.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+        expect(a.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" });
         expect(waited.completion).toBeDefined();
         expect(plain.completion).toBeUndefined();
         expect((await resolve(waited.completion!)).value).toBeUndefined();

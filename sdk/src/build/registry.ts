@@ -73,10 +73,20 @@ export interface RegistryClientOptions {
 
 /** A registry lookup that failed, with what went wrong in a user's terms. */
 export class RegistryLookupError extends Error {
-    constructor(message: string) {
+    /** Set when the registry could not be reached at all: the network error's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ...). */
+    readonly unreachable?: string;
+    constructor(message: string, unreachable?: string) {
         super(message);
         this.name = "RegistryLookupError";
+        if (unreachable) this.unreachable = unreachable;
     }
+}
+
+/** The network error's code of a failed request ("ETIMEDOUT" for a timeout). */
+export function requestErrorCode(err: unknown): string {
+    const e = err as { name?: string; code?: string; cause?: { code?: string } };
+    if (e?.name === "TimeoutError" || e?.name === "AbortError") return "ETIMEDOUT";
+    return e?.cause?.code ?? e?.code ?? "EUNKNOWN";
 }
 
 /** The cause of a failed request, as a person would name it (connection refused, DNS, TLS, timeout). */
@@ -162,7 +172,7 @@ export async function inspectRemoteImage(uri: string, options: RegistryClientOpt
         try {
             return await rawFetch(input, init);
         } catch (err) {
-            throw new RegistryLookupError(explainRequestError(err, ref.registry, timeoutMs));
+            throw new RegistryLookupError(explainRequestError(err, ref.registry, timeoutMs), requestErrorCode(err));
         }
     };
     options = { ...options, credentials: options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir) };

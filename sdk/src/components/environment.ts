@@ -9,6 +9,7 @@ import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/scheduling/profile";
 import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
+import { checkApiServer } from "./cluster-check";
 import { ImageBuild, ImageBuildOptions, buildSettingsKey, sharedBuilds, validateImageBuild } from "./image-build";
 import { claimName } from "./name-claims";
 import { stackDefaults } from "./stack-config";
@@ -176,6 +177,7 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
 /** Registers an environment's image build (when needed), PodTemplate and warm pool under `parent`. */
 export function deployEnvironment(parent: pulumi.ComponentResource, plan: EnvironmentPlan, dependencies: readonly pulumi.Resource[]): DeployedEnvironment {
     const { name, args, environment, rendered, namespace } = plan;
+    checkApiServer(parent); // an unreachable API server, said once with what to do
     const image = args.image;
     let imageRef: pulumi.Output<string> | undefined;
     let podImage: pulumi.Input<string>;

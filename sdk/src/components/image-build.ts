@@ -8,6 +8,7 @@ import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/valida
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
+import { buildFailureMessage, dockerDownMessage, dockerEndpoint, explainBuildLog, findBuildxPlugin, isLocalDaemon, pingDocker, runCheckBuild } from "../build/check-build";
 import { SharedBuilds } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 
@@ -137,12 +138,30 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
     // changes reuse it, nothing accumulates
     const contextDir = path.join(settings.workDir, "contexts", sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`));
     const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
+    removeAtExit(context.dir);
     const secretValues = settings.secretValues;
     const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
-    const outcome = (settings.skipExisting ? lookUp(uri, parent, settings.registryCredentials) : Promise.resolve(undefined)).then((found) => {
+    // a real `pulumi up` (not a preview, not unit tests under mocks) checks what would make
+    // the build fail before the provider builds: the registry, the Docker daemon, the steps
+    const deploying = !pulumi.runtime.isDryRun() && !underMocks();
+    const lookup: Promise<{ found?: RemoteImageInfo; unreachable?: string }> = settings.skipExisting ? lookUp(uri, parent, settings.registryCredentials, deploying) : Promise.resolve({});
+    const outcome = lookup.then(async ({ found, unreachable }) => {
         if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
             pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, parent);
+            removeContext(context.dir);
             return { built: false, digest: pulumi.output(found.digest) };
+        }
+        if (deploying) {
+            try {
+                if (unreachable) throw new BuildFault(unreachable);
+                // a tag this stack pushed is in the state already: the provider has nothing to build
+                if (!found) await preflight(uri, parent, context.dir, context.dockerfile, settings);
+            } catch (err) {
+                removeContext(context.dir);
+                if (!(err instanceof BuildFault)) throw err;
+                pulumi.log.error(err.message, parent);
+                throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+            }
         }
         const build = new dockerbuild.Image(`${name}-build`, {
             context: { location: context.dir },
@@ -158,6 +177,8 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
             // the tag covers what the image is made of; rotating a token must not rebuild it
             ...(Object.keys(secretValues).length ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) } : {}),
         }, { parent });
+        // the provider has hashed (and built) the context once its step is done: nothing is left behind
+        build.contextHash.apply(() => removeContext(context.dir));
         return { built: true, digest: build.digest };
     });
     const result = pulumi.output(outcome);
@@ -165,19 +186,108 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
     return { built: result.apply((r) => r.built), digest, ref: pulumi.interpolate`${repositoryOf(uri)}@${digest}` };
 }
 
-/** The registry lookup; a failure is a warning on the build (with its cause), and the image is built. */
-async function lookUp(uri: string, resource: pulumi.Resource, credentials?: { username: string; password: string }): Promise<RemoteImageInfo | undefined> {
+/** A build that cannot succeed, with its cause and what to do: an error on the ImageBuild. */
+class BuildFault extends Error {}
+
+/**
+ * The registry lookup. In a `pulumi up`, a registry that cannot be reached at all
+ * (refused, unknown host, timeout) is returned as the build's fault (the push would
+ * fail after the whole build); other failures (credentials) are a warning on the
+ * build, with the cause, and the image is built.
+ */
+async function lookUp(uri: string, resource: pulumi.Resource, credentials: { username: string; password: string } | undefined, deploying: boolean): Promise<{ found?: RemoteImageInfo; unreachable?: string }> {
     try {
-        return await inspectRemoteImage(uri, { credentials });
+        return { found: await inspectRemoteImage(uri, { credentials }) };
     } catch (err) {
         const cause = err instanceof RegistryLookupError ? err.message : explainRequestError(err, parseReference(uri).registry, 10_000);
+        const code = err instanceof RegistryLookupError ? err.unreachable : undefined;
+        // with a Docker daemon elsewhere, a registry this machine cannot reach may be one the daemon can
+        if (code && isLocalDaemon(dockerEndpoint(dockerBuildHost()))) {
+            const message = registryDownMessage(uri, code, cause);
+            if (deploying) return { unreachable: message };
+            pulumi.log.warn(`${message} (\`pulumi up\` fails unless it is reachable then)`, resource);
+            return {};
+        }
         pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; building it`, resource);
+        return {};
+    }
+}
+
+/** "the registry at <host> refused the connection ...; what to do". */
+export function registryDownMessage(uri: string, code: string, cause: string): string {
+    const registry = parseReference(uri).registry;
+    const what: Record<string, string> = {
+        ECONNREFUSED: "refused the connection (nothing listens there)",
+        ENOTFOUND: "cannot be found (DNS: no such host)",
+        EAI_AGAIN: "cannot be resolved now (DNS: temporary failure)",
+        ETIMEDOUT: "did not answer in time",
+        UND_ERR_CONNECT_TIMEOUT: "did not answer in time",
+        EHOSTUNREACH: "is unreachable from this machine",
+        ENETUNREACH: "is unreachable from this machine",
+        ECONNRESET: "reset the connection",
+    };
+    return `the registry at ${registry} ${what[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
+        "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again";
+}
+
+/** The Docker daemon the docker-build provider uses: `docker-build:host`, else DOCKER_HOST, else docker's default. */
+function dockerBuildHost(): string | undefined {
+    try {
+        return new pulumi.Config("docker-build").get("host");
+    } catch {
         return undefined;
     }
 }
 
+/**
+ * Before the provider builds: the Docker daemon answers, and (when the provider runs
+ * the docker-buildx plugin, which drops the log of a failed build) the build's steps
+ * succeed, run once with the same plugin and settings (see build/check-build.ts).
+ */
+async function preflight(uri: string, resource: pulumi.Resource, contextDir: string, dockerfile: string, settings: ImageBuildSettings): Promise<void> {
+    const configuredHost = dockerBuildHost();
+    const endpoint = dockerEndpoint(configuredHost);
+    if (endpoint) {
+        const down = await pingDocker(endpoint);
+        if (down) throw new BuildFault(dockerDownMessage(uri, endpoint, down));
+    }
+    if (!settings.exec) return; // the provider's own client reports the failing step
+    const plugin = findBuildxPlugin();
+    if (!plugin) return; // the provider says it cannot find the plugin
+    const secrets = await resolveSecrets(settings.secretValues);
+    pulumi.log.info(`building ${uri}: running the build steps`, resource);
+    const run = await runCheckBuild({ plugin, contextDir, dockerfile, builder: settings.builder, network: settings.network, platform: settings.platform, secrets, dockerHost: configuredHost });
+    if (run.code !== 0) {
+        // a step may print a secret it was given: its output never carries the values
+        const log = Object.values(secrets).filter((v) => v.length >= 4).reduce((text, v) => text.split(v).join("[secret]"), run.log);
+        throw new BuildFault(buildFailureMessage(uri, explainBuildLog(log)));
+    }
+}
+
+/** The build secrets' values (known in a `pulumi up`). */
+function resolveSecrets(values: Record<string, pulumi.Output<string>>): Promise<Record<string, string>> {
+    return new Promise((resolve) => pulumi.all(values).apply((v) => resolve(v)));
+}
+
+const assembled = new Set<string>();
+
+/** Contexts still there when the program ends (a preview, a failed or interrupted run) are removed then. */
+function removeAtExit(dir: string): void {
+    if (assembled.size === 0) process.on("exit", () => assembled.forEach(removeContext));
+    assembled.add(dir);
+}
+
+/** Removes a build context we assembled (its folder only). */
+function removeContext(dir: string): void {
+    try {
+        fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+        // a context left behind is re-assembled in place by the next run
+    }
+}
+
 /** True under `pulumi.runtime.setMocks` (unit tests): nothing may leave the process unless asked for. */
-function underMocks(): boolean {
+export function underMocks(): boolean {
     try {
         // setMocks installs a MockMonitor: a monitor carrying the test's mocks
         const monitor = (pulumi.runtime as unknown as { getMonitor?: () => { mocks?: { newResource?: unknown } } | undefined }).getMonitor?.();

@@ -106,7 +106,7 @@ export async function awaitCompletion(api: Api, namespace: string, jobName: stri
         if (res.status !== 200) throw new Error(`${what}: cannot read the Job (HTTP ${res.status}: ${res.text.slice(0, 300)})`);
         const conditions: any[] = res.body?.status?.conditions ?? [];
         const cond = (type: string) => conditions.find((c) => c.type === type && c.status === "True");
-        const pods = await jobPods(api, namespace, jobName);
+        const pods = await jobPods(api, namespace, jobName, res.body?.metadata?.uid);
         if (cond("Complete")) {
             const done = pods.filter((p) => p.status?.phase === "Succeeded").pop();
             return { namespace, jobName, succeeded: res.body.status.succeeded ?? 0, pod: done?.metadata?.name, node: done?.spec?.nodeName };
@@ -124,10 +124,11 @@ export async function awaitCompletion(api: Api, namespace: string, jobName: stri
     }
 }
 
-/** The Job's pods, oldest first. */
-async function jobPods(api: Api, namespace: string, jobName: string): Promise<any[]> {
+/** The Job's pods, oldest first (not those of a Job it replaced, which carry the same job-name while they terminate). */
+async function jobPods(api: Api, namespace: string, jobName: string, uid?: string): Promise<any[]> {
     const res = await api.get(`/api/v1/namespaces/${enc(namespace)}/pods?labelSelector=${enc(`job-name=${jobName}`)}`);
-    const items: any[] = res.status === 200 ? res.body?.items ?? [] : [];
+    const all: any[] = res.status === 200 ? res.body?.items ?? [] : [];
+    const items = uid ? all.filter((p) => (p.metadata?.ownerReferences ?? []).some((o: any) => o.uid === uid)) : all;
     return items.sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
 }
 

@@ -186,8 +186,13 @@ export class TaskRun extends pulumi.ComponentResource {
                 spec: { schedule, ...(timeZone ? { timeZone } : {}), ...(suspend !== undefined ? { suspend } : {}), concurrencyPolicy: "Forbid", jobTemplate: { metadata: { labels: metadata.labels }, spec } },
             }, childOpts);
         } else {
-            // `pulumi up` registers the run; it does not wait hours for a training job to finish
-            const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } };
+            // `pulumi up` registers the run; it does not wait hours for a training job to finish.
+            // A changed run replaces its Job (a Job's pod template is immutable), deleted before
+            // the new one is created (same name); "background" removes the old Job object at once
+            // (its pods follow through the garbage collector): the default, foreground, keeps it
+            // until its pods are gone, which skipAwait does not wait for, and the new Job's
+            // server-side apply then met the old one ("field conflict").
+            const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } };
             this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
             if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait, this);
         }
