@@ -31,6 +31,9 @@ describe("ImageBuild", () => {
     it("builds with BuildKit and pushes when the tag is missing; the ref is the pushed digest", async () => {
         const fetch = fakeRegistry(undefined);
         const b = new ImageBuild("img", { image, workDir, network: "host", skipExisting: true, secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") } });
+        const contextDir = path.join(workDir, "contexts", "proj-dev-img");
+        // the context is there for the provider, and gone once it has hashed and built it
+        const dockerfile = fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8");
         await settle(b);
         const ref = await resolve(b.ref);
         expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
@@ -38,7 +41,7 @@ describe("ImageBuild", () => {
         expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
         expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([["docker-build:index:Image", "img-build"], ["flyte:index:ImageBuild", "img"]]);
         const [built] = ofType("docker-build:index:Image");
-        const contextDir = path.join(workDir, "contexts", "proj-dev-img");
+        expect(fs.existsSync(contextDir)).toBe(false);
         expect(plain(built.inputs)).toMatchObject({
             context: { location: contextDir },
             dockerfile: { location: path.join(contextDir, "Dockerfile") },
@@ -53,7 +56,6 @@ describe("ImageBuild", () => {
         // the value reaches the engine only as a secret (encrypted in state), never as a build arg
         expect(isSecretInput(built.inputs.secrets) || isSecretInput(built.inputs.secrets.PYPI_TOKEN)).toBe(true);
         expect(built.inputs.buildArgs).toBeUndefined();
-        const dockerfile = fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8");
         expect(dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");
         expect(dockerfile).not.toContain("tok-123");
     });
@@ -182,16 +184,17 @@ describe("ImageBuild's registry lookup", () => {
         }
     });
 
-    it("build contexts are reused per build, never accumulated across tags and previews", async () => {
+    it("build contexts are one folder per build, re-assembled in place, removed once built: nothing accumulates", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-contexts-"));
         for (const pkg of ["six==1.16.0", "six==1.15.0", "six==1.14.0"]) {
             reset();
             const img = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false }).withPipPackages(pkg);
             const b = new ImageBuild("img", { image: img, workDir: dir });
+            expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual(["proj-dev-img"]);
+            expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain(pkg);
             await settle(b);
             await resolve(b.ref);
+            expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual([]);
         }
-        expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual(["proj-dev-img"]);
-        expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain("six==1.14.0");
     });
 });

@@ -205,7 +205,7 @@ async function lookUp(uri: string, resource: pulumi.Resource, credentials: { use
         if (code && isLocalDaemon(dockerEndpoint(dockerBuildHost()))) {
             const message = registryDownMessage(uri, code, cause);
             if (deploying) return { unreachable: message };
-            pulumi.log.warn(`${message} (\`pulumi up\` fails unless it is reachable then)`, resource);
+            pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; \`pulumi up\` cannot build and push it unless the registry at ${parseReference(uri).registry} is reachable then`, resource);
             return {};
         }
         pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; building it`, resource);

@@ -193,7 +193,8 @@ export class TaskRun extends pulumi.ComponentResource {
             // until its pods are gone, which skipAwait does not wait for, and the new Job's
             // server-side apply then met the old one ("field conflict").
             const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } };
-            this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, childOpts);
+            // deleteBeforeReplace: the name is fixed (a waited run and `run wait` find the Job by it)
+            this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...childOpts, deleteBeforeReplace: true });
             if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait, this);
         }
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
