@@ -14,6 +14,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -85,6 +86,29 @@ export function dockerDownMessage(uri: string, endpoint: string, reason: string)
         ? "start it (e.g. `sudo systemctl start docker`, or Docker Desktop)"
         : "start it, or point DOCKER_HOST (or docker-build:host) at a running daemon";
     return `the Docker daemon is not running: ${reason}; nothing was built or pushed for ${uri}. ${how[0].toUpperCase()}${how.slice(1)}, then run \`pulumi up\` again`;
+}
+
+// ---------------------------------------------------------------- a registry's port
+
+/**
+ * Opens (and closes) a TCP connection to `host:port`: undefined when something accepts
+ * it, else the network error's code. A lookup that timed out while the program was busy
+ * loading modules (its timer fired before the refusal was read) is told apart from a
+ * registry that is really down this way.
+ */
+export function tcpProbe(hostPort: string, defaultPort: number, timeoutMs = 5_000): Promise<string | undefined> {
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hostPort);
+    if (!m) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+        const socket = net.connect({ host: m[1], port: m[2] ? Number(m[2]) : defaultPort });
+        const done = (code?: string) => {
+            socket.destroy();
+            resolve(code);
+        };
+        socket.setTimeout(timeoutMs, () => done("ETIMEDOUT"));
+        socket.once("connect", () => done(undefined));
+        socket.once("error", (err: NodeJS.ErrnoException) => done(err.code ?? "EUNKNOWN"));
+    });
 }
 
 // ---------------------------------------------------------------- the check build

@@ -8,7 +8,7 @@ import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/valida
 import { Image } from "../core/image";
 import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
 import { assembleBuildContext } from "../build/context";
-import { buildFailureMessage, dockerDownMessage, dockerEndpoint, explainBuildLog, findBuildxPlugin, isLocalDaemon, pingDocker, runCheckBuild } from "../build/check-build";
+import { buildFailureMessage, dockerDownMessage, dockerEndpoint, explainBuildLog, findBuildxPlugin, isLocalDaemon, pingDocker, runCheckBuild, tcpProbe } from "../build/check-build";
 import { SharedBuilds } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 
@@ -199,8 +199,15 @@ async function lookUp(uri: string, resource: pulumi.Resource, credentials: { use
     try {
         return { found: await inspectRemoteImage(uri, { credentials }) };
     } catch (err) {
-        const cause = err instanceof RegistryLookupError ? err.message : explainRequestError(err, parseReference(uri).registry, 10_000);
-        const code = err instanceof RegistryLookupError ? err.unreachable : undefined;
+        const registry = parseReference(uri).registry;
+        let cause = err instanceof RegistryLookupError ? err.message : explainRequestError(err, registry, 10_000);
+        let code = err instanceof RegistryLookupError ? err.unreachable : undefined;
+        if (code === "ETIMEDOUT") {
+            // a timeout may be this busy program's (its timer fired first): ask the port itself
+            code = await tcpProbe(registry, /^(localhost|127\.0\.0\.1|::1)(:|$)/.test(registry) ? 80 : 443);
+            if (code && code !== "ETIMEDOUT") cause = explainRequestError({ code }, registry, 10_000);
+        }
+        if (code && !(code in REGISTRY_DOWN)) code = undefined;
         // with a Docker daemon elsewhere, a registry this machine cannot reach may be one the daemon can
         if (code && isLocalDaemon(dockerEndpoint(dockerBuildHost()))) {
             const message = registryDownMessage(uri, code, cause);
@@ -213,20 +220,22 @@ async function lookUp(uri: string, resource: pulumi.Resource, credentials: { use
     }
 }
 
+/** The network errors that mean the registry cannot be reached at all, in a user's terms. */
+const REGISTRY_DOWN: Record<string, string> = {
+    ECONNREFUSED: "refused the connection (nothing listens there)",
+    ENOTFOUND: "cannot be found (DNS: no such host)",
+    EAI_AGAIN: "cannot be resolved now (DNS: temporary failure)",
+    ETIMEDOUT: "did not answer in time",
+    UND_ERR_CONNECT_TIMEOUT: "did not answer in time",
+    EHOSTUNREACH: "is unreachable from this machine",
+    ENETUNREACH: "is unreachable from this machine",
+    ECONNRESET: "reset the connection",
+};
+
 /** "the registry at <host> refused the connection ...; what to do". */
 export function registryDownMessage(uri: string, code: string, cause: string): string {
     const registry = parseReference(uri).registry;
-    const what: Record<string, string> = {
-        ECONNREFUSED: "refused the connection (nothing listens there)",
-        ENOTFOUND: "cannot be found (DNS: no such host)",
-        EAI_AGAIN: "cannot be resolved now (DNS: temporary failure)",
-        ETIMEDOUT: "did not answer in time",
-        UND_ERR_CONNECT_TIMEOUT: "did not answer in time",
-        EHOSTUNREACH: "is unreachable from this machine",
-        ENETUNREACH: "is unreachable from this machine",
-        ECONNRESET: "reset the connection",
-    };
-    return `the registry at ${registry} ${what[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
+    return `the registry at ${registry} ${REGISTRY_DOWN[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
         "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again";
 }
 

@@ -1,7 +1,8 @@
 // The program of tests/e2e/faults.test.ts: an image built and pushed to the stack's
 // registry (flyte:registry), used by an environment whose run's Job lands on a fake GPU
 // node ("build" mode); or, without a build, a run on the real node whose image and
-// command the test changes to replace its Job ("runs" mode).
+// command the test changes to replace its Job ("runs" mode; the pod stops at once on
+// SIGTERM, as a well-behaved task does, so a replaced Job's pod goes within seconds).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as flyte from "pulumi-flyte";
@@ -23,6 +24,6 @@ if (config.require("mode") === "build") {
     module.exports = { imageRef: build.ref, built: build.built, jobName: run.jobName };
 } else {
     const env = new flyte.TaskEnvironment("runner", { image: config.require("runImage"), namespace: namespace.metadata.name, resources: { cpu: "100m", memory: "64Mi" } });
-    const run = env.task("work").run("once", { command: ["python", "-c", "import sys, time; print(sys.argv[1]); time.sleep(600)", config.require("variant")] });
+    const run = env.task("work").run("once", { command: ["python", "-c", "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); print(sys.argv[1], flush=True); time.sleep(600)", config.require("variant")] });
     module.exports = { jobName: run.jobName };
 }
