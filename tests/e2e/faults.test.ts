@@ -12,8 +12,8 @@
  * - a failing build step: a pip package that does not exist;
  * - API server down: the stack's kubeconfig points at a TCP proxy in this process, in
  *   front of the platform's API server, closed and reopened;
- * - SIGINT during the build and during the Kubernetes updates (the Automation API's
- *   abort signal interrupts the `pulumi` process);
+ * - SIGINT during the build, during the Kubernetes updates and during a run's Job
+ *   replacement (the Automation API's abort signal interrupts the `pulumi` process);
  * - a run's Job replaced 10 times (image, command) while its pod runs on the real node;
  * - two `up`s of one stack at once.
  * The closing table (fault, message, runs to converge, orphans) is written to
@@ -385,6 +385,28 @@ test("a run's Job replaced 10 times (image, command) while its pod runs on the r
     const left = await orphans(runs, RUNS_NS);
     table.push({ fault: "a run's Job replaced 10 times (image, command)", message: `${10 - failures.length} replacements, ${failures.length} failures`, runs: 1, orphans: left.length });
     expect(left).toEqual([]);
+});
+
+test("SIGINT during a run's Job replacement, then `up` with an image change: the Job is replaced in one run (no field conflict with the old Job)", async () => {
+    const image = baseImage();
+    const current = (await runs.getConfig("runImage")).value;
+    await runs.setConfig("variant", { value: "sigint-job" });
+    const abort = new AbortController();
+    let sent = false;
+    const r = await up(runs, {
+        signal: abort.signal,
+        onEvent: (e) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (!sent && m?.type === "kubernetes:batch/v1:Job" && ["delete-replaced", "create-replacement", "replace"].includes(m.op)) {
+                sent = true;
+                abort.abort();
+            }
+        },
+    });
+    expect({ sent, ok: r.ok }).toEqual({ sent: true, ok: false });
+    // the next `up` also changes the image: the run's Job is replaced again
+    await runs.setConfig("runImage", { value: current === image ? `${image.replace(/:[^:/]+$/, "")}@${await imageDigest(image)}` : image });
+    await healAndRecord("SIGINT during a run's Job replacement, then up with an image change", /error: (update canceled.*)/.exec(r.text)?.[1] ?? firstError(r.text), runs, RUNS_NS);
 });
 
 test("two `up`s of one stack at once: the second is refused by the backend's lock with a clear message; nothing is corrupted", async () => {
