@@ -95,7 +95,17 @@ export function waitForJob(job: { metadata: pulumi.Output<{ name?: string; names
 // ---------------------------------------------------------------- the wait itself
 
 interface Api {
-    get(path: string): Promise<{ status: number; body: any; text: string }>;
+    get(path: string): Promise<{ status: number; body: unknown; text: string }>;
+}
+
+/** The parts of Kubernetes' Job and Pod objects the wait reads. */
+interface Condition { type?: string; status?: string; reason?: string; message?: string }
+interface JobObject { metadata?: { uid?: string }; status?: { conditions?: Condition[]; succeeded?: number } }
+interface ContainerState { terminated?: { exitCode?: number; reason?: string }; waiting?: { reason?: string; message?: string }; running?: object }
+interface PodObject {
+    metadata?: { name?: string; creationTimestamp?: string; ownerReferences?: { uid?: string }[] };
+    spec?: { nodeName?: string };
+    status?: { phase?: string; conditions?: Condition[]; containerStatuses?: { name?: string; state?: ContainerState }[] };
 }
 
 export async function awaitCompletion(api: Api, namespace: string, jobName: string, target: JobWaitTarget, wait: NormalizedWait, pollMs = POLL_MS): Promise<JobCompletion> {
@@ -104,12 +114,13 @@ export async function awaitCompletion(api: Api, namespace: string, jobName: stri
     for (;;) {
         const res = await api.get(`/apis/batch/v1/namespaces/${enc(namespace)}/jobs/${enc(jobName)}`);
         if (res.status !== 200) throw new Error(`${what}: cannot read the Job (HTTP ${res.status}: ${res.text.slice(0, 300)})`);
-        const conditions: any[] = res.body?.status?.conditions ?? [];
+        const job = res.body as JobObject | undefined;
+        const conditions = job?.status?.conditions ?? [];
         const cond = (type: string) => conditions.find((c) => c.type === type && c.status === "True");
-        const pods = await jobPods(api, namespace, jobName, res.body?.metadata?.uid);
+        const pods = await jobPods(api, namespace, jobName, job?.metadata?.uid);
         if (cond("Complete")) {
             const done = pods.filter((p) => p.status?.phase === "Succeeded").pop();
-            return { namespace, jobName, succeeded: res.body.status.succeeded ?? 0, pod: done?.metadata?.name, node: done?.spec?.nodeName };
+            return { namespace, jobName, succeeded: job?.status?.succeeded ?? 0, pod: done?.metadata?.name, node: done?.spec?.nodeName };
         }
         const failed = cond("Failed");
         if (failed) {
@@ -125,29 +136,29 @@ export async function awaitCompletion(api: Api, namespace: string, jobName: stri
 }
 
 /** The Job's pods, oldest first (not those of a Job it replaced, which carry the same job-name while they terminate). */
-async function jobPods(api: Api, namespace: string, jobName: string, uid?: string): Promise<any[]> {
+async function jobPods(api: Api, namespace: string, jobName: string, uid?: string): Promise<PodObject[]> {
     const res = await api.get(`/api/v1/namespaces/${enc(namespace)}/pods?labelSelector=${enc(`job-name=${jobName}`)}`);
-    const all: any[] = res.status === 200 ? res.body?.items ?? [] : [];
-    const items = uid ? all.filter((p) => (p.metadata?.ownerReferences ?? []).some((o: any) => o.uid === uid)) : all;
+    const all = res.status === 200 ? (res.body as { items?: PodObject[] } | undefined)?.items ?? [] : [];
+    const items = uid ? all.filter((p) => (p.metadata?.ownerReferences ?? []).some((o) => o.uid === uid)) : all;
     return items.sort((a, b) => String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)));
 }
 
 /** "; pod X on node N: exit code 3 (Error); last N log lines: ..." */
-async function podReport(api: Api, namespace: string, pod: any, target: JobWaitTarget, lines: number): Promise<string> {
+async function podReport(api: Api, namespace: string, pod: PodObject | undefined, target: JobWaitTarget, lines: number): Promise<string> {
     if (!pod) return "; no pod was created";
     const name = pod.metadata?.name;
-    const cs = (pod.status?.containerStatuses ?? []).find((c: any) => c.name === target.containerName);
+    const cs = (pod.status?.containerStatuses ?? []).find((c) => c.name === target.containerName);
     const state = cs?.state ?? {};
     let how = `phase ${pod.status?.phase ?? "unknown"}`;
     if (state.terminated) how = `exit code ${state.terminated.exitCode}${state.terminated.reason ? ` (${state.terminated.reason})` : ""}`;
     else if (state.waiting) how = `waiting: ${state.waiting.reason}${state.waiting.message ? ` (${state.waiting.message})` : ""}`;
     else if (pod.status?.phase === "Pending") {
-        const sched = (pod.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled" && c.status === "False");
+        const sched = (pod.status?.conditions ?? []).find((c) => c.type === "PodScheduled" && c.status === "False");
         if (sched) how = `not scheduled: ${sched.reason}${sched.message ? ` (${sched.message})` : ""}`;
     }
     let out = `; pod ${name}${pod.spec?.nodeName ? ` on node ${pod.spec.nodeName}` : ""}: ${how}`;
     if (lines > 0 && (state.terminated || state.running)) {
-        const log = await api.get(`/api/v1/namespaces/${enc(namespace)}/pods/${enc(name)}/log?container=${enc(target.containerName)}&tailLines=${lines}`);
+        const log = await api.get(`/api/v1/namespaces/${enc(namespace)}/pods/${enc(name ?? "")}/log?container=${enc(target.containerName)}&tailLines=${lines}`);
         if (log.status === 200) {
             const text = log.text.replace(/\n$/, "");
             out += text ? `; last ${lines} log lines of "${target.task}":\n${text.split("\n").map((l) => `    | ${l}`).join("\n")}` : "; its log is empty";
@@ -219,7 +230,7 @@ export function kubeApi(loaded = loadKubeconfig()): Api {
                 res.on("data", (c) => chunks.push(c));
                 res.on("end", () => {
                     const text = Buffer.concat(chunks).toString("utf8");
-                    let body: any;
+                    let body: unknown;
                     try {
                         body = JSON.parse(text);
                     } catch {
