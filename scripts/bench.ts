@@ -52,6 +52,11 @@ const flag = (name: string) => process.argv.includes(name);
 
 const B5_NOT_RUN = "not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)";
 
+/** Which pulumi-flyte a run measured, when it measured the checkout. */
+function sdkLabel(m: BenchResults["machine"]): string {
+    return `${m.commit}${m.dirty ? " with uncommitted changes" : ""}`;
+}
+
 function readJson<T>(file: string): T | undefined {
     return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as T) : undefined;
 }
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
         for (const file of arg("--merge")!.split(",")) {
             const part = readJson<BenchResults>(path.resolve(file));
             if (!part) throw new Error(`${file} does not exist`);
+            for (const s of Object.values(part.sections)) if (s) s.sdk ??= sdkLabel(part.machine);
             Object.assign(merged.sections, part.sections);
             merged.date = part.date > merged.date ? part.date : merged.date;
             merged.machine = part.machine;
@@ -125,7 +131,9 @@ async function main(): Promise<void> {
     const runsArg = arg("--runs") ? Number(arg("--runs")) : undefined;
     fs.mkdirSync(WORK, { recursive: true });
     const sdk = buildSdk(arg("--sdk-rev"));
+    const measured = arg("--sdk-rev") ? execFileSync("git", ["rev-parse", "--short", arg("--sdk-rev")!], { cwd: REPO, encoding: "utf8" }).trim() : sdkLabel(results.machine);
     const record = (s: SectionResult) => {
+        if (s.status === "ok") s.sdk = measured;
         const old = results.sections[s.id];
         if (s.status === "skipped" && old && old.status === "ok") {
             // keep what was measured before, and say it was not re-measured

@@ -73,7 +73,13 @@ export function reportMarkdown(results: BenchResults, baseline: BenchResults | u
     lines.push(`- date: ${results.date}`);
     lines.push(`- machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.kernel}; Node.js ${m.node}${m.go ? `; ${m.go}` : ""}`);
     lines.push(`- commit: ${m.commit}${m.dirty ? " (with uncommitted changes in the checkout)" : ""}`);
-    if (baseline) lines.push(`- before: the baseline run of ${baseline.date.slice(0, 16)} at commit ${baseline.machine.commit} (\`bench/baseline.json\`)`);
+    if (baseline) {
+        const parts = ORDER.filter((id) => baseline.sections[id]?.status === "ok")
+            .map((id) => `${id} measured ${baseline.sections[id]!.date.slice(0, 16).replace("T", " ")} UTC (pulumi-flyte ${baseline.sections[id]!.sdk ?? `as of ${baseline.machine.commit}`})`);
+        lines.push(`- before (\`bench/baseline.json\`, written with \`--baseline\`): ${parts.length ? parts.join("; ") : "no section"}; sections without one show —`);
+    }
+    const nowParts = ORDER.filter((id) => results.sections[id]?.status === "ok" && results.sections[id]!.sdk).map((id) => `${id} ${results.sections[id]!.sdk}`);
+    if (nowParts.length) lines.push(`- now, pulumi-flyte measured: ${nowParts.join("; ")}`);
     lines.push("");
     lines.push(`![ratios](${path.basename(chartFile)})`);
     lines.push("");

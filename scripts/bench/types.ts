@@ -18,6 +18,8 @@ export interface SectionResult {
     title: string;
     date: string;
     status: "ok" | "skipped" | "failed";
+    /** The pulumi-flyte measured: the checkout's commit (+ "with changes"), or the commit given with --sdk-rev. */
+    sdk?: string;
     /** Why it was skipped or failed. */
     reason?: string;
     /** Load average (1 min) when the section started and ended. */
