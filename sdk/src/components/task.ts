@@ -187,13 +187,13 @@ export class TaskRun extends pulumi.ComponentResource {
             }, childOpts);
         } else {
             // `pulumi up` registers the run; it does not wait hours for a training job to finish.
-            // A changed run replaces its Job (a Job's pod template is immutable), deleted before
-            // the new one is created (same name); "background" removes the old Job object at once
-            // (its pods follow through the garbage collector): the default, foreground, keeps it
-            // until its pods are gone, which skipAwait does not wait for, and the new Job's
-            // server-side apply then met the old one ("field conflict").
+            // A changed run replaces its Job (a Job's pod template is immutable). The name is
+            // fixed (a waited run and `run wait` find the Job by it), and the provider replaced
+            // it create-before-delete: the new Job's server-side apply met the old one ("field
+            // conflict"). So: delete before replace, and "background" removes the old Job object
+            // at once (its pods follow through the garbage collector); foreground would keep it
+            // until its pods are gone, which skipAwait does not wait for.
             const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } };
-            // deleteBeforeReplace: the name is fixed (a waited run and `run wait` find the Job by it)
             this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...childOpts, deleteBeforeReplace: true });
             if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait, this);
         }
