@@ -50,7 +50,8 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(name);
 
-const B5_NOT_RUN = "not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)";
+const B5_NOT_RUN =
+    "not run: `npm run bench -- --only B5` compiles the toolchain and the platform cold (tens of minutes of CPU)";
 
 /** Which pulumi-flyte a run measured, when it measured the checkout. */
 function sdkLabel(m: BenchResults["machine"]): string {
@@ -80,7 +81,11 @@ function buildSdk(rev?: string): string {
     log(`compiling sdk/src of ${commit} into ${path.relative(REPO, root)}/sdk/dist`);
     fs.rmSync(root, { recursive: true, force: true });
     fs.mkdirSync(root, { recursive: true });
-    execFileSync("bash", ["-c", `git archive ${commit} sdk/src sdk/tsconfig.json tsconfig.base.json | tar -x -C '${root}'`], { cwd: REPO, stdio: "inherit" });
+    execFileSync(
+        "bash",
+        ["-c", `git archive ${commit} sdk/src sdk/tsconfig.json tsconfig.base.json | tar -x -C '${root}'`],
+        { cwd: REPO, stdio: "inherit" },
+    );
     execFileSync(tsc, ["-p", path.join(root, "sdk/tsconfig.json")], { stdio: "inherit" });
     return path.join(root, "sdk/dist");
 }
@@ -88,11 +93,21 @@ function buildSdk(rev?: string): string {
 /** Whether the local platform is up (platform.sh status exits 0 only then). */
 export function platformUp(): { up: boolean; why: string } {
     try {
-        execFileSync("bash", [path.join(REPO, "scripts/platform.sh"), "status"], { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+        execFileSync("bash", [path.join(REPO, "scripts/platform.sh"), "status"], {
+            stdio: ["ignore", "pipe", "pipe"],
+            timeout: 120_000,
+        });
         return { up: true, why: "" };
     } catch (err: any) {
-        const out = `${err.stdout ?? ""}`.split("\n").filter((l: string) => /\b(down|not running|missing)\b/i.test(l)).slice(0, 4).join("; ");
-        return { up: false, why: `the local platform is not up (npm run platform -- status: ${out || "failed"}); start it with \`npm run platform -- up\`` };
+        const out = `${err.stdout ?? ""}`
+            .split("\n")
+            .filter((l: string) => /\b(down|not running|missing)\b/i.test(l))
+            .slice(0, 4)
+            .join("; ");
+        return {
+            up: false,
+            why: `the local platform is not up (npm run platform -- status: ${out || "failed"}); start it with \`npm run platform -- up\``,
+        };
     }
 }
 
@@ -105,7 +120,11 @@ async function main(): Promise<void> {
     const separate = RESULTS !== RESULTS_DEFAULT;
     const previous = readJson<BenchResults>(RESULTS);
     const baseline = readJson<BenchResults>(BASELINE);
-    const results: BenchResults = { date: new Date().toISOString(), machine: machine(REPO), sections: { ...(previous?.sections ?? {}) } };
+    const results: BenchResults = {
+        date: new Date().toISOString(),
+        machine: machine(REPO),
+        sections: { ...(previous?.sections ?? {}) },
+    };
     if (arg("--merge")) {
         const merged: BenchResults = readJson<BenchResults>(RESULTS_DEFAULT) ?? results;
         for (const file of arg("--merge")!.split(",")) {
@@ -131,13 +150,21 @@ async function main(): Promise<void> {
     const runsArg = arg("--runs") ? Number(arg("--runs")) : undefined;
     fs.mkdirSync(WORK, { recursive: true });
     const sdk = buildSdk(arg("--sdk-rev"));
-    const measured = arg("--sdk-rev") ? execFileSync("git", ["rev-parse", "--short", arg("--sdk-rev")!], { cwd: REPO, encoding: "utf8" }).trim() : sdkLabel(results.machine);
+    const measured = arg("--sdk-rev")
+        ? execFileSync("git", ["rev-parse", "--short", arg("--sdk-rev")!], { cwd: REPO, encoding: "utf8" }).trim()
+        : sdkLabel(results.machine);
     const record = (s: SectionResult) => {
         if (s.status === "ok") s.sdk = measured;
         const old = results.sections[s.id];
         if (s.status === "skipped" && old && old.status === "ok") {
             // keep what was measured before, and say it was not re-measured
-            results.sections[s.id] = { ...old, notes: [...old.notes.filter((n) => !n.startsWith("Not re-measured")), `Not re-measured on ${s.date.slice(0, 16)}: ${s.reason}`] };
+            results.sections[s.id] = {
+                ...old,
+                notes: [
+                    ...old.notes.filter((n) => !n.startsWith("Not re-measured")),
+                    `Not re-measured on ${s.date.slice(0, 16)}: ${s.reason}`,
+                ],
+            };
         } else {
             results.sections[s.id] = s;
         }
@@ -152,20 +179,37 @@ async function main(): Promise<void> {
     if (only.includes("B1")) {
         const sizes = quick ? [100, 500] : [100, 1000, 5000];
         const large = arg("--runs-large") ? Number(arg("--runs-large")) : undefined;
-        record(await b1({ sizes, sdk, runs: (n) => (n >= 5000 ? large : undefined) ?? runsArg ?? (quick ? 2 : n >= 5000 ? 3 : 5) }));
+        record(
+            await b1({
+                sizes,
+                sdk,
+                runs: (n) => (n >= 5000 ? large : undefined) ?? runsArg ?? (quick ? 2 : n >= 5000 ? 3 : 5),
+            }),
+        );
     }
     if (only.includes("B4")) record(await b4({ sdk, runs: runsArg ?? (quick ? 2 : 5) }));
     if (only.includes("B2")) {
         if (!platform.up) record(skipped("B2", "Real engine on the local platform, N = 200", platform.why));
-        else record(await (await import("./bench/b2-engine")).b2({ sdk, n: quick ? 20 : 200, runs: runsArg ?? (quick ? 1 : 3) }));
+        else
+            record(
+                await (
+                    await import("./bench/b2-engine")
+                ).b2({ sdk, n: quick ? 20 : 200, runs: runsArg ?? (quick ? 1 : 3) }),
+            );
     }
     if (only.includes("B3")) {
-        if (!platform.up) record(skipped("B3", "The quickstart: no-change up, and one image shared by three stacks", platform.why));
+        if (!platform.up)
+            record(skipped("B3", "The quickstart: no-change up, and one image shared by three stacks", platform.why));
         else record(await (await import("./bench/b3-quickstart")).b3({ sdk }));
     }
     if (only.includes("B5")) {
         if (!platform.up) record(skipped("B5", "Cold set-up of the toolchain and the platform", platform.why));
-        else record(await (await import("./bench/b5-setup")).b5({ quick, beforeRev: arg("--b5-before"), parallel: flag("--b5-parallel") }));
+        else
+            record(
+                await (
+                    await import("./bench/b5-setup")
+                ).b5({ quick, beforeRev: arg("--b5-before"), parallel: flag("--b5-parallel") }),
+            );
     }
     if (!separate && !only.includes("B5") && !results.sections.B5) {
         // never measured here: say so, with the build times this machine recorded

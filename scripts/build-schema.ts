@@ -12,7 +12,14 @@ const dir = path.resolve(__dirname, "../provider");
 const packageJSON = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
 const names = new Set(["TaskEnvironment", "ImageBuild", "SecretStore"]);
 const { components, typeDefinitions, dependencies } = new Analyzer(dir, packageJSON.name, packageJSON, names).analyze();
-const schema = generateSchema(packageJSON.name, packageJSON.version, packageJSON.description, components, typeDefinitions, dependencies);
+const schema = generateSchema(
+    packageJSON.name,
+    packageJSON.version,
+    packageJSON.description,
+    components,
+    typeDefinitions,
+    dependencies,
+);
 // The generator leaves out the types' own documentation, which the analyser did read:
 // keep it, so the generated SDKs document their argument classes and enums too.
 for (const [name, type] of Object.entries(typeDefinitions)) {
@@ -23,11 +30,15 @@ for (const [name, type] of Object.entries(typeDefinitions)) {
 const clean = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(clean);
     if (!value || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value)
-        .filter(([k, v]) => k !== "optional" && !(k === "required" && Array.isArray(v) && v.length === 0))
-        .map(([k, v]) => [k, clean(v)]));
+    return Object.fromEntries(
+        Object.entries(value)
+            .filter(([k, v]) => k !== "optional" && !(k === "required" && Array.isArray(v) && v.length === 0))
+            .map(([k, v]) => [k, clean(v)]),
+    );
 };
 Object.assign(schema, clean(schema));
 fs.mkdirSync(path.join(dir, "dist"), { recursive: true });
 fs.writeFileSync(path.join(dir, "dist", "schema.json"), JSON.stringify(schema));
-console.log(`wrote provider/dist/schema.json (${Object.keys(schema.resources ?? {}).length} components, ${Object.keys(schema.types ?? {}).length} types)`);
+console.log(
+    `wrote provider/dist/schema.json (${Object.keys(schema.resources ?? {}).length} components, ${Object.keys(schema.types ?? {}).length} types)`,
+);

@@ -11,7 +11,9 @@ export const SDK_SRC = path.resolve(__dirname, "../sdk/src");
 /** Module (path relative to `root`, without .ts) -> the modules it imports. */
 export function importGraph(root: string = SDK_SRC): Map<string, string[]> {
     const graph = new Map<string, string[]>();
-    const files = fs.readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    const files = fs
+        .readdirSync(root, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
     for (const file of files) {
         const from = path.join(root, file);
         const { importedFiles } = ts.preProcessFile(fs.readFileSync(from, "utf8"), true, true);
@@ -65,7 +67,8 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
                 onStack.delete(member);
                 members.push(member);
             } while (member !== node);
-            if (members.length > 1 || (graph.get(node) ?? []).includes(node)) cycles.push(cycleThrough(graph, new Set(members)));
+            if (members.length > 1 || (graph.get(node) ?? []).includes(node))
+                cycles.push(cycleThrough(graph, new Set(members)));
         }
     };
     for (const node of [...graph.keys()].sort()) if (!order.has(node)) visit(node);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything on a fresh machine. Installs node modules if missing, builds
-# the SDK, runs the pure and component tests, then builds (once per machine) the
+# the SDK, runs the linters, the pure and component tests, then builds (once per machine) the
 # offline Pulumi toolchain and the local platform and runs the end-to-end tests
 # against the real engine, real Docker and a real Kubernetes API server.
 # Set PULUMI_FLYTE_SKIP_E2E=1 to run only the unit and component tests.
@@ -15,6 +15,8 @@ if [ ! -x node_modules/.bin/jest ]; then
 fi
 stamp "building the sdk"
 npm run --silent build
+stamp "lint (eslint, prettier --check, shellcheck)"
+bash scripts/lint.sh
 stamp "unit and component tests"
 npx jest --selectProjects unit components
 

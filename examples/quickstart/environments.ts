@@ -44,24 +44,64 @@ export function quickstartImage(registry: string | undefined, pipPackages: strin
 export function environmentsFor(profile: flyte.BuiltinProfileName, o: QuickstartOptions): EnvironmentRow[] {
     const common: EnvironmentRow[] = [
         { name: "prep", resources: { cpu: "1", memory: "4Gi" }, expectedNode: REAL_NODE },
-        { name: "train", resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${o.trainGpus}` }, secrets: [wandb], expectedNode: `${profile}-a100-80gb` },
+        {
+            name: "train",
+            resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${o.trainGpus}` },
+            secrets: [wandb],
+            expectedNode: `${profile}-a100-80gb`,
+        },
     ];
     switch (profile) {
         case "gke":
             return [
                 ...common,
-                { name: "evaluate", resources: { cpu: "4", memory: "16Gi", gpu: `A100:${o.evaluateGpus}` }, expectedNode: "gke-a100-40gb" },
-                { name: "serve", resources: { cpu: "16", memory: "128Gi", gpu: "H100:8" }, secrets: [wandb], expectedNode: "gke-h100-80gb" },
-                { name: "notebook", resources: { cpu: "2", memory: "8Gi", gpu: flyte.GPU({ device: "A100", partition: "1g.5gb" }) }, expectedNode: "gke-a100-mig-1g5gb" },
-                { name: "pretrain", resources: { cpu: "32", memory: "256Gi", gpu: flyte.TPU({ device: "V5P", partition: "2x2x1" }) }, expectedNode: "gke-tpu-v5p-2x2x1" },
-                { name: "tune", resources: { cpu: "32", memory: "256Gi", gpu: flyte.TPU({ device: "V6E", partition: "2x4" }) }, expectedNode: "gke-tpu-v6e-2x4" },
-                { name: "sweep", resources: { cpu: "4", memory: "8Gi" }, interruptible: true, expectedNode: "gke-spot" },
+                {
+                    name: "evaluate",
+                    resources: { cpu: "4", memory: "16Gi", gpu: `A100:${o.evaluateGpus}` },
+                    expectedNode: "gke-a100-40gb",
+                },
+                {
+                    name: "serve",
+                    resources: { cpu: "16", memory: "128Gi", gpu: "H100:8" },
+                    secrets: [wandb],
+                    expectedNode: "gke-h100-80gb",
+                },
+                {
+                    name: "notebook",
+                    resources: { cpu: "2", memory: "8Gi", gpu: flyte.GPU({ device: "A100", partition: "1g.5gb" }) },
+                    expectedNode: "gke-a100-mig-1g5gb",
+                },
+                {
+                    name: "pretrain",
+                    resources: { cpu: "32", memory: "256Gi", gpu: flyte.TPU({ device: "V5P", partition: "2x2x1" }) },
+                    expectedNode: "gke-tpu-v5p-2x2x1",
+                },
+                {
+                    name: "tune",
+                    resources: { cpu: "32", memory: "256Gi", gpu: flyte.TPU({ device: "V6E", partition: "2x4" }) },
+                    expectedNode: "gke-tpu-v6e-2x4",
+                },
+                {
+                    name: "sweep",
+                    resources: { cpu: "4", memory: "8Gi" },
+                    interruptible: true,
+                    expectedNode: "gke-spot",
+                },
             ];
         case "eks":
             return [
                 ...common,
-                { name: "infer", resources: { cpu: "8", memory: "32Gi", gpu: flyte.Neuron({ device: "Inf2", quantity: 6 }) }, expectedNode: "eks-inf2" },
-                { name: "sweep", resources: { cpu: "4", memory: "8Gi" }, interruptible: true, expectedNode: "eks-spot" },
+                {
+                    name: "infer",
+                    resources: { cpu: "8", memory: "32Gi", gpu: flyte.Neuron({ device: "Inf2", quantity: 6 }) },
+                    expectedNode: "eks-inf2",
+                },
+                {
+                    name: "sweep",
+                    resources: { cpu: "4", memory: "8Gi" },
+                    interruptible: true,
+                    expectedNode: "eks-spot",
+                },
             ];
         default:
             return common;

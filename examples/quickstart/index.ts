@@ -29,8 +29,15 @@ const build = new flyte.ImageBuild("quickstart-image", {
 });
 
 const environments = Object.fromEntries(
-    [...environmentsFor(stack.profile, { trainGpus: config.getNumber("trainGpus") ?? 4, evaluateGpus: config.getNumber("evaluateGpus") ?? 1 }), smokeEnvironment]
-        .map((row) => [row.name, new flyte.TaskEnvironment(row.name, {
+    [
+        ...environmentsFor(stack.profile, {
+            trainGpus: config.getNumber("trainGpus") ?? 4,
+            evaluateGpus: config.getNumber("evaluateGpus") ?? 1,
+        }),
+        smokeEnvironment,
+    ].map((row) => [
+        row.name,
+        new flyte.TaskEnvironment(row.name, {
             image: build,
             namespace: namespace.metadata.name,
             profile: stack.profile,
@@ -40,7 +47,8 @@ const environments = Object.fromEntries(
             envVars: row.envVars,
             interruptible: row.interruptible,
             secretStore: secrets,
-        })]),
+        }),
+    ]),
 );
 
 // Tasks: a nightly training run (CronJob), a one-off data load and the smoke report
@@ -61,8 +69,14 @@ const reportOnce = report.run("once", { command: ["python", "-c", reportScript, 
 export const imageUri = build.uri;
 export const imageRef = build.ref;
 export const imageBuilt = build.built;
-export const podTemplates = pulumi.output(Object.fromEntries(Object.entries(environments).map(([k, e]) => [k, e.podTemplateName])));
-export const taskPodTemplates = { "train.fit": fit.podTemplate.metadata.name, "prep.load": load.podTemplate.metadata.name, "smoke.report": report.podTemplate.metadata.name };
+export const podTemplates = pulumi.output(
+    Object.fromEntries(Object.entries(environments).map(([k, e]) => [k, e.podTemplateName])),
+);
+export const taskPodTemplates = {
+    "train.fit": fit.podTemplate.metadata.name,
+    "prep.load": load.podTemplate.metadata.name,
+    "smoke.report": report.podTemplate.metadata.name,
+};
 export const jobs = { "prep.load.once": loadOnce.jobName, "smoke.report.once": reportOnce.jobName };
 export const namespaceName = namespace.metadata.name;
 // where each environment and task can run, as the scheduling check saw it at preview

@@ -15,7 +15,11 @@ const COMPONENTS: Record<string, ComponentClass> = { TaskEnvironment, ImageBuild
 
 const packageDir = path.resolve(__dirname, "../../..");
 const schemaText = fs.readFileSync(path.join(packageDir, "dist", "schema.json"), "utf8");
-const schema = JSON.parse(schemaText) as { name: string; version: string; resources: Record<string, { properties?: Record<string, unknown> }> };
+const schema = JSON.parse(schemaText) as {
+    name: string;
+    version: string;
+    resources: Record<string, { properties?: Record<string, unknown> }>;
+};
 
 class FlyteProvider implements provider.Provider {
     readonly version = schema.version;
@@ -24,10 +28,18 @@ class FlyteProvider implements provider.Provider {
         return schemaText;
     }
 
-    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+    async construct(
+        name: string,
+        type: string,
+        inputs: pulumi.Inputs,
+        options: pulumi.ComponentResourceOptions,
+    ): Promise<provider.ConstructResult> {
         const [pkg, mod, className] = type.split(":");
         const component = pkg === schema.name && (mod === "index" || mod === "") ? COMPONENTS[className] : undefined;
-        if (!component) throw new Error(`unknown resource type ${type}; the ${schema.name} package has ${Object.keys(COMPONENTS).join(", ")}`);
+        if (!component)
+            throw new Error(
+                `unknown resource type ${type}; the ${schema.name} package has ${Object.keys(COMPONENTS).join(", ")}`,
+            );
         const instance = new component(name, inputs, options) as pulumi.ComponentResource & Record<string, unknown>;
         const outputs = Object.keys(schema.resources[type]?.properties ?? {});
         return { urn: instance.urn, state: Object.fromEntries(outputs.map((k) => [k, instance[k]])) };

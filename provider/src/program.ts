@@ -26,7 +26,8 @@ export function namingStyle(): NamingStyle {
             const p = path.join(programDirectory(), file);
             if (!fs.existsSync(p)) continue;
             try {
-                const runtime = (yaml.load(fs.readFileSync(p, "utf8")) as { runtime?: string | { name?: string } })?.runtime;
+                const runtime = (yaml.load(fs.readFileSync(p, "utf8")) as { runtime?: string | { name?: string } })
+                    ?.runtime;
                 style = (typeof runtime === "string" ? runtime : runtime?.name) === "python" ? "snake_case" : "schema";
             } catch {
                 // an unreadable project file: the engine reports it; keep the schema's names

@@ -23,7 +23,9 @@ export class SecretStore extends pulumi.ComponentResource {
         });
         super("flyte:index:SecretStore", name, {}, opts);
         deploySecretStore(this, name, valid);
-        this.secretNames = pulumi.output(Object.fromEntries(Object.keys(data.groups).map((g) => [g, kubernetesSecretName(g)])));
+        this.secretNames = pulumi.output(
+            Object.fromEntries(Object.keys(data.groups).map((g) => [g, kubernetesSecretName(g)])),
+        );
         this.registerOutputs({ secretNames: this.secretNames });
     }
 }

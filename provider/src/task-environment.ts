@@ -35,7 +35,9 @@ export class TaskEnvironment extends pulumi.ComponentResource {
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // every rule runs before anything registers: a mistake fails the preview
-        const plan = inCallerTerms(TaskEnvironmentSchema, namingStyle(), () => planEnvironmentFromSpec(name, args, { baseDir: programDirectory() }));
+        const plan = inCallerTerms(TaskEnvironmentSchema, namingStyle(), () =>
+            planEnvironmentFromSpec(name, args, { baseDir: programDirectory() }),
+        );
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan.environment, []);
         const taskPodTemplates: Record<string, pulumi.Output<string>> = {};

@@ -84,8 +84,20 @@ export type { PodTemplateRenderOptions } from "./core/podtemplate/render";
 export type { PodTemplate, PodTemplateInput, PodSpec } from "./core/podtemplate/types";
 
 // The scheduling simulator (what the scheduling check runs).
-export { simulateScheduling, declaredPoolNodes, fromKubernetesNode, poolOf, POOL_LABELS } from "./core/scheduling/simulate";
+export {
+    simulateScheduling,
+    declaredPoolNodes,
+    fromKubernetesNode,
+    poolOf,
+    POOL_LABELS,
+} from "./core/scheduling/simulate";
 export type { KubernetesNodeLike } from "./core/scheduling/simulate";
-export type { SchedulingVerdict, NodeVerdict, NodeGroup, NodePoolDeclaration, SimulateOptions } from "./core/scheduling/simulate";
+export type {
+    SchedulingVerdict,
+    NodeVerdict,
+    NodeGroup,
+    NodePoolDeclaration,
+    SimulateOptions,
+} from "./core/scheduling/simulate";
 export { FILTERS as SCHEDULER_FILTERS } from "./core/scheduling/fit";
 export type { SchedulingNode, SchedulablePodSpec, FilterName, FilterFailure } from "./core/scheduling/fit";

@@ -19,21 +19,32 @@ export const registrations: Registration[] = [];
  * file, before importing the code under test.
  */
 export function installMocks(options: { preview?: boolean; project?: string; stack?: string } = {}): void {
-    pulumi.runtime.setMocks({
-        newResource(args) {
-            registrations.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
-            const state = { ...args.inputs };
-            if (args.type === "docker-build:index:Image") {
-                state.digest = "sha256:" + "a".repeat(64);
-                state.ref = `${args.inputs.tags?.[0]}@${state.digest}`;
-                state.contextHash = "c".repeat(64);
-            }
-            return { id: `${args.name}-id`, state };
+    pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                registrations.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    provider: args.provider,
+                    custom: args.custom ?? true,
+                });
+                const state = { ...args.inputs };
+                if (args.type === "docker-build:index:Image") {
+                    state.digest = "sha256:" + "a".repeat(64);
+                    state.ref = `${args.inputs.tags?.[0]}@${state.digest}`;
+                    state.contextHash = "c".repeat(64);
+                }
+                return { id: `${args.name}-id`, state };
+            },
+            call(args) {
+                return args.inputs;
+            },
         },
-        call(args) {
-            return args.inputs;
-        },
-    }, options.project ?? "flyte-test", options.stack ?? "dev", options.preview ?? false);
+        options.project ?? "flyte-test",
+        options.stack ?? "dev",
+        options.preview ?? false,
+    );
 }
 
 export function reset(): void {
@@ -44,7 +55,12 @@ export function reset(): void {
 
 /** Resolves an Output's value (and whether it is secret) in tests. */
 export async function resolve<T>(o: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
-    const value = await new Promise<T>((res) => o.apply((v) => { res(v); return v; }));
+    const value = await new Promise<T>((res) =>
+        o.apply((v) => {
+            res(v);
+            return v;
+        }),
+    );
     const secret = await (o as any).isSecret;
     return { value, secret };
 }
@@ -71,7 +87,8 @@ export function isSecretInput(value: unknown): boolean {
 export function plain(value: any): any {
     if (isSecretInput(value)) return plain(value.value);
     if (Array.isArray(value)) return value.map(plain);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    if (value && typeof value === "object")
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
     return value;
 }
 

@@ -2,13 +2,27 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { expectRejectedBeforeRegistering, installMocks, isSecretInput, ofType, plain, registrations, reset, resolve, settle } from "./harness";
+import {
+    expectRejectedBeforeRegistering,
+    installMocks,
+    isSecretInput,
+    ofType,
+    plain,
+    registrations,
+    reset,
+    resolve,
+    settle,
+} from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { BUILT_BY_LABEL, Image, ImageBuild, Secret } from "../../sdk/src";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-imagebuild-"));
-const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false })
-    .withPipPackages({ packages: ["six==1.16.0"], secretMounts: [new Secret({ group: "pypi", key: "token" })] });
+const image = Image.fromDebianBase({
+    python: "3.11",
+    registry: "localhost:30000",
+    name: "app",
+    installFlyte: false,
+}).withPipPackages({ packages: ["six==1.16.0"], secretMounts: [new Secret({ group: "pypi", key: "token" })] });
 const DIGEST = "sha256:" + "d".repeat(64);
 
 /** A registry answering for one tag, its config carrying `labels`. */
@@ -17,9 +31,13 @@ function fakeRegistry(labels: Record<string, string> | undefined) {
         const u = String(url);
         if (!labels) return new Response(null, { status: 404 });
         if (u.includes("/manifests/")) {
-            return new Response(JSON.stringify({ schemaVersion: 2, config: { digest: "sha256:cfg" } }), { status: 200, headers: { "docker-content-digest": DIGEST } });
+            return new Response(JSON.stringify({ schemaVersion: 2, config: { digest: "sha256:cfg" } }), {
+                status: 200,
+                headers: { "docker-content-digest": DIGEST },
+            });
         }
-        if (u.endsWith("/blobs/sha256:cfg")) return new Response(JSON.stringify({ config: { Labels: labels } }), { status: 200 });
+        if (u.endsWith("/blobs/sha256:cfg"))
+            return new Response(JSON.stringify({ config: { Labels: labels } }), { status: 200 });
         return new Response(null, { status: 404 });
     });
 }
@@ -30,7 +48,13 @@ describe("ImageBuild", () => {
 
     it("builds with BuildKit and pushes when the tag is missing; the ref is the pushed digest", async () => {
         const fetch = fakeRegistry(undefined);
-        const b = new ImageBuild("img", { image, workDir, network: "host", skipExisting: true, secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") } });
+        const b = new ImageBuild("img", {
+            image,
+            workDir,
+            network: "host",
+            skipExisting: true,
+            secretValues: { PYPI_TOKEN: pulumi.secret("tok-123") },
+        });
         const contextDir = path.join(workDir, "contexts", "proj-dev-img");
         // the context is there for the provider, and gone once it has hashed and built it
         const dockerfile = fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8");
@@ -39,7 +63,10 @@ describe("ImageBuild", () => {
         expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
         expect((await resolve(b.built)).value).toBe(true);
         expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
-        expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([["docker-build:index:Image", "img-build"], ["flyte:index:ImageBuild", "img"]]);
+        expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([
+            ["docker-build:index:Image", "img-build"],
+            ["flyte:index:ImageBuild", "img"],
+        ]);
         const [built] = ofType("docker-build:index:Image");
         expect(fs.existsSync(contextDir)).toBe(false);
         expect(plain(built.inputs)).toMatchObject({
@@ -76,7 +103,9 @@ describe("ImageBuild", () => {
     });
 
     it("fails at construction when a build secret has no value", () => {
-        expect(() => new ImageBuild("img", { image, workDir })).toThrow(/secretValues.PYPI_TOKEN: .*set the environment variable PYPI_TOKEN/);
+        expect(() => new ImageBuild("img", { image, workDir })).toThrow(
+            /secretValues.PYPI_TOKEN: .*set the environment variable PYPI_TOKEN/,
+        );
         expect(registrations).toEqual([]);
     });
 
@@ -130,7 +159,8 @@ describe("ImageBuild's registry lookup", () => {
     afterEach(() => jest.restoreAllMocks());
 
     /** What fetch throws when the request fails below HTTP (undici's shape). */
-    const fetchFailed = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+    const fetchFailed = (code: string) =>
+        Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
 
     it("is skipped under Pulumi's mocks unless asked for (skipExisting: true)", async () => {
         const fetch = jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("no network in unit tests"));
@@ -169,11 +199,21 @@ describe("ImageBuild's registry lookup", () => {
             const b = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
             await settle(b);
             await resolve(b.built);
-            expect(warn.mock.calls[0][0]).toMatch(/localhost:30000 needs credentials to read app \(401\); log in with `docker login localhost:30000`/);
+            expect(warn.mock.calls[0][0]).toMatch(
+                /localhost:30000 needs credentials to read app \(401\); log in with `docker login localhost:30000`/,
+            );
             reset();
             warn.mockClear();
-            fs.writeFileSync(path.join(dockerConfig, "config.json"), JSON.stringify({ auths: { "localhost:30000": { auth: Buffer.from("ci:s3cret").toString("base64") } } }));
-            const again = new ImageBuild("img", { image, workDir, skipExisting: true, secretValues: { PYPI_TOKEN: "t" } });
+            fs.writeFileSync(
+                path.join(dockerConfig, "config.json"),
+                JSON.stringify({ auths: { "localhost:30000": { auth: Buffer.from("ci:s3cret").toString("base64") } } }),
+            );
+            const again = new ImageBuild("img", {
+                image,
+                workDir,
+                skipExisting: true,
+                secretValues: { PYPI_TOKEN: "t" },
+            });
             await settle(again);
             await resolve(again.built);
             expect(headers[headers.length - 1]).toBe(`Basic ${Buffer.from("ci:s3cret").toString("base64")}`);
@@ -188,7 +228,12 @@ describe("ImageBuild's registry lookup", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-contexts-"));
         for (const pkg of ["six==1.16.0", "six==1.15.0", "six==1.14.0"]) {
             reset();
-            const img = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "app", installFlyte: false }).withPipPackages(pkg);
+            const img = Image.fromDebianBase({
+                python: "3.11",
+                registry: "localhost:30000",
+                name: "app",
+                installFlyte: false,
+            }).withPipPackages(pkg);
             const b = new ImageBuild("img", { image: img, workDir: dir });
             expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual(["proj-dev-img"]);
             expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain(pkg);

@@ -31,15 +31,34 @@ function scriptedApi(jobs: any[], pods: any[], log = "", logStatus = 200) {
 
 const running = { status: { active: 1 } };
 const complete = { status: { succeeded: 1, conditions: [{ type: "Complete", status: "True" }] } };
-const failed = { status: { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] } };
-const pod = (name: string, created: string, status: any) => ({ metadata: { name, creationTimestamp: created }, spec: { nodeName: "worker" }, status });
+const failed = {
+    status: {
+        failed: 1,
+        conditions: [
+            {
+                type: "Failed",
+                status: "True",
+                reason: "BackoffLimitExceeded",
+                message: "Job has reached the specified backoff limit",
+            },
+        ],
+    },
+};
+const pod = (name: string, created: string, status: any) => ({
+    metadata: { name, creationTimestamp: created },
+    spec: { nodeName: "worker" },
+    status,
+});
 
 describe("normalizeWait", () => {
     test("true waits 10 minutes (Pulumi's default for Jobs) with a 20-line log tail; false and undefined do not wait", () => {
         expect(normalizeWait("run.wait", true)).toEqual({ timeoutSeconds: 600, logLines: 20 });
         expect(normalizeWait("run.wait", false)).toBeUndefined();
         expect(normalizeWait("run.wait", undefined)).toBeUndefined();
-        expect(normalizeWait("run.wait", { timeout: "2m", logLines: 50 })).toEqual({ timeoutSeconds: 120, logLines: 50 });
+        expect(normalizeWait("run.wait", { timeout: "2m", logLines: 50 })).toEqual({
+            timeoutSeconds: 120,
+            logLines: 50,
+        });
     });
 
     test.each([
@@ -57,53 +76,102 @@ describe("normalizeWait", () => {
 
 describe("awaitCompletion", () => {
     test("polls until the Job is Complete; reports the pod and node that completed it", async () => {
-        const { api } = scriptedApi([running, running, complete], [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Succeeded" })]);
+        const { api } = scriptedApi(
+            [running, running, complete],
+            [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Succeeded" })],
+        );
         await expect(awaitCompletion(api, "ns", "smoke-report-once", target, fast, 1)).resolves.toEqual({
-            namespace: "ns", jobName: "smoke-report-once", succeeded: 1, pod: "r-1", node: "worker",
+            namespace: "ns",
+            jobName: "smoke-report-once",
+            succeeded: 1,
+            pod: "r-1",
+            node: "worker",
         });
     });
 
     test("a replaced Job's pods, still terminating under the same job-name, are not this Job's: the report is about the new Job's pod", async () => {
-        const own = { ...pod("r-new", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }] }) };
+        const own = {
+            ...pod("r-new", "2026-01-01T00:00:00Z", {
+                phase: "Failed",
+                containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }],
+            }),
+        };
         own.metadata = { ...own.metadata, ownerReferences: [{ kind: "Job", uid: "uid-new" }] } as any;
-        const old = pod("r-old", "2026-01-01T00:05:00Z", { phase: "Running", containerStatuses: [{ name: "primary", state: { running: {} } }] });
+        const old = pod("r-old", "2026-01-01T00:05:00Z", {
+            phase: "Running",
+            containerStatuses: [{ name: "primary", state: { running: {} } }],
+        });
         (old.metadata as any).ownerReferences = [{ kind: "Job", uid: "uid-old" }];
         const { api } = scriptedApi([{ ...failed, metadata: { uid: "uid-new" } }], [own, old], "boom\n");
-        const err = await awaitCompletion(api, "ns", "smoke-report-fail", target, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
+        const err = await awaitCompletion(api, "ns", "smoke-report-fail", target, fast, 1).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
         expect(err.message).toContain("pod r-new on node worker: exit code 3 (Error)");
         expect(err.message).not.toContain("r-old");
     });
 
     test("a failed Job: the error names the task, the reason, the last pod's exit code and its last log lines", async () => {
         const pods = [
-            pod("r-2", "2026-01-01T00:01:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }] }),
-            pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 1, reason: "Error" } } }] }),
+            pod("r-2", "2026-01-01T00:01:00Z", {
+                phase: "Failed",
+                containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3, reason: "Error" } } }],
+            }),
+            pod("r-1", "2026-01-01T00:00:00Z", {
+                phase: "Failed",
+                containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 1, reason: "Error" } } }],
+            }),
         ];
         const { api, gets } = scriptedApi([running, failed], pods, "step 1\nstep 2\nboom\n");
-        const err = await awaitCompletion(api, "ns", "smoke-report-fail", { ...target, run: "fail" }, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
+        const err = await awaitCompletion(api, "ns", "smoke-report-fail", { ...target, run: "fail" }, fast, 1).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
         expect(err).toBeInstanceOf(Error);
-        expect(err.message).toBe([
-            'task "smoke.report" run "fail" (Job ns/smoke-report-fail) failed: BackoffLimitExceeded (Job has reached the specified backoff limit); '
-            + 'pod r-2 on node worker: exit code 3 (Error); last 3 log lines of "smoke.report":',
-            "    | step 1",
-            "    | step 2",
-            "    | boom",
-        ].join("\n"));
+        expect(err.message).toBe(
+            [
+                'task "smoke.report" run "fail" (Job ns/smoke-report-fail) failed: BackoffLimitExceeded (Job has reached the specified backoff limit); ' +
+                    'pod r-2 on node worker: exit code 3 (Error); last 3 log lines of "smoke.report":',
+                "    | step 1",
+                "    | step 2",
+                "    | boom",
+            ].join("\n"),
+        );
         // the newest pod's log, primary container, only the tail
-        expect(gets.filter((g) => g.includes("/log?"))).toEqual(["/api/v1/namespaces/ns/pods/r-2/log?container=primary&tailLines=3"]);
+        expect(gets.filter((g) => g.includes("/log?"))).toEqual([
+            "/api/v1/namespaces/ns/pods/r-2/log?container=primary&tailLines=3",
+        ]);
     });
 
     test("a Job that never finishes: the error says so and why its pod is stuck", async () => {
-        const stuck = pod("r-1", "2026-01-01T00:00:00Z", { phase: "Pending", containerStatuses: [{ name: "primary", state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } }] });
+        const stuck = pod("r-1", "2026-01-01T00:00:00Z", {
+            phase: "Pending",
+            containerStatuses: [
+                { name: "primary", state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } },
+            ],
+        });
         const { api } = scriptedApi([running], [stuck]);
-        const err = await awaitCompletion(api, "ns", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).then(() => new Error("resolved"), (e: Error) => e);
-        expect(err.message).toBe('task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)');
+        const err = await awaitCompletion(api, "ns", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
+        expect(err.message).toBe(
+            'task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)',
+        );
     });
 
     test("an unreadable log is said so, not hidden", async () => {
-        const pods = [pod("r-1", "2026-01-01T00:00:00Z", { phase: "Failed", containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3 } } }] })];
+        const pods = [
+            pod("r-1", "2026-01-01T00:00:00Z", {
+                phase: "Failed",
+                containerStatuses: [{ name: "primary", state: { terminated: { exitCode: 3 } } }],
+            }),
+        ];
         const { api } = scriptedApi([failed], pods, "", 403);
-        const err = await awaitCompletion(api, "ns", "j", target, fast, 1).then(() => new Error("resolved"), (e: Error) => e);
+        const err = await awaitCompletion(api, "ns", "j", target, fast, 1).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
         expect(err.message).toMatch(/pod r-1 on node worker: exit code 3; its log could not be read \(HTTP 403\)$/);
     });
 });

@@ -7,7 +7,12 @@ import * as flyte from "../../provider/src";
  * One build per image: an Image given to several environments is built and pushed
  * once per program; the other environments use that build's digest reference.
  */
-const image = Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "shared", installFlyte: false }).withPipPackages("six==1.16.0");
+const image = Image.fromDebianBase({
+    python: "3.11",
+    registry: "localhost:30000",
+    name: "shared",
+    installFlyte: false,
+}).withPipPackages("six==1.16.0");
 
 async function settleAll(): Promise<void> {
     for (let i = 0; i < 20; i++) await new Promise((res) => setImmediate(res));
@@ -17,7 +22,9 @@ describe("one build per image", () => {
     beforeEach(reset);
 
     it("three environments given one Image register one build; all pods use its digest", async () => {
-        const envs = ["prep", "train", "serve"].map((n) => new TaskEnvironment(n, { image, imageBuild: { network: "host" } }));
+        const envs = ["prep", "train", "serve"].map(
+            (n) => new TaskEnvironment(n, { image, imageBuild: { network: "host" } }),
+        );
         await settle(...envs);
         await settleAll();
         const builds = ofType("docker-build:index:Image");
@@ -25,7 +32,8 @@ describe("one build per image", () => {
         expect(ofType("flyte:index:ImageBuild").map((b) => b.name)).toEqual(["prep-image"]);
         const refs = await Promise.all(envs.map(async (e) => (await resolve(e.imageRef)).value));
         expect(new Set(refs)).toEqual(new Set([`localhost:30000/shared@sha256:${"a".repeat(64)}`]));
-        for (const tpl of ofType("kubernetes:core/v1:PodTemplate")) expect(tpl.inputs.template.spec.containers[0].image).toBe(refs[0]);
+        for (const tpl of ofType("kubernetes:core/v1:PodTemplate"))
+            expect(tpl.inputs.template.spec.containers[0].image).toBe(refs[0]);
         expect(envs[1].imageBuild).toBe(envs[0].imageBuild);
     });
 
@@ -44,13 +52,19 @@ describe("one build per image", () => {
         new TaskEnvironment("serve", { image: other });
         await settleAll();
         await settleAll();
-        expect(ofType("docker-build:index:Image").map((b) => b.inputs.tags[0]).sort()).toEqual([image.uri, other.uri].sort());
+        expect(
+            ofType("docker-build:index:Image")
+                .map((b) => b.inputs.tags[0])
+                .sort(),
+        ).toEqual([image.uri, other.uri].sort());
     });
 
     it("the same image with other build settings is an error naming the first builder", async () => {
         new TaskEnvironment("train", { image, imageBuild: { network: "host" } });
         const before = registrations.length;
-        const error = thrownBy(() => new TaskEnvironment("serve", { image, imageBuild: { network: "none" } })) as ValidationError;
+        const error = thrownBy(
+            () => new TaskEnvironment("serve", { image, imageBuild: { network: "none" } }),
+        ) as ValidationError;
         expect(error).toBeInstanceOf(ValidationError);
         expect(error.field).toBe("imageBuild");
         expect(error.message).toContain('ImageBuild "train-image" builds the same image');

@@ -16,7 +16,12 @@ describe("Outputs inside a base pod template (normal Pulumi usage)", () => {
         const sa = pulumi.output("trainer-sa");
         const env = new TaskEnvironment("train", {
             image: REF,
-            podTemplate: { podSpec: { serviceAccountName: sa, containers: [{ name: "primary", env: [{ name: "BUCKET", value: pulumi.output("s3://data") }] }] } },
+            podTemplate: {
+                podSpec: {
+                    serviceAccountName: sa,
+                    containers: [{ name: "primary", env: [{ name: "BUCKET", value: pulumi.output("s3://data") }] }],
+                },
+            },
         });
         env.task("fit").run("once");
         await settle(env);

@@ -21,8 +21,10 @@ describe("an image given as an Output", () => {
         expect(JSON.stringify(env.environment)).not.toContain("pending-image");
         expect(await output(env.imageRef)).toBe(REF);
         await settle(env);
-        const images = [...ofType("kubernetes:core/v1:PodTemplate").map((t) => t.inputs.template.spec.containers[0].image),
-            ...ofType("kubernetes:batch/v1:Job").map((j) => j.inputs.spec.template.spec.containers[0].image)];
+        const images = [
+            ...ofType("kubernetes:core/v1:PodTemplate").map((t) => t.inputs.template.spec.containers[0].image),
+            ...ofType("kubernetes:batch/v1:Job").map((j) => j.inputs.spec.template.spec.containers[0].image),
+        ];
         expect(images).toEqual([REF, REF, REF]);
     });
 

@@ -14,9 +14,32 @@ import { TaskEnvironment as ProviderTaskEnvironment } from "../../provider/src/t
 
 const gpuTaint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
 const NODES = [
-    { metadata: { name: "cpu-1", labels: { "cloud.google.com/gke-nodepool": "default-pool" } }, status: { allocatable: { cpu: "8", memory: "32Gi", pods: "110" } } },
-    { metadata: { name: "a100-80-1", labels: { "cloud.google.com/gke-nodepool": "a100-80gb", "cloud.google.com/gke-accelerator": "nvidia-a100-80gb" } }, spec: { taints: [gpuTaint] }, status: { allocatable: { cpu: "96", memory: "1360Gi", pods: "110", "nvidia.com/gpu": "8" } } },
-    { metadata: { name: "a100-80-2", labels: { "cloud.google.com/gke-nodepool": "a100-80gb", "cloud.google.com/gke-accelerator": "nvidia-a100-80gb" } }, spec: { taints: [gpuTaint] }, status: { allocatable: { cpu: "96", memory: "1360Gi", pods: "110", "nvidia.com/gpu": "8" } } },
+    {
+        metadata: { name: "cpu-1", labels: { "cloud.google.com/gke-nodepool": "default-pool" } },
+        status: { allocatable: { cpu: "8", memory: "32Gi", pods: "110" } },
+    },
+    {
+        metadata: {
+            name: "a100-80-1",
+            labels: {
+                "cloud.google.com/gke-nodepool": "a100-80gb",
+                "cloud.google.com/gke-accelerator": "nvidia-a100-80gb",
+            },
+        },
+        spec: { taints: [gpuTaint] },
+        status: { allocatable: { cpu: "96", memory: "1360Gi", pods: "110", "nvidia.com/gpu": "8" } },
+    },
+    {
+        metadata: {
+            name: "a100-80-2",
+            labels: {
+                "cloud.google.com/gke-nodepool": "a100-80gb",
+                "cloud.google.com/gke-accelerator": "nvidia-a100-80gb",
+            },
+        },
+        spec: { taints: [gpuTaint] },
+        status: { allocatable: { cpu: "96", memory: "1360Gi", pods: "110", "nvidia.com/gpu": "8" } },
+    },
 ];
 
 function cluster(nodes: any[] = NODES): () => Promise<ClusterNodes> {
@@ -34,7 +57,9 @@ beforeEach(() => {
     pulumi.runtime.setAllConfig({});
     configureSchedulingCheck({});
     for (const level of ["info", "warn", "error"] as const) {
-        jest.spyOn(pulumi.log, level).mockImplementation((async (message: string, resource?: pulumi.Resource) => { logs.push({ level, message, resource }); }) as any);
+        jest.spyOn(pulumi.log, level).mockImplementation((async (message: string, resource?: pulumi.Resource) => {
+            logs.push({ level, message, resource });
+        }) as any);
     }
     setNodeSource(cluster());
 });
@@ -44,8 +69,11 @@ afterEach(() => {
     setNodeSource(undefined);
 });
 
-const env = (name: string, resources: any, extra: any = {}) => new TaskEnvironment(name, { image: "ghcr.io/acme/app:1", profile: "gke", namespace: "ml", resources, ...extra });
-const settled = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
+const env = (name: string, resources: any, extra: any = {}) =>
+    new TaskEnvironment(name, { image: "ghcr.io/acme/app:1", profile: "gke", namespace: "ml", resources, ...extra });
+const settled = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe("placements", () => {
     test("an environment and its task that fit: their pools and nodes; nothing is logged", async () => {
@@ -56,39 +84,78 @@ describe("placements", () => {
         expect((await resolve(e.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
         expect((await resolve(fit.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
         expect((await resolve(small.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
-        expect((await resolve(e.scheduling)).value).toEqual({ checked: true, schedulable: true, nodes: ["a100-80-1", "a100-80-2"], pools: ["a100-80gb"], scaleUp: [], placement: "a100-80gb (a100-80-1, a100-80-2)" });
+        expect((await resolve(e.scheduling)).value).toEqual({
+            checked: true,
+            schedulable: true,
+            nodes: ["a100-80-1", "a100-80-2"],
+            pools: ["a100-80gb"],
+            scaleUp: [],
+            placement: "a100-80gb (a100-80-1, a100-80-2)",
+        });
         await settled();
         expect(logs).toEqual([]);
     });
 
-    test("a pod no node can take: \"none: <the scheduler's reasons>\" and a warning on its PodTemplate", async () => {
+    test('a pod no node can take: "none: <the scheduler\'s reasons>" and a warning on its PodTemplate', async () => {
         const name = unique("serve");
         const e = env(name, { cpu: 16, memory: "128Gi", gpu: "H100:8" });
         const t = e.task("predict");
         await settle(e);
         const placement = (await resolve(e.placement)).value;
-        expect(placement).toBe("none: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."
-            + " By node group: 3 nodes (pools default-pool, a100-80gb) didn't match node affinity `cloud.google.com/gke-accelerator In [nvidia-h100-80gb, nvidia-h100-mega-80gb]` [NodeAffinity].");
+        expect(placement).toBe(
+            "none: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector." +
+                " By node group: 3 nodes (pools default-pool, a100-80gb) didn't match node affinity `cloud.google.com/gke-accelerator In [nvidia-h100-80gb, nvidia-h100-mega-80gb]` [NodeAffinity].",
+        );
         expect((await resolve(t.placement)).value).toBe(placement);
         await settled();
         expect(logs.map((l) => [l.level, l.message, l.resource])).toEqual([
-            ["warn", `environment "${name}" cannot be scheduled on any node of the cluster: ${placement.replace(/^none: /, "")}`, e.podTemplate],
-            ["warn", `task "${name}.predict" cannot be scheduled on any node of the cluster: ${placement.replace(/^none: /, "")}`, t.podTemplate],
+            [
+                "warn",
+                `environment "${name}" cannot be scheduled on any node of the cluster: ${placement.replace(/^none: /, "")}`,
+                e.podTemplate,
+            ],
+            [
+                "warn",
+                `task "${name}.predict" cannot be scheduled on any node of the cluster: ${placement.replace(/^none: /, "")}`,
+                t.podTemplate,
+            ],
         ]);
-        expect((await resolve(e.scheduling)).value).toMatchObject({ checked: true, schedulable: false, nodes: [], schedulerMessage: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector." });
+        expect((await resolve(e.scheduling)).value).toMatchObject({
+            checked: true,
+            schedulable: false,
+            nodes: [],
+            schedulerMessage: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+        });
     });
 
     test("resource fit is judged against allocatable, in the scheduler's words", async () => {
         const e = env(unique("wide"), { cpu: 200, memory: "64Gi", gpu: "A100 80G:8" });
-        expect((await resolve(e.placement)).value).toMatch(/^none: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 Insufficient cpu\. By node group: .*2 nodes \(pool a100-80gb\) had insufficient `cpu` \(allocatable 96, requested 200\) \[NodeResourcesFit\]\.$/);
+        expect((await resolve(e.placement)).value).toMatch(
+            /^none: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 Insufficient cpu\. By node group: .*2 nodes \(pool a100-80gb\) had insufficient `cpu` \(allocatable 96, requested 200\) \[NodeResourcesFit\]\.$/,
+        );
     });
 
     test("the multi-language class has the placement of the environment and of each task as outputs", async () => {
-        const e = new ProviderTaskEnvironment(unique("ml"), { imageRef: "ghcr.io/acme/app:1", profile: "gke", resources: { gpu: "A100 80G:1" }, tasks: [{ name: "fit" }, { name: "eval" }] } as any);
+        const e = new ProviderTaskEnvironment(unique("ml"), {
+            imageRef: "ghcr.io/acme/app:1",
+            profile: "gke",
+            resources: { gpu: "A100 80G:1" },
+            tasks: [{ name: "fit" }, { name: "eval" }],
+        } as any);
         expect((await resolve(e.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
-        expect((await resolve(e.taskPlacements)).value).toEqual({ fit: "a100-80gb (a100-80-1, a100-80-2)", eval: "a100-80gb (a100-80-1, a100-80-2)" });
-        const huge = new ProviderTaskEnvironment(unique("huge"), { imageRef: "ghcr.io/acme/app:1", profile: "gke", resources: { gpu: "A100 80G:8", cpu: "500" }, tasks: [{ name: "fit" }] } as any);
-        expect((await resolve(huge.placement)).value).toMatch(/^none: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 Insufficient cpu\./);
+        expect((await resolve(e.taskPlacements)).value).toEqual({
+            fit: "a100-80gb (a100-80-1, a100-80-2)",
+            eval: "a100-80gb (a100-80-1, a100-80-2)",
+        });
+        const huge = new ProviderTaskEnvironment(unique("huge"), {
+            imageRef: "ghcr.io/acme/app:1",
+            profile: "gke",
+            resources: { gpu: "A100 80G:8", cpu: "500" },
+            tasks: [{ name: "fit" }],
+        } as any);
+        expect((await resolve(huge.placement)).value).toMatch(
+            /^none: 0\/3 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector, 2 Insufficient cpu\./,
+        );
         expect((await resolve(huge.taskPlacements)).value.fit).toBe((await resolve(huge.placement)).value);
     });
 });
@@ -101,13 +168,23 @@ describe("settings", () => {
         const e = env(name, { gpu: "H100:8" });
         // the placement rejects: in a program nothing handles it, and Pulumi's runtime fails the
         // preview with the message on the resource (tests/e2e/placement.test.ts); here, consume it
-        for (const o of [e.placement, e.scheduling] as any[]) for (const p of [o.promise(), o.isKnown, o.isSecret, o.allResources?.()]) p?.catch?.(() => undefined);
-        const failure = await (e.placement as any).promise().then(() => undefined, (err: unknown) => err);
+        for (const o of [e.placement, e.scheduling] as any[])
+            for (const p of [o.promise(), o.isKnown, o.isSecret, o.allResources?.()]) p?.catch?.(() => undefined);
+        const failure = await (e.placement as any).promise().then(
+            () => undefined,
+            (err: unknown) => err,
+        );
         expect(failure).toBeInstanceOf(pulumi.ResourceError);
         expect((failure as pulumi.ResourceError).resource).toBe(e.podTemplate);
-        expect((failure as Error).message).toMatch(new RegExp(`^environment "${name}" cannot be scheduled on any node of the cluster: 0/3 nodes are available: 3 node\\(s\\) didn't match Pod's node affinity/selector\\. .*\\(flyte:schedulingCheck is error\\)$`));
+        expect((failure as Error).message).toMatch(
+            new RegExp(
+                `^environment "${name}" cannot be scheduled on any node of the cluster: 0/3 nodes are available: 3 node\\(s\\) didn't match Pod's node affinity/selector\\. .*\\(flyte:schedulingCheck is error\\)$`,
+            ),
+        );
         // a pod that fits is not an error
-        expect((await resolve(env(unique("ok"), { gpu: "A100 80G:1" }).placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
+        expect((await resolve(env(unique("ok"), { gpu: "A100 80G:1" }).placement)).value).toBe(
+            "a100-80gb (a100-80-1, a100-80-2)",
+        );
     });
 
     test("flyte:schedulingCheck: off checks nothing and says so", async () => {
@@ -116,7 +193,13 @@ describe("settings", () => {
         setNodeSource(read);
         const e = env(unique("serve"), { gpu: "H100:8" });
         expect((await resolve(e.placement)).value).toBe("unchecked: flyte:schedulingCheck is off");
-        expect((await resolve(e.scheduling)).value).toEqual({ checked: false, nodes: [], pools: [], scaleUp: [], placement: "unchecked: flyte:schedulingCheck is off" });
+        expect((await resolve(e.scheduling)).value).toEqual({
+            checked: false,
+            nodes: [],
+            pools: [],
+            scaleUp: [],
+            placement: "unchecked: flyte:schedulingCheck is off",
+        });
         await settled();
         expect(read).not.toHaveBeenCalled();
         expect(logs).toEqual([]);
@@ -124,16 +207,24 @@ describe("settings", () => {
 
     test("an unreachable cluster: one informational message for the whole program, never a failure (even with error)", async () => {
         pulumi.runtime.setAllConfig({ "flyte:schedulingCheck": "error" });
-        const read = jest.fn(async (): Promise<ClusterNodes> => ({ ok: false, reason: "connect ECONNREFUSED 127.0.0.1:6443" }));
+        const read = jest.fn(async (): Promise<ClusterNodes> => ({
+            ok: false,
+            reason: "connect ECONNREFUSED 127.0.0.1:6443",
+        }));
         setNodeSource(read);
         const a = env(unique("a"), { gpu: "H100:8" });
         const b = env(unique("b"), { cpu: 1 });
         const t = b.task("t");
-        for (const o of [a.placement, b.placement, t.placement]) expect((await resolve(o)).value).toBe("unchecked: cluster unreachable: connect ECONNREFUSED 127.0.0.1:6443");
+        for (const o of [a.placement, b.placement, t.placement])
+            expect((await resolve(o)).value).toBe(
+                "unchecked: cluster unreachable: connect ECONNREFUSED 127.0.0.1:6443",
+            );
         await settled();
         expect(read).toHaveBeenCalledTimes(1);
         expect(logs.map((l) => [l.level, l.resource])).toEqual([["info", undefined]]);
-        expect(logs[0].message).toMatch(/^flyte scheduling check skipped: the cluster cannot be read \(connect ECONNREFUSED 127.0.0.1:6443\)/);
+        expect(logs[0].message).toMatch(
+            /^flyte scheduling check skipped: the cluster cannot be read \(connect ECONNREFUSED 127.0.0.1:6443\)/,
+        );
     });
 
     test("the cluster is read once per program, however many pods are checked", async () => {
@@ -147,34 +238,63 @@ describe("settings", () => {
     });
 
     test("declared node pools (scale from zero): the message says which pool must scale up; an unreachable cluster checks against them alone", async () => {
-        const h100 = { name: "h100-pool", labels: { "cloud.google.com/gke-accelerator": "nvidia-h100-80gb", "cloud.google.com/gke-nodepool": "h100-pool" }, taints: [gpuTaint], allocatable: { cpu: "208", memory: "1872Gi", "nvidia.com/gpu": "8" } };
+        const h100 = {
+            name: "h100-pool",
+            labels: {
+                "cloud.google.com/gke-accelerator": "nvidia-h100-80gb",
+                "cloud.google.com/gke-nodepool": "h100-pool",
+            },
+            taints: [gpuTaint],
+            allocatable: { cpu: "208", memory: "1872Gi", "nvidia.com/gpu": "8" },
+        };
         pulumi.runtime.setAllConfig({ "flyte:nodePools": JSON.stringify([h100]) });
         setNodeSource(cluster());
         const name = unique("serve");
         const e = env(name, { cpu: 16, memory: "128Gi", gpu: "H100:8" });
-        expect((await resolve(e.placement)).value).toBe("h100-pool (declared pool, no fitting node yet: it must scale up)");
-        expect((await resolve(e.scheduling)).value).toMatchObject({ checked: true, schedulable: true, nodes: [], scaleUp: ["h100-pool"] });
+        expect((await resolve(e.placement)).value).toBe(
+            "h100-pool (declared pool, no fitting node yet: it must scale up)",
+        );
+        expect((await resolve(e.scheduling)).value).toMatchObject({
+            checked: true,
+            schedulable: true,
+            nodes: [],
+            scaleUp: ["h100-pool"],
+        });
         await settled();
         expect(logs.map((l) => [l.level, l.message, l.resource])).toEqual([
-            ["info", `environment "${name}": no node of the cluster fits; node pool h100-pool would have to scale up. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`, e.podTemplate],
+            [
+                "info",
+                `environment "${name}": no node of the cluster fits; node pool h100-pool would have to scale up. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
+                e.podTemplate,
+            ],
         ]);
 
         logs.length = 0;
         setNodeSource(async () => ({ ok: false, reason: "no kubeconfig" }));
         const b200 = unique("b200");
         const f = env(b200, { gpu: "B200:8" });
-        expect((await resolve(f.placement)).value).toBe("none: 0/0 nodes are available. By node group: declared pool h100-pool didn't match node selector `cloud.google.com/gke-accelerator=nvidia-b200` [NodeAffinity].");
+        expect((await resolve(f.placement)).value).toBe(
+            "none: 0/0 nodes are available. By node group: declared pool h100-pool didn't match node selector `cloud.google.com/gke-accelerator=nvidia-b200` [NodeAffinity].",
+        );
         await settled();
         expect(logs.map((l) => l.level)).toEqual(["info", "warn"]);
         expect(logs[0].message).toMatch(/checking against the declared node pools only/);
-        expect(logs[1].message).toMatch(new RegExp(`^environment "${b200}" cannot be scheduled on any node of the cluster nor on any declared node pool: `));
+        expect(logs[1].message).toMatch(
+            new RegExp(
+                `^environment "${b200}" cannot be scheduled on any node of the cluster nor on any declared node pool: `,
+            ),
+        );
     });
 
     test("pools declared in the program add to the stack's; the same name twice is an error", async () => {
         configureSchedulingCheck({ nodePools: [{ name: "big-cpu", allocatable: { cpu: "64", memory: "256Gi" } }] });
         const e = env(unique("big"), { cpu: 48, memory: "200Gi" });
-        expect((await resolve(e.placement)).value).toBe("big-cpu (declared pool, no fitting node yet: it must scale up)");
-        pulumi.runtime.setAllConfig({ "flyte:nodePools": JSON.stringify([{ name: "big-cpu", allocatable: { cpu: "8", memory: "8Gi" } }]) });
+        expect((await resolve(e.placement)).value).toBe(
+            "big-cpu (declared pool, no fitting node yet: it must scale up)",
+        );
+        pulumi.runtime.setAllConfig({
+            "flyte:nodePools": JSON.stringify([{ name: "big-cpu", allocatable: { cpu: "8", memory: "8Gi" } }]),
+        });
         setNodeSource(cluster());
         const error = thrownBy(() => env(unique("big"), { cpu: 1 }));
         expect((error as ValidationError).field).toBe("configureSchedulingCheck.nodePools");
@@ -183,8 +303,24 @@ describe("settings", () => {
     test.each([
         [{ "flyte:schedulingCheck": "warning" }, "flyte:schedulingCheck", /allowed values: "warn", "error", "off"/],
         [{ "flyte:nodePools": "h100" }, "flyte:nodePools", /expected a list of node pools/],
-        [{ "flyte:nodePools": JSON.stringify([{ name: "p", allocatable: { cpu: "8", memory: "lots" } }]) }, "flyte:nodePools[0].allocatable.memory", /Kubernetes quantity/],
-        [{ "flyte:nodePools": JSON.stringify([{ name: "p", allocatable: { cpu: "8", memory: "8Gi" }, taints: [{ key: "k", effect: "NoSchedul" }] }]) }, "flyte:nodePools[0].taints[0].effect", /"NoSchedule", "PreferNoSchedule", "NoExecute"/],
+        [
+            { "flyte:nodePools": JSON.stringify([{ name: "p", allocatable: { cpu: "8", memory: "lots" } }]) },
+            "flyte:nodePools[0].allocatable.memory",
+            /Kubernetes quantity/,
+        ],
+        [
+            {
+                "flyte:nodePools": JSON.stringify([
+                    {
+                        name: "p",
+                        allocatable: { cpu: "8", memory: "8Gi" },
+                        taints: [{ key: "k", effect: "NoSchedul" }],
+                    },
+                ]),
+            },
+            "flyte:nodePools[0].taints[0].effect",
+            /"NoSchedule", "PreferNoSchedule", "NoExecute"/,
+        ],
     ])("%j is rejected naming the key", (config, field, allowed) => {
         pulumi.runtime.setAllConfig(config);
         setNodeSource(cluster());
@@ -195,8 +331,12 @@ describe("settings", () => {
     });
 
     test("program settings are validated too", () => {
-        expect((thrownBy(() => configureSchedulingCheck({ mode: "loud" as any })) as ValidationError).field).toBe("configureSchedulingCheck.mode");
-        expect((thrownBy(() => configureSchedulingCheck({ nodePools: [{ name: "p" } as any] })) as ValidationError).field).toBe("configureSchedulingCheck.nodePools[0].allocatable");
+        expect((thrownBy(() => configureSchedulingCheck({ mode: "loud" as any })) as ValidationError).field).toBe(
+            "configureSchedulingCheck.mode",
+        );
+        expect(
+            (thrownBy(() => configureSchedulingCheck({ nodePools: [{ name: "p" } as any] })) as ValidationError).field,
+        ).toBe("configureSchedulingCheck.nodePools[0].allocatable");
     });
 
     test("under Pulumi's mocks with no node source, and with an explicit Kubernetes provider, nothing is checked", async () => {
@@ -206,7 +346,13 @@ describe("settings", () => {
         setNodeSource(cluster());
         const k8s = await import("@pulumi/kubernetes");
         const provider = new k8s.Provider(unique("other-cluster"), { kubeconfig: "{}" });
-        const p = new TaskEnvironment(unique("explicit"), { image: "ghcr.io/acme/app:1", resources: { cpu: 1 } }, { providers: [provider] });
-        expect((await resolve(p.placement)).value).toBe("unchecked: the component uses an explicit Kubernetes provider, whose cluster the check cannot read");
+        const p = new TaskEnvironment(
+            unique("explicit"),
+            { image: "ghcr.io/acme/app:1", resources: { cpu: 1 } },
+            { providers: [provider] },
+        );
+        expect((await resolve(p.placement)).value).toBe(
+            "unchecked: the component uses an explicit Kubernetes provider, whose cluster the check cannot read",
+        );
     });
 });

@@ -19,7 +19,11 @@ describe("SecretStore", () => {
         const secrets = ofType("kubernetes:core/v1:Secret");
         expect(secrets.map((s) => s.name).sort()).toEqual(["secrets-hf", "secrets-wandb"]);
         const hf = secrets.find((s) => s.name === "secrets-hf")!;
-        expect(hf.inputs.metadata).toEqual({ name: "hf", namespace: "flyte", labels: { "app.kubernetes.io/managed-by": "pulumi-flyte" } });
+        expect(hf.inputs.metadata).toEqual({
+            name: "hf",
+            namespace: "flyte",
+            labels: { "app.kubernetes.io/managed-by": "pulumi-flyte" },
+        });
         expect(hf.inputs.type).toBe("Opaque");
         // the engine receives the values marked secret, even a plain value given by the program
         expect(isSecretInput(hf.inputs.stringData)).toBe(true);
@@ -69,7 +73,14 @@ describe("SecretStore and the environments that read it", () => {
     it("an environment whose secret the store does not hold fails at preview, naming the missing key", () => {
         const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" } } });
         reset();
-        const error = thrownBy(() => { new TaskEnvironment("t", { image: REF, namespace: "ml", secrets: [{ group: "wandb", key: "api_key" }], secretStore: store }); }) as ValidationError;
+        const error = thrownBy(() => {
+            new TaskEnvironment("t", {
+                image: REF,
+                namespace: "ml",
+                secrets: [{ group: "wandb", key: "api_key" }],
+                secretStore: store,
+            });
+        }) as ValidationError;
         expect(error).toBeInstanceOf(ValidationError);
         expect(error.field).toBe("secretStore");
         expect(error.message).toContain('holds no key "api_key" in group "wandb"');
@@ -80,14 +91,29 @@ describe("SecretStore and the environments that read it", () => {
     it("a store in another namespace is refused", () => {
         const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" } } });
         reset();
-        const error = thrownBy(() => { new TaskEnvironment("t", { image: REF, namespace: "other", secrets: [{ group: "wandb", key: "api-key" }], secretStore: store }); }) as ValidationError;
+        const error = thrownBy(() => {
+            new TaskEnvironment("t", {
+                image: REF,
+                namespace: "other",
+                secrets: [{ group: "wandb", key: "api-key" }],
+                secretStore: store,
+            });
+        }) as ValidationError;
         expect(error.field).toBe("secretStore");
         expect(error.message).toContain('namespace "ml"');
     });
 
     it("the store holding every secret is accepted (groupless secrets live in flyte-secrets)", async () => {
-        const store = new SecretStore("s", { namespace: "ml", groups: { wandb: { "api-key": "v" }, "flyte-secrets": { token: "t" } } });
-        const env = new TaskEnvironment("t", { image: REF, namespace: "ml", secrets: [{ group: "wandb", key: "api-key" }, "token"], secretStore: store });
+        const store = new SecretStore("s", {
+            namespace: "ml",
+            groups: { wandb: { "api-key": "v" }, "flyte-secrets": { token: "t" } },
+        });
+        const env = new TaskEnvironment("t", {
+            image: REF,
+            namespace: "ml",
+            secrets: [{ group: "wandb", key: "api-key" }, "token"],
+            secretStore: store,
+        });
         await settle(env);
         expect(ofType("kubernetes:core/v1:PodTemplate")).toHaveLength(1);
     });
@@ -99,7 +125,9 @@ describe("SecretStore and the environments that read it", () => {
         [{ namespace: "ml", groups: { wandb: { k: "v" } }, wandb: { k: "s3cr3t-value" } }, "wandb"],
         [{ namespace: "ml", groups: { "Bad Group": { k: "s3cr3t-value" } } }, "groups.Bad Group.k.group"],
     ])("a mistaken shape %# names %s and never prints a value", (args, field) => {
-        const error = thrownBy(() => { new SecretStore("s", args as never); }) as ValidationError;
+        const error = thrownBy(() => {
+            new SecretStore("s", args as never);
+        }) as ValidationError;
         expect(error).toBeInstanceOf(ValidationError);
         expect(error.field).toBe(field);
         expect(error.message).not.toContain("s3cr3t-value");
@@ -108,7 +136,9 @@ describe("SecretStore and the environments that read it", () => {
     });
 
     it("labels follow Kubernetes' rules", () => {
-        const error = thrownBy(() => { new SecretStore("s", { namespace: "ml", groups: { g: { k: "v" } }, labels: { team: "x".repeat(64) } }); }) as ValidationError;
+        const error = thrownBy(() => {
+            new SecretStore("s", { namespace: "ml", groups: { g: { k: "v" } }, labels: { team: "x".repeat(64) } });
+        }) as ValidationError;
         expect(error.field).toBe("labels.team");
     });
 });

@@ -9,13 +9,33 @@ function withConfig(values: Record<string, string>): void {
 
 describe("readStackConfig", () => {
     it("reads and validates the flyte:* keys of the stack", () => {
-        withConfig({ "flyte:profile": "eks", "flyte:namespace": "flyte-prod", "flyte:registry": "localhost:30000", "flyte:buildNetwork": "host", "flyte:migStrategy": "mixed" });
-        expect(readStackConfig()).toEqual({ profile: "eks", namespace: "flyte-prod", registry: "localhost:30000", buildNetwork: "host", migStrategy: "mixed", endpoint: undefined });
+        withConfig({
+            "flyte:profile": "eks",
+            "flyte:namespace": "flyte-prod",
+            "flyte:registry": "localhost:30000",
+            "flyte:buildNetwork": "host",
+            "flyte:migStrategy": "mixed",
+        });
+        expect(readStackConfig()).toEqual({
+            profile: "eks",
+            namespace: "flyte-prod",
+            registry: "localhost:30000",
+            buildNetwork: "host",
+            migStrategy: "mixed",
+            endpoint: undefined,
+        });
     });
 
     it("defaults as the components do: the flyte profile, the provider's namespace, the default image registry", () => {
         withConfig({});
-        expect(readStackConfig()).toEqual({ profile: "flyte", namespace: undefined, registry: "ghcr.io/flyteorg", buildNetwork: undefined, migStrategy: undefined, endpoint: undefined });
+        expect(readStackConfig()).toEqual({
+            profile: "flyte",
+            namespace: undefined,
+            registry: "ghcr.io/flyteorg",
+            buildNetwork: undefined,
+            migStrategy: undefined,
+            endpoint: undefined,
+        });
         expect(readStackConfig({ namespace: "fallback" }).namespace).toBe("fallback");
     });
 

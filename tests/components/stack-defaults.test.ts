@@ -31,7 +31,10 @@ describe("flyte:* stack config as component defaults", () => {
     it("TaskEnvironment takes profile, namespace and migStrategy from the stack when its args omit them", async () => {
         withConfig({ "flyte:profile": "eks", "flyte:namespace": "flyte-prod", "flyte:migStrategy": "mixed" });
         const env = new TaskEnvironment("train", { image: REF, resources: { gpu: "A100:1" } });
-        const mig = new TaskEnvironment("nb", { image: REF, resources: { gpu: { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb" } } });
+        const mig = new TaskEnvironment("nb", {
+            image: REF,
+            resources: { gpu: { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb" } },
+        });
         await settle(env, mig);
         await settleAll();
         const [train, nb] = podTemplates();
@@ -45,7 +48,12 @@ describe("flyte:* stack config as component defaults", () => {
 
     it("arguments win over the stack config", async () => {
         withConfig({ "flyte:profile": "eks", "flyte:namespace": "flyte-prod" });
-        const env = new TaskEnvironment("train", { image: REF, profile: "gke", namespace: "ml", resources: { gpu: "A100:1" } });
+        const env = new TaskEnvironment("train", {
+            image: REF,
+            profile: "gke",
+            namespace: "ml",
+            resources: { gpu: "A100:1" },
+        });
         await settle(env);
         const [tpl] = podTemplates();
         expect(tpl.metadata.namespace).toBe("ml");
@@ -94,10 +102,21 @@ describe("flyte:* stack config as component defaults", () => {
     });
 
     it("the flyte package applies the same defaults to environments, stores and images given as data", async () => {
-        withConfig({ "flyte:profile": "gke", "flyte:namespace": "flyte-py", "flyte:registry": "localhost:30000", "flyte:buildNetwork": "host" });
+        withConfig({
+            "flyte:profile": "gke",
+            "flyte:namespace": "flyte-py",
+            "flyte:registry": "localhost:30000",
+            "flyte:buildNetwork": "host",
+        });
         const env = new flyte.TaskEnvironment("py", { imageRef: REF, resources: { gpu: "A100:1" } });
         const store = new flyte.SecretStore("s", { groups: { wandb: { "api-key": "k" } } } as never);
-        const build = new flyte.ImageBuild("img", { image: { fromDebianBase: { name: "app", installFlyte: false }, layers: [{ pipPackages: { packages: ["six==1.16.0"] } }] }, skipExisting: false });
+        const build = new flyte.ImageBuild("img", {
+            image: {
+                fromDebianBase: { name: "app", installFlyte: false },
+                layers: [{ pipPackages: { packages: ["six==1.16.0"] } }],
+            },
+            skipExisting: false,
+        });
         await settle(env, store, build);
         await settleAll();
         const [tpl] = podTemplates();
@@ -127,7 +146,9 @@ describe("flyte:* stack config as component defaults", () => {
             expect(error).toBeInstanceOf(ValidationError);
             expect(error.field).toBe(key);
             expect(error.message).toContain(`did you mean "${nearest}"?`);
-            expect(error.message).toContain("known keys: flyte:profile, flyte:namespace, flyte:registry, flyte:migStrategy, flyte:buildNetwork, flyte:endpoint");
+            expect(error.message).toContain(
+                "known keys: flyte:profile, flyte:namespace, flyte:registry, flyte:migStrategy, flyte:buildNetwork, flyte:endpoint",
+            );
             expect(error.message).not.toContain("s3cr3t-value");
         }
         expect(registrations).toEqual([]);
@@ -135,8 +156,21 @@ describe("flyte:* stack config as component defaults", () => {
 
     it("readStackConfig and the components agree on every default", async () => {
         withConfig({});
-        expect(readStackConfig()).toEqual({ profile: "flyte", registry: "ghcr.io/flyteorg", namespace: undefined, migStrategy: undefined, buildNetwork: undefined, endpoint: undefined });
-        withConfig({ "flyte:profile": "aks", "flyte:namespace": "ns", "flyte:registry": "ghcr.io/acme", "flyte:migStrategy": "single", "flyte:buildNetwork": "none" });
+        expect(readStackConfig()).toEqual({
+            profile: "flyte",
+            registry: "ghcr.io/flyteorg",
+            namespace: undefined,
+            migStrategy: undefined,
+            buildNetwork: undefined,
+            endpoint: undefined,
+        });
+        withConfig({
+            "flyte:profile": "aks",
+            "flyte:namespace": "ns",
+            "flyte:registry": "ghcr.io/acme",
+            "flyte:migStrategy": "single",
+            "flyte:buildNetwork": "none",
+        });
         const stack = readStackConfig();
         const env = new TaskEnvironment("e", { image: REF });
         await settle(env);
@@ -158,15 +192,45 @@ describe("secret values and Outputs in messages", () => {
     ])("an Output in %s says the field takes a plain value known at preview", (field, args) => {
         const error = thrownBy(() => new TaskEnvironment("t", args as never)) as ValidationError;
         expect(error.field).toBe(field);
-        expect(error.message).toMatch(new RegExp(`^${field}: got a Pulumi Output; this field takes a plain value, not a Pulumi Output`));
+        expect(error.message).toMatch(
+            new RegExp(`^${field}: got a Pulumi Output; this field takes a plain value, not a Pulumi Output`),
+        );
         expect(registrations).toEqual([]);
     });
 
     it.each([
-        ["the flyte package's SecretStore", () => new flyte.SecretStore("s", { namespace: "ml", groups: { wandb: "s3cr3t-value" } } as never), "groups.wandb"],
-        ["registryCredentials of the wrong shape", () => new IB("i", { image: Image.fromDebianBase({ name: "x", installFlyte: false }), registryCredentials: "user:s3cr3t-value" as never }), "registryCredentials"],
-        ["a registry password that is not a string", () => new IB("i", { image: Image.fromDebianBase({ name: "x", installFlyte: false }), registryCredentials: { username: "u", password: ["s3cr3t-value"] as never } }), "registryCredentials.password"],
-        ["a build secret value that is not a string", () => new flyte.ImageBuild("j", { image: { layers: [{ pipPackages: { packages: ["six"], secretMounts: [{ key: "A" }] } }] }, secretValues: { A: ["s3cr3t-value"] } } as never), "secretValues.A"],
+        [
+            "the flyte package's SecretStore",
+            () => new flyte.SecretStore("s", { namespace: "ml", groups: { wandb: "s3cr3t-value" } } as never),
+            "groups.wandb",
+        ],
+        [
+            "registryCredentials of the wrong shape",
+            () =>
+                new IB("i", {
+                    image: Image.fromDebianBase({ name: "x", installFlyte: false }),
+                    registryCredentials: "user:s3cr3t-value" as never,
+                }),
+            "registryCredentials",
+        ],
+        [
+            "a registry password that is not a string",
+            () =>
+                new IB("i", {
+                    image: Image.fromDebianBase({ name: "x", installFlyte: false }),
+                    registryCredentials: { username: "u", password: ["s3cr3t-value"] as never },
+                }),
+            "registryCredentials.password",
+        ],
+        [
+            "a build secret value that is not a string",
+            () =>
+                new flyte.ImageBuild("j", {
+                    image: { layers: [{ pipPackages: { packages: ["six"], secretMounts: [{ key: "A" }] } }] },
+                    secretValues: { A: ["s3cr3t-value"] },
+                } as never),
+            "secretValues.A",
+        ],
     ])("%s: named, value never printed", (_, construct, field) => {
         const error = thrownBy(construct) as ValidationError;
         expect(error).toBeInstanceOf(ValidationError);

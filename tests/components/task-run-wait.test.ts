@@ -18,12 +18,22 @@ describe("TaskRun wait", () => {
         const waited = task.run("waited", { command: ["python", "-c", "print(1)"], wait: true });
         const plain = task.run("plain", { command: ["python", "-c", "print(1)"] });
         await settle(env, waited, plain, waited.job!, plain.job!);
-        const [a, b] = ["smoke-report-waited-job", "smoke-report-plain-job"].map((n) => ofType("kubernetes:batch/v1:Job").find((r) => r.name === n)!.inputs);
+        const [a, b] = ["smoke-report-waited-job", "smoke-report-plain-job"].map(
+            (n) => ofType("kubernetes:batch/v1:Job").find((r) => r.name === n)!.inputs,
+        );
         // the same Job but for the run's name (object name and run label)
-        const unnamed = (j: any) => JSON.parse(JSON.stringify(j).replace(/smoke-report-(waited|plain)/g, "NAME").replace(/"(waited|plain)"/g, '"RUN"'));
+        const unnamed = (j: any) =>
+            JSON.parse(
+                JSON.stringify(j)
+                    .replace(/smoke-report-(waited|plain)/g, "NAME")
+                    .replace(/"(waited|plain)"/g, '"RUN"'),
+            );
         expect(unnamed(a)).toEqual(unnamed(b));
         // the provider does not await the Job: the program does, with the pod's log at hand
-        expect(a.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" });
+        expect(a.metadata.annotations).toEqual({
+            "pulumi.com/skipAwait": "true",
+            "pulumi.com/deletionPropagationPolicy": "background",
+        });
         expect(waited.completion).toBeDefined();
         expect(plain.completion).toBeUndefined();
         expect((await resolve(waited.completion!)).value).toBeUndefined();

@@ -36,7 +36,12 @@ const RUNS_NS = "flyte-e2e-faults-runs";
 const SECRET = "pypi-faults-3b7e19c04d2a";
 const MISSING_PACKAGE = "pulumi-flyte-no-such-package-e2e";
 
-interface Row { fault: string; message: string; runs: number; orphans: number }
+interface Row {
+    fault: string;
+    message: string;
+    runs: number;
+    orphans: number;
+}
 const table: Row[] = [];
 const logs: string[] = [];
 let kube: KubeClient;
@@ -59,19 +64,43 @@ function freePort(): Promise<number> {
 /** A registry of this test's stack only: Debian's docker-registry (the platform's) on another loopback port. */
 class OwnRegistry {
     private proc?: ChildProcess;
-    constructor(readonly port: number, private readonly dir: string) {}
+    constructor(
+        readonly port: number,
+        private readonly dir: string,
+    ) {}
     get host(): string {
         return `127.0.0.1:${this.port}`;
     }
     async start(): Promise<void> {
         fs.mkdirSync(path.join(this.dir, "data"), { recursive: true });
         const config = path.join(this.dir, "config.yml");
-        fs.writeFileSync(config, [
-            "version: 0.1", "log:", "  level: warn", "storage:", "  filesystem:", `    rootdirectory: ${path.join(this.dir, "data")}`,
-            "  delete:", "    enabled: true", "http:", `  addr: ${this.host}`, "",
-        ].join("\n"));
-        this.proc = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "ignore", fs.openSync(path.join(this.dir, "registry.log"), "a")] });
-        const up = await waitFor(async () => (await fetch(`http://${this.host}/v2/`).then((r) => r.status, () => 0)) === 200, 30_000);
+        fs.writeFileSync(
+            config,
+            [
+                "version: 0.1",
+                "log:",
+                "  level: warn",
+                "storage:",
+                "  filesystem:",
+                `    rootdirectory: ${path.join(this.dir, "data")}`,
+                "  delete:",
+                "    enabled: true",
+                "http:",
+                `  addr: ${this.host}`,
+                "",
+            ].join("\n"),
+        );
+        this.proc = spawn("docker-registry", ["serve", config], {
+            stdio: ["ignore", "ignore", fs.openSync(path.join(this.dir, "registry.log"), "a")],
+        });
+        const up = await waitFor(
+            async () =>
+                (await fetch(`http://${this.host}/v2/`).then(
+                    (r) => r.status,
+                    () => 0,
+                )) === 200,
+            30_000,
+        );
         if (!up) throw new Error(`the test's registry did not start on ${this.host}; see ${this.dir}/registry.log`);
     }
     async stop(): Promise<void> {
@@ -89,7 +118,10 @@ class OwnRegistry {
 class ApiProxy {
     private server?: net.Server;
     private readonly sockets = new Set<net.Socket>();
-    constructor(readonly port: number, private readonly target: URL) {}
+    constructor(
+        readonly port: number,
+        private readonly target: URL,
+    ) {}
     get url(): string {
         return `https://127.0.0.1:${this.port}`;
     }
@@ -119,13 +151,26 @@ let proxy: ApiProxy;
 
 // ---------------------------------------------------------------- running `pulumi up`
 
-interface UpResult { ok: boolean; text: string }
+interface UpResult {
+    ok: boolean;
+    text: string;
+}
 
 /** `pulumi up`, its outcome and everything it printed (the error's text when it failed). */
-async function up(stack: Stack, options: { signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {}): Promise<UpResult> {
+async function up(
+    stack: Stack,
+    options: { signal?: AbortSignal; onEvent?: (e: EngineEvent) => void } = {},
+): Promise<UpResult> {
     const out: string[] = [];
     try {
-        await stack.up({ color: "never", onOutput: (s) => { out.push(s); logs.push(s); }, ...options });
+        await stack.up({
+            color: "never",
+            onOutput: (s) => {
+                out.push(s);
+                logs.push(s);
+            },
+            ...options,
+        });
         return { ok: true, text: out.join("") };
     } catch (err) {
         logs.push(String(err));
@@ -155,8 +200,12 @@ function diagnostics(text: string, type: string, name: string): string {
 // ---------------------------------------------------------------- orphans
 
 const OWNED_KINDS: [string, string][] = [
-    ["/api/v1", "podtemplates"], ["/api/v1", "secrets"], ["/api/v1", "services"],
-    ["/apis/batch/v1", "jobs"], ["/apis/batch/v1", "cronjobs"], ["/apis/apps/v1", "deployments"],
+    ["/api/v1", "podtemplates"],
+    ["/api/v1", "secrets"],
+    ["/api/v1", "services"],
+    ["/apis/batch/v1", "jobs"],
+    ["/apis/batch/v1", "cronjobs"],
+    ["/apis/apps/v1", "deployments"],
 ];
 
 /**
@@ -178,32 +227,55 @@ async function orphans(stack: Stack, namespace: string): Promise<string[]> {
     const found: string[] = [];
     const inCluster = new Set<string>();
     for (const [group, kind] of OWNED_KINDS) {
-        for (const o of await kube.list(`${group}/namespaces/${namespace}/${kind}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte`)) {
+        for (const o of await kube.list(
+            `${group}/namespaces/${namespace}/${kind}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte`,
+        )) {
             const key = `${o.kind ?? kindOf(kind)}/${o.metadata.name}`;
             inCluster.add(key);
             if (!inState.has(key)) found.push(`${key} is in the API server, not in the state`);
         }
     }
-    for (const key of inState) if (!key.startsWith("Namespace/") && !inCluster.has(key)) found.push(`${key} is in the state, not in the API server`);
-    const strayPods = async () => (await kube.list(`/api/v1/namespaces/${namespace}/pods`))
-        .filter((p: any) => !(p.metadata.ownerReferences ?? []).some((o: any) => jobUids.has(o.uid)));
+    for (const key of inState)
+        if (!key.startsWith("Namespace/") && !inCluster.has(key))
+            found.push(`${key} is in the state, not in the API server`);
+    const strayPods = async () =>
+        (await kube.list(`/api/v1/namespaces/${namespace}/pods`)).filter(
+            (p: any) => !(p.metadata.ownerReferences ?? []).some((o: any) => jobUids.has(o.uid)),
+        );
     await waitFor(async () => (await strayPods()).length === 0, 120_000, 1000);
-    for (const p of await strayPods()) found.push(`pod ${p.metadata.name} (of ${(p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind} ${o.name} ${o.uid}`).join(", ") || "no owner"}) lingers`);
+    for (const p of await strayPods())
+        found.push(
+            `pod ${p.metadata.name} (of ${(p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind} ${o.name} ${o.uid}`).join(", ") || "no owner"}) lingers`,
+        );
     const contexts = path.join(BUILD_DIR, "contexts");
-    for (const entry of fs.existsSync(contexts) ? fs.readdirSync(contexts) : []) found.push(`build context ${entry} is left in ${contexts}`);
-    for (const file of listFiles(WORK_DIR).filter((f) => !f.startsWith(path.join(WORK_DIR, "state")) && !f.endsWith("engine.log"))) {
+    for (const entry of fs.existsSync(contexts) ? fs.readdirSync(contexts) : [])
+        found.push(`build context ${entry} is left in ${contexts}`);
+    for (const file of listFiles(WORK_DIR).filter(
+        (f) => !f.startsWith(path.join(WORK_DIR, "state")) && !f.endsWith("engine.log"),
+    )) {
         if (fs.readFileSync(file).includes(SECRET)) found.push(`${file} holds the build secret`);
     }
     return found;
 }
 
 function kindOf(plural: string): string {
-    return { podtemplates: "PodTemplate", secrets: "Secret", services: "Service", jobs: "Job", cronjobs: "CronJob", deployments: "Deployment" }[plural]!;
+    return {
+        podtemplates: "PodTemplate",
+        secrets: "Secret",
+        services: "Service",
+        jobs: "Job",
+        cronjobs: "CronJob",
+        deployments: "Deployment",
+    }[plural]!;
 }
 
 function listFiles(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) =>
+            e.isDirectory() ? listFiles(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : [],
+        );
 }
 
 /** Heals with the fault removed, checks orphans, and records the row of the closing table. */
@@ -216,13 +288,21 @@ async function healAndRecord(fault: string, message: string, stack: Stack, names
 
 // ---------------------------------------------------------------- setup
 
-const baseImage = (): string => JSON.parse(fs.readFileSync(requireEnv("PULUMI_FLYTE_BASE_IMAGES"), "utf8"))["python:3.11-slim-bookworm"];
+const baseImage = (): string =>
+    JSON.parse(fs.readFileSync(requireEnv("PULUMI_FLYTE_BASE_IMAGES"), "utf8"))["python:3.11-slim-bookworm"];
 
 beforeAll(async () => {
     const kubeconfig = requireEnv("KUBECONFIG");
     kube = kubeClient(kubeconfig);
     for (const ns of [NS, RUNS_NS]) await kube.remove(`/api/v1/namespaces/${ns}`);
-    await waitFor(async () => (await Promise.all([NS, RUNS_NS].map((ns) => kube.request("GET", `/api/v1/namespaces/${ns}`)))).every((r) => r.status === 404), 180_000, 1000);
+    await waitFor(
+        async () =>
+            (await Promise.all([NS, RUNS_NS].map((ns) => kube.request("GET", `/api/v1/namespaces/${ns}`)))).every(
+                (r) => r.status === 404,
+            ),
+        180_000,
+        1000,
+    );
     fs.rmSync(WORK_DIR, { recursive: true, force: true });
     fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
 
@@ -236,7 +316,11 @@ beforeAll(async () => {
 
     ws = await LocalWorkspace.create({
         workDir: WORK_DIR,
-        projectSettings: { name: "faults-e2e", runtime: { name: "nodejs", options: { typescript: true } }, main: path.relative(WORK_DIR, path.join(__dirname, "programs", "faults", "index.ts")) },
+        projectSettings: {
+            name: "faults-e2e",
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "faults", "index.ts")),
+        },
         envVars: {
             PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
@@ -273,12 +357,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    for (const s of [build, runs]) if (s) await s.destroy({ color: "never", onOutput: (o) => logs.push(o) }).catch((err: Error) => logs.push(String(err)));
+    for (const s of [build, runs])
+        if (s)
+            await s
+                .destroy({ color: "never", onOutput: (o) => logs.push(o) })
+                .catch((err: Error) => logs.push(String(err)));
     await registry?.stop();
     await proxy?.close();
     fs.mkdirSync(WORK_DIR, { recursive: true });
     fs.writeFileSync(path.join(WORK_DIR, "engine.log"), logs.join(""));
-    const rows = table.map((r) => `| ${r.fault} | ${r.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} | ${r.runs} | ${r.orphans} |`);
+    const rows = table.map(
+        (r) => `| ${r.fault} | ${r.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} | ${r.runs} | ${r.orphans} |`,
+    );
     const md = ["| fault | message seen | runs to converge | orphans |", "|---|---|---|---|", ...rows].join("\n");
     fs.writeFileSync(path.join(WORK_DIR, "faults.md"), `${md}\n`);
     console.log(md);
@@ -293,8 +383,12 @@ test("registry down during `up` with an image change pending: the ImageBuild say
     await registry.start();
     expect(r.ok).toBe(false);
     const message = diagnostics(r.text, "flyte:index:ImageBuild", "faults-image");
-    expect(message).toContain(`error: the registry at ${registry.host} refused the connection (nothing listens there); nothing was built or pushed for ${registry.host}/faults-e2e:`);
-    expect(message).toContain("Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again");
+    expect(message).toContain(
+        `error: the registry at ${registry.host} refused the connection (nothing listens there); nothing was built or pushed for ${registry.host}/faults-e2e:`,
+    );
+    expect(message).toContain(
+        "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again",
+    );
     await healAndRecord("registry down during up (image change pending)", firstError(message), build, NS);
 });
 
@@ -309,8 +403,12 @@ test("Docker daemon down during `up`: the ImageBuild says the daemon is not runn
     });
     expect(r.ok).toBe(false);
     const message = diagnostics(r.text, "flyte:index:ImageBuild", "faults-image");
-    expect(message).toContain(`error: the Docker daemon is not running: nothing listens at ${nowhere} (the socket does not exist); nothing was built or pushed for ${registry.host}/faults-e2e:`);
-    expect(message).toContain("point DOCKER_HOST (or docker-build:host) at a running daemon, then run `pulumi up` again");
+    expect(message).toContain(
+        `error: the Docker daemon is not running: nothing listens at ${nowhere} (the socket does not exist); nothing was built or pushed for ${registry.host}/faults-e2e:`,
+    );
+    expect(message).toContain(
+        "point DOCKER_HOST (or docker-build:host) at a running daemon, then run `pulumi up` again",
+    );
     await healAndRecord("Docker daemon down during up", firstError(message), build, NS);
 });
 
@@ -320,9 +418,15 @@ test("a failing build step (a pip package that does not exist): the ImageBuild n
     await build.removeConfig("pip");
     expect(r.ok).toBe(false);
     const message = diagnostics(r.text, "flyte:index:ImageBuild", "faults-image");
-    expect(message).toMatch(new RegExp(`error: the build step \`pip install ${MISSING_PACKAGE}\` \\(step \\d+/\\d+ of the Dockerfile\\) failed with exit code 1; its last output lines:`));
+    expect(message).toMatch(
+        new RegExp(
+            `error: the build step \`pip install ${MISSING_PACKAGE}\` \\(step \\d+/\\d+ of the Dockerfile\\) failed with exit code 1; its last output lines:`,
+        ),
+    );
     expect(message).toContain(`| ERROR: No matching distribution found for ${MISSING_PACKAGE}`);
-    expect(message).toContain("Fix the step (a package name or version, an index URL, a command), then run `pulumi up` again");
+    expect(message).toContain(
+        "Fix the step (a package name or version, an index URL, a command), then run `pulumi up` again",
+    );
     expect(r.text).not.toContain(SECRET);
     await healAndRecord("a failing build step (pip package that does not exist)", firstError(message), build, NS);
 });
@@ -334,19 +438,26 @@ test("API server down during `up`, then back: the API server at <url> is unreach
     await proxy.open();
     expect(r.ok).toBe(false);
     const message = diagnostics(r.text, "flyte:index:TaskEnvironment", "faults");
-    expect(message).toContain(`error: the API server at ${proxy.url} is unreachable: it refused the connection (nothing listens there); no Kubernetes object of this stack could be created, updated or deleted.`);
+    expect(message).toContain(
+        `error: the API server at ${proxy.url} is unreachable: it refused the connection (nothing listens there); no Kubernetes object of this stack could be created, updated or deleted.`,
+    );
     expect(message).toContain("point kubernetes:kubeconfig / KUBECONFIG at a running one, then run `pulumi up` again");
     // the provider's errors name each object it could not update
-    expect(diagnostics(r.text, "kubernetes:core/v1:PodTemplate", "faults-podtemplate")).toContain("configured Kubernetes cluster is unreachable");
+    expect(diagnostics(r.text, "kubernetes:core/v1:PodTemplate", "faults-podtemplate")).toContain(
+        "configured Kubernetes cluster is unreachable",
+    );
     await healAndRecord("API server down during up, then back", firstError(message), build, NS);
 });
 
 test.each([
     ["during the build", (e: EngineEvent) => /running the build steps/.test(e.diagnosticEvent?.message ?? "")],
-    ["during the Kubernetes updates", (e: EngineEvent) => {
-        const m = e.resourcePreEvent?.metadata;
-        return !!m && m.type.startsWith("kubernetes:") && m.op !== "same";
-    }],
+    [
+        "during the Kubernetes updates",
+        (e: EngineEvent) => {
+            const m = e.resourcePreEvent?.metadata;
+            return !!m && m.type.startsWith("kubernetes:") && m.op !== "same";
+        },
+    ],
 ])("SIGINT %s, then `up` again", async (when, trigger) => {
     await build.setConfig("variant", { value: `sigint-${when.split(" ").pop()}` });
     const abort = new AbortController();
@@ -362,7 +473,12 @@ test.each([
     });
     expect({ sent, ok: r.ok }).toEqual({ sent: true, ok: false });
     expect(r.text).toMatch(/cancel/i);
-    await healAndRecord(`SIGINT ${when}`, /error: (update canceled.*)/.exec(r.text)?.[1] ?? firstError(r.text), build, NS);
+    await healAndRecord(
+        `SIGINT ${when}`,
+        /error: (update canceled.*)/.exec(r.text)?.[1] ?? firstError(r.text),
+        build,
+        NS,
+    );
 });
 
 test("a run's Job replaced 10 times (image, command) while its pod runs on the real node: 10 replacements, 0 failures", async () => {
@@ -378,12 +494,29 @@ test("a run's Job replaced 10 times (image, command) while its pod runs on the r
         else await runs.setConfig("runImage", { value: images[(i / 2) % 2] });
         const r = await up(runs);
         const job = await kube.get(`/apis/batch/v1/namespaces/${RUNS_NS}/jobs/runner-work-once`);
-        if (!r.ok || job.metadata.uid === uid) failures.push(`replacement ${i}: ${r.ok ? "the Job was not replaced" : firstError(r.text.split("\n").filter((l) => /error/.test(l)).join(" "))}`);
+        if (!r.ok || job.metadata.uid === uid)
+            failures.push(
+                `replacement ${i}: ${
+                    r.ok
+                        ? "the Job was not replaced"
+                        : firstError(
+                              r.text
+                                  .split("\n")
+                                  .filter((l) => /error/.test(l))
+                                  .join(" "),
+                          )
+                }`,
+            );
         uid = job.metadata.uid;
     }
     expect(failures).toEqual([]);
     const left = await orphans(runs, RUNS_NS);
-    table.push({ fault: "a run's Job replaced 10 times (image, command)", message: `${10 - failures.length} replacements, ${failures.length} failures`, runs: 1, orphans: left.length });
+    table.push({
+        fault: "a run's Job replaced 10 times (image, command)",
+        message: `${10 - failures.length} replacements, ${failures.length} failures`,
+        runs: 1,
+        orphans: left.length,
+    });
     expect(left).toEqual([]);
 });
 
@@ -397,7 +530,11 @@ test("SIGINT during a run's Job replacement, then `up` with an image change: the
         signal: abort.signal,
         onEvent: (e) => {
             const m = e.resourcePreEvent?.metadata;
-            if (!sent && m?.type === "kubernetes:batch/v1:Job" && ["delete-replaced", "create-replacement", "replace"].includes(m.op)) {
+            if (
+                !sent &&
+                m?.type === "kubernetes:batch/v1:Job" &&
+                ["delete-replaced", "create-replacement", "replace"].includes(m.op)
+            ) {
                 sent = true;
                 abort.abort();
             }
@@ -405,27 +542,48 @@ test("SIGINT during a run's Job replacement, then `up` with an image change: the
     });
     expect({ sent, ok: r.ok }).toEqual({ sent: true, ok: false });
     // the next `up` also changes the image: the run's Job is replaced again
-    await runs.setConfig("runImage", { value: current === image ? `${image.replace(/:[^:/]+$/, "")}@${await imageDigest(image)}` : image });
-    await healAndRecord("SIGINT during a run's Job replacement, then up with an image change", /error: (update canceled.*)/.exec(r.text)?.[1] ?? firstError(r.text), runs, RUNS_NS);
+    await runs.setConfig("runImage", {
+        value: current === image ? `${image.replace(/:[^:/]+$/, "")}@${await imageDigest(image)}` : image,
+    });
+    await healAndRecord(
+        "SIGINT during a run's Job replacement, then up with an image change",
+        /error: (update canceled.*)/.exec(r.text)?.[1] ?? firstError(r.text),
+        runs,
+        RUNS_NS,
+    );
 });
 
 test("two `up`s of one stack at once: the second is refused by the backend's lock with a clear message; nothing is corrupted", async () => {
     await runs.setConfig("variant", { value: "concurrent" });
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const first = up(runs, { onEvent: (e) => { if (e.resourcePreEvent) started(); } });
+    const first = up(runs, {
+        onEvent: (e) => {
+            if (e.resourcePreEvent) started();
+        },
+    });
     await running;
     const second = await up(runs);
     const firstResult = await first;
     expect(second.ok).toBe(false);
     expect(second.text).toContain("the stack is currently locked by 1 lock(s)");
-    expect(second.text).toMatch(/Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`/);
+    expect(second.text).toMatch(
+        /Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`/,
+    );
     expect(firstResult.ok).toBe(true);
     // the state is whole: a preview changes nothing, and the cluster agrees with it
     const preview = await runs.preview({ color: "never" });
     expect(Object.keys(preview.changeSummary).filter((op) => op !== "same")).toEqual([]);
     const left = await orphans(runs, RUNS_NS);
-    table.push({ fault: "two ups of one stack at once", message: second.text.split("\n").find((l) => /locked/.test(l))!.replace(/^\s*error:\s*/, ""), runs: 0, orphans: left.length });
+    table.push({
+        fault: "two ups of one stack at once",
+        message: second.text
+            .split("\n")
+            .find((l) => /locked/.test(l))!
+            .replace(/^\s*error:\s*/, ""),
+        runs: 0,
+        orphans: left.length,
+    });
     expect(left).toEqual([]);
 });
 
@@ -436,7 +594,11 @@ test("after the faults, a preview of the build stack changes nothing", async () 
 
 /** The first line of an error, for the table. */
 function firstError(text: string): string {
-    const line = text.split("\n").map((l) => l.trim()).find((l) => l.startsWith("error:")) ?? text.trim().split("\n")[0];
+    const line =
+        text
+            .split("\n")
+            .map((l) => l.trim())
+            .find((l) => l.startsWith("error:")) ?? text.trim().split("\n")[0];
     return line.replace(/^error:\s*/, "");
 }
 
@@ -445,7 +607,9 @@ async function imageDigest(ref: string): Promise<string> {
     const m = /^([^/]+)\/(.+):([^:/]+)$/.exec(ref)!;
     const res = await fetch(`http://${m[1]}/v2/${m[2]}/manifests/${m[3]}`, {
         method: "HEAD",
-        headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json" },
+        headers: {
+            Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
+        },
     });
     const digest = res.headers.get("docker-content-digest");
     if (!digest) throw new Error(`no digest for ${ref} (${res.status})`);

@@ -41,22 +41,31 @@ export function stepCollector() {
 /** The digest the local registry serves for `<registry>/<name>:<tag>`, if it has it. */
 export function registryDigest(uri: string): string | undefined {
     const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
-    const out = execFileSync("curl", ["-sI", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
-        `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}/manifests/${m[3]}`]).toString();
+    const out = execFileSync("curl", [
+        "-sI",
+        "-H",
+        "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
+        `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}/manifests/${m[3]}`,
+    ]).toString();
     if (!/^HTTP\/\S+ 200/m.test(out)) return undefined;
     return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
 }
 
-const MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
+const MANIFEST_TYPES =
+    "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
 /** The image manifest (of its first platform) of `<registry>/<name>:<tag>` in the local registry, and its blob URL prefix. */
 async function imageManifest(uri: string): Promise<{ base: string; manifest: any }> {
     const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
     const base = `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}`;
-    let manifest: any = await (await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: MANIFEST_TYPES } })).json();
+    let manifest: any = await (
+        await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: MANIFEST_TYPES } })
+    ).json();
     if (manifest.manifests) {
         const first = manifest.manifests.find((x: any) => x.platform?.os !== "unknown");
-        manifest = await (await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: MANIFEST_TYPES } })).json();
+        manifest = await (
+            await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: MANIFEST_TYPES } })
+        ).json();
     }
     return { base, manifest };
 }
@@ -80,36 +89,79 @@ export async function imageBlobs(uri: string): Promise<Buffer[]> {
 }
 
 export function listFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** The PodTemplates the quickstart renders for a profile (environments, the smoke environment, their tasks), with the node each must land on. */
-export function quickstartTemplates(profile: BuiltinProfileName, namespace: string, imageRef: string, gpus = { trainGpus: 4, evaluateGpus: 1 }) {
+export function quickstartTemplates(
+    profile: BuiltinProfileName,
+    namespace: string,
+    imageRef: string,
+    gpus = { trainGpus: 4, evaluateGpus: 1 },
+) {
     const out: { name: string; expected: any; node: string }[] = [];
     for (const row of [...environmentsFor(profile, gpus), smokeEnvironment]) {
-        const env = { name: row.name, image: imageRef, resources: row.resources, secrets: row.secrets, envVars: row.envVars, interruptible: row.interruptible };
+        const env = {
+            name: row.name,
+            image: imageRef,
+            resources: row.resources,
+            secrets: row.secrets,
+            envVars: row.envVars,
+            interruptible: row.interruptible,
+        };
         out.push({ name: row.name, expected: renderPodTemplate(env, { profile, namespace }), node: row.expectedNode });
-        if (row.name === "train") out.push({ name: "train-fit", expected: renderPodTemplate(env, { profile, namespace, task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" } }), node: row.expectedNode });
-        if (row.name === "prep") out.push({ name: "prep-load", expected: renderPodTemplate(env, { profile, namespace, task: { name: "load", retries: 1 } }), node: row.expectedNode });
-        if (row.name === "smoke") out.push({ name: "smoke-report", expected: renderPodTemplate(env, { profile, namespace, task: { name: "report" } }), node: row.expectedNode });
+        if (row.name === "train")
+            out.push({
+                name: "train-fit",
+                expected: renderPodTemplate(env, {
+                    profile,
+                    namespace,
+                    task: { name: "fit", retries: 2, timeout: "6h", cache: "auto" },
+                }),
+                node: row.expectedNode,
+            });
+        if (row.name === "prep")
+            out.push({
+                name: "prep-load",
+                expected: renderPodTemplate(env, { profile, namespace, task: { name: "load", retries: 1 } }),
+                node: row.expectedNode,
+            });
+        if (row.name === "smoke")
+            out.push({
+                name: "smoke-report",
+                expected: renderPodTemplate(env, { profile, namespace, task: { name: "report" } }),
+                node: row.expectedNode,
+            });
     }
     return out;
 }
 
 /** The API server holds exactly these templates in `namespace`, each containing what was rendered. */
-export async function expectTemplatesStored(kube: KubeClient, namespace: string, templates: { name: string; expected: any }[]): Promise<void> {
+export async function expectTemplatesStored(
+    kube: KubeClient,
+    namespace: string,
+    templates: { name: string; expected: any }[],
+): Promise<void> {
     const stored = await kube.list(`/api/v1/namespaces/${namespace}/podtemplates`);
     expect(stored.map((t: any) => t.metadata.name).sort()).toEqual(templates.map((t) => t.name).sort());
     for (const t of templates) {
         const actual = stored.find((s: any) => s.metadata.name === t.name);
-        expectContains({ metadata: actual.metadata, template: actual.template }, { metadata: t.expected.metadata, template: t.expected.template }, t.name);
+        expectContains(
+            { metadata: actual.metadata, template: actual.template },
+            { metadata: t.expected.metadata, template: t.expected.template },
+            t.name,
+        );
     }
 }
 
 /** Objects managed by pulumi-flyte in these namespaces (and the namespaces themselves). */
 export async function objectCount(kube: KubeClient, namespaces: readonly string[]): Promise<Record<string, number>> {
     const label = "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpulumi-flyte";
-    const present = (await kube.list("/api/v1/namespaces")).filter((n: any) => namespaces.includes(n.metadata.name)).length;
+    const present = (await kube.list("/api/v1/namespaces")).filter((n: any) =>
+        namespaces.includes(n.metadata.name),
+    ).length;
     const count = async (group: string, kind: string) => {
         let n = 0;
         for (const ns of namespaces) n += (await kube.list(`${group}/namespaces/${ns}/${kind}?${label}`)).length;

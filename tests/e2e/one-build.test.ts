@@ -28,7 +28,11 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
     const ws = await LocalWorkspace.create({
         workDir: WORK_DIR,
-        projectSettings: { name: "one-build-e2e", runtime: { name: "nodejs", options: { typescript: true } }, main: path.relative(WORK_DIR, path.join(__dirname, "programs", "one-build", "index.ts")) },
+        projectSettings: {
+            name: "one-build-e2e",
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "one-build", "index.ts")),
+        },
         envVars: {
             PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
@@ -50,7 +54,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    if (stack) await stack.destroy({ onOutput: (s) => logs.push(s), color: "never" }).catch((err: Error) => logs.push(String(err)));
+    if (stack)
+        await stack
+            .destroy({ onOutput: (s) => logs.push(s), color: "never" })
+            .catch((err: Error) => logs.push(String(err)));
     if (kube) await kube.remove(`/api/v1/namespaces/${NS}`);
     fs.mkdirSync(WORK_DIR, { recursive: true });
     fs.writeFileSync(path.join(WORK_DIR, "engine.log"), logs.join(""));
@@ -61,7 +68,9 @@ test("up builds and pushes the image once; the three PodTemplates use its digest
     expect(result.summary.result).toBe("succeeded");
     const resources = (await stack.exportStack()).deployment.resources as { type: string; urn: string }[];
     expect(resources.filter((r) => r.type === "docker-build:index:Image")).toHaveLength(1);
-    expect(resources.filter((r) => r.type === "flyte:index:ImageBuild").map((r) => r.urn.split("::").pop())).toEqual(["prep-image"]);
+    expect(resources.filter((r) => r.type === "flyte:index:ImageBuild").map((r) => r.urn.split("::").pop())).toEqual([
+        "prep-image",
+    ]);
 
     const outputs = await stack.outputs();
     const uri = outputs.uri.value as string;

@@ -28,7 +28,11 @@ let stack: Stack;
 const logs: string[] = [];
 const timings: Record<string, number> = {};
 
-interface Diagnostic { severity: string; message: string; urn: string }
+interface Diagnostic {
+    severity: string;
+    message: string;
+    urn: string;
+}
 
 /** Runs a preview, collecting its diagnostics; returns them and the wall time. */
 async function preview(label: string): Promise<{ diagnostics: Diagnostic[]; error?: Error }> {
@@ -38,14 +42,22 @@ async function preview(label: string): Promise<{ diagnostics: Diagnostic[]; erro
         if (d) diagnostics.push({ severity: d.severity, message: d.message, urn: d.urn ?? "" });
     };
     const start = Date.now();
-    const error = await stack.preview({ onEvent, onOutput: (s) => logs.push(s), color: "never" }).then(() => undefined, (err: Error) => err);
+    const error = await stack.preview({ onEvent, onOutput: (s) => logs.push(s), color: "never" }).then(
+        () => undefined,
+        (err: Error) => err,
+    );
     timings[label] = Date.now() - start;
     return { diagnostics, error };
 }
 
-const checkMessages = (ds: Diagnostic[]) => ds.filter((d) => /cannot be scheduled|flyte scheduling check/.test(d.message));
+const checkMessages = (ds: Diagnostic[]) =>
+    ds.filter((d) => /cannot be scheduled|flyte scheduling check/.test(d.message));
 /** The environment a PodTemplate URN belongs to ("...::aks-a100-40g-podtemplate" -> "aks-a100-40g"). */
-const envOf = (urn: string) => urn.split("::").pop()!.replace(/-podtemplate$/, "");
+const envOf = (urn: string) =>
+    urn
+        .split("::")
+        .pop()!
+        .replace(/-podtemplate$/, "");
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
@@ -55,7 +67,11 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
     const ws = await LocalWorkspace.create({
         workDir: WORK_DIR,
-        projectSettings: { name: "placement-e2e", runtime: { name: "nodejs", options: { typescript: true } }, main: path.relative(WORK_DIR, path.join(__dirname, "programs", "placement", "index.ts")) },
+        projectSettings: {
+            name: "placement-e2e",
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "placement", "index.ts")),
+        },
         envVars: {
             PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
@@ -81,7 +97,11 @@ test("preview: a warning on the PodTemplate of exactly the pods no node can take
     expect(warnings.map((w) => envOf(w.urn)).sort()).toEqual([...PENDING].sort());
     for (const w of warnings) {
         expect(w.urn).toMatch(/kubernetes:core\/v1:PodTemplate::/);
-        expect(w.message).toMatch(new RegExp(`environment "${envOf(w.urn)}" cannot be scheduled on any node of the cluster: 0/\\d+ nodes are available: .* By node group: `));
+        expect(w.message).toMatch(
+            new RegExp(
+                `environment "${envOf(w.urn)}" cannot be scheduled on any node of the cluster: 0/\\d+ nodes are available: .* By node group: `,
+            ),
+        );
     }
     // the cluster was readable: no "skipped" message
     expect(checkMessages(diagnostics).filter((d) => d.severity !== "warning")).toEqual([]);
@@ -93,29 +113,55 @@ test("up: for every case and every quickstart task, the prediction is the real k
     const outputs = Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value]));
     const reports: Record<string, SchedulingReport> = outputs.reports;
     const templates: Record<string, string> = outputs.templates;
-    const expectedNodes = Object.fromEntries([...SCHEDULING_CASES, ...UNSCHEDULABLE_CASES].map((c) => [c.name, c.expect === undefined ? [] : [c.expect].flat()]));
+    const expectedNodes = Object.fromEntries(
+        [...SCHEDULING_CASES, ...UNSCHEDULABLE_CASES].map((c) => [
+            c.name,
+            c.expect === undefined ? [] : [c.expect].flat(),
+        ]),
+    );
     expect(Object.keys(reports).sort()).toEqual(Object.keys(templates).sort());
-    const quickstartPods = (["gke", "eks"] as const).reduce((n, p) => n + environmentsFor(p, { trainGpus: 4, evaluateGpus: 1 }).length + 2, 0); // + train.fit, prep.load
+    const quickstartPods = (["gke", "eks"] as const).reduce(
+        (n, p) => n + environmentsFor(p, { trainGpus: 4, evaluateGpus: 1 }).length + 2,
+        0,
+    ); // + train.fit, prep.load
     expect(Object.keys(reports).length).toBe(SCHEDULING_CASES.length + UNSCHEDULABLE_CASES.length + quickstartPods);
 
     const table: string[][] = [["pod", "predicted (preview)", "kube-scheduler", "reason (predicted = scheduler's)"]];
     const disagreements: unknown[] = [];
     for (const [name, report] of Object.entries(reports)) {
-        const actual = await probeScheduling(kube, NS, templates[name], `probe-${templates[name]}`, report.schedulable ? 30_000 : 15_000);
+        const actual = await probeScheduling(
+            kube,
+            NS,
+            templates[name],
+            `probe-${templates[name]}`,
+            report.schedulable ? 30_000 : 15_000,
+        );
         const scheduler = actual.node ?? `Pending`;
         const schedulerMessage = actual.message?.split(" preemption:")[0];
-        table.push([name, report.nodes.length ? report.nodes.join(", ") : "none", scheduler, report.schedulerMessage ?? ""]);
+        table.push([
+            name,
+            report.nodes.length ? report.nodes.join(", ") : "none",
+            scheduler,
+            report.schedulerMessage ?? "",
+        ]);
         const agrees = actual.node
             ? report.checked && report.schedulable && report.nodes.includes(actual.node)
-            : report.checked && report.schedulable === false && actual.reason === "Unschedulable" && report.schedulerMessage === schedulerMessage;
+            : report.checked &&
+              report.schedulable === false &&
+              actual.reason === "Unschedulable" &&
+              report.schedulerMessage === schedulerMessage;
         if (!agrees) disagreements.push({ name, predicted: report, actual });
         // the table's own expectations hold too (the quickstart's have one node each)
-        if (name in expectedNodes) expect({ name, nodes: [...report.nodes].sort() }).toEqual({ name, nodes: [...expectedNodes[name]].sort() });
+        if (name in expectedNodes)
+            expect({ name, nodes: [...report.nodes].sort() }).toEqual({ name, nodes: [...expectedNodes[name]].sort() });
         else expect({ name, nodes: report.nodes.length }).toEqual({ name, nodes: 1 });
     }
     const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
     fs.mkdirSync(WORK_DIR, { recursive: true });
-    fs.writeFileSync(path.join(WORK_DIR, "agreement.txt"), table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n") + "\n");
+    fs.writeFileSync(
+        path.join(WORK_DIR, "agreement.txt"),
+        table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ")).join("\n") + "\n",
+    );
     expect(disagreements).toEqual([]);
     // both kinds were exercised
     expect(Object.values(reports).filter((r) => !r.schedulable).length).toBe(PENDING.length);
@@ -126,7 +172,9 @@ test("flyte:schedulingCheck: error fails the preview, naming a pod no node can t
     try {
         const { error } = await preview("preview (error mode)");
         expect(error).toBeDefined();
-        expect(error!.message).toMatch(/environment "[a-z0-9-]+" cannot be scheduled on any node of the cluster: 0\/\d+ nodes are available: .*\(flyte:schedulingCheck is error\)/);
+        expect(error!.message).toMatch(
+            /environment "[a-z0-9-]+" cannot be scheduled on any node of the cluster: 0\/\d+ nodes are available: .*\(flyte:schedulingCheck is error\)/,
+        );
         const named = PENDING.filter((n) => error!.message.includes(`environment "${n}" cannot be scheduled`));
         expect(named.length).toBeGreaterThan(0);
     } finally {
@@ -148,16 +196,30 @@ test("flyte:schedulingCheck: off checks nothing", async () => {
 test("the program reads the nodes with @kubernetes/client-node; a cluster it cannot reach is one informational message, never a failure", async () => {
     // the same reader the check uses, out of jest (the client is an ES module), against the platform and a closed port
     const bad = path.join(WORK_DIR, "unreachable.kubeconfig");
-    fs.writeFileSync(bad, [
-        "apiVersion: v1", "kind: Config", "current-context: nowhere",
-        "clusters: [{name: nowhere, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]",
-        "users: [{name: nobody, user: {token: none}}]",
-        "contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]", "",
-    ].join("\n"));
+    fs.writeFileSync(
+        bad,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "current-context: nowhere",
+            "clusters: [{name: nowhere, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]",
+            "users: [{name: nobody, user: {token: none}}]",
+            "contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]",
+            "",
+        ].join("\n"),
+    );
     const { execFileSync } = await import("child_process");
-    const read = (kubeconfig: string) => JSON.parse(execFileSync(process.execPath, ["-e",
-        "require('./sdk/dist/components/schedulability').readClusterNodes().then((r) => console.log(JSON.stringify(r.ok ? { ok: true, nodes: r.nodes.map((n) => n.name) } : r)))"],
-    { cwd: REPO, env: { ...process.env, KUBECONFIG: kubeconfig } }).toString());
+    const read = (kubeconfig: string) =>
+        JSON.parse(
+            execFileSync(
+                process.execPath,
+                [
+                    "-e",
+                    "require('./sdk/dist/components/schedulability').readClusterNodes().then((r) => console.log(JSON.stringify(r.ok ? { ok: true, nodes: r.nodes.map((n) => n.name) } : r)))",
+                ],
+                { cwd: REPO, env: { ...process.env, KUBECONFIG: kubeconfig } },
+            ).toString(),
+        );
     const platform = read(requireEnv("KUBECONFIG"));
     expect(platform.ok).toBe(true);
     expect(platform.nodes.length).toBeGreaterThan(10);
@@ -180,5 +242,11 @@ test("the program reads the nodes with @kubernetes/client-node; a cluster it can
 
 test("destroy", async () => {
     await stack.destroy({ onOutput: (s) => logs.push(s) });
-    expect(await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 180_000, 1000)).toBe(true);
+    expect(
+        await waitFor(
+            async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404,
+            180_000,
+            1000,
+        ),
+    ).toBe(true);
 });

@@ -10,7 +10,18 @@ import * as path from "path";
 import { BuiltinProfileName, renderPodTemplate, Resources, GPU } from "pulumi-flyte";
 import { REAL_NODE, quickstartImage } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
-import { NOTHING, expectContains, imageBlobs, listFiles, objectCount as countObjects, outputsOf, quickstartTemplates, registryBuiltBy, registryDigest, stepCollector } from "./helpers";
+import {
+    NOTHING,
+    expectContains,
+    imageBlobs,
+    listFiles,
+    objectCount as countObjects,
+    outputsOf,
+    quickstartTemplates,
+    registryBuiltBy,
+    registryDigest,
+    stepCollector,
+} from "./helpers";
 import { sha256, taskReport } from "./task-report";
 import { createStacks, E2E_NAMESPACES, E2EStacks, requireEnv, SECRET_VALUES, WORK_DIR } from "./workspace";
 
@@ -23,7 +34,8 @@ const log = (s: string) => logs.push(s);
 const NS = E2E_NAMESPACES;
 const NAMESPACES = Object.values(NS) as string[];
 const PROFILE: Record<"dev" | "prod", BuiltinProfileName> = { dev: "gke", prod: "eks" };
-const expectedTemplates = async (which: "dev" | "prod", imageRef: string) => quickstartTemplates(PROFILE[which], NS[which], imageRef);
+const expectedTemplates = async (which: "dev" | "prod", imageRef: string) =>
+    quickstartTemplates(PROFILE[which], NS[which], imageRef);
 /** Objects the quickstart creates, in the test's namespaces (a demo elsewhere is not counted). */
 const objectCount = () => countObjects(kube, NAMESPACES);
 
@@ -48,7 +60,9 @@ describe("quickstart on the local platform", () => {
 
     test("dev (gke): up builds and pushes the image, creates the Secret and PodTemplates equal to renderPodTemplate", async () => {
         // built here unless another stack (a Python or YAML quickstart, the demo) pushed this tag before
-        const builtElsewhere = registryDigest(expectedImageUri) !== undefined && (await registryBuiltBy(expectedImageUri)) !== "flyte-quickstart/dev";
+        const builtElsewhere =
+            registryDigest(expectedImageUri) !== undefined &&
+            (await registryBuiltBy(expectedImageUri)) !== "flyte-quickstart/dev";
         const result = await stacks.dev.up({ onOutput: log, color: "never" });
         expect(result.summary.result).toBe("succeeded");
         const out = await outputsOf(stacks.dev);
@@ -70,18 +84,33 @@ describe("quickstart on the local platform", () => {
         expect(stored.map((t: any) => t.metadata.name).sort()).toEqual(templates.map((t) => t.name).sort());
         for (const t of templates) {
             const actual = stored.find((s: any) => s.metadata.name === t.name);
-            expectContains({ metadata: actual.metadata, template: actual.template }, { metadata: t.expected.metadata, template: t.expected.template }, t.name);
+            expectContains(
+                { metadata: actual.metadata, template: actual.template },
+                { metadata: t.expected.metadata, template: t.expected.template },
+                t.name,
+            );
         }
     });
 
     test("dev: the smoke task ran in the built image on the real node; its report is what the program declared", async () => {
         const { report, pod } = await taskReport(kube, NS.dev, "smoke-report-once");
-        expect({ node: pod.spec.nodeName, image: pod.spec.containers[0].image }).toEqual({ node: REAL_NODE, image: devImageRef });
+        expect({ node: pod.spec.nodeName, image: pod.spec.containers[0].image }).toEqual({
+            node: REAL_NODE,
+            image: devImageRef,
+        });
         expect(report.packages).toEqual({ six: { version: "1.16.0" } });
         // the secret, compared here and never printed: as an env var and as Flyte's file
         const expected = sha256(SECRET_VALUES.wandbApiKey);
-        expect({ env: report.secret.env.sha256 === expected, file: report.secret.file.sha256 === expected }).toEqual({ env: true, file: true });
-        expect(report.secret.file).toMatchObject({ path: "/etc/flyte/secrets/wandb/api-key", mode: "0o440", uid: 0, gid: 1000 });
+        expect({ env: report.secret.env.sha256 === expected, file: report.secret.file.sha256 === expected }).toEqual({
+            env: true,
+            file: true,
+        });
+        expect(report.secret.file).toMatchObject({
+            path: "/etc/flyte/secrets/wandb/api-key",
+            mode: "0o440",
+            uid: 0,
+            gid: 1000,
+        });
         expect(report.envVars).toEqual({ WANDB_PROJECT: "quickstart" });
         expect(report.workdir).toBe("/home/flyte"); // Flyte's default image (fromDebianBase)
         expect(report.shmBytes).toBe(64 * 1024 * 1024);
@@ -93,7 +122,8 @@ describe("quickstart on the local platform", () => {
     test("dev (gke): the real kube-scheduler binds every environment and task to its node; the Job runs", async () => {
         const templates = await expectedTemplates("dev", devImageRef);
         const placements: Record<string, string | undefined> = {};
-        for (const t of templates) placements[t.name] = (await probeScheduling(kube, NS.dev, t.name, `probe-${t.name}`)).node;
+        for (const t of templates)
+            placements[t.name] = (await probeScheduling(kube, NS.dev, t.name, `probe-${t.name}`)).node;
         expect(placements).toEqual(Object.fromEntries(templates.map((t) => [t.name, t.node])));
 
         // the one-off Job from prep.load ran on the real node (`up` waited for it) and printed its line
@@ -109,14 +139,32 @@ describe("quickstart on the local platform", () => {
 
     test("a request no node can satisfy stays Pending with the scheduler's reason", async () => {
         const cases = [
-            { name: "b200", env: { name: "b200", image: devImageRef, resources: { gpu: "B200:8" } }, reason: /didn't match Pod's node affinity\/selector/ },
-            { name: "a100x16", env: { name: "wide", image: devImageRef, resources: new Resources({ gpu: GPU({ device: "A100 80G", quantity: 8 }), cpu: "500" }) }, reason: /Insufficient cpu/ },
+            {
+                name: "b200",
+                env: { name: "b200", image: devImageRef, resources: { gpu: "B200:8" } },
+                reason: /didn't match Pod's node affinity\/selector/,
+            },
+            {
+                name: "a100x16",
+                env: {
+                    name: "wide",
+                    image: devImageRef,
+                    resources: new Resources({ gpu: GPU({ device: "A100 80G", quantity: 8 }), cpu: "500" }),
+                },
+                reason: /Insufficient cpu/,
+            },
         ];
         for (const c of cases) {
             const tpl = renderPodTemplate(c.env, { profile: "gke", namespace: NS.dev });
             tpl.metadata.name = `unschedulable-${c.name}`;
             await kube.create(`/api/v1/namespaces/${NS.dev}/podtemplates`, tpl);
-            const result = await probeScheduling(kube, NS.dev, tpl.metadata.name, `probe-unschedulable-${c.name}`, 15_000);
+            const result = await probeScheduling(
+                kube,
+                NS.dev,
+                tpl.metadata.name,
+                `probe-unschedulable-${c.name}`,
+                15_000,
+            );
             expect(result.node).toBeUndefined();
             expect(result.reason).toBe("Unschedulable");
             expect(result.message).toMatch(c.reason);
@@ -165,8 +213,15 @@ describe("quickstart on the local platform", () => {
         const templates = await expectedTemplates("prod", out.imageRef);
         for (const t of templates) {
             const actual = await kube.get(`/api/v1/namespaces/${NS.prod}/podtemplates/${t.name}`);
-            expectContains({ metadata: actual.metadata, template: actual.template }, { metadata: t.expected.metadata, template: t.expected.template }, t.name);
-            expect({ name: t.name, node: (await probeScheduling(kube, NS.prod, t.name, `probe-${t.name}`)).node }).toEqual({ name: t.name, node: t.node });
+            expectContains(
+                { metadata: actual.metadata, template: actual.template },
+                { metadata: t.expected.metadata, template: t.expected.template },
+                t.name,
+            );
+            expect({
+                name: t.name,
+                node: (await probeScheduling(kube, NS.prod, t.name, `probe-${t.name}`)).node,
+            }).toEqual({ name: t.name, node: t.node });
         }
     });
 
@@ -193,9 +248,13 @@ describe("quickstart on the local platform", () => {
         const values = Object.values(SECRET_VALUES);
         // `pulumi stack export` as a user runs it (the Automation API's exportStack shows secrets)
         for (const s of [stacks.dev, stacks.prod]) {
-            const state = execFileSync("pulumi", ["stack", "export", "--stack", s.name], { cwd: WORK_DIR, env: { ...process.env, ...stacks.envVars } }).toString();
+            const state = execFileSync("pulumi", ["stack", "export", "--stack", s.name], {
+                cwd: WORK_DIR,
+                env: { ...process.env, ...stacks.envVars },
+            }).toString();
             expect(state).toContain('"ciphertext"'); // the secrets are there, encrypted
-            for (const v of values) expect({ stack: s.name, leaked: state.includes(v) }).toEqual({ stack: s.name, leaked: false });
+            for (const v of values)
+                expect({ stack: s.name, leaked: state.includes(v) }).toEqual({ stack: s.name, leaked: false });
         }
         // and every file the backend wrote (checkpoints, history, backups)
         for (const file of listFiles(path.join(WORK_DIR, "state"))) {
@@ -221,9 +280,15 @@ describe("quickstart on the local platform", () => {
         expect(before.pods).toBeGreaterThan(0);
         await stacks.dev.destroy({ onOutput: log });
         await stacks.prod.destroy({ onOutput: log });
-        const gone = await waitFor(async () => JSON.stringify(await objectCount()) === JSON.stringify(NOTHING), 180_000, 1000);
+        const gone = await waitFor(
+            async () => JSON.stringify(await objectCount()) === JSON.stringify(NOTHING),
+            180_000,
+            1000,
+        );
         expect({ gone, left: await objectCount() }).toEqual({ gone: true, left: NOTHING });
-        const onNode = (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)).filter((p: any) => (Object.values(NS) as string[]).includes(p.metadata.namespace));
+        const onNode = (
+            await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)
+        ).filter((p: any) => (Object.values(NS) as string[]).includes(p.metadata.namespace));
         expect(onNode).toEqual([]);
     });
 });

@@ -19,7 +19,13 @@ beforeAll(async () => {
     await kube.remove(`/api/v1/namespaces/${NS}`);
     await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 120_000);
     await kube.create("/api/v1/namespaces", { metadata: { name: NS } });
-    await waitFor(async () => (await kube.list(`/api/v1/namespaces/${NS}/serviceaccounts`)).some((s: any) => s.metadata.name === "default"), 60_000);
+    await waitFor(
+        async () =>
+            (await kube.list(`/api/v1/namespaces/${NS}/serviceaccounts`)).some(
+                (s: any) => s.metadata.name === "default",
+            ),
+        60_000,
+    );
 });
 
 afterAll(async () => {
@@ -27,9 +33,18 @@ afterAll(async () => {
 });
 
 test.each(CASES)("$name", async (c) => {
-    const tpl = renderPodTemplate({ name: c.name, image: "localhost:30000/probe:1", resources: c.resources, interruptible: c.interruptible }, { profile: c.profile, migStrategy: c.migStrategy, namespace: NS });
+    const tpl = renderPodTemplate(
+        { name: c.name, image: "localhost:30000/probe:1", resources: c.resources, interruptible: c.interruptible },
+        { profile: c.profile, migStrategy: c.migStrategy, namespace: NS },
+    );
     await kube.create(`/api/v1/namespaces/${NS}/podtemplates`, tpl);
-    const result = await probeScheduling(kube, NS, tpl.metadata.name, `probe-${c.name}`, c.expect === undefined ? 15_000 : 30_000);
+    const result = await probeScheduling(
+        kube,
+        NS,
+        tpl.metadata.name,
+        `probe-${c.name}`,
+        c.expect === undefined ? 15_000 : 30_000,
+    );
     if (c.expect === undefined) {
         expect({ node: result.node, reason: result.reason }).toEqual({ node: undefined, reason: "Unschedulable" });
         expect(result.message).toMatch(c.why!);

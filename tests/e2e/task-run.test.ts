@@ -22,7 +22,12 @@ let kube: KubeClient;
 let stack: Stack;
 const logs: string[] = [];
 
-const podsOf = async () => (await kube.list(`/api/v1/namespaces/${NS}/pods`)).map((p: any) => ({ name: p.metadata.name, node: p.spec.nodeName, phase: p.status?.phase }));
+const podsOf = async () =>
+    (await kube.list(`/api/v1/namespaces/${NS}/pods`)).map((p: any) => ({
+        name: p.metadata.name,
+        node: p.spec.nodeName,
+        phase: p.status?.phase,
+    }));
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
@@ -34,7 +39,11 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
     const ws = await LocalWorkspace.create({
         workDir: WORK_DIR,
-        projectSettings: { name: "task-run-e2e", runtime: { name: "nodejs", options: { typescript: true } }, main: path.relative(WORK_DIR, path.join(__dirname, "programs", "task-run", "index.ts")) },
+        projectSettings: {
+            name: "task-run-e2e",
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "task-run", "index.ts")),
+        },
         envVars: {
             PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
@@ -53,13 +62,22 @@ afterAll(async () => {
 });
 
 test("a task that exits 3 fails its Job, and `pulumi up` fails naming the task, with the end of its log", async () => {
-    const err: Error = await stack.up({ onOutput: (s) => logs.push(s), color: "never" }).then(() => new Error("up succeeded"), (e) => e);
+    const err: Error = await stack.up({ onOutput: (s) => logs.push(s), color: "never" }).then(
+        () => new Error("up succeeded"),
+        (e) => e,
+    );
     // the error as Pulumi reports it: on the TaskRun, then the log tail, one "| " line each
     const lines = err.message.split("\n");
     const at = lines.findIndex((l) => /^\s*flyte:index:TaskRun \(boom-fail-once\):$/.test(l)) + 1;
     expect(at).toBeGreaterThan(0);
-    expect(lines[at]).toContain('error: task "boom.fail" run "once" (Job flyte-e2e-task-run/boom-fail-once) failed: BackoffLimitExceeded');
-    expect(lines[at]).toMatch(new RegExp(`; pod boom-fail-once-[a-z0-9]+ on node ${REAL_NODE}: exit code 3 \\(Error\\); last 5 log lines of "boom\\.fail":$`));
+    expect(lines[at]).toContain(
+        'error: task "boom.fail" run "once" (Job flyte-e2e-task-run/boom-fail-once) failed: BackoffLimitExceeded',
+    );
+    expect(lines[at]).toMatch(
+        new RegExp(
+            `; pod boom-fail-once-[a-z0-9]+ on node ${REAL_NODE}: exit code 3 \\(Error\\); last 5 log lines of "boom\\.fail":$`,
+        ),
+    );
     const tail: string[] = [];
     for (const l of lines.slice(at + 1)) {
         const m = /^\s*\| (.*)$/.exec(l);
@@ -69,16 +87,27 @@ test("a task that exits 3 fails its Job, and `pulumi up` fails naming the task, 
     expect(tail).toEqual(["boom line 4", "boom line 5", "boom line 6", "boom line 7", "boom line 8"]);
     // the cluster agrees: the Job failed, its one pod ran on the real node and exited 3
     const job = await kube.get(`/apis/batch/v1/namespaces/${NS}/jobs/boom-fail-once`);
-    expect((job.status.conditions ?? []).filter((c: any) => c.status === "True").map((c: any) => c.type)).toContain("Failed");
+    expect((job.status.conditions ?? []).filter((c: any) => c.status === "True").map((c: any) => c.type)).toContain(
+        "Failed",
+    );
     const [pod] = await kube.list(`/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3Dboom-fail-once`);
-    expect({ node: pod.spec.nodeName, exitCode: pod.status.containerStatuses[0].state.terminated?.exitCode }).toEqual({ node: REAL_NODE, exitCode: 3 });
+    expect({ node: pod.spec.nodeName, exitCode: pod.status.containerStatuses[0].state.terminated?.exitCode }).toEqual({
+        node: REAL_NODE,
+        exitCode: 3,
+    });
 });
 
 test("destroy leaves no pod behind (on the real node either)", async () => {
     expect((await podsOf()).length).toBeGreaterThan(0);
     await stack.destroy({ onOutput: (s) => logs.push(s) });
-    const gone = await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 180_000, 1000);
+    const gone = await waitFor(
+        async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404,
+        180_000,
+        1000,
+    );
     expect(gone).toBe(true);
-    const onNode = (await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)).filter((p: any) => p.metadata.namespace === NS);
+    const onNode = (
+        await kube.list(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${REAL_NODE}`)}`)
+    ).filter((p: any) => p.metadata.namespace === NS);
     expect(onNode).toEqual([]);
 });

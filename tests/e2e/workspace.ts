@@ -30,7 +30,10 @@ export interface E2EStacks {
 
 export function requireEnv(name: string): string {
     const v = process.env[name];
-    if (!v) throw new Error(`${name} is not set: run the end-to-end tests through \`npm test\` (it builds the toolchain and starts the platform)`);
+    if (!v)
+        throw new Error(
+            `${name} is not set: run the end-to-end tests through \`npm test\` (it builds the toolchain and starts the platform)`,
+        );
     return v;
 }
 
@@ -54,7 +57,13 @@ export async function createStacks(): Promise<E2EStacks> {
         settings.config["flyte:namespace"] = E2E_NAMESPACES[name as "dev" | "prod"];
         stackSettings[name] = settings;
     }
-    const ws = await LocalWorkspace.create({ workDir: WORK_DIR, projectSettings: project, stackSettings, envVars, secretsProvider: "passphrase" });
+    const ws = await LocalWorkspace.create({
+        workDir: WORK_DIR,
+        projectSettings: project,
+        stackSettings,
+        envVars,
+        secretsProvider: "passphrase",
+    });
     const dev = await Stack.create("dev", ws);
     const prod = await Stack.create("prod", ws);
     for (const s of [dev, prod]) {

@@ -29,10 +29,17 @@ let packed: string[] = [];
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
     try {
-        return execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false", ...env } }).toString();
+        return execFileSync(cmd, args, {
+            cwd,
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, npm_config_update_notifier: "false", ...env },
+        }).toString();
     } catch (err) {
         const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-        throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout?.toString() ?? ""}\n${e.stderr?.toString() ?? ""}`, { cause: err });
+        throw new Error(
+            `${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout?.toString() ?? ""}\n${e.stderr?.toString() ?? ""}`,
+            { cause: err },
+        );
     }
 }
 
@@ -65,10 +72,13 @@ function exampleFile(block: string): string {
         if (needed.has(name) || defines(name)) return;
         needed.add(name);
         // a prelude definition may itself use other prelude names
-        for (const other of PRELUDE_ORDER) if (other !== name && new RegExp(`\\b${other}\\b`).test(PRELUDE[name])) need(other);
+        for (const other of PRELUDE_ORDER)
+            if (other !== name && new RegExp(`\\b${other}\\b`).test(PRELUDE[name])) need(other);
     };
     for (const name of PRELUDE_ORDER) if (uses(name)) need(name);
-    const prelude = PRELUDE_ORDER.filter((n) => needed.has(n)).map((n) => PRELUDE[n]).join("\n");
+    const prelude = PRELUDE_ORDER.filter((n) => needed.has(n))
+        .map((n) => PRELUDE[n])
+        .join("\n");
     const body = block.replace(/^import \* as flyte from "pulumi-flyte";\n/m, "");
     return `import "./mocks";\nimport * as pulumi from "@pulumi/pulumi";\nimport * as flyte from "pulumi-flyte";\n${prelude}\n// ---- README example\n${body}\nexport {};\n`;
 }
@@ -108,7 +118,10 @@ function writeFixtures(dir: string): void {
     fs.writeFileSync(path.join(dir, "src", "main.py"), "print('hello')\n");
     fs.writeFileSync(path.join(dir, ".dockerignore"), "*.pyc\n");
     fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM python:3.11-slim\n");
-    fs.writeFileSync(path.join(dir, "job.py"), "# /// script\n# dependencies = [\"six==1.16.0\"]\n# ///\nprint('job')\n");
+    fs.writeFileSync(
+        path.join(dir, "job.py"),
+        "# /// script\n# dependencies = [\"six==1.16.0\"]\n# ///\nprint('job')\n",
+    );
 }
 
 beforeAll(() => {
@@ -123,7 +136,16 @@ afterAll(() => fs.rmSync(WORK, { recursive: true, force: true }));
 
 describe("the packed package", () => {
     it("holds the build, its sources, README and LICENSE, and nothing else", () => {
-        expect(packed).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]));
+        expect(packed).toEqual(
+            expect.arrayContaining([
+                "package.json",
+                "README.md",
+                "LICENSE",
+                "dist/index.js",
+                "dist/index.d.ts",
+                "src/index.ts",
+            ]),
+        );
         expect(packed.filter((f) => !/^(dist|src)\//.test(f)).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
         expect(packed.some((f) => f.startsWith("tests/") || f.includes("node_modules"))).toBe(false);
         expect(fs.readFileSync(path.join(SDK, "LICENSE"), "utf8")).toContain("Apache License");
@@ -140,7 +162,9 @@ describe("the packed package", () => {
         }
         // the workspace develops against a version inside the ranges, on a Node.js its engines accept
         const workspacePulumi = rootPackage.dependencies["@pulumi/pulumi"];
-        const installed = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+        const installed = JSON.parse(
+            fs.readFileSync(path.join(REPO, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+        );
         expect(installed.version).toBe(workspacePulumi);
         const needs = /^>=(\d+)(?:\.(\d+))?/.exec(installed.engines.node)!;
         const [major, minor] = process.versions.node.split(".").map(Number);
@@ -157,7 +181,12 @@ describe("the packed package", () => {
         expect(maps.length).toBeGreaterThan(0);
         for (const map of maps) {
             const { sources } = JSON.parse(fs.readFileSync(path.join(root, map), "utf8")) as { sources: string[] };
-            for (const source of sources) expect({ map, source, shipped: fs.existsSync(path.resolve(path.dirname(path.join(root, map)), source)) }).toEqual({ map, source, shipped: true });
+            for (const source of sources)
+                expect({
+                    map,
+                    source,
+                    shipped: fs.existsSync(path.resolve(path.dirname(path.join(root, map)), source)),
+                }).toEqual({ map, source, shipped: true });
         }
     });
 });
@@ -167,14 +196,45 @@ describe.each(Object.entries(PEER_MATRIX))("installed next to the %s peers", (_w
 
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(WORK, "project-"));
-        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({
-            name: "pulumi-flyte-package-test", private: true, version: "0.0.0",
-            dependencies: { "pulumi-flyte": `file:${tarball}`, ...peers, typescript: rootPackage.devDependencies.typescript, "@types/node": rootPackage.devDependencies["@types/node"] },
-        }, null, 2));
-        fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
-            compilerOptions: { target: "ES2020", module: "commonjs", moduleResolution: "node", lib: ["ES2022"], strict: true, esModuleInterop: true, skipLibCheck: true, types: ["node"], outDir: "out" },
-            include: ["*.ts"],
-        }, null, 2));
+        fs.writeFileSync(
+            path.join(dir, "package.json"),
+            JSON.stringify(
+                {
+                    name: "pulumi-flyte-package-test",
+                    private: true,
+                    version: "0.0.0",
+                    dependencies: {
+                        "pulumi-flyte": `file:${tarball}`,
+                        ...peers,
+                        typescript: rootPackage.devDependencies.typescript,
+                        "@types/node": rootPackage.devDependencies["@types/node"],
+                    },
+                },
+                null,
+                2,
+            ),
+        );
+        fs.writeFileSync(
+            path.join(dir, "tsconfig.json"),
+            JSON.stringify(
+                {
+                    compilerOptions: {
+                        target: "ES2020",
+                        module: "commonjs",
+                        moduleResolution: "node",
+                        lib: ["ES2022"],
+                        strict: true,
+                        esModuleInterop: true,
+                        skipLibCheck: true,
+                        types: ["node"],
+                        outDir: "out",
+                    },
+                    include: ["*.ts"],
+                },
+                null,
+                2,
+            ),
+        );
         run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], dir);
         writeFixtures(dir);
         fs.writeFileSync(path.join(dir, "mocks.ts"), MOCKS);
@@ -184,7 +244,10 @@ describe.each(Object.entries(PEER_MATRIX))("installed next to the %s peers", (_w
 
     it("installs the pinned peers", () => {
         for (const [name, version] of Object.entries(peers)) {
-            expect([name, JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")).version]).toEqual([name, version]);
+            expect([
+                name,
+                JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")).version,
+            ]).toEqual([name, version]);
         }
     });
 
@@ -193,8 +256,12 @@ describe.each(Object.entries(PEER_MATRIX))("installed next to the %s peers", (_w
         run(process.execPath, [path.join(dir, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir);
     }, 120_000);
 
-    it.each(readmeExamples().map((_, i) => [i]))("runs README example %i under Pulumi's mocks", (i) => {
-        // a build secret without secretValues comes from the environment, as flyte-sdk's builder reads it
-        run(process.execPath, [path.join(dir, "out", `example-${i}.js`)], dir, { PIP_TOKEN: "from-env" });
-    }, 60_000);
+    it.each(readmeExamples().map((_, i) => [i]))(
+        "runs README example %i under Pulumi's mocks",
+        (i) => {
+            // a build secret without secretValues comes from the environment, as flyte-sdk's builder reads it
+            run(process.execPath, [path.join(dir, "out", `example-${i}.js`)], dir, { PIP_TOKEN: "from-env" });
+        },
+        60_000,
+    );
 });

@@ -21,7 +21,11 @@ import * as path from "path";
 // ---------------------------------------------------------------- the Docker daemon
 
 /** Where the Docker daemon listens, as docker and the provider find it (undefined: cannot tell, e.g. a docker context or ssh://). */
-export function dockerEndpoint(configuredHost?: string, env: NodeJS.ProcessEnv = process.env, configDir?: string): string | undefined {
+export function dockerEndpoint(
+    configuredHost?: string,
+    env: NodeJS.ProcessEnv = process.env,
+    configDir?: string,
+): string | undefined {
     const host = configuredHost ?? env.DOCKER_HOST;
     if (host) return host;
     if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== "default") return undefined;
@@ -82,9 +86,10 @@ export function pingDocker(endpoint: string, timeoutMs = 5_000): Promise<string 
 
 /** The error of an unreachable Docker daemon: cause and what to do. */
 export function dockerDownMessage(uri: string, endpoint: string, reason: string): string {
-    const how = endpoint === "unix:///var/run/docker.sock"
-        ? "start it (e.g. `sudo systemctl start docker`, or Docker Desktop)"
-        : "start it, or point DOCKER_HOST (or docker-build:host) at a running daemon";
+    const how =
+        endpoint === "unix:///var/run/docker.sock"
+            ? "start it (e.g. `sudo systemctl start docker`, or Docker Desktop)"
+            : "start it, or point DOCKER_HOST (or docker-build:host) at a running daemon";
     return `the Docker daemon is not running: ${reason}; nothing was built or pushed for ${uri}. ${how[0].toUpperCase()}${how.slice(1)}, then run \`pulumi up\` again`;
 }
 
@@ -123,7 +128,13 @@ export function findBuildxPlugin(env: NodeJS.ProcessEnv = process.env): string |
     } catch {
         // no config
     }
-    dirs.push(path.join(configDir, "cli-plugins"), "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins");
+    dirs.push(
+        path.join(configDir, "cli-plugins"),
+        "/usr/local/lib/docker/cli-plugins",
+        "/usr/local/libexec/docker/cli-plugins",
+        "/usr/lib/docker/cli-plugins",
+        "/usr/libexec/docker/cli-plugins",
+    );
     for (const dir of dirs) {
         const file = path.join(dir, "docker-buildx");
         try {
@@ -203,7 +214,13 @@ export interface BuildFailure {
 /** Reads a `--progress plain` log of a failed build (pure). */
 export function explainBuildLog(log: string, maxLines = 10): BuildFailure {
     const lines = log.replace(/\r/g, "").split("\n");
-    const errorLine = [...lines].reverse().find((l) => /^ERROR: /.test(l) || /^error: /i.test(l))?.replace(/^ERROR: |^error: /i, "") ?? lines.filter((l) => l.trim()).pop() ?? "the build failed";
+    const errorLine =
+        [...lines]
+            .reverse()
+            .find((l) => /^ERROR: /.test(l) || /^error: /i.test(l))
+            ?.replace(/^ERROR: |^error: /i, "") ??
+        lines.filter((l) => l.trim()).pop() ??
+        "the build failed";
     const exit = /exit code: (\d+)/.exec(errorLine);
     // BuildKit's summary of the failed step:  ------ / > [stage 3/3] RUN ...: / output / ------
     const start = lines.findIndex((l) => /^ > \[[^\]]+\] /.test(l));
@@ -241,10 +258,14 @@ export function describeStep(instruction: string): string {
 
 /** The error of a failed build: what failed, its last lines, what to do. */
 export function buildFailureMessage(uri: string, f: BuildFailure): string {
-    const tail = f.lastLines.length ? `; its last output lines:\n${f.lastLines.map((l) => `    | ${l}`).join("\n")}` : "";
+    const tail = f.lastLines.length
+        ? `; its last output lines:\n${f.lastLines.map((l) => `    | ${l}`).join("\n")}`
+        : "";
     if (f.step) {
-        return `the build step \`${f.step}\`${f.position ? ` (step ${f.position} of the Dockerfile)` : ""} failed${f.exitCode !== undefined ? ` with exit code ${f.exitCode}` : ""}${tail}\n` +
-            `Nothing was pushed for ${uri}. Fix the step (a package name or version, an index URL, a command), then run \`pulumi up\` again`;
+        return (
+            `the build step \`${f.step}\`${f.position ? ` (step ${f.position} of the Dockerfile)` : ""} failed${f.exitCode !== undefined ? ` with exit code ${f.exitCode}` : ""}${tail}\n` +
+            `Nothing was pushed for ${uri}. Fix the step (a package name or version, an index URL, a command), then run \`pulumi up\` again`
+        );
     }
     return `the build of ${uri} failed: ${f.error}${tail}\nNothing was pushed. Fix the cause, then run \`pulumi up\` again`;
 }

@@ -59,7 +59,8 @@ export function assembleBuildContext(image: Image, dir: string, options: Dockerf
                 continue;
             }
             fs.mkdirSync(path.join(root, ...entry.contextPath.split("/")), { recursive: true });
-            for (const f of entryFiles(entry, image.layers, image.initRootDir)) copy(f.path, `${entry.contextPath}/${f.rel}`);
+            for (const f of entryFiles(entry, image.layers, image.initRootDir))
+                copy(f.path, `${entry.contextPath}/${f.rel}`);
         }
     }
     const dockerfile = path.join(root, dockerfileRel);
@@ -107,10 +108,15 @@ function writeFresh(file: string, text: string): void {
 
 function prepare(root: string): void {
     if (fs.existsSync(root)) {
-        if (!fs.statSync(root).isDirectory()) throw new ValidationError("contextDir", root, "a directory path for the build context");
+        if (!fs.statSync(root).isDirectory())
+            throw new ValidationError("contextDir", root, "a directory path for the build context");
         const entries = fs.readdirSync(root);
         if (entries.length > 0 && !entries.includes(CONTEXT_MARKER)) {
-            throw new ValidationError("contextDir", root, "an empty directory or one assembled before (it holds other files; refusing to empty it)");
+            throw new ValidationError(
+                "contextDir",
+                root,
+                "an empty directory or one assembled before (it holds other files; refusing to empty it)",
+            );
         }
         for (const e of entries) fs.rmSync(path.join(root, e), { recursive: true, force: true });
     }

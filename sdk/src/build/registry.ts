@@ -40,7 +40,8 @@ export function parseReference(uri: string): ImageReference {
     const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
     const tag = hasTag ? withoutDigest.slice(colon + 1) : "latest";
     const first = name.split("/")[0];
-    const explicitRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+    const explicitRegistry =
+        name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
     const registry = explicitRegistry ? first : "registry-1.docker.io";
     let repository = explicitRegistry ? name.slice(first.length + 1) : name;
     if (!explicitRegistry && !repository.includes("/")) repository = `library/${repository}`;
@@ -91,8 +92,14 @@ export function requestErrorCode(err: unknown): string {
 
 /** The cause of a failed request, as a person would name it (connection refused, DNS, TLS, timeout). */
 export function explainRequestError(err: unknown, registry: string, timeoutMs: number): string {
-    const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string; hostname?: string; address?: string; port?: number } };
-    if (e?.name === "TimeoutError" || e?.name === "AbortError") return `${registry} did not answer within ${timeoutMs / 1000}s`;
+    const e = err as {
+        name?: string;
+        message?: string;
+        code?: string;
+        cause?: { code?: string; message?: string; hostname?: string; address?: string; port?: number };
+    };
+    if (e?.name === "TimeoutError" || e?.name === "AbortError")
+        return `${registry} did not answer within ${timeoutMs / 1000}s`;
     const code = e?.cause?.code ?? e?.code;
     const host = registry.split(":")[0];
     switch (code) {
@@ -130,13 +137,20 @@ export function explainRequestError(err: unknown, registry: string, timeoutMs: n
  */
 export function dockerCredentials(registry: string, configDir?: string): RegistryCredentials | undefined {
     const dir = configDir ?? process.env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker");
-    let config: { auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>; credHelpers?: Record<string, string>; credsStore?: string };
+    let config: {
+        auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+        credHelpers?: Record<string, string>;
+        credsStore?: string;
+    };
     try {
         config = JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8"));
     } catch {
         return undefined;
     }
-    const keys = registry === "registry-1.docker.io" ? ["https://index.docker.io/v1/", "index.docker.io", "docker.io", registry] : [registry, `https://${registry}`, `http://${registry}`];
+    const keys =
+        registry === "registry-1.docker.io"
+            ? ["https://index.docker.io/v1/", "index.docker.io", "docker.io", registry]
+            : [registry, `https://${registry}`, `http://${registry}`];
     for (const key of keys) {
         const entry = config.auths?.[key];
         if (!entry) continue;
@@ -149,7 +163,11 @@ export function dockerCredentials(registry: string, configDir?: string): Registr
     }
     const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => h) ?? config.credsStore;
     if (!helper || !/^[A-Za-z0-9._-]+$/.test(helper)) return undefined;
-    const result = spawnSync(`docker-credential-${helper}`, ["get"], { input: keys[0], encoding: "utf8", timeout: 10_000 });
+    const result = spawnSync(`docker-credential-${helper}`, ["get"], {
+        input: keys[0],
+        encoding: "utf8",
+        timeout: 10_000,
+    });
     if (result.status !== 0 || !result.stdout) return undefined;
     try {
         const { Username, Secret } = JSON.parse(result.stdout) as { Username?: string; Secret?: string };
@@ -163,7 +181,10 @@ export function dockerCredentials(registry: string, configDir?: string): Registr
  * Looks up a tag. Returns undefined when the tag does not exist; throws on
  * network or authentication failures (callers decide to build instead).
  */
-export async function inspectRemoteImage(uri: string, options: RegistryClientOptions = {}): Promise<RemoteImageInfo | undefined> {
+export async function inspectRemoteImage(
+    uri: string,
+    options: RegistryClientOptions = {},
+): Promise<RemoteImageInfo | undefined> {
     const ref = parseReference(uri);
     const timeoutMs = options.timeoutMs ?? 10_000;
     const rawFetch = options.fetchImpl ?? fetch;
@@ -175,7 +196,10 @@ export async function inspectRemoteImage(uri: string, options: RegistryClientOpt
             throw new RegistryLookupError(explainRequestError(err, ref.registry, timeoutMs), requestErrorCode(err));
         }
     };
-    options = { ...options, credentials: options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir) };
+    options = {
+        ...options,
+        credentials: options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir),
+    };
     let token: string | undefined;
 
     const request = async (path: string, accept?: string): Promise<Response> => {
@@ -196,9 +220,11 @@ export async function inspectRemoteImage(uri: string, options: RegistryClientOpt
     const manifestRes = await request(`/v2/${ref.repository}/manifests/${ref.tag}`, MANIFEST_TYPES);
     if (manifestRes.status === 404) return undefined;
     if (manifestRes.status === 401 || manifestRes.status === 403) {
-        throw new RegistryLookupError(options.credentials
-            ? `${ref.registry} refused the credentials for ${ref.repository} (${manifestRes.status})`
-            : `${ref.registry} needs credentials to read ${ref.repository} (${manifestRes.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`);
+        throw new RegistryLookupError(
+            options.credentials
+                ? `${ref.registry} refused the credentials for ${ref.repository} (${manifestRes.status})`
+                : `${ref.registry} needs credentials to read ${ref.repository} (${manifestRes.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`,
+        );
     }
     if (!manifestRes.ok) throw new RegistryLookupError(`${ref.registry} answered ${manifestRes.status} for ${uri}`);
     const digest = manifestRes.headers.get("docker-content-digest") ?? "";
@@ -228,7 +254,13 @@ interface ImageConfigJson {
     config?: { Labels?: Record<string, string> };
 }
 
-async function fetchToken(challenge: string, ref: ImageReference, doFetch: typeof fetch, timeoutMs: number, credentials?: RegistryCredentials): Promise<string> {
+async function fetchToken(
+    challenge: string,
+    ref: ImageReference,
+    doFetch: typeof fetch,
+    timeoutMs: number,
+    credentials?: RegistryCredentials,
+): Promise<string> {
     const params: Record<string, string> = {};
     for (const m of challenge.matchAll(/(\w+)="([^"]*)"/g)) params[m[1].toLowerCase()] = m[2];
     if (!params.realm) throw new Error(`registry ${ref.registry} sent an unusable auth challenge`);
@@ -238,9 +270,11 @@ async function fetchToken(challenge: string, ref: ImageReference, doFetch: typeo
     const headers: Record<string, string> = credentials ? { Authorization: `Basic ${basic(credentials)}` } : {};
     const res = await doFetch(url.toString(), { headers, signal: AbortSignal.timeout(timeoutMs) });
     if (res.status === 401 || res.status === 403) {
-        throw new RegistryLookupError(credentials
-            ? `${ref.registry} refused the credentials for ${ref.repository} (token endpoint answered ${res.status})`
-            : `${ref.registry} needs credentials to read ${ref.repository} (token endpoint answered ${res.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`);
+        throw new RegistryLookupError(
+            credentials
+                ? `${ref.registry} refused the credentials for ${ref.repository} (token endpoint answered ${res.status})`
+                : `${ref.registry} needs credentials to read ${ref.repository} (token endpoint answered ${res.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`,
+        );
     }
     if (!res.ok) throw new RegistryLookupError(`the token endpoint of ${ref.registry} answered ${res.status}`);
     const body = (await res.json()) as { token?: string; access_token?: string };

@@ -26,16 +26,22 @@ let probe: Promise<string | undefined> | undefined;
 
 /** The message when the API server at `server` cannot be reached (`code`: the network error). */
 export function apiServerDownMessage(server: string, code: string): string {
-    return `the API server at ${server} is unreachable: it ${NETWORK_CAUSES[code] ?? `cannot be reached (${code})`}; no Kubernetes object of this stack could be created, updated or deleted. ` +
-        "Start the cluster (or fix the network to it), or point kubernetes:kubeconfig / KUBECONFIG at a running one, then run `pulumi up` again";
+    return (
+        `the API server at ${server} is unreachable: it ${NETWORK_CAUSES[code] ?? `cannot be reached (${code})`}; no Kubernetes object of this stack could be created, updated or deleted. ` +
+        "Start the cluster (or fix the network to it), or point kubernetes:kubeconfig / KUBECONFIG at a running one, then run `pulumi up` again"
+    );
 }
 
 /** Logs the API server's unreachability (once per program) as an error on `resource`. */
 export function checkApiServer(resource: pulumi.Resource): void {
     if (reported || pulumi.runtime.isDryRun() || underMocks()) return;
     // an explicit provider has a kubeconfig of its own; a proxy is the provider's way in
-    if ((resource as unknown as { getProvider?: (m: string) => unknown }).getProvider?.("kubernetes::") !== undefined) return;
-    if (["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].some((v) => process.env[v])) return;
+    if ((resource as unknown as { getProvider?: (m: string) => unknown }).getProvider?.("kubernetes::") !== undefined)
+        return;
+    if (
+        ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].some((v) => process.env[v])
+    )
+        return;
     probe ??= reachApiServer();
     void probe.then((problem) => {
         if (!problem || reported) return;

@@ -1,7 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Environment, EnvironmentArgs, ImageLike, environmentArgsSchema, normalizeEnvironment } from "../core/environment";
+import {
+    Environment,
+    EnvironmentArgs,
+    ImageLike,
+    environmentArgsSchema,
+    normalizeEnvironment,
+} from "../core/environment";
 import { ValidationError, isOutputLike } from "../core/errors";
 import { argsSchema, checkedLater, fieldsOnly, parseArgs, parseWith, stringListField } from "../core/validate";
 import { Image } from "../core/image";
@@ -109,7 +115,11 @@ export const plannableArgsSchema = argsSchema<PlannableEnvironmentArgs>()(
  * registers, so a typo fails at preview. `schema` is the caller's arguments (the
  * plannable ones and those it handles itself).
  */
-export function planEnvironment(name: string, given: PlannableEnvironmentArgs, schema: z.AnyZodObject = plannableArgsSchema): EnvironmentPlan {
+export function planEnvironment(
+    name: string,
+    given: PlannableEnvironmentArgs,
+    schema: z.AnyZodObject = plannableArgsSchema,
+): EnvironmentPlan {
     parseArgs(schema, given, "");
     // structural settings must be known at preview: an Output there is named, with why
     for (const [key, value] of Object.entries(given)) {
@@ -117,14 +127,17 @@ export function planEnvironment(name: string, given: PlannableEnvironmentArgs, s
     }
     // settings the arguments leave out come from the stack config (flyte:namespace, ...)
     const stack = stackDefaults();
-    const fromStack = (key: "namespace" | "profile" | "migStrategy") => given[key] === undefined && stack[key] !== undefined;
+    const fromStack = (key: "namespace" | "profile" | "migStrategy") =>
+        given[key] === undefined && stack[key] !== undefined;
     const args: PlannableEnvironmentArgs = {
         ...given,
         ...(fromStack("namespace") ? { namespace: stack.namespace } : {}),
         ...(fromStack("profile") ? { profile: stack.profile } : {}),
         ...(fromStack("migStrategy") ? { migStrategy: stack.migStrategy } : {}),
     };
-    return atStackKeys(fromStack("migStrategy") ? [["migStrategy", "flyte:migStrategy"]] : [], () => planWith(name, args));
+    return atStackKeys(fromStack("migStrategy") ? [["migStrategy", "flyte:migStrategy"]] : [], () =>
+        planWith(name, args),
+    );
 }
 
 /** Reports an error about a setting that came from the stack config at its key (`flyte:migStrategy`). */
@@ -142,40 +155,74 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
     resolveProfile(args.profile);
     if (args.warmPoolCommand !== undefined) parseWith(stringListField, args.warmPoolCommand, "warmPoolCommand");
     const image = args.image;
-    const pureImage = image === undefined ? "auto"
-        : image instanceof ImageBuild ? image.image
-        : typeof image === "string" || image instanceof Image ? (image as ImageLike | string)
-        : pulumi.Output.isInstance(image) || isPromise(image) ? PLACEHOLDER_IMAGE
-        : undefined;
+    const pureImage =
+        image === undefined
+            ? "auto"
+            : image instanceof ImageBuild
+              ? image.image
+              : typeof image === "string" || image instanceof Image
+                ? (image as ImageLike | string)
+                : pulumi.Output.isInstance(image) || isPromise(image)
+                  ? PLACEHOLDER_IMAGE
+                  : undefined;
     if (pureImage === undefined) {
-        throw new ValidationError("image", image, "expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or \"auto\" (Flyte's default image)");
+        throw new ValidationError(
+            "image",
+            image,
+            'expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or "auto" (Flyte\'s default image)',
+        );
     }
     if (args.imageBuild !== undefined && !(image instanceof Image)) {
-        throw new ValidationError("imageBuild", "(build settings)", "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published");
+        throw new ValidationError(
+            "imageBuild",
+            "(build settings)",
+            "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published",
+        );
     }
     // the child build's settings and secrets are checked before anything registers
     if (image instanceof Image) {
         const settings = validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
         const shared = sharedBuilds.get(image.uri);
         if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
-            throw new ValidationError("imageBuild", "(build settings)", `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`);
+            throw new ValidationError(
+                "imageBuild",
+                "(build settings)",
+                `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`,
+            );
         }
     }
     const imagePending = pureImage === PLACEHOLDER_IMAGE;
     const normalized = normalizeEnvironment({
-        name, image: pureImage, resources: args.resources, envVars: args.envVars, secrets: args.secrets, cache: args.cache,
-        reusable: args.reusable, interruptible: args.interruptible, podTemplate: args.podTemplate, description: args.description, queue: args.queue,
+        name,
+        image: pureImage,
+        resources: args.resources,
+        envVars: args.envVars,
+        secrets: args.secrets,
+        cache: args.cache,
+        reusable: args.reusable,
+        interruptible: args.interruptible,
+        podTemplate: args.podTemplate,
+        description: args.description,
+        queue: args.queue,
     });
     // the stand-in never shows in a public value: an Output image is left out of the environment
     const environment: Environment = imagePending ? Object.freeze({ ...normalized, image: undefined }) : normalized;
-    const renderOptions: EnvironmentRenderOptions = { profile: args.profile, migStrategy: args.migStrategy, ...(imagePending ? { imagePending } : {}) };
+    const renderOptions: EnvironmentRenderOptions = {
+        profile: args.profile,
+        migStrategy: args.migStrategy,
+        ...(imagePending ? { imagePending } : {}),
+    };
     const rendered = render(environment, renderOptions);
     claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
     return { name, environment, renderOptions, rendered, namespace: args.namespace, args };
 }
 
 /** Registers an environment's image build (when needed), PodTemplate and warm pool under `parent`. */
-export function deployEnvironment(parent: pulumi.ComponentResource, plan: EnvironmentPlan, dependencies: readonly pulumi.Resource[]): DeployedEnvironment {
+export function deployEnvironment(
+    parent: pulumi.ComponentResource,
+    plan: EnvironmentPlan,
+    dependencies: readonly pulumi.Resource[],
+): DeployedEnvironment {
     const { name, args, environment, rendered, namespace } = plan;
     checkApiServer(parent); // an unreachable API server, said once with what to do
     const image = args.image;
@@ -204,16 +251,28 @@ export function deployEnvironment(parent: pulumi.ComponentResource, plan: Enviro
     // a reference given as a string goes into the pods as a string, and the Output of
     // `imageRef` is made when read (each Output costs the runtime tracked promises: bench B1)
     const context: EnvironmentContext = {
-        name, environment, renderOptions: plan.renderOptions, namespace, parent, podImage, dependencies,
+        name,
+        environment,
+        renderOptions: plan.renderOptions,
+        namespace,
+        parent,
+        podImage,
+        dependencies,
         get imageRef() {
             return (imageRef ??= pulumi.output(podImage));
         },
     };
-    const podTemplate = new k8s.core.v1.PodTemplate(`${name}-podtemplate`,
+    const podTemplate = new k8s.core.v1.PodTemplate(
+        `${name}-podtemplate`,
         podTemplateArgs(withImage(rendered, podImage), namespace),
-        { parent, ...dependsOn(dependencies) });
+        { parent, ...dependsOn(dependencies) },
+    );
     const warmPool = environment.reusable
-        ? new k8s.apps.v1.Deployment(`${name}-pool`, warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand), { parent, ...dependsOn(dependencies) })
+        ? new k8s.apps.v1.Deployment(
+              `${name}-pool`,
+              warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
+              { parent, ...dependsOn(dependencies) },
+          )
         : undefined;
     const placement = checkSchedulability(`environment "${name}"`, rendered.podTemplate.template.spec, podTemplate);
     return { context, podTemplate, warmPool, imageBuild, placement };

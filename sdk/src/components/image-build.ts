@@ -6,9 +6,26 @@ import * as path from "path";
 import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
 import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/validate";
 import { Image } from "../core/image";
-import { RegistryLookupError, RemoteImageInfo, explainRequestError, inspectRemoteImage, parseReference, repositoryOf } from "../build/registry";
+import {
+    RegistryLookupError,
+    RemoteImageInfo,
+    explainRequestError,
+    inspectRemoteImage,
+    parseReference,
+    repositoryOf,
+} from "../build/registry";
 import { assembleBuildContext } from "../build/context";
-import { buildFailureMessage, dockerDownMessage, dockerEndpoint, explainBuildLog, findBuildxPlugin, isLocalDaemon, pingDocker, runCheckBuild, tcpProbe } from "../build/check-build";
+import {
+    buildFailureMessage,
+    dockerDownMessage,
+    dockerEndpoint,
+    explainBuildLog,
+    findBuildxPlugin,
+    isLocalDaemon,
+    pingDocker,
+    runCheckBuild,
+    tcpProbe,
+} from "../build/check-build";
 import { SharedBuilds } from "./shared-builds";
 import { stackDefaults } from "./stack-config";
 
@@ -77,7 +94,10 @@ export const imageBuildArgsSchema = argsSchema<ImageBuildArgs>()(
 );
 
 type RegistryCredentials = NonNullable<ImageBuildOptions["registryCredentials"]>;
-const registryCredentialsSchema = argsSchema<RegistryCredentials>()({ username: checkedLater<string>(), password: checkedLater<string>() }, "{ username, password }");
+const registryCredentialsSchema = argsSchema<RegistryCredentials>()(
+    { username: checkedLater<string>(), password: checkedLater<string>() },
+    "{ username, password }",
+);
 
 /**
  * Builds an Image from its generated Dockerfile with @pulumi/docker-build (BuildKit;
@@ -130,13 +150,22 @@ export interface DeployedImage {
  * Assembles the build context and registers the build under `parent` (named
  * `<name>-build`), unless the image is published as is or its tag was pushed elsewhere.
  */
-export function deployImageBuild(parent: pulumi.Resource, name: string, image: Image, settings: ImageBuildSettings): DeployedImage {
+export function deployImageBuild(
+    parent: pulumi.Resource,
+    name: string,
+    image: Image,
+    settings: ImageBuildSettings,
+): DeployedImage {
     const uri = image.uri;
     // an uncloned fromBase / default image is someone else's published image: used as is
     if (!image.needsBuild) return { built: pulumi.output(false), digest: pulumi.output(""), ref: pulumi.output(uri) };
     // one context folder per stack and build, re-assembled in place: previews and tag
     // changes reuse it, nothing accumulates
-    const contextDir = path.join(settings.workDir, "contexts", sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`));
+    const contextDir = path.join(
+        settings.workDir,
+        "contexts",
+        sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`),
+    );
     const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
     removeAtExit(context.dir);
     const secretValues = settings.secretValues;
@@ -144,10 +173,15 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
     // a real `pulumi up` (not a preview, not unit tests under mocks) checks what would make
     // the build fail before the provider builds: the registry, the Docker daemon, the steps
     const deploying = !pulumi.runtime.isDryRun() && !underMocks();
-    const lookup: Promise<{ found?: RemoteImageInfo; unreachable?: string }> = settings.skipExisting ? lookUp(uri, parent, settings.registryCredentials, deploying) : Promise.resolve({});
+    const lookup: Promise<{ found?: RemoteImageInfo; unreachable?: string }> = settings.skipExisting
+        ? lookUp(uri, parent, settings.registryCredentials, deploying)
+        : Promise.resolve({});
     const outcome = lookup.then(async ({ found, unreachable }) => {
         if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
-            pulumi.log.info(`${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`, parent);
+            pulumi.log.info(
+                `${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`,
+                parent,
+            );
             removeContext(context.dir);
             return { built: false, digest: pulumi.output(found.digest) };
         }
@@ -163,20 +197,26 @@ export function deployImageBuild(parent: pulumi.Resource, name: string, image: I
                 throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
             }
         }
-        const build = new dockerbuild.Image(`${name}-build`, {
-            context: { location: context.dir },
-            dockerfile: { location: context.dockerfile },
-            tags: [uri],
-            push: true,
-            buildOnPreview: false,
-            ...(settings.builder ? { builder: { name: settings.builder } } : {}),
-            ...(settings.exec ? { exec: true } : {}),
-            labels: { [BUILT_BY_LABEL]: builtBy },
-            ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
-            ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
-            // the tag covers what the image is made of; rotating a token must not rebuild it
-            ...(Object.keys(secretValues).length ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) } : {}),
-        }, { parent });
+        const build = new dockerbuild.Image(
+            `${name}-build`,
+            {
+                context: { location: context.dir },
+                dockerfile: { location: context.dockerfile },
+                tags: [uri],
+                push: true,
+                buildOnPreview: false,
+                ...(settings.builder ? { builder: { name: settings.builder } } : {}),
+                ...(settings.exec ? { exec: true } : {}),
+                labels: { [BUILT_BY_LABEL]: builtBy },
+                ...(settings.network ? { network: settings.network as dockerbuild.NetworkMode } : {}),
+                ...(settings.platform ? { platforms: [settings.platform as dockerbuild.Platform] } : {}),
+                // the tag covers what the image is made of; rotating a token must not rebuild it
+                ...(Object.keys(secretValues).length
+                    ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) }
+                    : {}),
+            },
+            { parent },
+        );
         // the provider has hashed (and built) the context once its step is done: nothing is left behind
         build.contextHash.apply(() => removeContext(context.dir));
         return { built: true, digest: build.digest };
@@ -195,7 +235,12 @@ class BuildFault extends Error {}
  * fail after the whole build); other failures (credentials) are a warning on the
  * build, with the cause, and the image is built.
  */
-async function lookUp(uri: string, resource: pulumi.Resource, credentials: { username: string; password: string } | undefined, deploying: boolean): Promise<{ found?: RemoteImageInfo; unreachable?: string }> {
+async function lookUp(
+    uri: string,
+    resource: pulumi.Resource,
+    credentials: { username: string; password: string } | undefined,
+    deploying: boolean,
+): Promise<{ found?: RemoteImageInfo; unreachable?: string }> {
     try {
         return { found: await inspectRemoteImage(uri, { credentials }) };
     } catch (err) {
@@ -212,7 +257,10 @@ async function lookUp(uri: string, resource: pulumi.Resource, credentials: { use
         if (code && isLocalDaemon(dockerEndpoint(dockerBuildHost()))) {
             const message = registryDownMessage(uri, code, cause);
             if (deploying) return { unreachable: message };
-            pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; \`pulumi up\` cannot build and push it unless the registry at ${parseReference(uri).registry} is reachable then`, resource);
+            pulumi.log.warn(
+                `could not check whether ${uri} is already in the registry: ${cause}; \`pulumi up\` cannot build and push it unless the registry at ${parseReference(uri).registry} is reachable then`,
+                resource,
+            );
             return {};
         }
         pulumi.log.warn(`could not check whether ${uri} is already in the registry: ${cause}; building it`, resource);
@@ -235,8 +283,10 @@ const REGISTRY_DOWN: Record<string, string> = {
 /** "the registry at <host> refused the connection ...; what to do". */
 export function registryDownMessage(uri: string, code: string, cause: string): string {
     const registry = parseReference(uri).registry;
-    return `the registry at ${registry} ${REGISTRY_DOWN[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
-        "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again";
+    return (
+        `the registry at ${registry} ${REGISTRY_DOWN[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
+        "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again"
+    );
 }
 
 /** The Docker daemon the docker-build provider uses: `docker-build:host`, else DOCKER_HOST, else docker's default. */
@@ -253,7 +303,13 @@ function dockerBuildHost(): string | undefined {
  * the docker-buildx plugin, which drops the log of a failed build) the build's steps
  * succeed, run once with the same plugin and settings (see build/check-build.ts).
  */
-async function preflight(uri: string, resource: pulumi.Resource, contextDir: string, dockerfile: string, settings: ImageBuildSettings): Promise<void> {
+async function preflight(
+    uri: string,
+    resource: pulumi.Resource,
+    contextDir: string,
+    dockerfile: string,
+    settings: ImageBuildSettings,
+): Promise<void> {
     const configuredHost = dockerBuildHost();
     const endpoint = dockerEndpoint(configuredHost);
     if (endpoint) {
@@ -265,10 +321,21 @@ async function preflight(uri: string, resource: pulumi.Resource, contextDir: str
     if (!plugin) return; // the provider says it cannot find the plugin
     const secrets = await resolveSecrets(settings.secretValues);
     pulumi.log.info(`building ${uri}: running the build steps`, resource);
-    const run = await runCheckBuild({ plugin, contextDir, dockerfile, builder: settings.builder, network: settings.network, platform: settings.platform, secrets, dockerHost: configuredHost });
+    const run = await runCheckBuild({
+        plugin,
+        contextDir,
+        dockerfile,
+        builder: settings.builder,
+        network: settings.network,
+        platform: settings.platform,
+        secrets,
+        dockerHost: configuredHost,
+    });
     if (run.code !== 0) {
         // a step may print a secret it was given: its output never carries the values
-        const log = Object.values(secrets).filter((v) => v.length >= 4).reduce((text, v) => text.split(v).join("[secret]"), run.log);
+        const log = Object.values(secrets)
+            .filter((v) => v.length >= 4)
+            .reduce((text, v) => text.split(v).join("[secret]"), run.log);
         throw new BuildFault(buildFailureMessage(uri, explainBuildLog(log)));
     }
 }
@@ -299,7 +366,9 @@ function removeContext(dir: string): void {
 export function underMocks(): boolean {
     try {
         // setMocks installs a MockMonitor: a monitor carrying the test's mocks
-        const monitor = (pulumi.runtime as unknown as { getMonitor?: () => { mocks?: { newResource?: unknown } } | undefined }).getMonitor?.();
+        const monitor = (
+            pulumi.runtime as unknown as { getMonitor?: () => { mocks?: { newResource?: unknown } } | undefined }
+        ).getMonitor?.();
         return typeof monitor?.mocks?.newResource === "function";
     } catch {
         return false;
@@ -311,19 +380,37 @@ export function underMocks(): boolean {
  * builder) from the environment variable named like the secret id. Every value is a
  * Pulumi secret: encrypted in state, masked in logs, a BuildKit secret mount in the build.
  */
-function buildSecretValues(ids: readonly string[], given: Record<string, pulumi.Input<string>> | undefined, prefix: string): Record<string, pulumi.Output<string>> {
+function buildSecretValues(
+    ids: readonly string[],
+    given: Record<string, pulumi.Input<string>> | undefined,
+    prefix: string,
+): Record<string, pulumi.Output<string>> {
     const field = joinPath(prefix, "secretValues");
     const out: Record<string, pulumi.Output<string>> = {};
     for (const id of ids) {
         const value = given?.[id] ?? process.env[id];
         if (value === undefined) {
-            throw new ValidationError(joinPath(field, id), undefined, `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`);
+            throw new ValidationError(
+                joinPath(field, id),
+                undefined,
+                `the image mounts build secret ${id}: pass secretValues.${id} (e.g. config.requireSecret(...)) or set the environment variable ${id}`,
+            );
         }
-        if (typeof value !== "string" && !isOutputLike(value)) throw new ValidationError(joinPath(field, id), HIDDEN, "a build secret's value is a string or an Output of one (e.g. config.requireSecret(...))");
+        if (typeof value !== "string" && !isOutputLike(value))
+            throw new ValidationError(
+                joinPath(field, id),
+                HIDDEN,
+                "a build secret's value is a string or an Output of one (e.g. config.requireSecret(...))",
+            );
         out[id] = pulumi.secret(value);
     }
     for (const id of Object.keys(given ?? {})) {
-        if (!ids.includes(id)) throw new ValidationError(joinPath(field, id), "(value hidden)", `the image mounts no build secret ${id}; it mounts ${ids.length ? ids.join(", ") : "none"}`);
+        if (!ids.includes(id))
+            throw new ValidationError(
+                joinPath(field, id),
+                "(value hidden)",
+                `the image mounts no build secret ${id}; it mounts ${ids.length ? ids.join(", ") : "none"}`,
+            );
     }
     return out;
 }
@@ -343,25 +430,54 @@ export interface ImageBuildSettings extends ImageBuildOptions {
 export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
     parseArgs(imageBuildArgsSchema, args, prefix);
     const f = (key: string) => joinPath(prefix, key);
-    if (!(args.image instanceof Image)) throw new ValidationError(f("image"), args.image, "expected an Image (e.g. Image.fromDebianBase({ python: \"3.11\" }))");
+    if (!(args.image instanceof Image))
+        throw new ValidationError(
+            f("image"),
+            args.image,
+            'expected an Image (e.g. Image.fromDebianBase({ python: "3.11" }))',
+        );
     const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
     const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork
     if (args.network !== undefined && !NETWORK_MODES.includes(args.network as dockerbuild.NetworkMode)) {
-        throw new ValidationError(f("network"), args.network, `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`);
+        throw new ValidationError(
+            f("network"),
+            args.network,
+            `allowed values: ${NETWORK_MODES.map((m) => JSON.stringify(m)).join(", ")}`,
+        );
     }
     if (args.platform !== undefined && !PLATFORMS.includes(args.platform as dockerbuild.Platform)) {
-        throw new ValidationError(f("platform"), args.platform, `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`);
+        throw new ValidationError(
+            f("platform"),
+            args.platform,
+            `expected os/arch[/variant], one of ${PLATFORMS.join(", ")}`,
+        );
     }
-    if (args.secretValues !== undefined) withValuesHidden(() => checkObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
+    if (args.secretValues !== undefined)
+        withValuesHidden(() => checkObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
     for (const id of Object.keys(args.secretValues ?? {})) {
-        if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new ValidationError(joinPath(f("secretValues"), id), id, "a build secret id is letters, digits, '_', '.' or '-'");
+        if (!/^[A-Za-z0-9_.-]+$/.test(id))
+            throw new ValidationError(
+                joinPath(f("secretValues"), id),
+                id,
+                "a build secret id is letters, digits, '_', '.' or '-'",
+            );
     }
     if (args.registryCredentials !== undefined) {
         const c: RegistryCredentials = args.registryCredentials;
         withValuesHidden(() => {
             parseArgs(registryCredentialsSchema, c, f("registryCredentials"));
-            if (typeof c.username !== "string" || c.username === "") throw new ValidationError(joinPath(f("registryCredentials"), "username"), HIDDEN, "a user name (a string)");
-            if (typeof c.password !== "string" && !isOutputLike(c.password)) throw new ValidationError(joinPath(f("registryCredentials"), "password"), HIDDEN, "a password or token (a string, or an Output of one)");
+            if (typeof c.username !== "string" || c.username === "")
+                throw new ValidationError(
+                    joinPath(f("registryCredentials"), "username"),
+                    HIDDEN,
+                    "a user name (a string)",
+                );
+            if (typeof c.password !== "string" && !isOutputLike(c.password))
+                throw new ValidationError(
+                    joinPath(f("registryCredentials"), "password"),
+                    HIDDEN,
+                    "a password or token (a string, or an Output of one)",
+                );
         });
     }
     const mirrors = args.baseImageMirrors ?? mirrorsFromEnv();
@@ -382,7 +498,15 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
 /** What decides how an image is built (not the secret values, which are Outputs): two builds of one tag must agree on it. */
 export function buildSettingsKey(s: ImageBuildSettings): string {
     const mirrors = s.baseImageMirrors ? Object.entries(s.baseImageMirrors).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
-    return JSON.stringify([s.network ?? null, s.platform ?? null, s.builder ?? null, !!s.exec, s.skipExisting, s.workDir, mirrors]);
+    return JSON.stringify([
+        s.network ?? null,
+        s.platform ?? null,
+        s.builder ?? null,
+        !!s.exec,
+        s.skipExisting,
+        s.workDir,
+        mirrors,
+    ]);
 }
 
 /** $PULUMI_FLYTE_BASE_IMAGES names a JSON file mapping public base images to local mirrors. */
@@ -393,10 +517,18 @@ export function mirrorsFromEnv(): Record<string, string> | undefined {
     try {
         parsed = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new ValidationError("PULUMI_FLYTE_BASE_IMAGES", file, `expected a readable JSON file mapping base images to mirrors (${(err as Error).message})`);
+        throw new ValidationError(
+            "PULUMI_FLYTE_BASE_IMAGES",
+            file,
+            `expected a readable JSON file mapping base images to mirrors (${(err as Error).message})`,
+        );
     }
     if (!parsed || typeof parsed !== "object" || Object.values(parsed).some((v) => typeof v !== "string")) {
-        throw new ValidationError("PULUMI_FLYTE_BASE_IMAGES", file, "expected a JSON object of image name -> mirror image name");
+        throw new ValidationError(
+            "PULUMI_FLYTE_BASE_IMAGES",
+            file,
+            "expected a JSON object of image name -> mirror image name",
+        );
     }
     return parsed as Record<string, string>;
 }

@@ -23,11 +23,21 @@ function namespaceKey(namespace: pulumi.Input<string> | undefined): string {
 }
 
 /** Claims `name` for `owner`; throws if another owner of this program has it. */
-export function claimName(field: string, namespace: pulumi.Input<string> | undefined, kind: string, name: string, owner: string): void {
+export function claimName(
+    field: string,
+    namespace: pulumi.Input<string> | undefined,
+    kind: string,
+    name: string,
+    owner: string,
+): void {
     const key = `${namespaceKey(namespace)}/${kind}/${name}`;
     const holder = claims.get(key);
     if (holder !== undefined && holder !== owner) {
-        throw new ValidationError(field, owner, `its ${kind} would be named "${name}", like the one of ${holder}; Kubernetes names replace "_" with "-", so choose names that stay distinct`);
+        throw new ValidationError(
+            field,
+            owner,
+            `its ${kind} would be named "${name}", like the one of ${holder}; Kubernetes names replace "_" with "-", so choose names that stay distinct`,
+        );
     }
     claims.set(key, owner);
 }

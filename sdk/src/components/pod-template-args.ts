@@ -25,19 +25,31 @@ export interface PodTemplateWithImage {
  * field is unknown while an image builds (the rest of the diff stays readable).
  */
 export function withImage(rendered: Rendered, image: pulumi.Input<string>): PodTemplateWithImage {
-    return { podTemplate: rendered.podTemplate, template: templateWithImage(rendered.podTemplate.template, rendered.primaryContainerName, image) };
+    return {
+        podTemplate: rendered.podTemplate,
+        template: templateWithImage(rendered.podTemplate.template, rendered.primaryContainerName, image),
+    };
 }
 
-export function templateWithImage(template: PodTemplateSpec, primary: string, image: pulumi.Input<string>): PodTemplateSpecArgs {
+export function templateWithImage(
+    template: PodTemplateSpec,
+    primary: string,
+    image: pulumi.Input<string>,
+): PodTemplateSpecArgs {
     // Outputs of the user's base pod template come back where their placeholders ended up;
     // without any, a copy of the two levels changed here is enough (a deep copy of every
     // template was 2% of a program's CPU: bench B1)
-    const copy: PodTemplateSpecArgs = anyOutputPlaceholders() ? restoreOutputs(copyData(template)) : { ...template, spec: { ...template.spec } };
+    const copy: PodTemplateSpecArgs = anyOutputPlaceholders()
+        ? restoreOutputs(copyData(template))
+        : { ...template, spec: { ...template.spec } };
     copy.spec.containers = copy.spec.containers.map((c) => (c.name === primary ? { ...c, image } : c));
     return copy;
 }
 
-export function podTemplateArgs(t: PodTemplateWithImage, namespace: pulumi.Input<string> | undefined): k8s.core.v1.PodTemplateArgs {
+export function podTemplateArgs(
+    t: PodTemplateWithImage,
+    namespace: pulumi.Input<string> | undefined,
+): k8s.core.v1.PodTemplateArgs {
     const metadata = t.podTemplate.metadata;
     return {
         metadata: { ...metadata, ...(namespace !== undefined ? { namespace } : {}) },

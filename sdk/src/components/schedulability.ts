@@ -23,7 +23,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ValidationError } from "../core/errors";
 import { SchedulablePodSpec, SchedulingNode } from "../core/scheduling/fit";
-import { NodePoolDeclaration, SchedulingVerdict, declaredPoolNodes, fromKubernetesNode, simulateScheduling } from "../core/scheduling/simulate";
+import {
+    NodePoolDeclaration,
+    SchedulingVerdict,
+    declaredPoolNodes,
+    fromKubernetesNode,
+    simulateScheduling,
+} from "../core/scheduling/simulate";
 import { parseWith } from "../core/validate";
 
 export type SchedulingCheckMode = "warn" | "error" | "off";
@@ -71,7 +77,13 @@ let programOptions: SchedulingCheckOptions = {};
  * `flyte.configureSchedulingCheck({ nodePools: [{ name: "h100", labels: {...}, taints: [...], allocatable: {...} }] })`.
  */
 export function configureSchedulingCheck(options: SchedulingCheckOptions): void {
-    const parsed = parseWith(z.object({ mode: z.enum(["warn", "error", "off"]).optional(), nodePools: z.array(z.unknown()).optional() }).strict(), options, "configureSchedulingCheck");
+    const parsed = parseWith(
+        z
+            .object({ mode: z.enum(["warn", "error", "off"]).optional(), nodePools: z.array(z.unknown()).optional() })
+            .strict(),
+        options,
+        "configureSchedulingCheck",
+    );
     if (parsed.nodePools) declaredPoolNodes(parsed.nodePools, "configureSchedulingCheck.nodePools");
     programOptions = { ...options };
     settingsMemo = undefined;
@@ -89,20 +101,32 @@ export function schedulingCheckSettings(): SchedulingCheckSettings {
     if (settingsMemo) return settingsMemo;
     const config = new pulumi.Config("flyte");
     const modeText = config.get("schedulingCheck");
-    const mode = modeText === undefined ? programOptions.mode ?? "warn" : parseWith(z.enum(["warn", "error", "off"]), modeText, "flyte:schedulingCheck");
+    const mode =
+        modeText === undefined
+            ? (programOptions.mode ?? "warn")
+            : parseWith(z.enum(["warn", "error", "off"]), modeText, "flyte:schedulingCheck");
     let stackPools: unknown = [];
     const poolsText = config.get("nodePools");
     if (poolsText !== undefined) {
         try {
             stackPools = JSON.parse(poolsText);
         } catch {
-            throw new ValidationError("flyte:nodePools", poolsText, "expected a list of node pools [{ name, labels?, taints?, allocatable }] (structured stack config or JSON)");
+            throw new ValidationError(
+                "flyte:nodePools",
+                poolsText,
+                "expected a list of node pools [{ name, labels?, taints?, allocatable }] (structured stack config or JSON)",
+            );
         }
     }
     const fromStack = declaredPoolNodes(stackPools, "flyte:nodePools");
     const fromProgram = declaredPoolNodes(programOptions.nodePools ?? [], "configureSchedulingCheck.nodePools");
     for (const p of fromProgram) {
-        if (fromStack.some((s) => s.name === p.name)) throw new ValidationError("configureSchedulingCheck.nodePools", p.name, `pool "${p.name}" is also declared in flyte:nodePools; declare each pool once`);
+        if (fromStack.some((s) => s.name === p.name))
+            throw new ValidationError(
+                "configureSchedulingCheck.nodePools",
+                p.name,
+                `pool "${p.name}" is also declared in flyte:nodePools; declare each pool once`,
+            );
     }
     settingsMemo = { mode, declaredPools: [...fromStack, ...fromProgram] };
     return settingsMemo;
@@ -148,17 +172,28 @@ export async function readClusterNodes(): Promise<ClusterNodes> {
             const files = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f);
             const home = path.join(os.homedir(), ".kube", "config");
             const inCluster = fs.existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
-            if (!files.length && !fs.existsSync(home) && !inCluster) return { ok: false, reason: `no kubeconfig (kubernetes:kubeconfig and KUBECONFIG are not set, ${home} does not exist)` };
+            if (!files.length && !fs.existsSync(home) && !inCluster)
+                return {
+                    ok: false,
+                    reason: `no kubeconfig (kubernetes:kubeconfig and KUBECONFIG are not set, ${home} does not exist)`,
+                };
             kc.loadFromDefault();
             source = files.length ? "KUBECONFIG" : fs.existsSync(home) ? home : "in-cluster service account";
         }
         if (context !== undefined) kc.setCurrentContext(context);
         const cluster = kc.getCurrentCluster();
-        if (!cluster) return { ok: false, reason: `the kubeconfig (${source}) has no current cluster${context ? ` for context "${context}"` : ""}` };
+        if (!cluster)
+            return {
+                ok: false,
+                reason: `the kubeconfig (${source}) has no current cluster${context ? ` for context "${context}"` : ""}`,
+            };
         const api = kc.makeApiClient(client.CoreV1Api);
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer from ${cluster.server} within ${READ_TIMEOUT_MS / 1000}s`)), READ_TIMEOUT_MS);
+            timer = setTimeout(
+                () => reject(new Error(`no answer from ${cluster.server} within ${READ_TIMEOUT_MS / 1000}s`)),
+                READ_TIMEOUT_MS,
+            );
             timer.unref?.();
         });
         try {
@@ -173,7 +208,15 @@ export async function readClusterNodes(): Promise<ClusterNodes> {
 }
 
 function describeError(err: unknown): string {
-    const e = err as { code?: unknown; statusCode?: unknown; response?: { statusCode?: unknown }; body?: { message?: unknown }; message?: unknown } | undefined;
+    const e = err as
+        | {
+              code?: unknown;
+              statusCode?: unknown;
+              response?: { statusCode?: unknown };
+              body?: { message?: unknown };
+              message?: unknown;
+          }
+        | undefined;
     const code = e?.code ?? e?.statusCode ?? e?.response?.statusCode;
     let text = String(e?.body?.message ?? e?.message ?? err).split("\n")[0];
     if (text.length > 300) text = `${text.slice(0, 300)}...`;
@@ -181,13 +224,20 @@ function describeError(err: unknown): string {
 }
 
 function clusterNodes(): Promise<ClusterNodes> {
-    if (!nodesMemo) nodesMemo = (nodeSource ?? readClusterNodes)().catch((err) => ({ ok: false as const, reason: describeError(err) }));
+    if (!nodesMemo)
+        nodesMemo = (nodeSource ?? readClusterNodes)().catch((err) => ({
+            ok: false as const,
+            reason: describeError(err),
+        }));
     return nodesMemo;
 }
 
 function underMocks(): boolean {
     const monitor = pulumi.runtime.getMonitor() as { constructor?: { name?: string }; mocks?: unknown } | undefined;
-    return !!monitor && (monitor.constructor?.name === "MockMonitor" || (typeof monitor.mocks === "object" && monitor.mocks !== null));
+    return (
+        !!monitor &&
+        (monitor.constructor?.name === "MockMonitor" || (typeof monitor.mocks === "object" && monitor.mocks !== null))
+    );
 }
 
 // ---------------------------------------------------------------- the check
@@ -230,10 +280,16 @@ export function checkSchedulability(what: string, spec: SchedulablePodSpec, reso
     };
 }
 
-async function runCheck(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource, settings: SchedulingCheckSettings): Promise<SchedulingReport> {
+async function runCheck(
+    what: string,
+    spec: SchedulablePodSpec,
+    resource: pulumi.Resource,
+    settings: SchedulingCheckSettings,
+): Promise<SchedulingReport> {
     if (settings.mode === "off") return unchecked("flyte:schedulingCheck is off");
     if (!nodeSource && underMocks()) return unchecked("no cluster under Pulumi's mocks");
-    if (resource.getProvider("kubernetes:core/v1:PodTemplate")) return unchecked("the component uses an explicit Kubernetes provider, whose cluster the check cannot read");
+    if (resource.getProvider("kubernetes:core/v1:PodTemplate"))
+        return unchecked("the component uses an explicit Kubernetes provider, whose cluster the check cannot read");
     // the program waits for the check (its warnings and, with `error`, its failure),
     // whether or not anything reads the placement
     const done = keepAlive();
@@ -250,27 +306,42 @@ function keepAlive(): () => void {
     return typeof fn === "function" ? fn() : () => undefined;
 }
 
-async function checkAgainstCluster(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource, settings: SchedulingCheckSettings): Promise<SchedulingReport> {
+async function checkAgainstCluster(
+    what: string,
+    spec: SchedulablePodSpec,
+    resource: pulumi.Resource,
+    settings: SchedulingCheckSettings,
+): Promise<SchedulingReport> {
     const cluster = await clusterNodes();
     if (!cluster.ok && settings.declaredPools.length === 0) {
         if (!reportedUnreachable) {
             reportedUnreachable = true;
-            pulumi.log.info(`flyte scheduling check skipped: the cluster cannot be read (${cluster.reason}); placements are "unchecked". Declare flyte:nodePools to check against node pools without a cluster, or set flyte:schedulingCheck: off.`);
+            pulumi.log.info(
+                `flyte scheduling check skipped: the cluster cannot be read (${cluster.reason}); placements are "unchecked". Declare flyte:nodePools to check against node pools without a cluster, or set flyte:schedulingCheck: off.`,
+            );
         }
         return unchecked(`cluster unreachable: ${cluster.reason}`);
     }
     if (!cluster.ok && !reportedUnreachable) {
         reportedUnreachable = true;
-        pulumi.log.info(`flyte scheduling check: the cluster cannot be read (${cluster.reason}); checking against the declared node pools only.`);
+        pulumi.log.info(
+            `flyte scheduling check: the cluster cannot be read (${cluster.reason}); checking against the declared node pools only.`,
+        );
     }
-    const verdict = simulateScheduling(spec, cluster.ok ? cluster.nodes : [], { declaredPools: settings.declaredPools });
+    const verdict = simulateScheduling(spec, cluster.ok ? cluster.nodes : [], {
+        declaredPools: settings.declaredPools,
+    });
     const report = reportOf(verdict);
     if (!verdict.schedulable) {
         const message = `${what} cannot be scheduled on any node of the cluster${settings.declaredPools.length ? " nor on any declared node pool" : ""}: ${verdict.placement.replace(/^none: /, "")}`;
-        if (settings.mode === "error") throw new pulumi.ResourceError(`${message} (flyte:schedulingCheck is error)`, resource, true);
+        if (settings.mode === "error")
+            throw new pulumi.ResourceError(`${message} (flyte:schedulingCheck is error)`, resource, true);
         pulumi.log.warn(message, resource);
     } else if (!verdict.nodes.length) {
-        pulumi.log.info(`${what}: no node of the cluster fits; node pool ${verdict.scaleUp.join(" or ")} would have to scale up. ${verdict.schedulerMessage ?? ""}`.trim(), resource);
+        pulumi.log.info(
+            `${what}: no node of the cluster fits; node pool ${verdict.scaleUp.join(" or ")} would have to scale up. ${verdict.schedulerMessage ?? ""}`.trim(),
+            resource,
+        );
     }
     return report;
 }

@@ -50,29 +50,46 @@ export class SecretStore extends pulumi.ComponentResource {
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateSecretStore(args);
         super("flyte:index:SecretStore", name, {}, opts);
-        this.keys = Object.freeze(Object.fromEntries(Object.entries(valid.groups).map(([g, values]) => [kubernetesSecretName(g), Object.freeze(Object.keys(values))])));
+        this.keys = Object.freeze(
+            Object.fromEntries(
+                Object.entries(valid.groups).map(([g, values]) => [
+                    kubernetesSecretName(g),
+                    Object.freeze(Object.keys(values)),
+                ]),
+            ),
+        );
         this.namespaceInput = valid.namespace;
         this.secrets = deploySecretStore(this, name, valid);
-        this.secretNames = pulumi.output(Object.fromEntries(Object.keys(args.groups).map((g) => [g, kubernetesSecretName(g)])));
+        this.secretNames = pulumi.output(
+            Object.fromEntries(Object.keys(args.groups).map((g) => [g, kubernetesSecretName(g)])),
+        );
         this.registerOutputs({ secretNames: this.secretNames });
     }
 }
 
 /** Registers one Kubernetes Secret per group under `parent`, every value a Pulumi secret. */
-export function deploySecretStore(parent: pulumi.Resource, name: string, args: SecretStoreArgs): Readonly<Record<string, k8s.core.v1.Secret>> {
+export function deploySecretStore(
+    parent: pulumi.Resource,
+    name: string,
+    args: SecretStoreArgs,
+): Readonly<Record<string, k8s.core.v1.Secret>> {
     const secrets: Record<string, k8s.core.v1.Secret> = {};
     for (const [group, values] of Object.entries(args.groups)) {
         const stringData: Record<string, pulumi.Output<string>> = {};
         for (const [key, value] of Object.entries(values)) stringData[key] = pulumi.secret(value);
-        secrets[group] = new k8s.core.v1.Secret(`${name}-${kubernetesName(group)}`, {
-            metadata: {
-                name: kubernetesSecretName(group),
-                ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
-                labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
+        secrets[group] = new k8s.core.v1.Secret(
+            `${name}-${kubernetesName(group)}`,
+            {
+                metadata: {
+                    name: kubernetesSecretName(group),
+                    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+                    labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
+                },
+                type: "Opaque",
+                stringData,
             },
-            type: "Opaque",
-            stringData,
-        }, { parent, additionalSecretOutputs: ["data", "stringData"] });
+            { parent, additionalSecretOutputs: ["data", "stringData"] },
+        );
     }
     return Object.freeze(secrets);
 }
@@ -92,13 +109,24 @@ export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
         for (const [group, values] of Object.entries(args.groups)) {
             const field = joinPath("groups", group);
             checkObject(field, values, "a map of secret key -> value (typically config.requireSecret(...))");
-            if (Object.keys(values).length === 0) throw new ValidationError(field, values, "a group needs at least one key");
+            if (Object.keys(values).length === 0)
+                throw new ValidationError(field, values, "a group needs at least one key");
             for (const key of Object.keys(values)) {
                 // the same rules as the Secret references that environments use
                 new Secret({ key, group: group === DEFAULT_SECRET_GROUP ? undefined : group }, joinPath(field, key));
                 const value: unknown = values[key];
-                if (value === undefined || value === null) throw new ValidationError(joinPath(field, key), value, "a value (typically config.requireSecret(...)) is required");
-                if (typeof value !== "string" && !isOutputLike(value)) throw new ValidationError(joinPath(field, key), value, "secret values are strings or Outputs of strings");
+                if (value === undefined || value === null)
+                    throw new ValidationError(
+                        joinPath(field, key),
+                        value,
+                        "a value (typically config.requireSecret(...)) is required",
+                    );
+                if (typeof value !== "string" && !isOutputLike(value))
+                    throw new ValidationError(
+                        joinPath(field, key),
+                        value,
+                        "secret values are strings or Outputs of strings",
+                    );
             }
         }
     });
@@ -112,18 +140,32 @@ export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
  * instead of a pod stuck in CreateContainerConfigError. Outputs are compared only
  * when both sides are the same Output or plain strings.
  */
-export function checkStoreHolds(store: SecretStore, secrets: readonly Secret[], namespace: pulumi.Input<string> | undefined, field = "secretStore"): void {
+export function checkStoreHolds(
+    store: SecretStore,
+    secrets: readonly Secret[],
+    namespace: pulumi.Input<string> | undefined,
+    field = "secretStore",
+): void {
     const storeNs = store.namespaceInput;
     if (typeof storeNs === "string" && typeof namespace === "string" && storeNs !== namespace) {
-        throw new ValidationError(field, storeNs, `the SecretStore holds its Secrets in namespace "${storeNs}", but this environment runs in "${namespace}"; pods read Secrets of their own namespace`);
+        throw new ValidationError(
+            field,
+            storeNs,
+            `the SecretStore holds its Secrets in namespace "${storeNs}", but this environment runs in "${namespace}"; pods read Secrets of their own namespace`,
+        );
     }
     for (const s of secrets) {
         const secretName = kubernetesSecretName(s.group);
         const keys = store.keys[secretName];
         if (!keys || !keys.includes(s.key)) {
-            const held = Object.entries(store.keys).map(([g, ks]) => ks.map((k) => `${g === DEFAULT_SECRET_GROUP ? "" : `${g}/`}${k}`)).flat();
-            throw new ValidationError(field, `${s.group ? `${s.group}/` : ""}${s.key}`,
-                `the SecretStore holds no key "${s.key}" in ${s.group ? `group "${s.group}"` : `the default group "${DEFAULT_SECRET_GROUP}"`} (Secret "${secretName}"); it holds ${held.join(", ") || "nothing"}`);
+            const held = Object.entries(store.keys)
+                .map(([g, ks]) => ks.map((k) => `${g === DEFAULT_SECRET_GROUP ? "" : `${g}/`}${k}`))
+                .flat();
+            throw new ValidationError(
+                field,
+                `${s.group ? `${s.group}/` : ""}${s.key}`,
+                `the SecretStore holds no key "${s.key}" in ${s.group ? `group "${s.group}"` : `the default group "${DEFAULT_SECRET_GROUP}"`} (Secret "${secretName}"); it holds ${held.join(", ") || "nothing"}`,
+            );
         }
     }
 }

@@ -26,7 +26,14 @@ import { SCHEDULING_STACK_CONFIG_KEYS } from "./schedulability";
  * | `flyte:endpoint` | the Flyte endpoint (a localhost endpoint selects localhost:30000) |
  * | `flyte:buildNetwork` | `network` of ImageBuild (and an environment's image build) |
  */
-export const STACK_CONFIG_KEYS = ["profile", "namespace", "registry", "migStrategy", "buildNetwork", "endpoint"] as const;
+export const STACK_CONFIG_KEYS = [
+    "profile",
+    "namespace",
+    "registry",
+    "migStrategy",
+    "buildNetwork",
+    "endpoint",
+] as const;
 export type StackConfigKey = (typeof STACK_CONFIG_KEYS)[number];
 
 /** The `flyte:*` keys set on the stack, validated; unset keys are absent. */
@@ -63,12 +70,18 @@ const knownKeys = () => [...STACK_CONFIG_KEYS, ...OTHER_STACK_CONFIG_KEYS].map((
 function validate(values: Partial<Record<StackConfigKey, unknown>>): StackDefaults {
     const out: { -readonly [K in keyof StackDefaults]: StackDefaults[K] } = {};
     if (values.profile !== undefined) {
-        out.profile = parseWith(z.enum(PROFILE_NAMES as [BuiltinProfileName, ...BuiltinProfileName[]]), values.profile, "flyte:profile");
+        out.profile = parseWith(
+            z.enum(PROFILE_NAMES as [BuiltinProfileName, ...BuiltinProfileName[]]),
+            values.profile,
+            "flyte:profile",
+        );
     }
     if (values.namespace !== undefined) out.namespace = checkNamespace("flyte:namespace", values.namespace);
     if (values.registry !== undefined) out.registry = checkRegistry("flyte:registry", values.registry);
-    if (values.migStrategy !== undefined) out.migStrategy = parseWith(z.enum(["single", "mixed"]), values.migStrategy, "flyte:migStrategy");
-    if (values.buildNetwork !== undefined) out.buildNetwork = parseWith(z.enum(NETWORKS), values.buildNetwork, "flyte:buildNetwork");
+    if (values.migStrategy !== undefined)
+        out.migStrategy = parseWith(z.enum(["single", "mixed"]), values.migStrategy, "flyte:migStrategy");
+    if (values.buildNetwork !== undefined)
+        out.buildNetwork = parseWith(z.enum(NETWORKS), values.buildNetwork, "flyte:buildNetwork");
     if (values.endpoint !== undefined) out.endpoint = checkEndpoint("flyte:endpoint", values.endpoint);
     return out;
 }
@@ -86,7 +99,11 @@ export function stackDefaults(): StackDefaults {
         const key = fullKey.slice("flyte:".length);
         if (OTHER_STACK_CONFIG_KEYS.includes(key)) continue;
         if (!(STACK_CONFIG_KEYS as readonly string[]).includes(key)) {
-            throw new ValidationError(fullKey, HIDDEN, `unknown stack config key "${fullKey}"; ${didYouMean(fullKey, knownKeys())}known keys: ${knownKeys().join(", ")}`);
+            throw new ValidationError(
+                fullKey,
+                HIDDEN,
+                `unknown stack config key "${fullKey}"; ${didYouMean(fullKey, knownKeys())}known keys: ${knownKeys().join(", ")}`,
+            );
         }
         values[key as StackConfigKey] = value;
     }

@@ -4,7 +4,13 @@ import { Environment } from "../core/environment";
 import { ValidationError } from "../core/errors";
 import { argsSchema, checkedLater } from "../core/validate";
 import { TaskOptions } from "../core/task";
-import { EnvironmentContext, PlannableEnvironmentArgs, deployEnvironment, planEnvironment, plannableArgsSchema } from "./environment";
+import {
+    EnvironmentContext,
+    PlannableEnvironmentArgs,
+    deployEnvironment,
+    planEnvironment,
+    plannableArgsSchema,
+} from "./environment";
 import { ImageBuild } from "./image-build";
 import { SecretStore, checkStoreHolds } from "./secret-store";
 import { PlacementCheck, SchedulingReport } from "./schedulability";
@@ -22,7 +28,11 @@ export interface TaskEnvironmentArgs extends PlannableEnvironmentArgs {
 
 /** The fields of a TaskEnvironment: the plannable ones, then what the component handles itself. */
 export const taskEnvironmentArgsSchema = argsSchema<TaskEnvironmentArgs>()(
-    { ...plannableArgsSchema.shape, dependsOn: checkedLater<TaskEnvironment[]>(), secretStore: checkedLater<SecretStore>() },
+    {
+        ...plannableArgsSchema.shape,
+        dependsOn: checkedLater<TaskEnvironment[]>(),
+        secretStore: checkedLater<SecretStore>(),
+    },
     "TaskEnvironment arguments { image, resources, ... }",
 );
 
@@ -49,14 +59,21 @@ export class TaskEnvironment extends pulumi.ComponentResource {
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate everything before any resource registers: a typo fails at preview.
-        if (args?.dependsOn !== undefined && (!Array.isArray(args.dependsOn) || args.dependsOn.some((d) => !(d instanceof TaskEnvironment)))) {
+        if (
+            args?.dependsOn !== undefined &&
+            (!Array.isArray(args.dependsOn) || args.dependsOn.some((d) => !(d instanceof TaskEnvironment)))
+        ) {
             throw new ValidationError("dependsOn", "(value)", "expected a list of TaskEnvironments");
         }
         if (args?.secretStore !== undefined && !(args.secretStore instanceof SecretStore)) {
             throw new ValidationError("secretStore", "(value)", "expected a SecretStore");
         }
         const { dependsOn, secretStore, ...rest } = args ?? ({} as TaskEnvironmentArgs);
-        const plan = planEnvironment(name, args === null || typeof args !== "object" ? args : rest, taskEnvironmentArgsSchema);
+        const plan = planEnvironment(
+            name,
+            args === null || typeof args !== "object" ? args : rest,
+            taskEnvironmentArgsSchema,
+        );
         if (secretStore) checkStoreHolds(secretStore, plan.environment.secrets, plan.namespace);
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan, [...(dependsOn ?? []), ...(secretStore ? [secretStore] : [])]);
@@ -69,7 +86,10 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         // placement is not among the registered outputs: with flyte:schedulingCheck error it
         // rejects, and the program's failure should carry the check's message, not a serializer's.
         // The PodTemplate's name is known now: registered as a value, not an Output (bench B1)
-        this.registerOutputs({ podTemplateName: plan.rendered.podTemplate.metadata.name, imageRef: deployed.context.podImage });
+        this.registerOutputs({
+            podTemplateName: plan.rendered.podTemplate.metadata.name,
+            imageRef: deployed.context.podImage,
+        });
     }
 
     // Outputs below are made when first read: each Output costs the Pulumi runtime several
@@ -105,11 +125,16 @@ export class TaskEnvironment extends pulumi.ComponentResource {
      */
     task(nameOrFunction: string | ((...args: never[]) => unknown), options: TaskOptions = {}): Task {
         const name = typeof nameOrFunction === "function" ? snakeCase(nameOrFunction.name) : nameOrFunction;
-        if (!name) throw new ValidationError("task", nameOrFunction, "a task needs a name: pass a string or a named function");
+        if (!name)
+            throw new ValidationError("task", nameOrFunction, "a task needs a name: pass a string or a named function");
         const field = `task(${JSON.stringify(name)})`;
         const plan = planTask(this.context, name, options, field);
         if (this.tasks.has(plan.template.name)) {
-            throw new ValidationError(field, plan.template.name, `environment "${this.environment.name}" already declares a task named "${plan.template.name}"`);
+            throw new ValidationError(
+                field,
+                plan.template.name,
+                `environment "${this.environment.name}" already declares a task named "${plan.template.name}"`,
+            );
         }
         const task = declareTask(this.context, plan);
         this.tasks.set(plan.template.name, task);

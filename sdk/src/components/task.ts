@@ -38,10 +38,16 @@ export function planTask(env: TaskScope, name: string, options: TaskOptions, fie
 
 /** Registers a planned task's PodTemplate under its environment. */
 export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
-    const resource = new k8s.core.v1.PodTemplate(`${ctx.name}-${plan.template.name}-podtemplate`,
+    const resource = new k8s.core.v1.PodTemplate(
+        `${ctx.name}-${plan.template.name}-podtemplate`,
         podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
-        { parent: ctx.parent, ...dependsOn(ctx.dependencies) });
-    const placement = checkSchedulability(`task "${plan.template.fullName}"`, plan.rendered.podTemplate.template.spec, resource);
+        { parent: ctx.parent, ...dependsOn(ctx.dependencies) },
+    );
+    const placement = checkSchedulability(
+        `task "${plan.template.fullName}"`,
+        plan.rendered.podTemplate.template.spec,
+        resource,
+    );
     return Task.declared(ctx, plan.template, resource, placement);
 }
 
@@ -57,11 +63,21 @@ export class Task {
     private readonly check: PlacementCheck;
 
     /** @internal Tasks are declared with `environment.task(...)`. */
-    static declared(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck): Task {
+    static declared(
+        context: EnvironmentContext,
+        template: TaskTemplate,
+        podTemplate: k8s.core.v1.PodTemplate,
+        placement: PlacementCheck,
+    ): Task {
         return new Task(context, template, podTemplate, placement);
     }
 
-    private constructor(context: EnvironmentContext, template: TaskTemplate, podTemplate: k8s.core.v1.PodTemplate, placement: PlacementCheck) {
+    private constructor(
+        context: EnvironmentContext,
+        template: TaskTemplate,
+        podTemplate: k8s.core.v1.PodTemplate,
+        placement: PlacementCheck,
+    ) {
         this.context = context;
         this.template = template;
         this.podTemplate = podTemplate;
@@ -115,29 +131,63 @@ export interface RunPlan {
 }
 
 /** Validates a run of a task (with its overrides) and computes its Job spec. */
-export function planRun(env: TaskScope, task: TaskTemplate, runName: string, args: TaskRunArgs, field: string): RunPlan {
+export function planRun(
+    env: TaskScope,
+    task: TaskTemplate,
+    runName: string,
+    args: TaskRunArgs,
+    field: string,
+): RunPlan {
     const { override, ...runArgs } = args ?? {};
     checkRunArgs(field, { ...runArgs, override }, taskRunArgsSchema);
     const wait = normalizeWait(`${field}.wait`, runArgs.wait);
-    if (wait && runArgs.schedule) throw new ValidationError(`${field}.wait`, runArgs.wait, "a scheduled run (CronJob) cannot be waited for; wait applies to one-off runs");
+    if (wait && runArgs.schedule)
+        throw new ValidationError(
+            `${field}.wait`,
+            runArgs.wait,
+            "a scheduled run (CronJob) cannot be waited for; wait applies to one-off runs",
+        );
     // Flyte's backend always gives a task's container its command; without one the image's
     // default command runs (python3 in Flyte's images) and a waited-for Job "succeeds" idle
     if (wait && runArgs.command === undefined) {
-        throw new ValidationError(`${field}.command`, undefined, "a run that is waited for needs the command its task runs (without one, the image's default command, python3 in Flyte's images, runs and exits at once)");
+        throw new ValidationError(
+            `${field}.command`,
+            undefined,
+            "a run that is waited for needs the command its task runs (without one, the image's default command, python3 in Flyte's images, runs and exits at once)",
+        );
     }
     const template = override ? task.override(override, `${field}.override`) : task;
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
-    claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, `run "${template.fullName}.${runName}"`);
+    claimName(
+        field,
+        env.namespace,
+        runArgs.schedule ? "CronJob" : "Job",
+        jobName,
+        `run "${template.fullName}.${runName}"`,
+    );
     if (hosts > 1 && runArgs.schedule) {
-        throw new ValidationError(`${field}.schedule`, runArgs.schedule, "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs");
+        throw new ValidationError(
+            `${field}.schedule`,
+            runArgs.schedule,
+            "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs",
+        );
     }
     return { runName, template, rendered, jobName, spec, hosts, args: runArgs, wait };
 }
 
 /** Registers a planned run as a TaskRun component under its environment. */
-export function runTask(ctx: EnvironmentContext, taskPodTemplate: k8s.core.v1.PodTemplate, plan: RunPlan, opts?: pulumi.ComponentResourceOptions): TaskRun {
-    return TaskRun.registered(`${ctx.name}-${plan.template.name}-${plan.runName}`, { context: ctx, taskPodTemplate, plan }, { parent: ctx.parent, ...opts });
+export function runTask(
+    ctx: EnvironmentContext,
+    taskPodTemplate: k8s.core.v1.PodTemplate,
+    plan: RunPlan,
+    opts?: pulumi.ComponentResourceOptions,
+): TaskRun {
+    return TaskRun.registered(
+        `${ctx.name}-${plan.template.name}-${plan.runName}`,
+        { context: ctx, taskPodTemplate, plan },
+        { parent: ctx.parent, ...opts },
+    );
 }
 
 /** @internal What a TaskRun registers: a planned run of a task of an environment. */
@@ -167,24 +217,45 @@ export class TaskRun extends pulumi.ComponentResource {
         super("flyte:index:TaskRun", name, {}, opts);
         this.jobName = plan.jobName;
         if (plan.args.command === undefined) {
-            pulumi.log.warn(`run "${plan.template.fullName}.${plan.runName}" has no command: its pods run the image's default command (python3 in Flyte's images); pass the command the task runs`, this);
+            pulumi.log.warn(
+                `run "${plan.template.fullName}.${plan.runName}" has no command: its pods run the image's default command (python3 in Flyte's images); pass the command the task runs`,
+                this,
+            );
         }
         const template = templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage);
         const spec = { ...plan.spec, template: template as k8s.types.input.core.v1.PodTemplateSpec };
-        const metadata = { name: plan.jobName, ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}), labels: runLabels(plan.rendered, plan.runName) };
+        const metadata = {
+            name: plan.jobName,
+            ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
+            labels: runLabels(plan.rendered, plan.runName),
+        };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
         if (plan.hosts > 1) {
-            this.service = new k8s.core.v1.Service(`${name}-hosts`, {
-                metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
-                spec: { clusterIP: "None", selector: { "job-name": plan.jobName }, publishNotReadyAddresses: true },
-            }, childOpts);
+            this.service = new k8s.core.v1.Service(
+                `${name}-hosts`,
+                {
+                    metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
+                    spec: { clusterIP: "None", selector: { "job-name": plan.jobName }, publishNotReadyAddresses: true },
+                },
+                childOpts,
+            );
         }
         const { schedule, timeZone, suspend } = plan.args;
         if (schedule) {
-            this.cronJob = new k8s.batch.v1.CronJob(`${name}-cronjob`, {
-                metadata,
-                spec: { schedule, ...(timeZone ? { timeZone } : {}), ...(suspend !== undefined ? { suspend } : {}), concurrencyPolicy: "Forbid", jobTemplate: { metadata: { labels: metadata.labels }, spec } },
-            }, childOpts);
+            this.cronJob = new k8s.batch.v1.CronJob(
+                `${name}-cronjob`,
+                {
+                    metadata,
+                    spec: {
+                        schedule,
+                        ...(timeZone ? { timeZone } : {}),
+                        ...(suspend !== undefined ? { suspend } : {}),
+                        concurrencyPolicy: "Forbid",
+                        jobTemplate: { metadata: { labels: metadata.labels }, spec },
+                    },
+                },
+                childOpts,
+            );
         } else {
             // `pulumi up` registers the run; it does not wait hours for a training job to finish.
             // A changed run replaces its Job (a Job's pod template is immutable). The name is
@@ -193,9 +264,26 @@ export class TaskRun extends pulumi.ComponentResource {
             // conflict"). So: delete before replace, and "background" removes the old Job object
             // at once (its pods follow through the garbage collector); foreground would keep it
             // until its pods are gone, which skipAwait does not wait for.
-            const jobMetadata = { ...metadata, annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" } };
-            this.job = new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...childOpts, deleteBeforeReplace: true });
-            if (plan.wait) this.completion = waitForJob(this.job, { task: plan.template.fullName, run: plan.runName, containerName: plan.rendered.primaryContainerName }, plan.wait, this);
+            const jobMetadata = {
+                ...metadata,
+                annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" },
+            };
+            this.job = new k8s.batch.v1.Job(
+                `${name}-job`,
+                { metadata: jobMetadata, spec },
+                { ...childOpts, deleteBeforeReplace: true },
+            );
+            if (plan.wait)
+                this.completion = waitForJob(
+                    this.job,
+                    {
+                        task: plan.template.fullName,
+                        run: plan.runName,
+                        containerName: plan.rendered.primaryContainerName,
+                    },
+                    plan.wait,
+                    this,
+                );
         }
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }

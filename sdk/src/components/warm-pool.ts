@@ -5,14 +5,24 @@ import { LABELS, LABEL_PREFIX, Rendered } from "../core/podtemplate/render";
 import { templateWithImage } from "./pod-template-args";
 
 /** A reusable environment's warm replicas: a Deployment sized from `reusable.replicas` (its minimum). */
-export function warmPoolDeployment(rendered: Rendered, image: pulumi.Input<string>, namespace: pulumi.Input<string> | undefined, command?: string[]): k8s.apps.v1.DeploymentArgs {
+export function warmPoolDeployment(
+    rendered: Rendered,
+    image: pulumi.Input<string>,
+    namespace: pulumi.Input<string> | undefined,
+    command?: string[],
+): k8s.apps.v1.DeploymentArgs {
     const reuse = rendered.settings.reusable!;
-    const selector = { [LABELS.environment]: rendered.podTemplate.metadata.labels![LABELS.environment], [`${LABEL_PREFIX}/warm-pool`]: "true" };
+    const selector = {
+        [LABELS.environment]: rendered.podTemplate.metadata.labels![LABELS.environment],
+        [`${LABEL_PREFIX}/warm-pool`]: "true",
+    };
     const template = templateWithImage(rendered.podTemplate.template, rendered.primaryContainerName, image);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), ...selector } };
     template.spec.restartPolicy = "Always";
     if (command) {
-        template.spec.containers = template.spec.containers.map((c) => (c.name === rendered.primaryContainerName ? { ...c, command } : c));
+        template.spec.containers = template.spec.containers.map((c) =>
+            c.name === rendered.primaryContainerName ? { ...c, command } : c,
+        );
     }
     return {
         metadata: {

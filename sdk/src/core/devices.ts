@@ -21,7 +21,10 @@ export interface Device {
 
 const list = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
 
-function findByName<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], name: unknown): T | undefined {
+function findByName<T extends { name: string; aliases?: readonly string[] }>(
+    rows: readonly T[],
+    name: unknown,
+): T | undefined {
     if (typeof name !== "string") return undefined;
     return rows.find((r) => r.name === name || (r.aliases ?? []).includes(name));
 }
@@ -40,14 +43,27 @@ function helperArgs(field: string, args: unknown, schema: z.AnyZodObject): Recor
 }
 
 /** `{ device, quantity }` -> `GPU({ device, quantity })`, what a non-object is told. */
-function helperSchema<T extends object>(helper: string, shape: Parameters<ReturnType<typeof argsSchema<T>>>[0]): z.AnyZodObject {
+function helperSchema<T extends object>(
+    helper: string,
+    shape: Parameters<ReturnType<typeof argsSchema<T>>>[0],
+): z.AnyZodObject {
     return argsSchema<T>()(shape, `${helper}({ ${Object.keys(shape).join(", ")} })`);
 }
 
 /** The catalogue row named `device`, or a ValidationError listing the family's names. */
-function requireDevice<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], device: unknown, field: string, family: string): T {
+function requireDevice<T extends { name: string; aliases?: readonly string[] }>(
+    rows: readonly T[],
+    device: unknown,
+    field: string,
+    family: string,
+): T {
     const row = findByName(rows, device);
-    if (!row) throw new ValidationError(joinPath(field, "device"), device, `${didYouMean(device, namesOf(rows))}${family}: ${list(rows.map((r) => r.name))}`);
+    if (!row)
+        throw new ValidationError(
+            joinPath(field, "device"),
+            device,
+            `${didYouMean(device, namesOf(rows))}${family}: ${list(rows.map((r) => r.name))}`,
+        );
     return row;
 }
 
@@ -58,7 +74,11 @@ export function countList(allowed: readonly number[]): string {
 
 function checkQuantity(field: string, quantity: unknown, allowed: readonly number[], what: string): number {
     if (typeof quantity === "string" && /^[0-9]+$/.test(quantity.trim())) {
-        throw new ValidationError(field, quantity, `a quantity is a number, not a string: write ${quantity.trim()} without quotes (${what} accepts ${countList(allowed)})`);
+        throw new ValidationError(
+            field,
+            quantity,
+            `a quantity is a number, not a string: write ${quantity.trim()} without quotes (${what} accepts ${countList(allowed)})`,
+        );
     }
     if (typeof quantity !== "number" || !Number.isInteger(quantity) || !allowed.includes(quantity)) {
         throw new ValidationError(field, quantity, `${what} accepts a quantity of ${countList(allowed)}`);
@@ -97,10 +117,17 @@ export function GPU<D extends GpuName>(args: GPUArgs<D>, field: string): Device;
 export function GPU<D extends GpuName>(args: GPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, gpuArgsSchema);
     const model = requireDevice(GPU_MODELS, a.device, field, "GPU models");
-    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(model.maxQuantity), `GPU "${model.name}"`);
+    const quantity = checkQuantity(
+        joinPath(field, "quantity"),
+        a.quantity ?? 1,
+        range(model.maxQuantity),
+        `GPU "${model.name}"`,
+    );
     const partition = a.partition as string | undefined;
     if (partition !== undefined && !(model.mig as readonly string[]).includes(partition)) {
-        const allowed = model.mig.length ? `MIG profiles of ${model.name}: ${list(model.mig)}` : `${model.name} does not support MIG partitions`;
+        const allowed = model.mig.length
+            ? `MIG profiles of ${model.name}: ${list(model.mig)}`
+            : `${model.name} does not support MIG partitions`;
         throw new ValidationError(joinPath(field, "partition"), partition, allowed);
     }
     return freeze({ deviceClass: "GPU", device: model.name, quantity, partition });
@@ -113,7 +140,10 @@ export interface TPUArgs<D extends TpuName = TpuName> {
     partition?: TpuTopology<D>;
 }
 
-const tpuArgsSchema = helperSchema<TPUArgs>("TPU", { device: checkedLater<TPUArgs["device"]>(), partition: checkedLater<TPUArgs["partition"]>() });
+const tpuArgsSchema = helperSchema<TPUArgs>("TPU", {
+    device: checkedLater<TPUArgs["device"]>(),
+    partition: checkedLater<TPUArgs["partition"]>(),
+});
 
 /** A Google Cloud TPU slice. */
 export function TPU<D extends TpuName>(args: TPUArgs<D>): Device;
@@ -124,7 +154,11 @@ export function TPU<D extends TpuName>(args: TPUArgs<D>, field = "gpu"): Device 
     const gen = requireDevice(TPU_GENERATIONS, a.device, field, "TPU generations");
     const partition = a.partition as string | undefined;
     if (partition !== undefined && !(gen.topologies as readonly string[]).includes(partition)) {
-        throw new ValidationError(joinPath(field, "partition"), partition, `topologies of TPU ${gen.name}: ${list(gen.topologies)}`);
+        throw new ValidationError(
+            joinPath(field, "partition"),
+            partition,
+            `topologies of TPU ${gen.name}: ${list(gen.topologies)}`,
+        );
     }
     return freeze({ deviceClass: "TPU", device: gen.name, quantity: 1, partition });
 }
@@ -135,7 +169,10 @@ export interface NeuronArgs {
     quantity?: number;
 }
 
-const neuronArgsSchema = helperSchema<NeuronArgs>("Neuron", { device: checkedLater<NeuronName>(), quantity: checkedLater<number>() });
+const neuronArgsSchema = helperSchema<NeuronArgs>("Neuron", {
+    device: checkedLater<NeuronName>(),
+    quantity: checkedLater<number>(),
+});
 
 /** AWS Inferentia / Trainium devices. */
 export function Neuron(args: NeuronArgs): Device;
@@ -144,7 +181,12 @@ export function Neuron(args: NeuronArgs, field: string): Device;
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
     const a = helperArgs(field, args, neuronArgsSchema);
     const dev = requireDevice(NEURON_DEVICES, a.device, field, "Neuron devices");
-    const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, dev.quantities, `Neuron "${dev.name}"`);
+    const quantity = checkQuantity(
+        joinPath(field, "quantity"),
+        a.quantity ?? 1,
+        dev.quantities,
+        `Neuron "${dev.name}"`,
+    );
     return freeze({ deviceClass: "NEURON", device: dev.name, quantity });
 }
 
@@ -153,7 +195,11 @@ export interface SimpleDeviceArgs<N extends string = AmdName | GaudiName> {
     quantity?: number;
 }
 
-const countArgs = (helper: string) => helperSchema<SimpleDeviceArgs>(helper, { device: checkedLater<SimpleDeviceArgs["device"]>(), quantity: checkedLater<number>() });
+const countArgs = (helper: string) =>
+    helperSchema<SimpleDeviceArgs>(helper, {
+        device: checkedLater<SimpleDeviceArgs["device"]>(),
+        quantity: checkedLater<number>(),
+    });
 const amdArgsSchema = countArgs("AMD");
 const gaudiArgsSchema = countArgs("Gaudi");
 
@@ -203,7 +249,8 @@ export function parseAccelerator(field: string, text: string): Device {
     const quantity = /^[0-9]+$/.test(qtyText) ? Number(qtyText) : NaN;
     // a bad count is reported on the string itself (the user wrote no `quantity` field)
     const count = (allowed: readonly number[], what: string) => {
-        if (!allowed.includes(quantity)) throw new ValidationError(field, text, `${what} accepts a quantity of ${countList(allowed)}`);
+        if (!allowed.includes(quantity))
+            throw new ValidationError(field, text, `${what} accepts a quantity of ${countList(allowed)}`);
     };
     const gpu = findByName(GPU_MODELS, name);
     if (gpu) {
@@ -224,21 +271,43 @@ export function parseAccelerator(field: string, text: string): Device {
         return Gaudi({ device: name as GaudiName, quantity }, field);
     }
     if (findByName(TPU_GENERATIONS, name)) {
-        throw new ValidationError(field, text, `TPUs are requested with TPU({ device: "${name}", partition }) (a topology, not a count)`);
+        throw new ValidationError(
+            field,
+            text,
+            `TPUs are requested with TPU({ device: "${name}", partition }) (a topology, not a count)`,
+        );
     }
-    const suggestion = didYouMean(name, [...namesOf(GPU_MODELS), ...namesOf(NEURON_DEVICES), ...namesOf(AMD_GPUS), ...namesOf(GAUDI_DEVICES)]);
-    throw new ValidationError(field, text, `${suggestion ? `unknown device "${name}"; ${suggestion}` : ""}expected ${ACCELERATOR_HELP}`);
+    const suggestion = didYouMean(name, [
+        ...namesOf(GPU_MODELS),
+        ...namesOf(NEURON_DEVICES),
+        ...namesOf(AMD_GPUS),
+        ...namesOf(GAUDI_DEVICES),
+    ]);
+    throw new ValidationError(
+        field,
+        text,
+        `${suggestion ? `unknown device "${name}"; ${suggestion}` : ""}expected ${ACCELERATOR_HELP}`,
+    );
 }
 
 /** A Device literal's fields (the helpers' result, or one written by hand and checked again by them). */
 const deviceSchema = argsSchema<Device>()(
-    { deviceClass: checkedLater<DeviceClass>(), device: checkedLater<string>(), quantity: checkedLater<number>(), partition: checkedLater<string>() },
+    {
+        deviceClass: checkedLater<DeviceClass>(),
+        device: checkedLater<string>(),
+        quantity: checkedLater<number>(),
+        partition: checkedLater<string>(),
+    },
     "a Device",
 );
 
 // each helper takes its own arguments; a hand-written literal is passed as unchecked input (`as never`): the helper checks it
 const DEVICE_FACTORIES: Record<DeviceClass, (args: never, field: string) => Device> = {
-    GPU, TPU, NEURON: Neuron, AMD_GPU: AMD, HABANA_GAUDI: Gaudi,
+    GPU,
+    TPU,
+    NEURON: Neuron,
+    AMD_GPU: AMD,
+    HABANA_GAUDI: Gaudi,
 };
 
 /** Normalises every accepted `gpu` value to a validated Device (undefined: no accelerator). */
@@ -246,7 +315,12 @@ export function normalizeDevice(field: string, value: unknown): Device | undefin
     if (value === undefined || value === null) return undefined;
     if (typeof value === "number") {
         // an extended resource count; beyond int32 no node has that many and String() would print an exponent
-        if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new ValidationError(field, value, `a GPU count is an integer from 0 to 2147483647; or ${ACCELERATOR_HELP}`);
+        if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)
+            throw new ValidationError(
+                field,
+                value,
+                `a GPU count is an integer from 0 to 2147483647; or ${ACCELERATOR_HELP}`,
+            );
         return value === 0 ? undefined : freeze({ deviceClass: "GPU", quantity: value });
     }
     if (typeof value === "string") return parseAccelerator(field, value);
@@ -254,23 +328,46 @@ export function normalizeDevice(field: string, value: unknown): Device | undefin
         parseArgs(deviceSchema, value, field);
         const d = value as Device;
         const factory = DEVICE_FACTORIES[d.deviceClass];
-        if (!factory) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`);
+        if (!factory)
+            throw new ValidationError(
+                joinPath(field, "deviceClass"),
+                d.deviceClass,
+                `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`,
+            );
         if (d.deviceClass === "GPU" && d.device === undefined) {
             // Flyte's Device requires quantity >= 1, and a partition without a model cannot be scheduled
-            if (d.partition !== undefined) throw new ValidationError(joinPath(field, "partition"), d.partition, "a MIG partition needs a GPU model: use GPU({ device, quantity, partition })");
+            if (d.partition !== undefined)
+                throw new ValidationError(
+                    joinPath(field, "partition"),
+                    d.partition,
+                    "a MIG partition needs a GPU model: use GPU({ device, quantity, partition })",
+                );
             if (typeof d.quantity !== "number" || !Number.isInteger(d.quantity) || d.quantity < 1) {
-                throw new ValidationError(joinPath(field, "quantity"), d.quantity, "a device's quantity is an integer of at least 1");
+                throw new ValidationError(
+                    joinPath(field, "quantity"),
+                    d.quantity,
+                    "a device's quantity is an integer of at least 1",
+                );
             }
             return normalizeDevice(field, d.quantity);
         }
         if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
-            throw new ValidationError(joinPath(field, "partition"), d.partition, "only GPU (MIG) and TPU (topology) devices take a partition");
+            throw new ValidationError(
+                joinPath(field, "partition"),
+                d.partition,
+                "only GPU (MIG) and TPU (topology) devices take a partition",
+            );
         }
         // re-validate: a hand-written Device literal gets the same checks as the helpers
         if (d.deviceClass === "TPU") {
             return factory({ device: d.device, partition: d.partition } as never, field);
         }
-        return factory((d.deviceClass === "GPU" ? { device: d.device, quantity: d.quantity, partition: d.partition } : { device: d.device, quantity: d.quantity }) as never, field);
+        return factory(
+            (d.deviceClass === "GPU"
+                ? { device: d.device, quantity: d.quantity, partition: d.partition }
+                : { device: d.device, quantity: d.quantity }) as never,
+            field,
+        );
     }
     throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
 }

@@ -19,11 +19,20 @@ export function durationSeconds(field: string, value: unknown): number {
         if (Number.isInteger(value) && value >= 0) seconds = value;
     } else if (typeof value === "string" && value !== "") {
         const m = DURATION.exec(value);
-        if (m) seconds = [m[1], m[2], m[3], m[4]].reduce((sum, n, i) => sum + (n ? Number(n) * UNIT_SECONDS["dhms"[i]] : 0), 0);
+        if (m)
+            seconds = [m[1], m[2], m[3], m[4]].reduce(
+                (sum, n, i) => sum + (n ? Number(n) * UNIT_SECONDS["dhms"[i]] : 0),
+                0,
+            );
     }
     if (seconds === undefined) {
-        throw new ValidationError(field, value, "expected a duration: whole seconds (e.g. 3600) or a string like \"90s\", \"30m\", \"1h30m\", \"2d\"");
+        throw new ValidationError(
+            field,
+            value,
+            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d"',
+        );
     }
-    if (!Number.isSafeInteger(seconds)) throw new ValidationError(field, value, `a duration of at most ${MAX_DURATION_SECONDS} seconds`);
+    if (!Number.isSafeInteger(seconds))
+        throw new ValidationError(field, value, `a duration of at most ${MAX_DURATION_SECONDS} seconds`);
     return seconds;
 }

@@ -56,7 +56,6 @@ export interface Environment {
     readonly queue?: string;
 }
 
-
 // Kubernetes accepts any C identifier-like name with '.', '-' too.
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
@@ -65,8 +64,14 @@ export function normalizeEnvVars(value: unknown, field: string): Readonly<Record
     checkObject(field, value, "a map of environment variable names to string values");
     const out: Record<string, string> = {};
     for (const [name, v] of Object.entries(value)) {
-        if (!ENV_NAME.test(name)) throw new ValidationError(joinPath(field, name), name, `an environment variable name must match ${ENV_NAME}`);
-        if (typeof v !== "string") throw new ValidationError(joinPath(field, name), v, "environment variable values are strings");
+        if (!ENV_NAME.test(name))
+            throw new ValidationError(
+                joinPath(field, name),
+                name,
+                `an environment variable name must match ${ENV_NAME}`,
+            );
+        if (typeof v !== "string")
+            throw new ValidationError(joinPath(field, name), v, "environment variable values are strings");
         out[name] = v;
     }
     return Object.freeze(out);
@@ -81,12 +86,21 @@ export function normalizeImage(value: unknown, field: string): ImageInput {
     if (typeof value === "string") {
         // a loose image reference check: registry/name[:tag][@digest], no whitespace or shell
         if (!/^[a-z0-9]([a-z0-9._\-/:@]*[a-z0-9_])?$/i.test(value) || value.length > 512) {
-            throw new ValidationError(field, value, "expected an image reference such as \"ghcr.io/org/name:tag\" or \"repo@sha256:...\", or an Image");
+            throw new ValidationError(
+                field,
+                value,
+                'expected an image reference such as "ghcr.io/org/name:tag" or "repo@sha256:...", or an Image',
+            );
         }
         return value;
     }
-    if (typeof value === "object" && value !== null && typeof (value as ImageLike).uri === "string") return value as ImageLike;
-    throw new ValidationError(field, value, "expected an Image (e.g. Image.fromDebianBase()) or an image reference string");
+    if (typeof value === "object" && value !== null && typeof (value as ImageLike).uri === "string")
+        return value as ImageLike;
+    throw new ValidationError(
+        field,
+        value,
+        "expected an Image (e.g. Image.fromDebianBase()) or an image reference string",
+    );
 }
 
 /** A queue name (environments and tasks). */
@@ -123,7 +137,8 @@ export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Enviro
         cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
         reusable: normalizeReuse(args.reusable, f("reusable")),
         interruptible: args.interruptible ?? false,
-        podTemplate: args.podTemplate === undefined ? undefined : normalizePodTemplate(args.podTemplate, f("podTemplate")),
+        podTemplate:
+            args.podTemplate === undefined ? undefined : normalizePodTemplate(args.podTemplate, f("podTemplate")),
         description: args.description,
         queue: args.queue,
     });

@@ -11,7 +11,9 @@ export class ValidationError extends Error {
     readonly allowed: string;
 
     constructor(field: string, given: unknown, allowed: string) {
-        super(`${field || "(root)"}: ${given === HIDDEN ? "" : `got ${describe(given)}; `}${isOutputLike(given) ? `${PLAIN_ONLY}${allowed ? ` (${allowed})` : ""}` : allowed}`);
+        super(
+            `${field || "(root)"}: ${given === HIDDEN ? "" : `got ${describe(given)}; `}${isOutputLike(given) ? `${PLAIN_ONLY}${allowed ? ` (${allowed})` : ""}` : allowed}`,
+        );
         this.name = "ValidationError";
         this.field = field;
         this.given = given;
@@ -48,7 +50,10 @@ export function withValuesHidden<T>(fn: () => T): T {
 /** True for a Pulumi Output or a promise: values known only after other resources (or never at preview). */
 export function isOutputLike(value: unknown): boolean {
     if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-    return (value as { __pulumiOutput?: unknown }).__pulumiOutput === true || typeof (value as PromiseLike<unknown>).then === "function";
+    return (
+        (value as { __pulumiOutput?: unknown }).__pulumiOutput === true ||
+        typeof (value as PromiseLike<unknown>).then === "function"
+    );
 }
 
 /** What an error says when a Pulumi Output reached a field that needs a plain value. */

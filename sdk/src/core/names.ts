@@ -7,7 +7,11 @@ const DNS_LABEL_MAX = 63;
 
 export function checkFlyteName(field: string, name: unknown): string {
     if (typeof name !== "string" || !FLYTE_NAME.test(name)) {
-        throw new ValidationError(field, name, "a name is snake_case or kebab-case: lower-case letters and digits, single '_' or '-' between them (e.g. \"train\", \"data_prep\", \"llm-serve\")");
+        throw new ValidationError(
+            field,
+            name,
+            'a name is snake_case or kebab-case: lower-case letters and digits, single \'_\' or \'-\' between them (e.g. "train", "data_prep", "llm-serve")',
+        );
     }
     return name;
 }
@@ -26,7 +30,12 @@ export const CRONJOB_NAME_MAX = 52;
 
 /** `kubernetesName` within `max` characters (e.g. CRONJOB_NAME_MAX). */
 export function boundedName(max: number, ...parts: string[]): string {
-    const joined = parts.join("-").toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+    const joined = parts
+        .join("-")
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^-|-$/g, "");
     if (joined.length <= max) return joined;
     return `${joined.slice(0, max - 9).replace(/-+$/, "")}-${shortHash(parts.join("/"))}`;
 }
@@ -47,7 +56,10 @@ export function serviceName(name: string): string {
 export function labelValue(value: string): string {
     if (value.length <= DNS_LABEL_MAX && LABEL_VALUE.test(value)) return value;
     const cleaned = value.replace(/[^A-Za-z0-9_.-]/g, "-");
-    const head = cleaned.slice(0, DNS_LABEL_MAX - 9).replace(/[^A-Za-z0-9]+$/, "").replace(/^[^A-Za-z0-9]+/, "");
+    const head = cleaned
+        .slice(0, DNS_LABEL_MAX - 9)
+        .replace(/[^A-Za-z0-9]+$/, "")
+        .replace(/^[^A-Za-z0-9]+/, "");
     return `${head ? `${head}-` : ""}${shortHash(value)}`;
 }
 
@@ -65,22 +77,33 @@ export function checkLabelKey(field: string, key: string): string {
     const slash = key.lastIndexOf("/");
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
-    const ok = name.length <= DNS_LABEL_MAX && QUALIFIED_NAME.test(name)
-        && (prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)));
+    const ok =
+        name.length <= DNS_LABEL_MAX &&
+        QUALIFIED_NAME.test(name) &&
+        (prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix)));
     if (!ok) {
-        throw new ValidationError(field, key, "a label key is an optional DNS subdomain prefix and '/', then a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. \"team\", \"example.com/tier\")");
+        throw new ValidationError(
+            field,
+            key,
+            "a label key is an optional DNS subdomain prefix and '/', then a name of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. \"team\", \"example.com/tier\")",
+        );
     }
     return key;
 }
 
 /** Labels: keys and values by Kubernetes' rules. */
 export function checkLabels(field: string, labels: unknown): Record<string, string> {
-    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) throw new ValidationError(field, labels, "expected a map of label keys to string values");
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels))
+        throw new ValidationError(field, labels, "expected a map of label keys to string values");
     for (const [key, value] of Object.entries(labels)) {
         const at = `${field}.${key}`;
         checkLabelKey(at, key);
         if (typeof value !== "string" || value.length > DNS_LABEL_MAX || !LABEL_VALUE.test(value)) {
-            throw new ValidationError(at, value, "a label value is at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)");
+            throw new ValidationError(
+                at,
+                value,
+                "a label value is at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or empty)",
+            );
         }
     }
     return labels as Record<string, string>;
@@ -88,10 +111,12 @@ export function checkLabels(field: string, labels: unknown): Record<string, stri
 
 /** Annotations: keys by Kubernetes' rules, string values. */
 export function checkAnnotations(field: string, annotations: unknown): Record<string, string> {
-    if (annotations === null || typeof annotations !== "object" || Array.isArray(annotations)) throw new ValidationError(field, annotations, "expected a map of annotation keys to string values");
+    if (annotations === null || typeof annotations !== "object" || Array.isArray(annotations))
+        throw new ValidationError(field, annotations, "expected a map of annotation keys to string values");
     for (const [key, value] of Object.entries(annotations)) {
         checkLabelKey(`${field}.${key}`, key);
-        if (typeof value !== "string") throw new ValidationError(`${field}.${key}`, value, "annotation values are strings");
+        if (typeof value !== "string")
+            throw new ValidationError(`${field}.${key}`, value, "annotation values are strings");
     }
     return annotations as Record<string, string>;
 }
@@ -99,7 +124,11 @@ export function checkAnnotations(field: string, annotations: unknown): Record<st
 /** Kubernetes namespaces are DNS-1123 labels. */
 export function checkNamespace(field: string, value: unknown): string {
     if (typeof value !== "string" || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > DNS_LABEL_MAX) {
-        throw new ValidationError(field, value, "a namespace is a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters");
+        throw new ValidationError(
+            field,
+            value,
+            "a namespace is a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+        );
     }
     return value;
 }

@@ -18,7 +18,18 @@ export interface Quantity {
 const GRAMMAR = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
 const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, "": 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const DECIMAL_SUFFIX: Record<number, string> = { [-9]: "n", [-6]: "u", [-3]: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E" };
+const DECIMAL_SUFFIX: Record<number, string> = {
+    [-9]: "n",
+    [-6]: "u",
+    [-3]: "m",
+    0: "",
+    3: "k",
+    6: "M",
+    9: "G",
+    12: "T",
+    15: "P",
+    18: "E",
+};
 const NANO = 10n ** 9n;
 /**
  * Largest quantity Kubernetes represents (int64 base units). Above it the API server
@@ -28,7 +39,7 @@ const NANO = 10n ** 9n;
 const MAX_NANOS = (2n ** 63n - 1n) * NANO;
 
 export const QUANTITY_HELP =
-    "a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" (a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)";
+    'a Kubernetes quantity such as "500m", "2", "512Mi", "4Gi" or "1.5G" (a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)';
 
 /** Parses a quantity; returns undefined when the text is not valid Kubernetes quantity syntax, is negative, or exceeds 2^63-1. */
 export function tryParseQuantity(text: string): Quantity | undefined {
@@ -92,7 +103,8 @@ export function quantityHint(text: string): string {
         return `write ${n}${decimal} (decimal, 10^n) or ${n}${u}i (binary, 2^n): Kubernetes suffixes have no "B" and no space; `;
     }
     const cores = /^(\d+(?:\.\d+)?)\s*(cores?|cpus?|vcpus?)$/i.exec(t);
-    if (cores) return `a CPU count is just the number: ${cores[1]} (or "${cores[1]}", or millicores such as "${Math.round(Number(cores[1]) * 1000)}m"); `;
+    if (cores)
+        return `a CPU count is just the number: ${cores[1]} (or "${cores[1]}", or millicores such as "${Math.round(Number(cores[1]) * 1000)}m"); `;
     return "";
 }
 
@@ -100,9 +112,16 @@ export function quantityHint(text: string): string {
 export function parseQuantity(field: string, value: unknown): Quantity {
     if (typeof value !== "string") throw new ValidationError(field, value, `expected ${QUANTITY_HELP}`);
     const parsed = parse(value);
-    if (parsed === "too large") throw new ValidationError(field, value, `a quantity is at most ${MAX_NANOS / NANO} (2^63-1, the largest value Kubernetes stores)`);
-    if (parsed === "negative") throw new ValidationError(field, value, `a quantity is not negative; expected ${QUANTITY_HELP}`);
-    if (typeof parsed === "string") throw new ValidationError(field, value, `${quantityHint(value)}expected ${QUANTITY_HELP}`);
+    if (parsed === "too large")
+        throw new ValidationError(
+            field,
+            value,
+            `a quantity is at most ${MAX_NANOS / NANO} (2^63-1, the largest value Kubernetes stores)`,
+        );
+    if (parsed === "negative")
+        throw new ValidationError(field, value, `a quantity is not negative; expected ${QUANTITY_HELP}`);
+    if (typeof parsed === "string")
+        throw new ValidationError(field, value, `${quantityHint(value)}expected ${QUANTITY_HELP}`);
     return parsed;
 }
 
@@ -144,7 +163,11 @@ export function canonicalQuantity(field: string, value: unknown): string {
 export function canonicalCpu(field: string, value: unknown): string {
     if (typeof value === "number") {
         if (!Number.isFinite(value) || value < 0) {
-            throw new ValidationError(field, value, `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`);
+            throw new ValidationError(
+                field,
+                value,
+                `expected a non-negative core count (e.g. 0.5, 2) or ${QUANTITY_HELP}`,
+            );
         }
         // String(1e-7) is "1e-7": parse that (rounding up to 1n like Kubernetes; toFixed(9)
         // rounded 1e-10 down to 0) and print a core count in decimal SI form.

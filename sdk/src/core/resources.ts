@@ -77,7 +77,9 @@ export class Resources {
             put("ephemeral-storage", [disk, disk]);
         }
         if (args.shm !== undefined) {
-            this.sharedMemory = Object.freeze(args.shm === "auto" ? {} : { sizeLimit: canonicalQuantity(joinPath(field, "shm"), args.shm) });
+            this.sharedMemory = Object.freeze(
+                args.shm === "auto" ? {} : { sizeLimit: canonicalQuantity(joinPath(field, "shm"), args.shm) },
+            );
         }
         this.device = normalizeDevice(joinPath(field, "gpu"), args.gpu);
         this.cpu = copy(args.cpu);
@@ -108,10 +110,19 @@ function copy<T>(value: T): T {
     return (Array.isArray(value) ? Object.freeze([...value]) : value) as T;
 }
 
-function requestLimit<T>(field: string, value: RequestLimit<T> | undefined, canon: (field: string, v: unknown) => string): readonly [string, string] | undefined {
+function requestLimit<T>(
+    field: string,
+    value: RequestLimit<T> | undefined,
+    canon: (field: string, v: unknown) => string,
+): readonly [string, string] | undefined {
     if (value === undefined) return undefined;
     if (Array.isArray(value)) {
-        if (value.length !== 2) throw new ValidationError(field, value, "expected a single value or a [request, limit] pair of exactly two elements");
+        if (value.length !== 2)
+            throw new ValidationError(
+                field,
+                value,
+                "expected a single value or a [request, limit] pair of exactly two elements",
+            );
         const request = canon(joinPath(field, 0), value[0]);
         const limit = canon(joinPath(field, 1), value[1]);
         if (compareQuantities(request, limit) > 0) {
@@ -124,7 +135,10 @@ function requestLimit<T>(field: string, value: RequestLimit<T> | undefined, cano
 }
 
 /** Accepts a Resources or its arguments. */
-export function normalizeResources(value: Resources | ResourcesArgs | undefined, field = "resources"): Resources | undefined {
+export function normalizeResources(
+    value: Resources | ResourcesArgs | undefined,
+    field = "resources",
+): Resources | undefined {
     if (value === undefined) return undefined;
     if (value instanceof Resources) return value;
     return new Resources(value, field);

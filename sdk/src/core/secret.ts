@@ -23,7 +23,12 @@ export interface SecretArgs {
 
 /** The fields of `Secret`; the constructor checks each by Kubernetes' and Flyte's rules. */
 export const secretArgsSchema = argsSchema<SecretArgs>()(
-    { key: checkedLater<string>(), group: checkedLater<string>(), mount: checkedLater<string>(), asEnvVar: checkedLater<string>() },
+    {
+        key: checkedLater<string>(),
+        group: checkedLater<string>(),
+        mount: checkedLater<string>(),
+        asEnvVar: checkedLater<string>(),
+    },
     "{ key, group?, mount?, asEnvVar? } or a key string",
 );
 
@@ -44,22 +49,36 @@ export class Secret {
         parseArgs(secretArgsSchema, args, field);
         const { key, group, mount } = args;
         if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253 || key === "." || key === "..") {
-            throw new ValidationError(joinPath(field, "key"), key,
-                "a secret key is a Kubernetes Secret data key: 1-253 characters of letters, digits, '-', '_' or '.' (not \".\" or \"..\"), e.g. \"api-key\", \".dockerconfigjson\"");
+            throw new ValidationError(
+                joinPath(field, "key"),
+                key,
+                'a secret key is a Kubernetes Secret data key: 1-253 characters of letters, digits, \'-\', \'_\' or \'.\' (not "." or ".."), e.g. "api-key", ".dockerconfigjson"',
+            );
         }
         if (group !== undefined && (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 253)) {
-            throw new ValidationError(joinPath(field, "group"), group,
-                "a secret group names a Kubernetes Secret (a DNS-1123 subdomain): lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters");
+            throw new ValidationError(
+                joinPath(field, "group"),
+                group,
+                "a secret group names a Kubernetes Secret (a DNS-1123 subdomain): lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+            );
         }
         if (mount !== undefined && mount !== SECRET_MOUNT_PATH) {
-            throw new ValidationError(joinPath(field, "mount"), mount, `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`);
+            throw new ValidationError(
+                joinPath(field, "mount"),
+                mount,
+                `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`,
+            );
         }
         let asEnvVar = args.asEnvVar;
         if (mount === undefined && asEnvVar === undefined) {
             asEnvVar = (group ? `${group}_${key}` : key).replace(/-/g, "_").toUpperCase();
         }
         if (asEnvVar !== undefined && (typeof asEnvVar !== "string" || !ENV_VAR_PATTERN.test(asEnvVar))) {
-            throw new ValidationError(joinPath(field, "asEnvVar"), asEnvVar, `an environment variable name must match ${ENV_VAR_PATTERN}`);
+            throw new ValidationError(
+                joinPath(field, "asEnvVar"),
+                asEnvVar,
+                `an environment variable name must match ${ENV_VAR_PATTERN}`,
+            );
         }
         this.key = key;
         this.group = group;
@@ -95,7 +114,10 @@ export function normalizeSecret(value: string | Secret | SecretArgs, field = "se
 }
 
 /** Normalises Flyte's `SecretRequest` (one or a list of strings / Secrets) to a list. */
-export function normalizeSecrets(value: undefined | string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>, field = "secrets"): Secret[] {
+export function normalizeSecrets(
+    value: undefined | string | Secret | SecretArgs | ReadonlyArray<string | Secret | SecretArgs>,
+    field = "secrets",
+): Secret[] {
     if (value === undefined) return [];
     if (Array.isArray(value)) return value.map((v, i) => normalizeSecret(v, joinPath(field, i)));
     return [normalizeSecret(value as string | Secret | SecretArgs, field)];

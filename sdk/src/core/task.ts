@@ -2,7 +2,15 @@ import { Duration, durationSeconds } from "./duration";
 import { Environment, SecretRequest, normalizeEnvVars, queueSchema } from "./environment";
 import { ValidationError, joinPath } from "./errors";
 import { checkFlyteName } from "./names";
-import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeRetries, normalizeReuse } from "./policies";
+import {
+    CacheArgs,
+    CacheInput,
+    ReusePolicy,
+    ReusePolicyArgs,
+    normalizeCache,
+    normalizeRetries,
+    normalizeReuse,
+} from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/types";
 import { Resources, ResourcesArgs, normalizeResources } from "./resources";
@@ -120,11 +128,16 @@ export class TaskTemplate {
         checkFlyteName(joinPath(field, "name"), name);
         parseArgs(taskOptionsSchema, options, field);
         if (environment.reusable && options.podTemplate !== undefined) {
-            throw new ValidationError(joinPath(field, "podTemplate"), "(pod template)", `cannot set podTemplate when environment "${environment.name}" is reusable`);
+            throw new ValidationError(
+                joinPath(field, "podTemplate"),
+                "(pod template)",
+                `cannot set podTemplate when environment "${environment.name}" is reusable`,
+            );
         }
         const base = environmentSettings(environment);
         this.environment = environment;
-        this.name = options.shortName !== undefined ? checkFlyteName(joinPath(field, "shortName"), options.shortName) : name;
+        this.name =
+            options.shortName !== undefined ? checkFlyteName(joinPath(field, "shortName"), options.shortName) : name;
         this.fullName = `${environment.name}.${this.name}`;
         this.settings = applyCommon(base, options, field);
         Object.freeze(this);
@@ -138,32 +151,57 @@ export class TaskTemplate {
         const raw: unknown = options;
         if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
             for (const key of NOT_OVERRIDABLE) {
-                if (key in raw) throw new ValidationError(joinPath(field, key), (raw as Record<string, unknown>)[key], `${key} cannot be overridden; overridable fields: ${OVERRIDABLE}`);
+                if (key in raw)
+                    throw new ValidationError(
+                        joinPath(field, key),
+                        (raw as Record<string, unknown>)[key],
+                        `${key} cannot be overridden; overridable fields: ${OVERRIDABLE}`,
+                    );
             }
         }
         parseArgs(overrideOptionsSchema, options, field);
         const turnsReuseOff = options.reusable === "off";
-        const reusable = options.reusable === undefined ? this.settings.reusable
-            : turnsReuseOff ? undefined
-            : normalizeReuse(options.reusable as ReusePolicyArgs, joinPath(field, "reusable"));
+        const reusable =
+            options.reusable === undefined
+                ? this.settings.reusable
+                : turnsReuseOff
+                  ? undefined
+                  : normalizeReuse(options.reusable as ReusePolicyArgs, joinPath(field, "reusable"));
         if (reusable) {
             for (const key of ["resources", "envVars", "secrets"] as const) {
                 if (options[key] !== undefined) {
-                    throw new ValidationError(joinPath(field, key), options[key],
-                        `cannot override ${key} when reusable is set: reusable tasks use the environment's ${key}; pass reusable: "off" in the same override to disable reuse and override ${key}`);
+                    throw new ValidationError(
+                        joinPath(field, key),
+                        options[key],
+                        `cannot override ${key} when reusable is set: reusable tasks use the environment's ${key}; pass reusable: "off" in the same override to disable reuse and override ${key}`,
+                    );
                 }
             }
             if (options.podTemplate !== undefined) {
-                throw new ValidationError(joinPath(field, "podTemplate"), "(pod template)", "cannot set podTemplate when reusable is set; pass reusable: \"off\" in the same override");
+                throw new ValidationError(
+                    joinPath(field, "podTemplate"),
+                    "(pod template)",
+                    'cannot set podTemplate when reusable is set; pass reusable: "off" in the same override',
+                );
             }
         }
         const next = applyCommon(this.settings, options, field);
         const settings: TaskSettings = Object.freeze({
             ...next,
-            resources: options.resources !== undefined ? normalizeResources(options.resources, joinPath(field, "resources")) : this.settings.resources,
-            resourcesField: options.resources !== undefined ? joinPath(field, "resources") : this.settings.resourcesField,
-            envVars: options.envVars !== undefined ? normalizeEnvVars(options.envVars, joinPath(field, "envVars")) : this.settings.envVars,
-            secrets: options.secrets !== undefined ? Object.freeze(normalizeSecrets(options.secrets, joinPath(field, "secrets"))) : this.settings.secrets,
+            resources:
+                options.resources !== undefined
+                    ? normalizeResources(options.resources, joinPath(field, "resources"))
+                    : this.settings.resources,
+            resourcesField:
+                options.resources !== undefined ? joinPath(field, "resources") : this.settings.resourcesField,
+            envVars:
+                options.envVars !== undefined
+                    ? normalizeEnvVars(options.envVars, joinPath(field, "envVars"))
+                    : this.settings.envVars,
+            secrets:
+                options.secrets !== undefined
+                    ? Object.freeze(normalizeSecrets(options.secrets, joinPath(field, "secrets")))
+                    : this.settings.secrets,
             reusable,
         });
         return Object.create(TaskTemplate.prototype, {
@@ -183,9 +221,13 @@ function applyCommon(base: TaskSettings, options: TaskOptions | OverrideOptions,
         ...base,
         cache: normalizeCache(options.cache, f("cache")) ?? base.cache,
         retries: normalizeRetries(options.retries, f("retries")) ?? base.retries,
-        timeoutSeconds: options.timeout !== undefined ? durationSeconds(f("timeout"), options.timeout) : base.timeoutSeconds,
+        timeoutSeconds:
+            options.timeout !== undefined ? durationSeconds(f("timeout"), options.timeout) : base.timeoutSeconds,
         interruptible: options.interruptible ?? base.interruptible,
-        podTemplate: options.podTemplate !== undefined ? normalizePodTemplate(options.podTemplate, f("podTemplate")) : base.podTemplate,
+        podTemplate:
+            options.podTemplate !== undefined
+                ? normalizePodTemplate(options.podTemplate, f("podTemplate"))
+                : base.podTemplate,
         queue: options.queue ?? base.queue,
         docs: docs ?? base.docs,
     });

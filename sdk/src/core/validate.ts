@@ -27,25 +27,42 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     // a typo shows up both as an unknown key and as a missing field: report the typo
-    const issue = result.error.issues.find((i) => i.code === z.ZodIssueCode.unrecognized_keys) ?? result.error.issues[0];
+    const issue =
+        result.error.issues.find((i) => i.code === z.ZodIssueCode.unrecognized_keys) ?? result.error.issues[0];
     const path = issue.path.reduce<string>((acc, key) => joinPath(acc, key), field);
     const given = valueAt(value, issue.path);
     switch (issue.code) {
         case z.ZodIssueCode.unrecognized_keys:
             throw unknownField(path, issue.keys[0], objectKeysAt(schema, issue.path));
         case z.ZodIssueCode.invalid_enum_value:
-            throw new ValidationError(path, given, `${didYouMean(given, issue.options.map(String))}allowed values: ${issue.options.map((o) => describe(o)).join(", ")}`);
+            throw new ValidationError(
+                path,
+                given,
+                `${didYouMean(given, issue.options.map(String))}allowed values: ${issue.options.map((o) => describe(o)).join(", ")}`,
+            );
         case z.ZodIssueCode.invalid_literal:
             throw new ValidationError(path, given, `expected ${describe(issue.expected)}`);
         case z.ZodIssueCode.invalid_type:
             // our own wording ("expected true or false", "expected { cpu?, ... }") or zod's type name
-            throw new ValidationError(path, given, issue.message.startsWith("expected ") ? issue.message : `expected ${issue.expected}`);
+            throw new ValidationError(
+                path,
+                given,
+                issue.message.startsWith("expected ") ? issue.message : `expected ${issue.expected}`,
+            );
         case z.ZodIssueCode.invalid_union:
-            throw new ValidationError(path, given, issue.message === "Invalid input" ? "value does not match any accepted form" : issue.message);
+            throw new ValidationError(
+                path,
+                given,
+                issue.message === "Invalid input" ? "value does not match any accepted form" : issue.message,
+            );
         case z.ZodIssueCode.custom:
             throw new ValidationError(path, given, issue.message);
         default:
-            throw new ValidationError(path, given, issue.message.replace(/^./, (c) => c.toLowerCase()));
+            throw new ValidationError(
+                path,
+                given,
+                issue.message.replace(/^./, (c) => c.toLowerCase()),
+            );
     }
 }
 
@@ -95,8 +112,12 @@ export function checkedLater<T>(): z.ZodType<T, z.ZodTypeDef, unknown> {
  * The same fields with their values left unchecked (typed as before): for a schema of
  * wider arguments whose caller checks the keys first and hands the values on.
  */
-export function fieldsOnly<S extends z.ZodRawShape>(shape: S): { [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown> } {
-    return Object.fromEntries(Object.keys(shape).map((key) => [key, z.custom()])) as { [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown> };
+export function fieldsOnly<S extends z.ZodRawShape>(
+    shape: S,
+): { [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown> } {
+    return Object.fromEntries(Object.keys(shape).map((key) => [key, z.custom()])) as {
+        [K in keyof S]: z.ZodType<z.output<S[K]>, z.ZodTypeDef, unknown>;
+    };
 }
 
 /** `true` or `false`. */
@@ -106,7 +127,10 @@ export const booleanField = z.boolean({ invalid_type_error: "expected true or fa
 export const stringField = z.string({ invalid_type_error: "expected a string" });
 
 /** A list of strings, reported on the list (`command: got [1]; expected a list of strings`). */
-export const stringListField = z.custom<string[]>((v) => Array.isArray(v) && v.every((s) => typeof s === "string"), "expected a list of strings");
+export const stringListField = z.custom<string[]>(
+    (v) => Array.isArray(v) && v.every((s) => typeof s === "string"),
+    "expected a list of strings",
+);
 
 /** A map (a plain object, not an array), checked entry by entry by its normaliser. */
 export function mapField<T>(what: string): z.ZodType<T, z.ZodTypeDef, unknown> {
@@ -161,7 +185,8 @@ function objectKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]):
         } else return undefined;
         if (!s) return undefined;
     }
-    if (s instanceof z.ZodUnion) s = (s.options as z.ZodTypeAny[]).map(unwrap).find((o) => o instanceof z.ZodObject) ?? s;
+    if (s instanceof z.ZodUnion)
+        s = (s.options as z.ZodTypeAny[]).map(unwrap).find((o) => o instanceof z.ZodObject) ?? s;
     return s instanceof z.ZodObject ? Object.keys(s.shape) : undefined;
 }
 
@@ -170,8 +195,11 @@ function objectKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]):
  * and the allowed keys, never its value (it may be anything, a secret included).
  */
 function unknownField(parent: string, key: string, allowed: readonly string[] | undefined): ValidationError {
-    return new ValidationError(joinPath(parent, key), HIDDEN,
-        `unknown field "${key}"${allowed ? `; ${didYouMean(key, allowed)}allowed fields: ${allowed.join(", ")}` : ""}`);
+    return new ValidationError(
+        joinPath(parent, key),
+        HIDDEN,
+        `unknown field "${key}"${allowed ? `; ${didYouMean(key, allowed)}allowed fields: ${allowed.join(", ")}` : ""}`,
+    );
 }
 
 export function checkObject(field: string, value: unknown, what: string): asserts value is Record<string, unknown> {

@@ -48,7 +48,9 @@ export function snakeCasePath(root: z.ZodTypeAny, path: string): { field: string
         rest = rest.replace(/^\./, "");
         if (inner instanceof z.ZodObject) {
             holder = inner;
-            const key = Object.keys(inner.shape).filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`)).sort((a, b) => b.length - a.length)[0];
+            const key = Object.keys(inner.shape)
+                .filter((k) => rest === k || rest.startsWith(`${k}.`) || rest.startsWith(`${k}[`))
+                .sort((a, b) => b.length - a.length)[0];
             const segment = key ?? /^[^.[]*/.exec(rest)![0];
             out += `${out ? "." : ""}${key ? snakeCase(key) : segment}`;
             rest = rest.slice(segment.length);
@@ -57,12 +59,19 @@ export function snakeCasePath(root: z.ZodTypeAny, path: string): { field: string
             // a map key (or a path past the schema): kept as written, up to the next field
             const valueSchema: z.ZodTypeAny | undefined = inner instanceof z.ZodRecord ? inner.valueSchema : undefined;
             const nested = valueSchema && unwrapSpec(valueSchema).inner;
-            const segment = nested instanceof z.ZodObject || nested instanceof z.ZodRecord || nested instanceof z.ZodArray ? /^[^.[]*/.exec(rest)![0] : rest;
+            const segment =
+                nested instanceof z.ZodObject || nested instanceof z.ZodRecord || nested instanceof z.ZodArray
+                    ? /^[^.[]*/.exec(rest)![0]
+                    : rest;
             out += `${out ? "." : ""}${segment}`;
             rest = rest.slice(segment.length);
             schema = valueSchema;
         }
     }
-    const renamed = holder ? Object.keys(holder.shape).filter((k) => snakeCase(k) !== k).map((k) => [k, snakeCase(k)] as [string, string]) : [];
+    const renamed = holder
+        ? Object.keys(holder.shape)
+              .filter((k) => snakeCase(k) !== k)
+              .map((k) => [k, snakeCase(k)] as [string, string])
+        : [];
     return { field: out, renamed };
 }

@@ -8,7 +8,16 @@ import { ProfileInput } from "../core/scheduling/resolve";
 import { SecretArgs } from "../core/secret";
 import { OverrideOptions, TaskOptions } from "../core/task";
 import { PathRule } from "./paths";
-import { CacheSpec, PodTemplateSpecData, ReusePolicySpec, ResourcesSpec, SecretSpec, TaskOverrideSpec, TaskRunSpec, TaskSpec } from "./schema";
+import {
+    CacheSpec,
+    PodTemplateSpecData,
+    ReusePolicySpec,
+    ResourcesSpec,
+    SecretSpec,
+    TaskOverrideSpec,
+    TaskRunSpec,
+    TaskSpec,
+} from "./schema";
 
 /**
  * Data form -> TypeScript arguments. Each function returns the arguments the core
@@ -26,7 +35,10 @@ export interface Converted<T> {
 const dropUndefined = <T extends object>(o: T): T => definedFields(o) as T;
 
 /** `cpu` + `cpuLimit` -> `cpu: [request, limit]`; `device` -> `gpu` (a Device). */
-export function resourcesFromSpec(spec: ResourcesSpec | undefined, field: string): Converted<ResourcesArgs | undefined> {
+export function resourcesFromSpec(
+    spec: ResourcesSpec | undefined,
+    field: string,
+): Converted<ResourcesArgs | undefined> {
     if (spec === undefined) return { value: undefined, rules: [] };
     const rules: PathRules = [];
     const pair = (name: "cpu" | "memory", limitName: "cpuLimit" | "memoryLimit") => {
@@ -34,7 +46,11 @@ export function resourcesFromSpec(spec: ResourcesSpec | undefined, field: string
         const limit = spec[limitName];
         if (limit === undefined) return request;
         if (request === undefined) {
-            throw new ValidationError(joinPath(field, limitName), limit, `a limit needs its request: set ${name} too (a value alone is both request and limit)`);
+            throw new ValidationError(
+                joinPath(field, limitName),
+                limit,
+                `a limit needs its request: set ${name} too (a value alone is both request and limit)`,
+            );
         }
         rules.push(
             [joinPath(field, `${name}[0]`), joinPath(field, name)],
@@ -45,7 +61,11 @@ export function resourcesFromSpec(spec: ResourcesSpec | undefined, field: string
         return [request, limit] as [string, string];
     };
     if (spec.gpu !== undefined && spec.device !== undefined) {
-        throw new ValidationError(joinPath(field, "device"), spec.device, "set either gpu (an accelerator string) or device, not both");
+        throw new ValidationError(
+            joinPath(field, "device"),
+            spec.device,
+            "set either gpu (an accelerator string) or device, not both",
+        );
     }
     if (spec.device !== undefined) rules.push([joinPath(field, "gpu"), joinPath(field, "device")]);
     const value = dropUndefined({
@@ -67,7 +87,10 @@ export function cacheFromSpec(spec: CacheSpec | undefined): CacheArgs | undefine
 }
 
 /** `replicas` + `maxReplicas` -> `replicas: [min, max]`. */
-export function reuseFromSpec(spec: ReusePolicySpec | undefined, field: string): Converted<ReusePolicyArgs | undefined> {
+export function reuseFromSpec(
+    spec: ReusePolicySpec | undefined,
+    field: string,
+): Converted<ReusePolicyArgs | undefined> {
     if (spec === undefined) return { value: undefined, rules: [] };
     const { maxReplicas, replicas, ...rest } = spec;
     if (maxReplicas === undefined) return { value: dropUndefined({ ...rest, replicas }), rules: [] };
@@ -88,7 +111,14 @@ export function podTemplateFromSpec(spec: PodTemplateSpecData | undefined): PodT
 
 /** The Flyte fields an environment, a task override and the data form share. */
 export function flyteFieldsFromSpec(
-    spec: { resources?: ResourcesSpec; envVars?: Record<string, string>; secrets?: SecretSpec[]; cache?: CacheSpec; reusable?: ReusePolicySpec; podTemplate?: PodTemplateSpecData },
+    spec: {
+        resources?: ResourcesSpec;
+        envVars?: Record<string, string>;
+        secrets?: SecretSpec[];
+        cache?: CacheSpec;
+        reusable?: ReusePolicySpec;
+        podTemplate?: PodTemplateSpecData;
+    },
     prefix: string,
 ): Converted<Pick<EnvironmentArgs, "resources" | "envVars" | "secrets" | "cache" | "reusable" | "podTemplate">> {
     const resources = resourcesFromSpec(spec.resources, joinPath(prefix, "resources"));
@@ -108,42 +138,87 @@ export function flyteFieldsFromSpec(
 
 export function taskOptionsFromSpec(spec: TaskSpec): Converted<TaskOptions> {
     const { name: _name, runs: _runs, cache, podTemplate, timeout, ...rest } = spec;
-    return { value: dropUndefined({ ...rest, cache: cacheFromSpec(cache), podTemplate: podTemplateFromSpec(podTemplate), timeout }), rules: [] };
+    return {
+        value: dropUndefined({
+            ...rest,
+            cache: cacheFromSpec(cache),
+            podTemplate: podTemplateFromSpec(podTemplate),
+            timeout,
+        }),
+        rules: [],
+    };
 }
 
-export function overrideFromSpec(spec: TaskOverrideSpec | undefined, field: string): Converted<OverrideOptions | undefined> {
+export function overrideFromSpec(
+    spec: TaskOverrideSpec | undefined,
+    field: string,
+): Converted<OverrideOptions | undefined> {
     if (spec === undefined) return { value: undefined, rules: [] };
-    const { reusableOff, resources: _r, envVars: _e, secrets: _s, cache: _c, reusable: _u, podTemplate: _p, ...rest } = spec;
+    const {
+        reusableOff,
+        resources: _r,
+        envVars: _e,
+        secrets: _s,
+        cache: _c,
+        reusable: _u,
+        podTemplate: _p,
+        ...rest
+    } = spec;
     if (reusableOff && spec.reusable !== undefined) {
-        throw new ValidationError(joinPath(field, "reusableOff"), reusableOff, "set either reusable (a new policy) or reusableOff, not both");
+        throw new ValidationError(
+            joinPath(field, "reusableOff"),
+            reusableOff,
+            "set either reusable (a new policy) or reusableOff, not both",
+        );
     }
     const flyte = flyteFieldsFromSpec(spec, field);
     return {
         value: dropUndefined({ ...rest, ...flyte.value, ...(reusableOff ? { reusable: "off" as const } : {}) }),
-        rules: [...flyte.rules, [joinPath(field, "reusable"), reusableOff ? joinPath(field, "reusableOff") : joinPath(field, "reusable")]],
+        rules: [
+            ...flyte.rules,
+            [joinPath(field, "reusable"), reusableOff ? joinPath(field, "reusableOff") : joinPath(field, "reusable")],
+        ],
     };
 }
 
 /** The profile argument: a built-in name, or a custom profile object. */
-export function profileFromSpec(name: string | undefined, custom: object | undefined): Converted<ProfileInput | undefined> {
+export function profileFromSpec(
+    name: string | undefined,
+    custom: object | undefined,
+): Converted<ProfileInput | undefined> {
     if (name !== undefined && custom !== undefined) {
-        throw new ValidationError("customProfile", "(a custom profile)", "set either profile (a built-in) or customProfile, not both");
+        throw new ValidationError(
+            "customProfile",
+            "(a custom profile)",
+            "set either profile (a built-in) or customProfile, not both",
+        );
     }
     if (custom !== undefined) return { value: custom as ProfileInput, rules: [["profile", "customProfile"]] };
     return { value: name as ProfileInput | undefined, rules: [] };
 }
 
 /** A run's arguments and its overrides. */
-export function runFromSpec(spec: TaskRunSpec, field: string): Converted<{ name: string; args: Record<string, unknown> }> {
+export function runFromSpec(
+    spec: TaskRunSpec,
+    field: string,
+): Converted<{ name: string; args: Record<string, unknown> }> {
     const { name, override, wait, waitTimeout, waitLogLines, ...rest } = spec;
     const o = overrideFromSpec(override, joinPath(field, "override"));
     const tuned = waitTimeout !== undefined || waitLogLines !== undefined;
     if (tuned && wait === false) {
-        throw new ValidationError(joinPath(field, waitTimeout !== undefined ? "waitTimeout" : "waitLogLines"), waitTimeout ?? waitLogLines, "applies when the run waits: drop wait: false");
+        throw new ValidationError(
+            joinPath(field, waitTimeout !== undefined ? "waitTimeout" : "waitLogLines"),
+            waitTimeout ?? waitLogLines,
+            "applies when the run waits: drop wait: false",
+        );
     }
     const waitArg = tuned ? dropUndefined({ timeout: waitTimeout, logLines: waitLogLines }) : wait;
     return {
         value: { name, args: dropUndefined({ ...rest, wait: waitArg, override: o.value }) },
-        rules: [...o.rules, [joinPath(field, "wait.timeout"), joinPath(field, "waitTimeout")], [joinPath(field, "wait.logLines"), joinPath(field, "waitLogLines")]],
+        rules: [
+            ...o.rules,
+            [joinPath(field, "wait.timeout"), joinPath(field, "waitTimeout")],
+            [joinPath(field, "wait.logLines"), joinPath(field, "waitLogLines")],
+        ],
     };
 }

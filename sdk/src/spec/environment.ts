@@ -29,7 +29,11 @@ export interface SpecEnvironmentPlan {
 export function planEnvironmentFromSpec(name: string, input: unknown, options: SpecOptions = {}): SpecEnvironmentPlan {
     const spec: TaskEnvironmentSpec = parseSpec(TaskEnvironmentArgs, input ?? {}, "");
     if (spec.image !== undefined && spec.imageRef !== undefined) {
-        throw new ValidationError("imageRef", "(an image reference)", "set either image (built here) or imageRef (built elsewhere), not both");
+        throw new ValidationError(
+            "imageRef",
+            "(an image reference)",
+            "set either image (built here) or imageRef (built elsewhere), not both",
+        );
     }
     const image = spec.image !== undefined ? imageFromSpec(spec.image, "image", options) : spec.imageRef;
     const profile = profileFromSpec(spec.profile, spec.customProfile);
@@ -54,20 +58,44 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
         checkFlyteName(joinPath(field, "name"), t.name);
         const options = taskOptionsFromSpec(t);
         const tsField = `task(${JSON.stringify(t.name)})`;
-        const plan = atCallerPaths([[tsField, field], ["task.podTemplate", joinPath(field, "podTemplate")]],
-            () => planTask(environment, t.name, options.value, tsField));
-        if (taskNames.has(plan.template.name)) throw new ValidationError(joinPath(field, "name"), t.name, `environment "${name}" already declares a task named "${plan.template.name}"`);
+        const plan = atCallerPaths(
+            [
+                [tsField, field],
+                ["task.podTemplate", joinPath(field, "podTemplate")],
+            ],
+            () => planTask(environment, t.name, options.value, tsField),
+        );
+        if (taskNames.has(plan.template.name))
+            throw new ValidationError(
+                joinPath(field, "name"),
+                t.name,
+                `environment "${name}" already declares a task named "${plan.template.name}"`,
+            );
         taskNames.add(plan.template.name);
         const runNames = new Set<string>();
         const runs = (t.runs ?? []).map((r, j) => {
             const runField = joinPath(joinPath(field, "runs"), j);
             checkFlyteName(joinPath(runField, "name"), r.name);
-            if (runNames.has(r.name)) throw new ValidationError(joinPath(runField, "name"), r.name, `task "${plan.template.fullName}" already has a run named "${r.name}"`);
+            if (runNames.has(r.name))
+                throw new ValidationError(
+                    joinPath(runField, "name"),
+                    r.name,
+                    `task "${plan.template.fullName}" already has a run named "${r.name}"`,
+                );
             runNames.add(r.name);
             const run = runFromSpec(r, runField);
-            const podTemplateField = r.override?.podTemplate !== undefined ? joinPath(runField, "override.podTemplate") : joinPath(field, "podTemplate");
-            return atCallerPaths([["run", runField], ["task.podTemplate", podTemplateField]],
-                () => planRun(environment, plan.template, r.name, run.value.args, "run"), run.rules);
+            const podTemplateField =
+                r.override?.podTemplate !== undefined
+                    ? joinPath(runField, "override.podTemplate")
+                    : joinPath(field, "podTemplate");
+            return atCallerPaths(
+                [
+                    ["run", runField],
+                    ["task.podTemplate", podTemplateField],
+                ],
+                () => planRun(environment, plan.template, r.name, run.value.args, "run"),
+                run.rules,
+            );
         });
         return { plan, runs };
     });

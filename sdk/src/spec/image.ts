@@ -35,12 +35,19 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
     const data = parseSpec(ImageSchema, spec, field);
     const sources = SOURCES.filter((s) => data[s] !== undefined);
     if (sources.length > 1) {
-        throw new ValidationError(joinPath(field, sources[1]), sources, `an image has one source; it sets ${sources.join(" and ")}`);
+        throw new ValidationError(
+            joinPath(field, sources[1]),
+            sources,
+            `an image has one source; it sets ${sources.join(" and ")}`,
+        );
     }
     const baseDir = data.baseDir ?? options.baseDir;
     const local = (p: string) => (baseDir === undefined || path.isAbsolute(p) ? p : path.join(baseDir, p));
     const source = sources[0] ?? "fromDebianBase";
-    const sourceRules = [[`${source}.uri`, joinPath(field, source)], [source, joinPath(field, source)]] as const;
+    const sourceRules = [
+        [`${source}.uri`, joinPath(field, source)],
+        [source, joinPath(field, source)],
+    ] as const;
     let image = atCallerPaths(sourceRules, () => {
         switch (source) {
             case "fromBase":
@@ -51,7 +58,10 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
             }
             case "fromUvScript": {
                 const { script, secretMounts, ...rest } = data.fromUvScript!;
-                return Image.fromUvScript(local(script), { ...rest, ...mounts(secretMounts, joinPath(joinPath(field, source), "secretMounts")) });
+                return Image.fromUvScript(local(script), {
+                    ...rest,
+                    ...mounts(secretMounts, joinPath(joinPath(field, source), "secretMounts")),
+                });
             }
             default:
                 return Image.fromDebianBase(data.fromDebianBase ?? {});
@@ -66,12 +76,23 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
         const key = keys[0];
         const here = joinPath(at, key);
         const method = LAYER_METHODS[key];
-        image = atCallerPaths([[`${method}.workdir`, here], [`${method}.path`, here], [method, here]], () => applyLayer(image, l, here, local));
+        image = atCallerPaths(
+            [
+                [`${method}.workdir`, here],
+                [`${method}.path`, here],
+                [method, here],
+            ],
+            () => applyLayer(image, l, here, local),
+        );
     });
     // the tag reads the files the image copies: a file gone since is reported at its layer
     const lastLayer = new Map<string, string>();
     (data.layers ?? []).forEach((l, i) => {
-        for (const k of Object.keys(l)) lastLayer.set(LAYER_METHODS[k as keyof ImageLayerSpec], joinPath(joinPath(joinPath(field, "layers"), i), k));
+        for (const k of Object.keys(l))
+            lastLayer.set(
+                LAYER_METHODS[k as keyof ImageLayerSpec],
+                joinPath(joinPath(joinPath(field, "layers"), i), k),
+            );
     });
     atCallerPaths([...lastLayer.entries()], () => image.uri);
     return image;
@@ -79,24 +100,36 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
 
 function applyLayer(image: Image, l: ImageLayerSpec, field: string, local: (p: string) => string): Image {
     if (l.clone) return image.clone(l.clone);
-    if (l.aptPackages) return image.withAptPackages({ packages: l.aptPackages.packages, ...mounts(l.aptPackages.secretMounts, joinPath(field, "secretMounts")) });
+    if (l.aptPackages)
+        return image.withAptPackages({
+            packages: l.aptPackages.packages,
+            ...mounts(l.aptPackages.secretMounts, joinPath(field, "secretMounts")),
+        });
     if (l.pipPackages) {
         const { secretMounts, ...rest } = l.pipPackages;
         return image.withPipPackages({ ...rest, ...mounts(secretMounts, joinPath(field, "secretMounts")) });
     }
     if (l.requirements) {
         const { file, secretMounts, ...rest } = l.requirements;
-        return image.withRequirements(local(file), { ...rest, ...mounts(secretMounts, joinPath(field, "secretMounts")) });
+        return image.withRequirements(local(file), {
+            ...rest,
+            ...mounts(secretMounts, joinPath(field, "secretMounts")),
+        });
     }
     if (l.envVars) {
         const vars = new Map<string, string>();
         l.envVars.forEach((v, i) => {
-            if (vars.has(v.name)) throw new ValidationError(joinPath(joinPath(field, i), "name"), v.name, "each variable once");
+            if (vars.has(v.name))
+                throw new ValidationError(joinPath(joinPath(field, i), "name"), v.name, "each variable once");
             vars.set(v.name, v.value);
         });
         return image.withEnvVars(vars);
     }
-    if (l.commands) return image.withCommands({ commands: l.commands.commands, ...mounts(l.commands.secretMounts, joinPath(field, "secretMounts")) });
+    if (l.commands)
+        return image.withCommands({
+            commands: l.commands.commands,
+            ...mounts(l.commands.secretMounts, joinPath(field, "secretMounts")),
+        });
     if (l.workdir !== undefined) return image.withWorkdir(l.workdir);
     if (l.sourceFile) return image.withSourceFile(l.sourceFile.src.map(local), l.sourceFile.dst);
     if (l.sourceFolder) {
@@ -115,7 +148,12 @@ function mounts(list: SecretMountSpec[] | undefined, field: string): { secretMou
             const { byKey, ...secret } = m;
             if (!byKey) return secret;
             const extra = Object.keys(secret).filter((k) => k !== "key");
-            if (extra.length) throw new ValidationError(joinPath(joinPath(field, i), extra[0]), (secret as Record<string, unknown>)[extra[0]], "a mount given by key (byKey: true) has only a key");
+            if (extra.length)
+                throw new ValidationError(
+                    joinPath(joinPath(field, i), extra[0]),
+                    (secret as Record<string, unknown>)[extra[0]],
+                    "a mount given by key (byKey: true) has only a key",
+                );
             return secret.key;
         }),
     };

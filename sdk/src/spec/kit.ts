@@ -40,7 +40,12 @@ export function object<T extends z.ZodRawShape>(name: string, doc: string, shape
 }
 
 /** A named string enum; member names are derived from the values unless given. */
-export function enumOf<T extends readonly [string, ...string[]]>(name: string, doc: string, values: T, members?: Record<string, string>) {
+export function enumOf<T extends readonly [string, ...string[]]>(
+    name: string,
+    doc: string,
+    values: T,
+    members?: Record<string, string>,
+) {
     const names: Record<string, string> = {};
     for (const v of values) names[v] = members?.[v] ?? memberName(v);
     return mark(z.enum(values as unknown as [T[number], ...T[number][]]).describe(doc), { name, members: names, doc });
@@ -48,7 +53,11 @@ export function enumOf<T extends readonly [string, ...string[]]>(name: string, d
 
 /** `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`, `gke` -> `GKE`, `NoSchedule` -> `NO_SCHEDULE`. */
 export function memberName(value: string): string {
-    const n = value.replace(/([a-z])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "").toUpperCase();
+    const n = value
+        .replace(/([a-z])([A-Z])/g, "$1_$2")
+        .replace(/[^A-Za-z0-9]+/g, "_")
+        .replace(/^_|_$/g, "")
+        .toUpperCase();
     return /^[A-Z]/.test(n) ? n : `V${n}`;
 }
 

@@ -10,7 +10,11 @@ import { COMPONENTS } from "./schema";
  */
 export interface PackageSchemaFragment {
     resources: Record<string, { inputProperties: Record<string, unknown>; requiredInputs?: string[] }>;
-    types: Record<string, { type: "object"; properties: Record<string, unknown>; required?: string[]; description?: string } | { type: "string"; enum: { name: string; value: string }[]; description?: string }>;
+    types: Record<
+        string,
+        | { type: "object"; properties: Record<string, unknown>; required?: string[]; description?: string }
+        | { type: "string"; enum: { name: string; value: string }[]; description?: string }
+    >;
 }
 
 export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
@@ -20,30 +24,47 @@ export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
     const property = (schema: z.ZodTypeAny, plain: boolean, description?: string): Record<string, unknown> => {
         const { inner } = unwrapSpec(schema);
         const m = markOf(inner);
-        const withMeta = (p: Record<string, unknown>) => ({ ...p, ...(plain ? { plain: true } : {}), ...(description ? { description } : {}) });
+        const withMeta = (p: Record<string, unknown>) => ({
+            ...p,
+            ...(plain ? { plain: true } : {}),
+            ...(description ? { description } : {}),
+        });
         if (m.input && inner instanceof z.ZodUnion) return property(inner.options[0], false, description);
         if (m.any) return { $ref: "pulumi.json#/Any", ...(description ? { description } : {}) };
         if (inner instanceof z.ZodString) return withMeta({ type: "string" });
         if (inner instanceof z.ZodNumber) return withMeta({ type: "number" });
         if (inner instanceof z.ZodBoolean) return withMeta({ type: "boolean" });
         if (inner instanceof z.ZodArray) return withMeta({ type: "array", items: property(inner.element, true) });
-        if (inner instanceof z.ZodRecord) return withMeta({ type: "object", additionalProperties: property(inner.valueSchema, true) });
+        if (inner instanceof z.ZodRecord)
+            return withMeta({ type: "object", additionalProperties: property(inner.valueSchema, true) });
         if (inner instanceof z.ZodEnum && m.name) {
-            out.types[`${pkg}:index:${m.name}`] ??= { type: "string", enum: (inner.options as string[]).map((value) => ({ name: m.members![value], value })), ...(m.doc ? { description: m.doc } : {}) };
+            out.types[`${pkg}:index:${m.name}`] ??= {
+                type: "string",
+                enum: (inner.options as string[]).map((value) => ({ name: m.members![value], value })),
+                ...(m.doc ? { description: m.doc } : {}),
+            };
             return withMeta({ $ref: ref(m.name) });
         }
         if (inner instanceof z.ZodObject && m.name) {
             const token = `${pkg}:index:${m.name}`;
             if (!out.types[token]) {
                 out.types[token] = { type: "object", properties: {} };
-                out.types[token] = { type: "object", ...objectProperties(inner, "properties", "required"), ...(m.doc ? { description: m.doc } : {}) } as never;
+                out.types[token] = {
+                    type: "object",
+                    ...objectProperties(inner, "properties", "required"),
+                    ...(m.doc ? { description: m.doc } : {}),
+                } as never;
             }
             return withMeta({ $ref: ref(m.name) });
         }
         throw new Error(`no package type for ${inner.constructor.name}`);
     };
 
-    function objectProperties<P extends string, R extends string>(schema: z.ZodObject<z.ZodRawShape>, propsKey: P, requiredKey: R) {
+    function objectProperties<P extends string, R extends string>(
+        schema: z.ZodObject<z.ZodRawShape>,
+        propsKey: P,
+        requiredKey: R,
+    ) {
         const properties: Record<string, unknown> = {};
         const required: string[] = [];
         for (const [key, field] of Object.entries(schema.shape)) {
@@ -52,7 +73,11 @@ export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
             properties[key] = property(f, true, f.description ?? inner.description);
             if (!optional) required.push(key);
         }
-        return { [propsKey]: properties, ...(required.length ? { [requiredKey]: required.sort() } : {}) } as Record<P, Record<string, unknown>> & Partial<Record<R, string[]>>;
+        return { [propsKey]: properties, ...(required.length ? { [requiredKey]: required.sort() } : {}) } as Record<
+            P,
+            Record<string, unknown>
+        > &
+            Partial<Record<R, string[]>>;
     }
 
     for (const [name, component] of Object.entries(COMPONENTS)) {

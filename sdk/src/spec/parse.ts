@@ -17,8 +17,11 @@ export function parseSpec<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
     } catch (err) {
         if (err instanceof ValidationError && SECRET_FIELD.test(err.field)) throw hideValue(err);
         if (err instanceof ValidationError && isOutputLike(err.given)) {
-            throw new ValidationError(err.field, "an Output (a value known only after other resources are created)",
-                "this field must be a plain value known at preview, because it decides what is rendered and where the pods are scheduled; only image references, namespaces and secret values accept Outputs");
+            throw new ValidationError(
+                err.field,
+                "an Output (a value known only after other resources are created)",
+                "this field must be a plain value known at preview, because it decides what is rendered and where the pods are scheduled; only image references, namespaces and secret values accept Outputs",
+            );
         }
         throw err;
     }

@@ -14,7 +14,9 @@ export function atCallerPaths<T>(rules: readonly PathRule[], fn: () => T, ...mor
         let out = err;
         for (const stage of [rules, ...more]) {
             const exact = stage.find(([from, , given]) => from === out.field && given !== undefined);
-            out = exact ? new ValidationError(exact[1], exact[2]!.value, out.allowed) : out.at(rebase(out.field, stage));
+            out = exact
+                ? new ValidationError(exact[1], exact[2]!.value, out.allowed)
+                : out.at(rebase(out.field, stage));
         }
         throw out;
     }

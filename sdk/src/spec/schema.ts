@@ -21,15 +21,25 @@ import { anyJson, enumOf, input, object, opt, req } from "./kit";
 
 // ----------------------------------------------------------------------------- enums
 
-export const ProfileName = enumOf("ProfileName", "A built-in cluster flavour: how accelerators and spot capacity are selected.", [
-    "gke", "eks", "aks", "nvidia", "flyte",
-] as const);
+export const ProfileName = enumOf(
+    "ProfileName",
+    "A built-in cluster flavour: how accelerators and spot capacity are selected.",
+    ["gke", "eks", "aks", "nvidia", "flyte"] as const,
+);
 
-export const MigStrategy = enumOf("MigStrategy", "The NVIDIA device plugin's MIG strategy: `single` (slices advertised as nvidia.com/gpu) or `mixed` (nvidia.com/mig-<profile>).", [
-    "single", "mixed",
-] as const);
+export const MigStrategy = enumOf(
+    "MigStrategy",
+    "The NVIDIA device plugin's MIG strategy: `single` (slices advertised as nvidia.com/gpu) or `mixed` (nvidia.com/mig-<profile>).",
+    ["single", "mixed"] as const,
+);
 
-export const DeviceClass = enumOf("DeviceClass", "Accelerator family.", ["GPU", "TPU", "NEURON", "AMD_GPU", "HABANA_GAUDI"] as const);
+export const DeviceClass = enumOf("DeviceClass", "Accelerator family.", [
+    "GPU",
+    "TPU",
+    "NEURON",
+    "AMD_GPU",
+    "HABANA_GAUDI",
+] as const);
 
 const DEVICE_NAMES = [
     ...GPU_MODELS.map((m) => m.name),
@@ -39,58 +49,118 @@ const DEVICE_NAMES = [
     ...GAUDI_DEVICES.map((d) => d.name),
 ] as [string, ...string[]];
 
-export const DeviceName = enumOf("DeviceName", "An accelerator model from the catalogue (GPU models, TPU generations, Neuron, AMD and Gaudi devices).", DEVICE_NAMES);
+export const DeviceName = enumOf(
+    "DeviceName",
+    "An accelerator model from the catalogue (GPU models, TPU generations, Neuron, AMD and Gaudi devices).",
+    DEVICE_NAMES,
+);
 
-export const CacheBehavior = enumOf("CacheBehavior", "Flyte's cache behaviour: `auto` (version from the task), `override` (explicit version), `disable`.", [
-    "auto", "override", "disable",
+export const CacheBehavior = enumOf(
+    "CacheBehavior",
+    "Flyte's cache behaviour: `auto` (version from the task), `override` (explicit version), `disable`.",
+    ["auto", "override", "disable"] as const,
+);
+
+export const ReuseScope = enumOf("ReuseScope", "Who shares a warm replica: every run (`global`) or one run (`run`).", [
+    "global",
+    "run",
 ] as const);
-
-export const ReuseScope = enumOf("ReuseScope", "Who shares a warm replica: every run (`global`) or one run (`run`).", ["global", "run"] as const);
 
 export const Architecture = enumOf("Architecture", "A container platform Flyte builds images for.", ARCHITECTURES);
 
-export const NetworkMode = enumOf("NetworkMode", "Network of the build's RUN steps.", ["default", "host", "none"] as const);
-
-export const NeuronUnit = enumOf("NeuronUnit", "Request whole Neuron devices or NeuronCores.", ["device", "core"] as const);
-
-export const NodeSelectorOperator = enumOf("NodeSelectorOperator", "A node selector requirement's operator.", ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"] as const);
-
-export const TolerationOperator = enumOf("TolerationOperator", "A toleration's operator.", ["Exists", "Equal"] as const);
-
-export const TaintEffect = enumOf("TaintEffect", "A taint effect.", ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const);
-
-export const CatalogColumn = enumOf("CatalogColumn", "A column of the device catalogue that a label rule takes its values from.", COLUMNS);
-
-export const PartitionKind = enumOf("PartitionKind", "How nodes advertise MIG slices: a node `label`, or GPU Feature Discovery's product label (`gfdProduct`).", [
-    "label", "gfdProduct",
+export const NetworkMode = enumOf("NetworkMode", "Network of the build's RUN steps.", [
+    "default",
+    "host",
+    "none",
 ] as const);
+
+export const NeuronUnit = enumOf("NeuronUnit", "Request whole Neuron devices or NeuronCores.", [
+    "device",
+    "core",
+] as const);
+
+export const NodeSelectorOperator = enumOf("NodeSelectorOperator", "A node selector requirement's operator.", [
+    "In",
+    "NotIn",
+    "Exists",
+    "DoesNotExist",
+    "Gt",
+    "Lt",
+] as const);
+
+export const TolerationOperator = enumOf("TolerationOperator", "A toleration's operator.", [
+    "Exists",
+    "Equal",
+] as const);
+
+export const TaintEffect = enumOf("TaintEffect", "A taint effect.", [
+    "NoSchedule",
+    "PreferNoSchedule",
+    "NoExecute",
+] as const);
+
+export const CatalogColumn = enumOf(
+    "CatalogColumn",
+    "A column of the device catalogue that a label rule takes its values from.",
+    COLUMNS,
+);
+
+export const PartitionKind = enumOf(
+    "PartitionKind",
+    "How nodes advertise MIG slices: a node `label`, or GPU Feature Discovery's product label (`gfdProduct`).",
+    ["label", "gfdProduct"] as const,
+);
 
 // ------------------------------------------------------------------ resources, secrets
 
-export const Device = object("Device", "An accelerator request, as `GPU()`, `TPU()`, `Neuron()`, `AMD()`, `Gaudi()` return it. A GPU without `device` is a bare count of any GPU.", {
-    deviceClass: req(DeviceClass, "Accelerator family."),
-    device: opt(DeviceName, "Model (e.g. `A100 80G`, `V5P`, `Inf2`); omit for a bare GPU count."),
-    quantity: opt(z.number(), "How many (default 1; TPUs take a topology instead)."),
-    partition: opt(z.string(), "A MIG profile (e.g. `1g.5gb`) of a GPU, or the slice topology of a TPU (e.g. `2x2x1`)."),
-});
+export const Device = object(
+    "Device",
+    "An accelerator request, as `GPU()`, `TPU()`, `Neuron()`, `AMD()`, `Gaudi()` return it. A GPU without `device` is a bare count of any GPU.",
+    {
+        deviceClass: req(DeviceClass, "Accelerator family."),
+        device: opt(DeviceName, "Model (e.g. `A100 80G`, `V5P`, `Inf2`); omit for a bare GPU count."),
+        quantity: opt(z.number(), "How many (default 1; TPUs take a topology instead)."),
+        partition: opt(
+            z.string(),
+            "A MIG profile (e.g. `1g.5gb`) of a GPU, or the slice topology of a TPU (e.g. `2x2x1`).",
+        ),
+    },
+);
 
-export const Resources = object("Resources", "Compute resources with Flyte's semantics: a value is the request and the limit unless a separate limit is given; accelerators always have limit = request.", {
-    cpu: opt(z.string(), "CPU request (and limit unless `cpuLimit`): cores (`\"8\"`, `\"0.5\"`) or a quantity (`\"500m\"`)."),
-    cpuLimit: opt(z.string(), "CPU limit, when it differs from the request."),
-    memory: opt(z.string(), "Memory request (and limit unless `memoryLimit`), a quantity such as `\"64Gi\"`."),
-    memoryLimit: opt(z.string(), "Memory limit, when it differs from the request."),
-    disk: opt(z.string(), "Ephemeral storage, a quantity such as `\"100Gi\"`."),
-    shm: opt(z.string(), "Shared memory at /dev/shm: a size (`\"16Gi\"`) or `\"auto\"` (as large as the node allows)."),
-    gpu: opt(z.string(), "An accelerator string `DEVICE:QUANTITY`, e.g. `\"A100 80G:4\"`, `\"H100:8\"`, `\"Inf2:6\"`, `\"MI300X:1\"` (or use `device`)."),
-    device: opt(Device, "An accelerator as data: MIG slices, TPU topologies, Neuron devices or a bare GPU count (instead of `gpu`)."),
-});
+export const Resources = object(
+    "Resources",
+    "Compute resources with Flyte's semantics: a value is the request and the limit unless a separate limit is given; accelerators always have limit = request.",
+    {
+        cpu: opt(
+            z.string(),
+            'CPU request (and limit unless `cpuLimit`): cores (`"8"`, `"0.5"`) or a quantity (`"500m"`).',
+        ),
+        cpuLimit: opt(z.string(), "CPU limit, when it differs from the request."),
+        memory: opt(z.string(), 'Memory request (and limit unless `memoryLimit`), a quantity such as `"64Gi"`.'),
+        memoryLimit: opt(z.string(), "Memory limit, when it differs from the request."),
+        disk: opt(z.string(), 'Ephemeral storage, a quantity such as `"100Gi"`.'),
+        shm: opt(z.string(), 'Shared memory at /dev/shm: a size (`"16Gi"`) or `"auto"` (as large as the node allows).'),
+        gpu: opt(
+            z.string(),
+            'An accelerator string `DEVICE:QUANTITY`, e.g. `"A100 80G:4"`, `"H100:8"`, `"Inf2:6"`, `"MI300X:1"` (or use `device`).',
+        ),
+        device: opt(
+            Device,
+            "An accelerator as data: MIG slices, TPU topologies, Neuron devices or a bare GPU count (instead of `gpu`).",
+        ),
+    },
+);
 
-export const Secret = object("Secret", "A reference to a secret. Without `mount` or `asEnvVar` it becomes the env var `GROUP_KEY` (upper-cased, `-` -> `_`), as in Flyte.", {
-    key: req(z.string(), "Name of the secret in its group (a key of the Kubernetes Secret)."),
-    group: opt(z.string(), "Group: one Kubernetes Secret per group (default `flyte-secrets`)."),
-    mount: opt(z.string(), "Mount as a file under this path (only `/etc/flyte/secrets`): `<mount>/<group>/<key>`."),
-    asEnvVar: opt(z.string(), "Expose as this environment variable."),
-});
+export const Secret = object(
+    "Secret",
+    "A reference to a secret. Without `mount` or `asEnvVar` it becomes the env var `GROUP_KEY` (upper-cased, `-` -> `_`), as in Flyte.",
+    {
+        key: req(z.string(), "Name of the secret in its group (a key of the Kubernetes Secret)."),
+        group: opt(z.string(), "Group: one Kubernetes Secret per group (default `flyte-secrets`)."),
+        mount: opt(z.string(), "Mount as a file under this path (only `/etc/flyte/secrets`): `<mount>/<group>/<key>`."),
+        asEnvVar: opt(z.string(), "Expose as this environment variable."),
+    },
+);
 
 export const Cache = object("Cache", "A task's cache policy (Flyte's default is `disable`).", {
     behavior: req(CacheBehavior, "`auto`, `override` or `disable`."),
@@ -100,28 +170,40 @@ export const Cache = object("Cache", "A task's cache policy (Flyte's default is 
     salt: opt(z.string(), "Salt of the cache key."),
 });
 
-export const ReusePolicy = object("ReusePolicy", "Reuse warm containers across tasks: a warm pool (a Deployment of the minimum replicas).", {
-    replicas: opt(z.number(), "Warm replicas (default 2); the minimum when `maxReplicas` is set."),
-    maxReplicas: opt(z.number(), "Maximum replicas (default: `replicas`)."),
-    idleTtl: opt(z.string(), "Idle time before a replica is released, e.g. `\"5m\"` (at least 30 s)."),
-    scaledownTtl: opt(z.string(), "Time before scaling down after load drops, e.g. `\"10m\"` (at least 30 s)."),
-    concurrency: opt(z.number(), "Concurrent tasks per replica (default 1)."),
-    scope: opt(ReuseScope, "`global` (default) or `run`."),
-});
+export const ReusePolicy = object(
+    "ReusePolicy",
+    "Reuse warm containers across tasks: a warm pool (a Deployment of the minimum replicas).",
+    {
+        replicas: opt(z.number(), "Warm replicas (default 2); the minimum when `maxReplicas` is set."),
+        maxReplicas: opt(z.number(), "Maximum replicas (default: `replicas`)."),
+        idleTtl: opt(z.string(), 'Idle time before a replica is released, e.g. `"5m"` (at least 30 s).'),
+        scaledownTtl: opt(z.string(), 'Time before scaling down after load drops, e.g. `"10m"` (at least 30 s).'),
+        concurrency: opt(z.number(), "Concurrent tasks per replica (default 1)."),
+        scope: opt(ReuseScope, "`global` (default) or `run`."),
+    },
+);
 
-export const PodTemplateMetadata = object("PodTemplateMetadata", "Labels and annotations of a base pod template (Kubernetes style).", {
-    labels: opt(z.record(z.string()), "Pod labels."),
-    annotations: opt(z.record(z.string()), "Pod annotations."),
-});
+export const PodTemplateMetadata = object(
+    "PodTemplateMetadata",
+    "Labels and annotations of a base pod template (Kubernetes style).",
+    {
+        labels: opt(z.record(z.string()), "Pod labels."),
+        annotations: opt(z.record(z.string()), "Pod annotations."),
+    },
+);
 
-export const PodTemplate = object("PodTemplate", "A base pod template merged under what the environment sets, Flyte style (`podSpec`, `primaryContainerName`, `labels`, `annotations`) or Kubernetes style (`metadata`, `spec`).", {
-    primaryContainerName: opt(z.string(), "The container the environment configures (default `primary`)."),
-    labels: opt(z.record(z.string()), "Pod labels (Flyte style)."),
-    annotations: opt(z.record(z.string()), "Pod annotations (Flyte style)."),
-    podSpec: opt(anyJson(), "A core/v1 PodSpec (Flyte style)."),
-    metadata: opt(PodTemplateMetadata, "Labels and annotations (Kubernetes style)."),
-    spec: opt(anyJson(), "A core/v1 PodSpec (Kubernetes style)."),
-});
+export const PodTemplate = object(
+    "PodTemplate",
+    "A base pod template merged under what the environment sets, Flyte style (`podSpec`, `primaryContainerName`, `labels`, `annotations`) or Kubernetes style (`metadata`, `spec`).",
+    {
+        primaryContainerName: opt(z.string(), "The container the environment configures (default `primary`)."),
+        labels: opt(z.record(z.string()), "Pod labels (Flyte style)."),
+        annotations: opt(z.record(z.string()), "Pod annotations (Flyte style)."),
+        podSpec: opt(anyJson(), "A core/v1 PodSpec (Flyte style)."),
+        metadata: opt(PodTemplateMetadata, "Labels and annotations (Kubernetes style)."),
+        spec: opt(anyJson(), "A core/v1 PodSpec (Kubernetes style)."),
+    },
+);
 
 // --------------------------------------------------------------------------- profiles
 
@@ -139,22 +221,39 @@ export const Toleration = object("Toleration", "A toleration of node taints.", {
     tolerationSeconds: opt(z.number(), "For NoExecute: seconds the pod stays after the taint appears."),
 });
 
-export const LabelRule = object("LabelRule", "One node-label requirement whose values come from the device's catalogue row (or one fixed value).", {
-    key: req(z.string(), "Node label key."),
-    column: opt(CatalogColumn, "Values from this catalogue column."),
-    value: opt(z.string(), "Or one fixed value."),
-    onlyIfShared: opt(CatalogColumn, "Only when another device of the family shares the device's value in this column."),
-    memoryBoundsIfShared: opt(CatalogColumn, "Separate devices sharing a value in this column by per-device memory bounds."),
-});
+export const LabelRule = object(
+    "LabelRule",
+    "One node-label requirement whose values come from the device's catalogue row (or one fixed value).",
+    {
+        key: req(z.string(), "Node label key."),
+        column: opt(CatalogColumn, "Values from this catalogue column."),
+        value: opt(z.string(), "Or one fixed value."),
+        onlyIfShared: opt(
+            CatalogColumn,
+            "Only when another device of the family shares the device's value in this column.",
+        ),
+        memoryBoundsIfShared: opt(
+            CatalogColumn,
+            "Separate devices sharing a value in this column by per-device memory bounds.",
+        ),
+    },
+);
 
 const deviceRuleFields = {
     resource: req(z.string(), "Extended resource name, e.g. `nvidia.com/gpu`."),
     selectors: req(z.array(z.array(LabelRule)), "Alternatives (ORed node-selector terms), each a list of rules ANDed."),
     tolerations: req(z.array(Toleration), "Tolerations added for the device."),
-    tolerateSelectedLabels: opt(z.boolean(), "Flyte backend style: tolerate every selected label with `Equal` and its value."),
+    tolerateSelectedLabels: opt(
+        z.boolean(),
+        "Flyte backend style: tolerate every selected label with `Equal` and its value.",
+    ),
 };
 
-export const DeviceRules = object("DeviceRules", "How one accelerator family is requested and selected.", deviceRuleFields);
+export const DeviceRules = object(
+    "DeviceRules",
+    "How one accelerator family is requested and selected.",
+    deviceRuleFields,
+);
 
 export const PartitionRule = object("PartitionRule", "How nodes advertise MIG slices.", {
     kind: req(PartitionKind, "`label` or `gfdProduct`."),
@@ -194,69 +293,101 @@ export const CapacityRules = object("CapacityRules", "How spot and on-demand cap
     onDemand: opt(z.array(NodeSelectorRequirement), "Requirements keeping other tasks off spot nodes."),
 });
 
-export const CustomProfile = object("CustomProfile", "A cluster flavour of your own: a built-in (`extends`) with parts replaced, or a complete profile.", {
-    extends: opt(ProfileName, "The built-in profile this one extends (omit to give a complete profile)."),
-    name: req(z.string(), "Name of the profile (lower-case letters, digits and '-')."),
-    preferNodeSelector: opt(z.boolean(), "Put single-valued `In` requirements in `nodeSelector` (else node affinity)."),
-    anyGpu: opt(AnyGpuRules, "A bare GPU count."),
-    gpu: opt(GpuRules, "NVIDIA GPUs."),
-    tpu: opt(TpuRules, "TPUs."),
-    neuron: opt(NeuronRules, "AWS Neuron."),
-    amd: opt(DeviceRules, "AMD GPUs."),
-    gaudi: opt(DeviceRules, "Habana Gaudi."),
-    capacity: opt(CapacityRules, "Spot and on-demand capacity."),
-    deviceValues: opt(z.record(z.record(z.array(z.string()))), "Per-device overrides of catalogue values, by device then column, e.g. `{\"A100\": {\"gke\": [\"my-a100\"]}}`."),
-});
+export const CustomProfile = object(
+    "CustomProfile",
+    "A cluster flavour of your own: a built-in (`extends`) with parts replaced, or a complete profile.",
+    {
+        extends: opt(ProfileName, "The built-in profile this one extends (omit to give a complete profile)."),
+        name: req(z.string(), "Name of the profile (lower-case letters, digits and '-')."),
+        preferNodeSelector: opt(
+            z.boolean(),
+            "Put single-valued `In` requirements in `nodeSelector` (else node affinity).",
+        ),
+        anyGpu: opt(AnyGpuRules, "A bare GPU count."),
+        gpu: opt(GpuRules, "NVIDIA GPUs."),
+        tpu: opt(TpuRules, "TPUs."),
+        neuron: opt(NeuronRules, "AWS Neuron."),
+        amd: opt(DeviceRules, "AMD GPUs."),
+        gaudi: opt(DeviceRules, "Habana Gaudi."),
+        capacity: opt(CapacityRules, "Spot and on-demand capacity."),
+        deviceValues: opt(
+            z.record(z.record(z.array(z.string()))),
+            'Per-device overrides of catalogue values, by device then column, e.g. `{"A100": {"gke": ["my-a100"]}}`.',
+        ),
+    },
+);
 
 // ---------------------------------------------------------------------------- images
 
-export const SecretMount = object("SecretMount", "A build-time secret for one step (a BuildKit secret mount, never a layer). Its value comes from `secretValues` or the env var `<GROUP>_<KEY>`.", {
-    key: req(z.string(), "Secret key."),
-    group: opt(z.string(), "Secret group."),
-    mount: opt(z.string(), "Mount as a file under /etc/flyte/secrets instead of an env var."),
-    asEnvVar: opt(z.string(), "Expose to the step as this env var."),
-    byKey: opt(z.boolean(), "Given as the bare key string (flyte-sdk hashes `\"x\"` and `Secret(key=\"x\")` differently): only `key` may be set."),
-});
+export const SecretMount = object(
+    "SecretMount",
+    "A build-time secret for one step (a BuildKit secret mount, never a layer). Its value comes from `secretValues` or the env var `<GROUP>_<KEY>`.",
+    {
+        key: req(z.string(), "Secret key."),
+        group: opt(z.string(), "Secret group."),
+        mount: opt(z.string(), "Mount as a file under /etc/flyte/secrets instead of an env var."),
+        asEnvVar: opt(z.string(), "Expose to the step as this env var."),
+        byKey: opt(
+            z.boolean(),
+            'Given as the bare key string (flyte-sdk hashes `"x"` and `Secret(key="x")` differently): only `key` may be set.',
+        ),
+    },
+);
 
 const pipFields = {
     indexUrl: opt(z.string(), "Replaces PyPI (`--index-url`); no credentials (use a build secret)."),
     extraIndexUrls: opt(z.array(z.string()), "Additional indexes (`--extra-index-url`)."),
     pre: opt(z.boolean(), "Allow pre-releases (`--pre`)."),
-    extraArgs: opt(z.string(), "Further pip options, e.g. `\"--no-cache-dir\"`."),
+    extraArgs: opt(z.string(), 'Further pip options, e.g. `"--no-cache-dir"`.'),
     secretMounts: opt(z.array(SecretMount), "Build-time secrets of this step."),
 };
 
 export const DebianBaseImage = object("DebianBaseImage", "Flyte's default image (`Image.fromDebianBase`).", {
-    python: opt(z.string(), "Python version `\"3.10\"` .. `\"3.14\"` (default `\"3.11\"`)."),
+    python: opt(z.string(), 'Python version `"3.10"` .. `"3.14"` (default `"3.11"`).'),
     flyteVersion: opt(z.string(), "flyte release of the prebuilt base (default 2.12.1)."),
-    installFlyte: opt(z.boolean(), "true (default): start from Flyte's released image; false: python slim plus Flyte's layers, without flyte."),
+    installFlyte: opt(
+        z.boolean(),
+        "true (default): start from Flyte's released image; false: python slim plus Flyte's layers, without flyte.",
+    ),
     registry: opt(z.string(), "Registry the image is pushed to."),
     name: opt(z.string(), "Image name."),
     platform: opt(z.array(Architecture), "Platforms (default linux/amd64 and linux/arm64)."),
 });
 
-export const DockerfileImage = object("DockerfileImage", "An image built from your own Dockerfile (`Image.fromDockerfile`); no layers can be added.", {
-    file: req(z.string(), "Path of the Dockerfile (its folder is the build context)."),
-    name: req(z.string(), "Image name."),
-    registry: opt(z.string(), "Registry the image is pushed to."),
-    platform: opt(z.array(Architecture), "Platforms (default linux/amd64)."),
-});
+export const DockerfileImage = object(
+    "DockerfileImage",
+    "An image built from your own Dockerfile (`Image.fromDockerfile`); no layers can be added.",
+    {
+        file: req(z.string(), "Path of the Dockerfile (its folder is the build context)."),
+        name: req(z.string(), "Image name."),
+        registry: opt(z.string(), "Registry the image is pushed to."),
+        platform: opt(z.array(Architecture), "Platforms (default linux/amd64)."),
+    },
+);
 
-export const UvScriptImage = object("UvScriptImage", "An image for a uv script (`Image.fromUvScript`): the dependencies of its `# /// script` block.", {
-    script: req(z.string(), "Path of the .py script."),
-    name: req(z.string(), "Image name."),
-    registry: opt(z.string(), "Registry the image is pushed to."),
-    python: opt(z.string(), "Python version."),
-    platform: opt(z.array(Architecture), "Platforms."),
-    ...pipFields,
-});
+export const UvScriptImage = object(
+    "UvScriptImage",
+    "An image for a uv script (`Image.fromUvScript`): the dependencies of its `# /// script` block.",
+    {
+        script: req(z.string(), "Path of the .py script."),
+        name: req(z.string(), "Image name."),
+        registry: opt(z.string(), "Registry the image is pushed to."),
+        python: opt(z.string(), "Python version."),
+        platform: opt(z.array(Architecture), "Platforms."),
+        ...pipFields,
+    },
+);
 
-export const ImageClone = object("ImageClone", "`clone`: another registry, name, extendability or platform; marks the image as to be built.", {
-    registry: opt(z.string(), "Registry."),
-    name: opt(z.string(), "Name."),
-    extendable: opt(z.boolean(), "Whether layers may be added (fromBase images need true)."),
-    platform: opt(z.array(Architecture), "Platforms."),
-});
+export const ImageClone = object(
+    "ImageClone",
+    "`clone`: another registry, name, extendability or platform; marks the image as to be built.",
+    {
+        registry: opt(z.string(), "Registry."),
+        name: opt(z.string(), "Name."),
+        extendable: opt(z.boolean(), "Whether layers may be added (fromBase images need true)."),
+        platform: opt(z.array(Architecture), "Platforms."),
+    },
+);
 
 export const AptPackages = object("AptPackages", "`withAptPackages`: apt packages.", {
     packages: req(z.array(z.string()), "Debian package names."),
@@ -264,7 +395,7 @@ export const AptPackages = object("AptPackages", "`withAptPackages`: apt package
 });
 
 export const PipPackages = object("PipPackages", "`withPipPackages`: pip requirements installed into /opt/venv.", {
-    packages: req(z.array(z.string()), "Requirement specifiers, e.g. `\"torch==2.5.1\"`."),
+    packages: req(z.array(z.string()), 'Requirement specifiers, e.g. `"torch==2.5.1"`.'),
     ...pipFields,
 });
 
@@ -273,10 +404,14 @@ export const Requirements = object("Requirements", "`withRequirements`: a requir
     ...pipFields,
 });
 
-export const EnvVar = object("EnvVar", "An environment variable (a list keeps the order, which is part of the image tag).", {
-    name: req(z.string(), "Variable name."),
-    value: req(z.string(), "Value."),
-});
+export const EnvVar = object(
+    "EnvVar",
+    "An environment variable (a list keeps the order, which is part of the image tag).",
+    {
+        name: req(z.string(), "Variable name."),
+        value: req(z.string(), "Value."),
+    },
+);
 
 export const ImageCommands = object("ImageCommands", "`withCommands`: shell commands, one RUN each.", {
     commands: req(z.array(z.string()), "Commands."),
@@ -288,38 +423,53 @@ export const SourceFiles = object("SourceFiles", "`withSourceFile`: local files 
     dst: opt(z.string(), "Destination in the image (default `.`, the workdir)."),
 });
 
-export const SourceFolder = object("SourceFolder", "`withSourceFolder`: a local folder copied into the image, honouring .dockerignore.", {
-    src: req(z.string(), "Local folder."),
-    dst: opt(z.string(), "Destination (default `./<folder name>`)."),
-    copyContentsOnly: opt(z.boolean(), "Copy the folder's contents into `dst` rather than the folder itself."),
-});
+export const SourceFolder = object(
+    "SourceFolder",
+    "`withSourceFolder`: a local folder copied into the image, honouring .dockerignore.",
+    {
+        src: req(z.string(), "Local folder."),
+        dst: opt(z.string(), "Destination (default `./<folder name>`)."),
+        copyContentsOnly: opt(z.boolean(), "Copy the folder's contents into `dst` rather than the folder itself."),
+    },
+);
 
 export const LocalV2 = object("LocalV2", "`withLocalV2`: locally built flyte wheels.", {
     distDir: opt(z.string(), "Folder of built wheels (default `dist`)."),
 });
 
-export const ImageLayer = object("ImageLayer", "One step of an image definition, in order: exactly one field is set, named after the builder method.", {
-    clone: opt(ImageClone, "`clone(...)`."),
-    aptPackages: opt(AptPackages, "`withAptPackages(...)`."),
-    pipPackages: opt(PipPackages, "`withPipPackages(...)`."),
-    requirements: opt(Requirements, "`withRequirements(...)`."),
-    envVars: opt(z.array(EnvVar), "`withEnvVars(...)`, in order."),
-    commands: opt(ImageCommands, "`withCommands(...)`."),
-    workdir: opt(z.string(), "`withWorkdir(...)`."),
-    sourceFile: opt(SourceFiles, "`withSourceFile(...)`."),
-    sourceFolder: opt(SourceFolder, "`withSourceFolder(...)`."),
-    dockerignore: opt(z.string(), "`withDockerignore(...)`: path of a .dockerignore file."),
-    localV2: opt(LocalV2, "`withLocalV2(...)`."),
-});
+export const ImageLayer = object(
+    "ImageLayer",
+    "One step of an image definition, in order: exactly one field is set, named after the builder method.",
+    {
+        clone: opt(ImageClone, "`clone(...)`."),
+        aptPackages: opt(AptPackages, "`withAptPackages(...)`."),
+        pipPackages: opt(PipPackages, "`withPipPackages(...)`."),
+        requirements: opt(Requirements, "`withRequirements(...)`."),
+        envVars: opt(z.array(EnvVar), "`withEnvVars(...)`, in order."),
+        commands: opt(ImageCommands, "`withCommands(...)`."),
+        workdir: opt(z.string(), "`withWorkdir(...)`."),
+        sourceFile: opt(SourceFiles, "`withSourceFile(...)`."),
+        sourceFolder: opt(SourceFolder, "`withSourceFolder(...)`."),
+        dockerignore: opt(z.string(), "`withDockerignore(...)`: path of a .dockerignore file."),
+        localV2: opt(LocalV2, "`withLocalV2(...)`."),
+    },
+);
 
-export const Image = object("Image", "A container image as data: one source (`fromDebianBase`, `fromBase`, `fromDockerfile` or `fromUvScript`) and the layers added on top. The tag is flyte-sdk's content hash, the same as the TypeScript builder's and flyte-sdk's for the same definition. Relative paths are resolved from `baseDir`, else from the program's directory.", {
-    fromDebianBase: opt(DebianBaseImage, "Flyte's default image (also the default when no source is given)."),
-    fromBase: opt(z.string(), "A published image used as is until cloned, e.g. `\"ghcr.io/acme/base:1.0\"`."),
-    fromDockerfile: opt(DockerfileImage, "Your own Dockerfile."),
-    fromUvScript: opt(UvScriptImage, "A uv script's dependencies."),
-    layers: opt(z.array(ImageLayer), "Steps added on top, in order."),
-    baseDir: opt(z.string(), "Directory relative local paths are resolved from (default: the program's directory)."),
-});
+export const Image = object(
+    "Image",
+    "A container image as data: one source (`fromDebianBase`, `fromBase`, `fromDockerfile` or `fromUvScript`) and the layers added on top. The tag is flyte-sdk's content hash, the same as the TypeScript builder's and flyte-sdk's for the same definition. Relative paths are resolved from `baseDir`, else from the program's directory.",
+    {
+        fromDebianBase: opt(DebianBaseImage, "Flyte's default image (also the default when no source is given)."),
+        fromBase: opt(z.string(), 'A published image used as is until cloned, e.g. `"ghcr.io/acme/base:1.0"`.'),
+        fromDockerfile: opt(DockerfileImage, "Your own Dockerfile."),
+        fromUvScript: opt(UvScriptImage, "A uv script's dependencies."),
+        layers: opt(z.array(ImageLayer), "Steps added on top, in order."),
+        baseDir: opt(
+            z.string(),
+            "Directory relative local paths are resolved from (default: the program's directory).",
+        ),
+    },
+);
 
 export const RegistryCredentials = object("RegistryCredentials", "Credentials for the registry lookup.", {
     username: req(z.string(), "User name."),
@@ -327,98 +477,155 @@ export const RegistryCredentials = object("RegistryCredentials", "Credentials fo
 });
 
 const imageBuildFields = {
-    baseImageMirrors: opt(z.record(z.string()), "Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES)."),
-    network: opt(NetworkMode, "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config)."),
-    secretValues: opt(z.record(input(z.string())), "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret."),
-    skipExisting: opt(z.boolean(), "Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks)."),
-    workDir: opt(z.string(), "Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte)."),
+    baseImageMirrors: opt(
+        z.record(z.string()),
+        "Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES).",
+    ),
+    network: opt(
+        NetworkMode,
+        "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config).",
+    ),
+    secretValues: opt(
+        z.record(input(z.string())),
+        "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret.",
+    ),
+    skipExisting: opt(
+        z.boolean(),
+        "Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks).",
+    ),
+    workDir: opt(
+        z.string(),
+        "Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte).",
+    ),
     builder: opt(z.string(), "buildx builder name (default $PULUMI_FLYTE_BUILDER)."),
     exec: opt(z.boolean(), "Run the docker-buildx CLI plugin (default: $PULUMI_FLYTE_BUILDX_EXEC=1)."),
-    platform: opt(z.string(), "Target platform of the build, e.g. `\"linux/amd64\"`."),
+    platform: opt(z.string(), 'Target platform of the build, e.g. `"linux/amd64"`.'),
     registryCredentials: opt(RegistryCredentials, "Credentials for the registry lookup."),
 };
 
-export const ImageBuildSettings = object("ImageBuildSettings", "How an environment's image is built and pushed.", imageBuildFields);
+export const ImageBuildSettings = object(
+    "ImageBuildSettings",
+    "How an environment's image is built and pushed.",
+    imageBuildFields,
+);
 
 // ----------------------------------------------------------------------- tasks, runs
 
-export const TaskOverride = object("TaskOverride", "Invocation-level overrides (`task.override(...)`): Flyte's third level.", {
-    resources: opt(Resources, "Resources of this invocation."),
-    envVars: opt(z.record(z.string()), "Environment variables."),
-    secrets: opt(z.array(Secret), "Secrets."),
-    cache: opt(Cache, "Cache policy."),
-    retries: opt(z.number(), "Retries (0 to 100)."),
-    timeout: opt(z.string(), "Timeout, e.g. `\"6h\"`, `\"90s\"`."),
-    reusable: opt(ReusePolicy, "A new reuse policy."),
-    reusableOff: opt(z.boolean(), "Run this invocation without reuse (Flyte's `reusable=\"off\"`); needed to override resources, env vars or secrets of a reusable environment."),
-    podTemplate: opt(PodTemplate, "Base pod template."),
-    queue: opt(z.string(), "Queue."),
-    interruptible: opt(z.boolean(), "Run on spot capacity."),
-});
+export const TaskOverride = object(
+    "TaskOverride",
+    "Invocation-level overrides (`task.override(...)`): Flyte's third level.",
+    {
+        resources: opt(Resources, "Resources of this invocation."),
+        envVars: opt(z.record(z.string()), "Environment variables."),
+        secrets: opt(z.array(Secret), "Secrets."),
+        cache: opt(Cache, "Cache policy."),
+        retries: opt(z.number(), "Retries (0 to 100)."),
+        timeout: opt(z.string(), 'Timeout, e.g. `"6h"`, `"90s"`.'),
+        reusable: opt(ReusePolicy, "A new reuse policy."),
+        reusableOff: opt(
+            z.boolean(),
+            'Run this invocation without reuse (Flyte\'s `reusable="off"`); needed to override resources, env vars or secrets of a reusable environment.',
+        ),
+        podTemplate: opt(PodTemplate, "Base pod template."),
+        queue: opt(z.string(), "Queue."),
+        interruptible: opt(z.boolean(), "Run on spot capacity."),
+    },
+);
 
 export const TaskRun = object("TaskRun", "One invocation of a task: a batch/v1 Job, or a CronJob with `schedule`.", {
     name: req(z.string(), "Run name (snake_case or kebab-case)."),
     command: opt(z.array(z.string()), "Container command (default: the image's entrypoint)."),
     args: opt(z.array(z.string()), "Container arguments."),
-    schedule: opt(z.string(), "Cron schedule (e.g. `\"0 3 * * *\"`): a CronJob instead of a Job."),
+    schedule: opt(z.string(), 'Cron schedule (e.g. `"0 3 * * *"`): a CronJob instead of a Job.'),
     timeZone: opt(z.string(), "Time zone of the schedule."),
     ttlSecondsAfterFinished: opt(z.number(), "Seconds a finished Job is kept."),
     suspend: opt(z.boolean(), "Suspend the Job or CronJob."),
-    wait: opt(z.boolean(), "`pulumi up` waits for the Job to complete and fails with the pod's last log lines if it fails (not for scheduled runs)."),
-    waitTimeout: opt(z.string(), "How long to wait, e.g. `\"10m\"` (implies `wait`)."),
+    wait: opt(
+        z.boolean(),
+        "`pulumi up` waits for the Job to complete and fails with the pod's last log lines if it fails (not for scheduled runs).",
+    ),
+    waitTimeout: opt(z.string(), 'How long to wait, e.g. `"10m"` (implies `wait`).'),
     waitLogLines: opt(z.number(), "Log lines shown when the Job fails (implies `wait`)."),
     override: opt(TaskOverride, "Overrides applied to this run."),
 });
 
-export const Task = object("Task", "A task of the environment (Flyte's `@env.task`): its own PodTemplate, and its runs.", {
-    name: req(z.string(), "Task name (snake_case or kebab-case)."),
-    shortName: opt(z.string(), "A shorter name used for its objects."),
-    cache: opt(Cache, "Cache policy."),
-    retries: opt(z.number(), "Retries (0 to 100)."),
-    timeout: opt(z.string(), "Timeout, e.g. `\"6h\"`."),
-    interruptible: opt(z.boolean(), "Run on spot capacity."),
-    podTemplate: opt(PodTemplate, "Base pod template of this task (not on reusable environments)."),
-    queue: opt(z.string(), "Queue."),
-    docs: opt(z.string(), "Documentation."),
-    runs: opt(z.array(TaskRun), "Invocations: Jobs, or CronJobs when scheduled."),
-});
+export const Task = object(
+    "Task",
+    "A task of the environment (Flyte's `@env.task`): its own PodTemplate, and its runs.",
+    {
+        name: req(z.string(), "Task name (snake_case or kebab-case)."),
+        shortName: opt(z.string(), "A shorter name used for its objects."),
+        cache: opt(Cache, "Cache policy."),
+        retries: opt(z.number(), "Retries (0 to 100)."),
+        timeout: opt(z.string(), 'Timeout, e.g. `"6h"`.'),
+        interruptible: opt(z.boolean(), "Run on spot capacity."),
+        podTemplate: opt(PodTemplate, "Base pod template of this task (not on reusable environments)."),
+        queue: opt(z.string(), "Queue."),
+        docs: opt(z.string(), "Documentation."),
+        runs: opt(z.array(TaskRun), "Invocations: Jobs, or CronJobs when scheduled."),
+    },
+);
 
 // ------------------------------------------------------------------------- components
 
 /** Arguments of the `TaskEnvironment` component. */
-export const TaskEnvironmentArgs = z.object({
-    image: opt(Image, "The image, built and pushed by a child ImageBuild. Default (with no `imageRef`): Flyte's default image."),
-    imageRef: opt(input(z.string()), "An image reference instead of `image`: a published image, another ImageBuild's `ref`, or `\"auto\"` (Flyte's default image)."),
-    imageBuild: opt(ImageBuildSettings, "Build settings when `image` is given."),
-    namespace: opt(input(z.string()), "Namespace of the objects (default: the `flyte:namespace` config, else the provider's)."),
-    profile: opt(ProfileName, "Cluster flavour (default: the `flyte:profile` config, else `flyte`)."),
-    customProfile: opt(CustomProfile, "A cluster flavour of your own, instead of `profile`."),
-    migStrategy: opt(MigStrategy, "NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's)."),
-    resources: opt(Resources, "Compute resources and accelerators."),
-    envVars: opt(z.record(z.string()), "Environment variables of the primary container."),
-    secrets: opt(z.array(Secret), "Secrets the tasks read, as env vars or files."),
-    cache: opt(Cache, "Cache policy (default disable)."),
-    reusable: opt(ReusePolicy, "Reuse warm containers across tasks (a warm pool)."),
-    interruptible: opt(z.boolean(), "Run on spot / preemptible capacity."),
-    podTemplate: opt(PodTemplate, "A base pod template merged under what the environment sets."),
-    description: opt(z.string(), "Description (at most 255 characters)."),
-    queue: opt(z.string(), "Queue."),
-    warmPoolCommand: opt(z.array(z.string()), "Command of the warm-pool containers of a reusable environment."),
-    tasks: opt(z.array(Task), "Tasks of the environment, each with its PodTemplate and runs."),
-}).strict();
+export const TaskEnvironmentArgs = z
+    .object({
+        image: opt(
+            Image,
+            "The image, built and pushed by a child ImageBuild. Default (with no `imageRef`): Flyte's default image.",
+        ),
+        imageRef: opt(
+            input(z.string()),
+            "An image reference instead of `image`: a published image, another ImageBuild's `ref`, or `\"auto\"` (Flyte's default image).",
+        ),
+        imageBuild: opt(ImageBuildSettings, "Build settings when `image` is given."),
+        namespace: opt(
+            input(z.string()),
+            "Namespace of the objects (default: the `flyte:namespace` config, else the provider's).",
+        ),
+        profile: opt(ProfileName, "Cluster flavour (default: the `flyte:profile` config, else `flyte`)."),
+        customProfile: opt(CustomProfile, "A cluster flavour of your own, instead of `profile`."),
+        migStrategy: opt(
+            MigStrategy,
+            "NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's).",
+        ),
+        resources: opt(Resources, "Compute resources and accelerators."),
+        envVars: opt(z.record(z.string()), "Environment variables of the primary container."),
+        secrets: opt(z.array(Secret), "Secrets the tasks read, as env vars or files."),
+        cache: opt(Cache, "Cache policy (default disable)."),
+        reusable: opt(ReusePolicy, "Reuse warm containers across tasks (a warm pool)."),
+        interruptible: opt(z.boolean(), "Run on spot / preemptible capacity."),
+        podTemplate: opt(PodTemplate, "A base pod template merged under what the environment sets."),
+        description: opt(z.string(), "Description (at most 255 characters)."),
+        queue: opt(z.string(), "Queue."),
+        warmPoolCommand: opt(z.array(z.string()), "Command of the warm-pool containers of a reusable environment."),
+        tasks: opt(z.array(Task), "Tasks of the environment, each with its PodTemplate and runs."),
+    })
+    .strict();
 
 /** Arguments of the `ImageBuild` component. */
-export const ImageBuildArgs = z.object({
-    image: req(Image, "The image to build and push."),
-    ...imageBuildFields,
-}).strict();
+export const ImageBuildArgs = z
+    .object({
+        image: req(Image, "The image to build and push."),
+        ...imageBuildFields,
+    })
+    .strict();
 
 /** Arguments of the `SecretStore` component. */
-export const SecretStoreArgs = z.object({
-    namespace: opt(input(z.string()), "Namespace of the Secrets (the one the environments run in); default: the `flyte:namespace` config, else the provider's."),
-    groups: req(z.record(z.record(input(z.string()))), "Values by group, then key: `{\"wandb\": {\"api-key\": <secret>}}`. Secrets without a group live in `flyte-secrets`. Every value is kept secret."),
-    labels: opt(z.record(z.string()), "Extra labels for every Secret."),
-}).strict();
+export const SecretStoreArgs = z
+    .object({
+        namespace: opt(
+            input(z.string()),
+            "Namespace of the Secrets (the one the environments run in); default: the `flyte:namespace` config, else the provider's.",
+        ),
+        groups: req(
+            z.record(z.record(input(z.string()))),
+            'Values by group, then key: `{"wandb": {"api-key": <secret>}}`. Secrets without a group live in `flyte-secrets`. Every value is kept secret.',
+        ),
+        labels: opt(z.record(z.string()), "Extra labels for every Secret."),
+    })
+    .strict();
 
 /** The components of the package and their argument schemas (their documentation is the provider classes'). */
 export const COMPONENTS = {

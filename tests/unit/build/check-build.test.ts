@@ -6,7 +6,15 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { buildFailureMessage, describeStep, dockerDownMessage, dockerEndpoint, explainBuildLog, isLocalDaemon, pingDocker } from "../../../sdk/src/build/check-build";
+import {
+    buildFailureMessage,
+    describeStep,
+    dockerDownMessage,
+    dockerEndpoint,
+    explainBuildLog,
+    isLocalDaemon,
+    pingDocker,
+} from "../../../sdk/src/build/check-build";
 
 // `docker-buildx build --progress plain` with dockerd 20.10's BuildKit, a pip package that does not exist (abridged)
 const PIP_FAILURE = `#0 building with "default" instance using docker driver
@@ -40,13 +48,15 @@ describe("a failed build's log", () => {
             "ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)",
             "ERROR: No matching distribution found for no-such-pkg",
         ]);
-        expect(buildFailureMessage("127.0.0.1:30000/app:abc", f)).toBe([
-            "the build step `pip install no-such-pkg` (step 3/3 of the Dockerfile) failed with exit code 1; its last output lines:",
-            "    | Looking in indexes: https://pypi.org/simple",
-            "    | ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)",
-            "    | ERROR: No matching distribution found for no-such-pkg",
-            "Nothing was pushed for 127.0.0.1:30000/app:abc. Fix the step (a package name or version, an index URL, a command), then run `pulumi up` again",
-        ].join("\n"));
+        expect(buildFailureMessage("127.0.0.1:30000/app:abc", f)).toBe(
+            [
+                "the build step `pip install no-such-pkg` (step 3/3 of the Dockerfile) failed with exit code 1; its last output lines:",
+                "    | Looking in indexes: https://pypi.org/simple",
+                "    | ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)",
+                "    | ERROR: No matching distribution found for no-such-pkg",
+                "Nothing was pushed for 127.0.0.1:30000/app:abc. Fix the step (a package name or version, an index URL, a command), then run `pulumi up` again",
+            ].join("\n"),
+        );
     });
 
     test("newer BuildKit's wording (process ... did not complete successfully) and a limit on the lines", () => {
@@ -55,20 +65,29 @@ describe("a failed build's log", () => {
             " > [app 2/4] RUN apt-get update     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl nope     && rm -rf /var/lib/apt/lists/*:",
             ...Array.from({ length: 15 }, (_, i) => `0.${i} line ${i + 1}`),
             "------",
-            "ERROR: failed to solve: process \"/bin/sh -c apt-get update ...\" did not complete successfully: exit code: 100",
+            'ERROR: failed to solve: process "/bin/sh -c apt-get update ..." did not complete successfully: exit code: 100',
         ].join("\n");
         const f = explainBuildLog(log, 3);
-        expect(f).toMatchObject({ step: "apt-get install curl nope", position: "2/4", exitCode: 100, lastLines: ["line 13", "line 14", "line 15"] });
+        expect(f).toMatchObject({
+            step: "apt-get install curl nope",
+            position: "2/4",
+            exitCode: 100,
+            lastLines: ["line 13", "line 14", "line 15"],
+        });
     });
 
     test("a failure outside a step (the base image) keeps BuildKit's error", () => {
-        const f = explainBuildLog("#3 [internal] load metadata for 127.0.0.1:30000/library/nope:1\n#3 ERROR: not found\nERROR: failed to solve: 127.0.0.1:30000/library/nope:1: not found\n");
+        const f = explainBuildLog(
+            "#3 [internal] load metadata for 127.0.0.1:30000/library/nope:1\n#3 ERROR: not found\nERROR: failed to solve: 127.0.0.1:30000/library/nope:1: not found\n",
+        );
         expect(f.step).toBeUndefined();
-        expect(buildFailureMessage("r/app:1", f)).toContain("the build of r/app:1 failed: failed to solve: 127.0.0.1:30000/library/nope:1: not found");
+        expect(buildFailureMessage("r/app:1", f)).toContain(
+            "the build of r/app:1 failed: failed to solve: 127.0.0.1:30000/library/nope:1: not found",
+        );
     });
 
     test.each([
-        ["RUN --mount=type=secret,id=A,target=/run/secrets/A export A=\"$(cat /run/secrets/A)\" && make all", "make all"],
+        ['RUN --mount=type=secret,id=A,target=/run/secrets/A export A="$(cat /run/secrets/A)" && make all', "make all"],
         ["COPY layer-3/ /root/src", "COPY layer-3/ /root/src"],
     ])("describeStep(%j)", (instruction, expected) => {
         expect(describeStep(instruction)).toBe(expected);
@@ -79,7 +98,9 @@ describe("the Docker daemon", () => {
     test("its endpoint: docker-build:host, then DOCKER_HOST, then docker's default unless a docker context is current", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-docker-config-"));
         try {
-            expect(dockerEndpoint("tcp://10.0.0.1:2375", { DOCKER_HOST: "unix:///x.sock" }, dir)).toBe("tcp://10.0.0.1:2375");
+            expect(dockerEndpoint("tcp://10.0.0.1:2375", { DOCKER_HOST: "unix:///x.sock" }, dir)).toBe(
+                "tcp://10.0.0.1:2375",
+            );
             expect(dockerEndpoint(undefined, { DOCKER_HOST: "unix:///x.sock" }, dir)).toBe("unix:///x.sock");
             expect(dockerEndpoint(undefined, {}, dir)).toBe("unix:///var/run/docker.sock");
             expect(dockerEndpoint(undefined, { DOCKER_CONTEXT: "remote" }, dir)).toBeUndefined();
@@ -88,8 +109,13 @@ describe("the Docker daemon", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
-        expect([isLocalDaemon("unix:///var/run/docker.sock"), isLocalDaemon("tcp://127.0.0.1:2375"), isLocalDaemon("tcp://build-host:2376"), isLocalDaemon("ssh://me@host"), isLocalDaemon(undefined)])
-            .toEqual([true, true, false, false, false]);
+        expect([
+            isLocalDaemon("unix:///var/run/docker.sock"),
+            isLocalDaemon("tcp://127.0.0.1:2375"),
+            isLocalDaemon("tcp://build-host:2376"),
+            isLocalDaemon("ssh://me@host"),
+            isLocalDaemon(undefined),
+        ]).toEqual([true, true, false, false, false]);
     });
 
     test("a ping: a socket that answers is up; a missing socket and a closed port say what is wrong", async () => {
@@ -99,7 +125,9 @@ describe("the Docker daemon", () => {
         await new Promise<void>((r) => server.listen(socket, r));
         try {
             expect(await pingDocker(`unix://${socket}`)).toBeUndefined();
-            expect(await pingDocker(`unix://${dir}/missing.sock`)).toBe(`nothing listens at unix://${dir}/missing.sock (the socket does not exist)`);
+            expect(await pingDocker(`unix://${dir}/missing.sock`)).toBe(
+                `nothing listens at unix://${dir}/missing.sock (the socket does not exist)`,
+            );
             // a port that was just free
             const probe = http.createServer();
             await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
@@ -111,6 +139,7 @@ describe("the Docker daemon", () => {
             fs.rmSync(dir, { recursive: true, force: true });
         }
         expect(dockerDownMessage("r/app:1", "unix:///var/run/docker.sock", "x")).toBe(
-            "the Docker daemon is not running: x; nothing was built or pushed for r/app:1. Start it (e.g. `sudo systemctl start docker`, or Docker Desktop), then run `pulumi up` again");
+            "the Docker daemon is not running: x; nothing was built or pushed for r/app:1. Start it (e.g. `sudo systemctl start docker`, or Docker Desktop), then run `pulumi up` again",
+        );
     });
 });

@@ -6,14 +6,61 @@
 import { GPU_MODELS } from "../../../sdk/src/core/catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS, topologyChips } from "../../../sdk/src/core/catalog/tpus";
-import { AMD, Device, GPU, Gaudi, Neuron, TPU, acceleratorStrings, gpuModel, parseAccelerator, normalizeDevice as toDevice, tpuGeneration } from "../../../sdk/src/core/devices";
+import {
+    AMD,
+    Device,
+    GPU,
+    Gaudi,
+    Neuron,
+    TPU,
+    acceleratorStrings,
+    gpuModel,
+    parseAccelerator,
+    normalizeDevice as toDevice,
+    tpuGeneration,
+} from "../../../sdk/src/core/devices";
 import { errorOf, quoted } from "./helpers";
-
 
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-const GPU_NAMES = ["A2", "A10", "A10G", "A30", "A100", "A100 80G", "B200", "GB200", "GB10", "H100", "H100 NVL", "H200", "L4", "L40s", "RTX PRO 6000", "T4", "V100"];
-const ALL_DEVICE_NAMES = [...GPU_NAMES, "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u", "MI100", "MI210", "MI250", "MI250X", "MI300A", "MI300X", "MI325X", "MI350X", "MI355X", "Gaudi1"];
+const GPU_NAMES = [
+    "A2",
+    "A10",
+    "A10G",
+    "A30",
+    "A100",
+    "A100 80G",
+    "B200",
+    "GB200",
+    "GB10",
+    "H100",
+    "H100 NVL",
+    "H200",
+    "L4",
+    "L40s",
+    "RTX PRO 6000",
+    "T4",
+    "V100",
+];
+const ALL_DEVICE_NAMES = [
+    ...GPU_NAMES,
+    "Inf1",
+    "Inf2",
+    "Trn1",
+    "Trn1n",
+    "Trn2",
+    "Trn2u",
+    "MI100",
+    "MI210",
+    "MI250",
+    "MI250X",
+    "MI300A",
+    "MI300X",
+    "MI325X",
+    "MI350X",
+    "MI355X",
+    "Gaudi1",
+];
 
 describe("catalogue tables", () => {
     test("GPU models, in catalogue order", () => {
@@ -33,7 +80,23 @@ describe("catalogue tables", () => {
 
     // quantities: Flyte's accelerator strings (A10..V100, T4 :1..:8; GB10 :1), plus ours
     const maxQuantity: Record<string, number> = {
-        A2: 8, A10: 8, A10G: 8, A30: 8, A100: 8, "A100 80G": 8, B200: 8, GB200: 4, GB10: 1, H100: 8, "H100 NVL": 8, H200: 8, L4: 8, L40s: 8, "RTX PRO 6000": 8, T4: 8, V100: 8,
+        A2: 8,
+        A10: 8,
+        A10G: 8,
+        A30: 8,
+        A100: 8,
+        "A100 80G": 8,
+        B200: 8,
+        GB200: 4,
+        GB10: 1,
+        H100: 8,
+        "H100 NVL": 8,
+        H200: 8,
+        L4: 8,
+        L40s: 8,
+        "RTX PRO 6000": 8,
+        T4: 8,
+        V100: 8,
     };
     test.each(Object.entries(maxQuantity))("%s takes up to %p GPUs", (name, max) => {
         expect(gpuModel(name)!.maxQuantity).toBe(max);
@@ -96,29 +159,105 @@ describe("catalogue tables", () => {
     test("Flyte backend device values: flyte-sdk's ACCELERATOR_DEVICE_MAP, else its underscore name (a label value has no spaces)", () => {
         const flyte = Object.fromEntries(GPU_MODELS.map((m) => [m.name, m.flyte]));
         expect(flyte).toEqual({
-            A2: "A2", A10: "nvidia-a10", A10G: "nvidia-a10g", A30: "A30", A100: "nvidia-tesla-a100", "A100 80G": "nvidia-a100-80gb",
-            B200: "B200", GB200: "GB200", GB10: "GB10", H100: "nvidia-tesla-h100", "H100 NVL": "H100_NVL", H200: "H200", L4: "nvidia-l4",
-            L40s: "nvidia-l40s", "RTX PRO 6000": "nvidia-rtx-pro-6000", T4: "nvidia-tesla-t4", V100: "nvidia-tesla-v100",
+            A2: "A2",
+            A10: "nvidia-a10",
+            A10G: "nvidia-a10g",
+            A30: "A30",
+            A100: "nvidia-tesla-a100",
+            "A100 80G": "nvidia-a100-80gb",
+            B200: "B200",
+            GB200: "GB200",
+            GB10: "GB10",
+            H100: "nvidia-tesla-h100",
+            "H100 NVL": "H100_NVL",
+            H200: "H200",
+            L4: "nvidia-l4",
+            L40s: "nvidia-l40s",
+            "RTX PRO 6000": "nvidia-rtx-pro-6000",
+            T4: "nvidia-tesla-t4",
+            V100: "nvidia-tesla-v100",
         });
         expect(Object.fromEntries(TPU_GENERATIONS.map((t) => [t.name, t.flyte]))).toEqual({
-            V4: "tpu-v4-podslice", V5E: "tpu-v5-lite-podslice", V5P: "tpu-v5p-slice", V6E: "tpu-v6e-slice", TPU7X: "tpu7x",
+            V4: "tpu-v4-podslice",
+            V5E: "tpu-v5-lite-podslice",
+            V5P: "tpu-v5p-slice",
+            V6E: "tpu-v6e-slice",
+            TPU7X: "tpu7x",
         });
     });
 
     // k8s-accelerators.md TPU table (v5p also Flyte's V5PParts; v5e/v6e Flyte's V5EParts/V6EParts)
     const tpuTable: Record<string, { gke: string; topologies: string[] }> = {
-        V4: { gke: "tpu-v4-podslice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x12", "8x8x16", "8x16x16"] },
+        V4: {
+            gke: "tpu-v4-podslice",
+            topologies: [
+                "2x2x1",
+                "2x2x2",
+                "2x2x4",
+                "2x4x4",
+                "4x4x4",
+                "4x4x8",
+                "4x8x8",
+                "8x8x8",
+                "8x8x12",
+                "8x8x16",
+                "8x16x16",
+            ],
+        },
         V5E: { gke: "tpu-v5-lite-podslice", topologies: ["1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"] },
-        V5P: { gke: "tpu-v5p-slice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16", "16x16x16", "16x16x24"] },
+        V5P: {
+            gke: "tpu-v5p-slice",
+            topologies: [
+                "2x2x1",
+                "2x2x2",
+                "2x2x4",
+                "2x4x4",
+                "4x4x4",
+                "4x4x8",
+                "4x8x8",
+                "8x8x8",
+                "8x8x16",
+                "8x16x16",
+                "16x16x16",
+                "16x16x24",
+            ],
+        },
         V6E: { gke: "tpu-v6e-slice", topologies: ["1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"] },
-        TPU7X: { gke: "tpu7x", topologies: ["1x1x1", "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16"] },
+        TPU7X: {
+            gke: "tpu7x",
+            topologies: [
+                "1x1x1",
+                "2x2x1",
+                "2x2x2",
+                "2x2x4",
+                "2x4x4",
+                "4x4x4",
+                "4x4x8",
+                "4x8x8",
+                "8x8x8",
+                "8x8x16",
+                "8x16x16",
+            ],
+        },
     };
     test.each(Object.entries(tpuTable))("TPU %s: label and topologies", (name, row) => {
         const gen = tpuGeneration(name)!;
         expect({ gke: gen.gke, topologies: [...gen.topologies] }).toEqual(row);
     });
     test("every Flyte TPU topology is in our table", () => {
-        const flyteV5P = ["2x2x1", "2x2x2", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16", "16x16x16", "16x16x24"];
+        const flyteV5P = [
+            "2x2x1",
+            "2x2x2",
+            "2x4x4",
+            "4x4x4",
+            "4x4x8",
+            "4x8x8",
+            "8x8x8",
+            "8x8x16",
+            "8x16x16",
+            "16x16x16",
+            "16x16x24",
+        ];
         const flyteLite = ["1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x16"];
         expect(tpuGeneration("V5P")!.topologies).toEqual(expect.arrayContaining(flyteV5P));
         expect(tpuGeneration("V5E")!.topologies).toEqual(flyteLite);
@@ -162,14 +301,23 @@ describe("catalogue tables", () => {
 describe("accelerator strings", () => {
     // every accelerator string in flyte-sdk 2.12.1's `Accelerators` literal that our catalogue also has
     const FLYTE_ACCEPTED = [
-        "A2:1", ...upTo(8).flatMap((q) => ["A10", "A10G", "A100", "A100_80G", "B200", "H100", "H200", "L4", "L40s", "V100", "T4"].map((m) => `${m}:${q}`)),
-        "RTX_PRO_6000:1", "RTX_PRO_6000:2", "GB10:1",
+        "A2:1",
+        ...upTo(8).flatMap((q) =>
+            ["A10", "A10G", "A100", "A100_80G", "B200", "H100", "H200", "L4", "L40s", "V100", "T4"].map(
+                (m) => `${m}:${q}`,
+            ),
+        ),
+        "RTX_PRO_6000:1",
+        "RTX_PRO_6000:2",
+        "GB10:1",
         ...[1, 4, 8, 16].flatMap((q) => ["Trn1", "Trn1n", "Trn2", "Trn2u"].map((m) => `${m}:${q}`)),
-        ...upTo(16).map((q) => `Inf1:${q}`), ...upTo(12).map((q) => `Inf2:${q}`),
+        ...upTo(16).map((q) => `Inf1:${q}`),
+        ...upTo(12).map((q) => `Inf2:${q}`),
         ...["MI100", "MI210", "MI250", "MI250X", "MI300A", "MI300X", "MI325X", "MI350X", "MI355X"].map((m) => `${m}:1`),
         "Gaudi1:1",
         // the deprecated spellings flyte-sdk still accepts
-        "A100 80G:1", "RTX PRO 6000:1",
+        "A100 80G:1",
+        "RTX PRO 6000:1",
     ];
     test.each(FLYTE_ACCEPTED)("accepts Flyte's %j", (text) => {
         const device = parseAccelerator("resources.gpu", text);
@@ -177,15 +325,23 @@ describe("accelerator strings", () => {
     });
 
     // Deviations from flyte-sdk 2.12.1, by design or not yet in the catalogue (see report)
-    test.each(["RTX_PRO_4500:1", "T4 shared:1", "L4 shared:1", "A10G shared:1", "A10 shared:1", "L40S shared:1", "AppleSilicon", "AppleSilicon:1"])(
-        "does not (yet) accept Flyte's %j",
-        (text) => {
-            expect(errorOf(() => parseAccelerator("resources.gpu", text)).field).toBe("resources.gpu");
-        },
-    );
+    test.each([
+        "RTX_PRO_4500:1",
+        "T4 shared:1",
+        "L4 shared:1",
+        "A10G shared:1",
+        "A10 shared:1",
+        "L40S shared:1",
+        "AppleSilicon",
+        "AppleSilicon:1",
+    ])("does not (yet) accept Flyte's %j", (text) => {
+        expect(errorOf(() => parseAccelerator("resources.gpu", text)).field).toBe("resources.gpu");
+    });
 
     // every model, every count: "M:1".."M:max" parse to exactly that device
-    const everyGpuString = GPU_MODELS.flatMap((m) => upTo(m.maxQuantity).map((q) => [`${m.name}:${q}`, m.name, q] as const));
+    const everyGpuString = GPU_MODELS.flatMap((m) =>
+        upTo(m.maxQuantity).map((q) => [`${m.name}:${q}`, m.name, q] as const),
+    );
     test("125 GPU accelerator strings: 15 models x 8, GB200 x 4, GB10 x 1", () => {
         expect(everyGpuString).toHaveLength(15 * 8 + 4 + 1);
     });
@@ -193,32 +349,46 @@ describe("accelerator strings", () => {
         expect(parseAccelerator("resources.gpu", text)).toEqual({ deviceClass: "GPU", device: name, quantity });
     });
 
-    test.each(GPU_MODELS.map((m) => [m.name, m.maxQuantity] as const))("%s: \":0\" and \":max+1\" are rejected on the string", (name, max) => {
-        for (const q of [0, max + 1]) {
-            const err = errorOf(() => parseAccelerator("resources.gpu", `${name}:${q}`));
+    test.each(GPU_MODELS.map((m) => [m.name, m.maxQuantity] as const))(
+        '%s: ":0" and ":max+1" are rejected on the string',
+        (name, max) => {
+            for (const q of [0, max + 1]) {
+                const err = errorOf(() => parseAccelerator("resources.gpu", `${name}:${q}`));
+                expect(err.field).toBe("resources.gpu");
+                expect(err.given).toBe(`${name}:${q}`);
+                expect(err.message).toBe(
+                    `resources.gpu: got "${name}:${q}"; GPU "${name}" accepts a quantity of ${upTo(max).join(", ")}`,
+                );
+            }
+        },
+    );
+
+    test.each([...GPU_NAMES, "Inf2", "MI300X", "Gaudi1"])(
+        '%j without a quantity is an error (Flyte: "A100" is not an accelerator string)',
+        (name) => {
+            const err = errorOf(() => parseAccelerator("resources.gpu", name));
             expect(err.field).toBe("resources.gpu");
-            expect(err.given).toBe(`${name}:${q}`);
-            expect(err.message).toBe(`resources.gpu: got "${name}:${q}"; GPU "${name}" accepts a quantity of ${upTo(max).join(", ")}`);
-        }
-    });
+            expect(err.message).toContain("a quantity is required");
+        },
+    );
 
-    test.each([...GPU_NAMES, "Inf2", "MI300X", "Gaudi1"])("%j without a quantity is an error (Flyte: \"A100\" is not an accelerator string)", (name) => {
-        const err = errorOf(() => parseAccelerator("resources.gpu", name));
-        expect(err.field).toBe("resources.gpu");
-        expect(err.message).toContain("a quantity is required");
-    });
+    test.each(["A100:x", "A100:-1", "A100:1.5", "A100: 1", "A100:", "A100:1e0"])(
+        "a malformed count %j is rejected",
+        (text) => {
+            const err = errorOf(() => parseAccelerator("resources.gpu", text));
+            expect(err.field).toBe("resources.gpu");
+            expect(err.message).toContain("accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8");
+        },
+    );
 
-    test.each(["A100:x", "A100:-1", "A100:1.5", "A100: 1", "A100:", "A100:1e0"])("a malformed count %j is rejected", (text) => {
-        const err = errorOf(() => parseAccelerator("resources.gpu", text));
-        expect(err.field).toBe("resources.gpu");
-        expect(err.message).toContain("accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8");
-    });
-
-    test.each(["Foo:1", "a100:1", "A100-80G:1", "H100 80G:1", ":1", "TPU:1", "nvidia-tesla-a100:1"])("an unknown device %j lists every device", (text) => {
-        const err = errorOf(() => parseAccelerator("resources.gpu", text));
-        expect(err.field).toBe("resources.gpu");
-        expect(err.message).toContain(`devices: ${quoted(ALL_DEVICE_NAMES)})`);
-    });
+    test.each(["Foo:1", "a100:1", "A100-80G:1", "H100 80G:1", ":1", "TPU:1", "nvidia-tesla-a100:1"])(
+        "an unknown device %j lists every device",
+        (text) => {
+            const err = errorOf(() => parseAccelerator("resources.gpu", text));
+            expect(err.field).toBe("resources.gpu");
+            expect(err.message).toContain(`devices: ${quoted(ALL_DEVICE_NAMES)})`);
+        },
+    );
 
     test.each([
         ["A100_80G:4", "A100 80G"],
@@ -230,29 +400,41 @@ describe("accelerator strings", () => {
         expect(parseAccelerator("resources.gpu", text)).toEqual({ deviceClass: "GPU", device: name, quantity: 4 });
     });
 
-    const neuronStrings = NEURON_DEVICES.flatMap((d) => d.quantities.map((q) => [`${d.name}:${q}`, d.name, q] as const));
+    const neuronStrings = NEURON_DEVICES.flatMap((d) =>
+        d.quantities.map((q) => [`${d.name}:${q}`, d.name, q] as const),
+    );
     test.each(neuronStrings)("%j parses", (text, name, quantity) => {
         expect(parseAccelerator("resources.gpu", text)).toEqual({ deviceClass: "NEURON", device: name, quantity });
     });
     test.each([
-        ["Trn1:2", "Neuron \"Trn1\" accepts a quantity of 1, 4, 8, 16"],
-        ["Trn2u:32", "Neuron \"Trn2u\" accepts a quantity of 1, 4, 8, 16"],
+        ["Trn1:2", 'Neuron "Trn1" accepts a quantity of 1, 4, 8, 16'],
+        ["Trn2u:32", 'Neuron "Trn2u" accepts a quantity of 1, 4, 8, 16'],
         ["Inf1:17", `Neuron "Inf1" accepts a quantity of ${upTo(16).join(", ")}`],
         ["Inf2:13", `Neuron "Inf2" accepts a quantity of ${upTo(12).join(", ")}`],
         ["Inf2:0", `Neuron "Inf2" accepts a quantity of ${upTo(12).join(", ")}`],
     ])("%j is rejected", (text, allowed) => {
-        expect(errorOf(() => parseAccelerator("resources.gpu", text)).message).toBe(`resources.gpu: got "${text}"; ${allowed}`);
+        expect(errorOf(() => parseAccelerator("resources.gpu", text)).message).toBe(
+            `resources.gpu: got "${text}"; ${allowed}`,
+        );
     });
 
-    test.each(AMD_GPUS.map((d) => d.name))("AMD %s: \":1\" only", (name) => {
-        expect(parseAccelerator("resources.gpu", `${name}:1`)).toEqual({ deviceClass: "AMD_GPU", device: name, quantity: 1 });
+    test.each(AMD_GPUS.map((d) => d.name))('AMD %s: ":1" only', (name) => {
+        expect(parseAccelerator("resources.gpu", `${name}:1`)).toEqual({
+            deviceClass: "AMD_GPU",
+            device: name,
+            quantity: 1,
+        });
         expect(errorOf(() => parseAccelerator("resources.gpu", `${name}:2`)).message).toBe(
             `resources.gpu: got "${name}:2"; accelerator string "${name}:N" accepts a quantity of 1`,
         );
     });
 
-    test("Gaudi1: \":1\" only", () => {
-        expect(parseAccelerator("resources.gpu", "Gaudi1:1")).toEqual({ deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 1 });
+    test('Gaudi1: ":1" only', () => {
+        expect(parseAccelerator("resources.gpu", "Gaudi1:1")).toEqual({
+            deviceClass: "HABANA_GAUDI",
+            device: "Gaudi1",
+            quantity: 1,
+        });
         expect(errorOf(() => parseAccelerator("resources.gpu", "Gaudi1:2")).field).toBe("resources.gpu");
     });
 
@@ -264,7 +446,11 @@ describe("accelerator strings", () => {
 
     test("acceleratorStrings lists every string we accept, and each parses", () => {
         const strings = acceleratorStrings();
-        const expectedCount = GPU_MODELS.reduce((n, m) => n + m.maxQuantity, 0) + NEURON_DEVICES.reduce((n, d) => n + d.quantities.length, 0) + AMD_GPUS.length + GAUDI_DEVICES.length;
+        const expectedCount =
+            GPU_MODELS.reduce((n, m) => n + m.maxQuantity, 0) +
+            NEURON_DEVICES.reduce((n, d) => n + d.quantities.length, 0) +
+            AMD_GPUS.length +
+            GAUDI_DEVICES.length;
         expect(strings).toHaveLength(expectedCount);
         expect(expectedCount).toBe(125 + 4 * 4 + 16 + 12 + 9 + 1);
         expect(new Set(strings).size).toBe(strings.length);
@@ -281,7 +467,12 @@ describe("GPU()", () => {
     });
 
     test("aliases become the canonical model name", () => {
-        expect(GPU({ device: "A100_80G", quantity: 2, partition: "3g.40gb" })).toEqual({ deviceClass: "GPU", device: "A100 80G", quantity: 2, partition: "3g.40gb" });
+        expect(GPU({ device: "A100_80G", quantity: 2, partition: "3g.40gb" })).toEqual({
+            deviceClass: "GPU",
+            device: "A100 80G",
+            quantity: 2,
+            partition: "3g.40gb",
+        });
         expect(GPU({ device: "RTX_PRO_6000", partition: "4g.96gb" }).device).toBe("RTX PRO 6000");
     });
 
@@ -289,11 +480,15 @@ describe("GPU()", () => {
     test.each([0, -1, 9, 1.5, NaN])("quantity %p is rejected", (quantity) => {
         const err = errorOf(() => GPU({ device: "A100", quantity }));
         expect(err.field).toBe("gpu.quantity");
-        expect(err.message).toBe(`gpu.quantity: got ${quantity}; GPU "A100" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8`);
+        expect(err.message).toBe(
+            `gpu.quantity: got ${quantity}; GPU "A100" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8`,
+        );
     });
 
     test("an unknown model lists every model", () => {
-        expect(errorOf(() => GPU({ device: "A1000" } as never)).message).toBe(`gpu.device: got "A1000"; did you mean "A100"? GPU models: ${quoted(GPU_NAMES)}`);
+        expect(errorOf(() => GPU({ device: "A1000" } as never)).message).toBe(
+            `gpu.device: got "A1000"; did you mean "A100"? GPU models: ${quoted(GPU_NAMES)}`,
+        );
         expect(errorOf(() => GPU(undefined as never)).field).toBe("gpu");
     });
 
@@ -308,12 +503,16 @@ describe("GPU()", () => {
 
     // a profile of another model is rejected and the message lists this model's profiles
     const foreign = migModels.flatMap((m) =>
-        migModels.filter((o) => o !== m).flatMap((o) => o.mig.filter((p) => !m.mig.includes(p)).map((p) => [m.name, p, o.name] as const)),
+        migModels
+            .filter((o) => o !== m)
+            .flatMap((o) => o.mig.filter((p) => !m.mig.includes(p)).map((p) => [m.name, p, o.name] as const)),
     );
     test.each(foreign)("%s rejects %s (a profile of %s)", (device, partition) => {
         const err = errorOf(() => GPU({ device, partition }, "resources.gpu"));
         expect(err.field).toBe("resources.gpu.partition");
-        expect(err.message).toBe(`resources.gpu.partition: got "${partition}"; MIG profiles of ${device}: ${quoted(gpuModel(device)!.mig)}`);
+        expect(err.message).toBe(
+            `resources.gpu.partition: got "${partition}"; MIG profiles of ${device}: ${quoted(gpuModel(device)!.mig)}`,
+        );
     });
 
     test("Flyte's cross-model cases: A100 rejects 7g.80gb, A100 80G rejects 1g.5gb, H100 rejects 1g.18gb", () => {
@@ -327,9 +526,14 @@ describe("GPU()", () => {
     test("models without MIG: A2, A10, A10G, GB10, L4, L40s, T4, V100", () => {
         expect(noMig).toEqual(["A2", "A10", "A10G", "GB10", "L4", "L40s", "T4", "V100"]);
     });
-    test.each(noMig.flatMap((m) => ["1g.5gb", "7g.80gb", "anything"].map((p) => [m, p] as const)))("%s rejects any partition (%s)", (device, partition) => {
-        expect(errorOf(() => GPU({ device, partition } as never)).message).toBe(`gpu.partition: got "${partition}"; ${device} does not support MIG partitions`);
-    });
+    test.each(noMig.flatMap((m) => ["1g.5gb", "7g.80gb", "anything"].map((p) => [m, p] as const)))(
+        "%s rejects any partition (%s)",
+        (device, partition) => {
+            expect(errorOf(() => GPU({ device, partition } as never)).message).toBe(
+                `gpu.partition: got "${partition}"; ${device} does not support MIG partitions`,
+            );
+        },
+    );
 
     test.each(["", "1g.5GB", "1g", "mig-1g.5gb", " 1g.5gb"])("A100 rejects the malformed partition %j", (partition) => {
         expect(errorOf(() => GPU({ device: "A100", partition } as never)).field).toBe("gpu.partition");
@@ -371,19 +575,28 @@ describe("TPU()", () => {
     });
 
     test("an unknown generation lists every generation", () => {
-        expect(errorOf(() => TPU({ device: "V7" } as never)).message).toBe('gpu.device: got "V7"; did you mean "V4"? TPU generations: "V4", "V5E", "V5P", "V6E", "TPU7X"');
+        expect(errorOf(() => TPU({ device: "V7" } as never)).message).toBe(
+            'gpu.device: got "V7"; did you mean "V4"? TPU generations: "V4", "V5E", "V5P", "V6E", "TPU7X"',
+        );
         expect(errorOf(() => TPU({ device: "v5p" } as never)).field).toBe("gpu.device");
     });
 });
 
 describe("Neuron(), AMD(), Gaudi()", () => {
-    test.each(NEURON_DEVICES.flatMap((d) => d.quantities.map((q) => [d.name, q] as const)))("Neuron %s x%p", (device, quantity) => {
-        expect(Neuron({ device, quantity })).toEqual({ deviceClass: "NEURON", device, quantity });
-    });
+    test.each(NEURON_DEVICES.flatMap((d) => d.quantities.map((q) => [d.name, q] as const)))(
+        "Neuron %s x%p",
+        (device, quantity) => {
+            expect(Neuron({ device, quantity })).toEqual({ deviceClass: "NEURON", device, quantity });
+        },
+    );
     test("Neuron defaults to one device; wrong counts and devices are rejected", () => {
         expect(Neuron({ device: "Trn2" })).toEqual({ deviceClass: "NEURON", device: "Trn2", quantity: 1 });
-        expect(errorOf(() => Neuron({ device: "Trn1", quantity: 2 })).message).toBe('gpu.quantity: got 2; Neuron "Trn1" accepts a quantity of 1, 4, 8, 16');
-        expect(errorOf(() => Neuron({ device: "Trn3" } as never)).message).toBe('gpu.device: got "Trn3"; did you mean "Trn1"? Neuron devices: "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u"');
+        expect(errorOf(() => Neuron({ device: "Trn1", quantity: 2 })).message).toBe(
+            'gpu.quantity: got 2; Neuron "Trn1" accepts a quantity of 1, 4, 8, 16',
+        );
+        expect(errorOf(() => Neuron({ device: "Trn3" } as never)).message).toBe(
+            'gpu.device: got "Trn3"; did you mean "Trn1"? Neuron devices: "Inf1", "Inf2", "Trn1", "Trn1n", "Trn2", "Trn2u"',
+        );
     });
 
     test.each(AMD_GPUS.map((d) => d.name))("AMD %s takes 1..8", (device) => {
@@ -392,12 +605,20 @@ describe("Neuron(), AMD(), Gaudi()", () => {
         expect(errorOf(() => AMD({ device, quantity: 9 })).field).toBe("gpu.quantity");
     });
     test("AMD unknown device", () => {
-        expect(errorOf(() => AMD({ device: "MI400" } as never)).message).toBe(`gpu.device: got "MI400"; did you mean "MI100"? AMD GPUs: ${quoted(AMD_GPUS.map((d) => d.name))}`);
+        expect(errorOf(() => AMD({ device: "MI400" } as never)).message).toBe(
+            `gpu.device: got "MI400"; did you mean "MI100"? AMD GPUs: ${quoted(AMD_GPUS.map((d) => d.name))}`,
+        );
     });
 
     test("Gaudi", () => {
-        expect(Gaudi({ device: "Gaudi1", quantity: 8 })).toEqual({ deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 8 });
-        expect(errorOf(() => Gaudi({ device: "Gaudi2" } as never)).message).toBe('gpu.device: got "Gaudi2"; did you mean "Gaudi1"? Gaudi devices: "Gaudi1"');
+        expect(Gaudi({ device: "Gaudi1", quantity: 8 })).toEqual({
+            deviceClass: "HABANA_GAUDI",
+            device: "Gaudi1",
+            quantity: 8,
+        });
+        expect(errorOf(() => Gaudi({ device: "Gaudi2" } as never)).message).toBe(
+            'gpu.device: got "Gaudi2"; did you mean "Gaudi1"? Gaudi devices: "Gaudi1"',
+        );
         expect(errorOf(() => Gaudi({ device: "Gaudi1", quantity: 0 })).field).toBe("gpu.quantity");
     });
 });
@@ -415,9 +636,12 @@ describe("toDevice: every accepted `gpu` value, hand-written literals re-validat
         expect(errorOf(() => toDevice("resources.gpu", value)).field).toBe("resources.gpu");
     });
 
-    test.each([[true], [[1, 2]], [["A100", 1]], [{ device: "A100" }], [() => 1]])("%p is not a gpu value (Flyte rejects a (device, quantity) tuple too)", (value) => {
-        expect(errorOf(() => toDevice("resources.gpu", value)).field).toBe("resources.gpu");
-    });
+    test.each([[true], [[1, 2]], [["A100", 1]], [{ device: "A100" }], [() => 1]])(
+        "%p is not a gpu value (Flyte rejects a (device, quantity) tuple too)",
+        (value) => {
+            expect(errorOf(() => toDevice("resources.gpu", value)).field).toBe("resources.gpu");
+        },
+    );
 
     test("a helper's device passes through unchanged", () => {
         const d = GPU({ device: "H100", quantity: 8 });
@@ -425,13 +649,37 @@ describe("toDevice: every accepted `gpu` value, hand-written literals re-validat
     });
 
     const literals: [string, Device, Device][] = [
-        ["alias normalised", { deviceClass: "GPU", device: "A100_80G", quantity: 2 }, { deviceClass: "GPU", device: "A100 80G", quantity: 2 }],
+        [
+            "alias normalised",
+            { deviceClass: "GPU", device: "A100_80G", quantity: 2 },
+            { deviceClass: "GPU", device: "A100 80G", quantity: 2 },
+        ],
         ["bare count", { deviceClass: "GPU", quantity: 3 }, { deviceClass: "GPU", quantity: 3 }],
-        ["MIG", { deviceClass: "GPU", device: "H100", quantity: 1, partition: "1g.10gb" }, { deviceClass: "GPU", device: "H100", quantity: 1, partition: "1g.10gb" }],
-        ["TPU quantity is always 1", { deviceClass: "TPU", device: "V5P", quantity: 4, partition: "2x2x1" }, { deviceClass: "TPU", device: "V5P", quantity: 1, partition: "2x2x1" }],
-        ["Neuron", { deviceClass: "NEURON", device: "Inf2", quantity: 12 }, { deviceClass: "NEURON", device: "Inf2", quantity: 12 }],
-        ["AMD", { deviceClass: "AMD_GPU", device: "MI300X", quantity: 8 }, { deviceClass: "AMD_GPU", device: "MI300X", quantity: 8 }],
-        ["Gaudi", { deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 1 }, { deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 1 }],
+        [
+            "MIG",
+            { deviceClass: "GPU", device: "H100", quantity: 1, partition: "1g.10gb" },
+            { deviceClass: "GPU", device: "H100", quantity: 1, partition: "1g.10gb" },
+        ],
+        [
+            "TPU quantity is always 1",
+            { deviceClass: "TPU", device: "V5P", quantity: 4, partition: "2x2x1" },
+            { deviceClass: "TPU", device: "V5P", quantity: 1, partition: "2x2x1" },
+        ],
+        [
+            "Neuron",
+            { deviceClass: "NEURON", device: "Inf2", quantity: 12 },
+            { deviceClass: "NEURON", device: "Inf2", quantity: 12 },
+        ],
+        [
+            "AMD",
+            { deviceClass: "AMD_GPU", device: "MI300X", quantity: 8 },
+            { deviceClass: "AMD_GPU", device: "MI300X", quantity: 8 },
+        ],
+        [
+            "Gaudi",
+            { deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 1 },
+            { deviceClass: "HABANA_GAUDI", device: "Gaudi1", quantity: 1 },
+        ],
     ];
     test.each(literals)("literal (%s)", (_, literal, expected) => {
         const d = toDevice("resources.gpu", literal)!;
@@ -440,18 +688,68 @@ describe("toDevice: every accepted `gpu` value, hand-written literals re-validat
     });
 
     const badLiterals: [string, object, string, string][] = [
-        ["too many GPUs", { deviceClass: "GPU", device: "A100", quantity: 9 }, "resources.gpu.quantity", 'GPU "A100" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8'],
-        ["another model's MIG profile", { deviceClass: "GPU", device: "A100", quantity: 1, partition: "7g.80gb" }, "resources.gpu.partition", "MIG profiles of A100"],
-        ["MIG on a T4", { deviceClass: "GPU", device: "T4", quantity: 1, partition: "1g.5gb" }, "resources.gpu.partition", "T4 does not support MIG partitions"],
+        [
+            "too many GPUs",
+            { deviceClass: "GPU", device: "A100", quantity: 9 },
+            "resources.gpu.quantity",
+            'GPU "A100" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8',
+        ],
+        [
+            "another model's MIG profile",
+            { deviceClass: "GPU", device: "A100", quantity: 1, partition: "7g.80gb" },
+            "resources.gpu.partition",
+            "MIG profiles of A100",
+        ],
+        [
+            "MIG on a T4",
+            { deviceClass: "GPU", device: "T4", quantity: 1, partition: "1g.5gb" },
+            "resources.gpu.partition",
+            "T4 does not support MIG partitions",
+        ],
         ["unknown model", { deviceClass: "GPU", device: "X1", quantity: 1 }, "resources.gpu.device", "GPU models:"],
-        ["wrong TPU topology", { deviceClass: "TPU", device: "V5P", quantity: 1, partition: "1x1" }, "resources.gpu.partition", "topologies of TPU V5P"],
-        ["Neuron count", { deviceClass: "NEURON", device: "Trn1", quantity: 2 }, "resources.gpu.quantity", 'Neuron "Trn1" accepts a quantity of 1, 4, 8, 16'],
-        ["partition on Neuron", { deviceClass: "NEURON", device: "Inf1", quantity: 1, partition: "x" }, "resources.gpu.partition", "only GPU (MIG) and TPU (topology) devices take a partition"],
-        ["partition on AMD", { deviceClass: "AMD_GPU", device: "MI300X", quantity: 1, partition: "x" }, "resources.gpu.partition", "only GPU (MIG) and TPU (topology) devices take a partition"],
-        ["unknown class", { deviceClass: "FPGA", device: "U250", quantity: 1 }, "resources.gpu.deviceClass", 'device classes: "GPU", "TPU", "NEURON", "AMD_GPU", "HABANA_GAUDI"'],
+        [
+            "wrong TPU topology",
+            { deviceClass: "TPU", device: "V5P", quantity: 1, partition: "1x1" },
+            "resources.gpu.partition",
+            "topologies of TPU V5P",
+        ],
+        [
+            "Neuron count",
+            { deviceClass: "NEURON", device: "Trn1", quantity: 2 },
+            "resources.gpu.quantity",
+            'Neuron "Trn1" accepts a quantity of 1, 4, 8, 16',
+        ],
+        [
+            "partition on Neuron",
+            { deviceClass: "NEURON", device: "Inf1", quantity: 1, partition: "x" },
+            "resources.gpu.partition",
+            "only GPU (MIG) and TPU (topology) devices take a partition",
+        ],
+        [
+            "partition on AMD",
+            { deviceClass: "AMD_GPU", device: "MI300X", quantity: 1, partition: "x" },
+            "resources.gpu.partition",
+            "only GPU (MIG) and TPU (topology) devices take a partition",
+        ],
+        [
+            "unknown class",
+            { deviceClass: "FPGA", device: "U250", quantity: 1 },
+            "resources.gpu.deviceClass",
+            'device classes: "GPU", "TPU", "NEURON", "AMD_GPU", "HABANA_GAUDI"',
+        ],
         // Flyte's Device: "GPU quantity must be at least 1"; Flyte cannot serialise a GPU partition without a model
-        ["bare count of zero", { deviceClass: "GPU", quantity: 0 }, "resources.gpu.quantity", "a device's quantity is an integer of at least 1"],
-        ["partition without a model", { deviceClass: "GPU", quantity: 1, partition: "1g.5gb" }, "resources.gpu.partition", "a MIG partition needs a GPU model"],
+        [
+            "bare count of zero",
+            { deviceClass: "GPU", quantity: 0 },
+            "resources.gpu.quantity",
+            "a device's quantity is an integer of at least 1",
+        ],
+        [
+            "partition without a model",
+            { deviceClass: "GPU", quantity: 1, partition: "1g.5gb" },
+            "resources.gpu.partition",
+            "a MIG partition needs a GPU model",
+        ],
     ];
     test.each(badLiterals)("literal with %s is rejected", (_, literal, field, message) => {
         const err = errorOf(() => toDevice("resources.gpu", literal));

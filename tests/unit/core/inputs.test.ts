@@ -19,7 +19,12 @@ describe("unknown fields in the accelerator helpers and Secret are refused (flyt
         ["Neuron", () => Neuron({ device: "Inf2", quantitiy: 6 } as never), "gpu.quantitiy", "quantity"],
         ["AMD", () => AMD({ device: "MI300X", qty: 8 } as never), "gpu.qty", undefined],
         ["Gaudi", () => Gaudi({ device: "Gaudi1", devices: 2 } as never), "gpu.devices", "device"],
-        ["a Device literal", () => toDevice("resources.gpu", { deviceClass: "GPU", device: "A100", quanity: 4 }), "resources.gpu.quanity", "quantity"],
+        [
+            "a Device literal",
+            () => toDevice("resources.gpu", { deviceClass: "GPU", device: "A100", quanity: 4 }),
+            "resources.gpu.quanity",
+            "quantity",
+        ],
         ["Secret", () => new Secret({ key: "k", goup: "g" } as never), "secret.goup", "group"],
     ])("%s", (_, fn, field, suggestion) => {
         const err = errorOf(fn);
@@ -28,7 +33,7 @@ describe("unknown fields in the accelerator helpers and Secret are refused (flyt
         if (suggestion) expect(err.message).toContain(`did you mean "${suggestion}"?`);
     });
 
-    test("GPU({ device: \"A100\", quanity: 4 }) no longer gives one GPU", () => {
+    test('GPU({ device: "A100", quanity: 4 }) no longer gives one GPU', () => {
         expect(() => new Resources({ gpu: GPU({ device: "A100", quanity: 4 } as never) })).toThrow(ValidationError);
     });
 });
@@ -73,21 +78,36 @@ describe("did you mean", () => {
     test("devices: case is not ignored (flyte-sdk's device names are exact), but the right spelling is suggested", () => {
         expect(errorOf(() => GPU({ device: "a100" as never })).message).toContain('did you mean "A100"?');
         expect(errorOf(() => new Resources({ gpu: "a100:2" })).message).toContain('did you mean "A100"?');
-        expect(errorOf(() => new Resources({ gpu: "H1000:2" })).message).toContain('unknown device "H1000"; did you mean "H100"?');
+        expect(errorOf(() => new Resources({ gpu: "H1000:2" })).message).toContain(
+            'unknown device "H1000"; did you mean "H100"?',
+        );
     });
 });
 
 describe("quantities", () => {
     test("a count given as a string is named as such, never 'got \"4\"; accepts ... 4'", () => {
         const err = errorOf(() => GPU({ device: "A100", quantity: "4" as never }));
-        expect(err.message).toBe('gpu.quantity: got "4"; a quantity is a number, not a string: write 4 without quotes (GPU "A100" accepts 1, 2, 3, 4, 5, 6, 7, 8)');
+        expect(err.message).toBe(
+            'gpu.quantity: got "4"; a quantity is a number, not a string: write 4 without quotes (GPU "A100" accepts 1, 2, 3, 4, 5, 6, 7, 8)',
+        );
     });
 });
 
 describe("runs: cron fields, time zones, suspend, TTLs", () => {
-    const { checkRunArgs, cronProblem } = require("../../../sdk/src/core/podtemplate/job") as typeof import("../../../sdk/src/core/podtemplate/job");
+    const { checkRunArgs, cronProblem } =
+        require("../../../sdk/src/core/podtemplate/job") as typeof import("../../../sdk/src/core/podtemplate/job");
 
-    test.each(["0 3 * * *", "*/15 * * * *", "0 0 1 JAN,jul *", "0 9-17/2 * * MON-FRI", "30 2 ? * SUN", "@daily", "@every 1h", "@every 1h30m", "@every 90s"])("accepts %j", (schedule) => {
+    test.each([
+        "0 3 * * *",
+        "*/15 * * * *",
+        "0 0 1 JAN,jul *",
+        "0 9-17/2 * * MON-FRI",
+        "30 2 ? * SUN",
+        "@daily",
+        "@every 1h",
+        "@every 1h30m",
+        "@every 90s",
+    ])("accepts %j", (schedule) => {
         expect(cronProblem(schedule)).toBeUndefined();
     });
 
@@ -120,13 +140,22 @@ describe("runs: cron fields, time zones, suspend, TTLs", () => {
     });
 
     test("a valid time zone is accepted", () => {
-        expect(() => checkRunArgs("run", { schedule: "0 3 * * *", timeZone: "Europe/Paris", suspend: true, ttlSecondsAfterFinished: 3600 })).not.toThrow();
+        expect(() =>
+            checkRunArgs("run", {
+                schedule: "0 3 * * *",
+                timeZone: "Europe/Paris",
+                suspend: true,
+                ttlSecondsAfterFinished: 3600,
+            }),
+        ).not.toThrow();
     });
 });
 
 describe("numbers beyond what Kubernetes stores", () => {
-    const { durationSeconds } = require("../../../sdk/src/core/duration") as typeof import("../../../sdk/src/core/duration");
-    const { normalizeReuse } = require("../../../sdk/src/core/policies") as typeof import("../../../sdk/src/core/policies");
+    const { durationSeconds } =
+        require("../../../sdk/src/core/duration") as typeof import("../../../sdk/src/core/duration");
+    const { normalizeReuse } =
+        require("../../../sdk/src/core/policies") as typeof import("../../../sdk/src/core/policies");
 
     test("a timeout too large for an exact int64 is refused instead of becoming Infinity (JSON null: no deadline)", () => {
         expect(errorOf(() => durationSeconds("timeout", "99999999999999999999d")).field).toBe("timeout");
@@ -143,21 +172,29 @@ describe("numbers beyond what Kubernetes stores", () => {
 
 describe("quantity hints", () => {
     test.each([
-        ["16GB", 'write 16G (decimal, 10^n) or 16Gi (binary, 2^n)'],
+        ["16GB", "write 16G (decimal, 10^n) or 16Gi (binary, 2^n)"],
         ["512 Mi", "write 512M (decimal, 10^n) or 512Mi (binary, 2^n)"],
         ["1.5GiB", "write 1.5G (decimal, 10^n) or 1.5Gi (binary, 2^n)"],
     ])("memory %j: %s", (memory, hint) => {
         expect(errorOf(() => new Resources({ memory })).message).toContain(hint);
     });
-    test.each([["2 cores", 'a CPU count is just the number: 2 (or "2", or millicores such as "2000m")'], ["500 m", "write 500m without a space"]])("cpu %j: %s", (cpu, hint) => {
+    test.each([
+        ["2 cores", 'a CPU count is just the number: 2 (or "2", or millicores such as "2000m")'],
+        ["500 m", "write 500m without a space"],
+    ])("cpu %j: %s", (cpu, hint) => {
         expect(errorOf(() => new Resources({ cpu })).message).toContain(hint);
     });
 });
 
 describe("base pod templates: wrong shapes are ValidationErrors at their path, Outputs are supported", () => {
     const { renderPodTemplate } = require("../../../sdk/src") as typeof import("../../../sdk/src");
-    const { restoreOutputs } = require("../../../sdk/src/core/podtemplate/base") as typeof import("../../../sdk/src/core/podtemplate/base");
-    const render = (podTemplate: unknown) => renderPodTemplate({ name: "e", image: "ghcr.io/acme/app:1", resources: { gpu: "A100:1" }, podTemplate: podTemplate as never }, { profile: "gke" });
+    const { restoreOutputs } =
+        require("../../../sdk/src/core/podtemplate/base") as typeof import("../../../sdk/src/core/podtemplate/base");
+    const render = (podTemplate: unknown) =>
+        renderPodTemplate(
+            { name: "e", image: "ghcr.io/acme/app:1", resources: { gpu: "A100:1" }, podTemplate: podTemplate as never },
+            { profile: "gke" },
+        );
 
     test.each([
         [{ podSpec: { containers: [null] } }, "podTemplate.podSpec.containers[0]"],
@@ -166,7 +203,16 @@ describe("base pod templates: wrong shapes are ValidationErrors at their path, O
         [{ podSpec: { volumes: 5 } }, "podTemplate.podSpec.volumes"],
         [{ podSpec: { tolerations: "all" } }, "podTemplate.podSpec.tolerations"],
         [{ podSpec: { nodeSelector: { pool: 1 } } }, "podTemplate.podSpec.nodeSelector.pool"],
-        [{ podSpec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: "x" } } } } }, "podTemplate.podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"],
+        [
+            {
+                podSpec: {
+                    affinity: {
+                        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: "x" } },
+                    },
+                },
+            },
+            "podTemplate.podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms",
+        ],
         [{ spec: "x" }, "podTemplate.spec"],
         [{ labels: "team=ml" }, "podTemplate.labels"],
         [{ labels: { team: "has space" } }, "podTemplate.labels.team"],
@@ -180,7 +226,13 @@ describe("base pod templates: wrong shapes are ValidationErrors at their path, O
     test("an Output inside podTemplate (e.g. a service account's name) renders, and comes back where it was", () => {
         const sa = { __pulumiOutput: true, apply: () => undefined };
         const label = { __pulumiOutput: true, apply: () => undefined };
-        const t = render({ podSpec: { serviceAccountName: sa, containers: [{ name: "primary", env: [{ name: "REGION", value: label }] }] }, labels: { team: label } });
+        const t = render({
+            podSpec: {
+                serviceAccountName: sa,
+                containers: [{ name: "primary", env: [{ name: "REGION", value: label }] }],
+            },
+            labels: { team: label },
+        });
         const restored = restoreOutputs(t.template);
         expect(restored.spec.serviceAccountName).toBe(sa);
         expect(restored.metadata!.labels!.team).toBe(label);
@@ -189,18 +241,45 @@ describe("base pod templates: wrong shapes are ValidationErrors at their path, O
 });
 
 describe("node-selector term merging is linear (issue 8)", () => {
-    const { mergePod } = require("../../../sdk/src/core/podtemplate/merge") as typeof import("../../../sdk/src/core/podtemplate/merge");
-    const { EMPTY_PLACEMENT } = require("../../../sdk/src/core/scheduling/types") as typeof import("../../../sdk/src/core/scheduling/types");
+    const { mergePod } =
+        require("../../../sdk/src/core/podtemplate/merge") as typeof import("../../../sdk/src/core/podtemplate/merge");
+    const { EMPTY_PLACEMENT } =
+        require("../../../sdk/src/core/scheduling/types") as typeof import("../../../sdk/src/core/scheduling/types");
 
     test("2000 base terms ANDed with two alternatives give 4000 terms, idempotently (this took ~54 s when it was quadratic)", () => {
-        const terms = Array.from({ length: 2000 }, (_, i) => ({ matchExpressions: [{ key: `zone-${i}`, operator: "In" as const, values: ["a"] }] }));
-        const base = { spec: { containers: [], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } };
+        const terms = Array.from({ length: 2000 }, (_, i) => ({
+            matchExpressions: [{ key: `zone-${i}`, operator: "In" as const, values: ["a"] }],
+        }));
+        const base = {
+            spec: {
+                containers: [],
+                affinity: {
+                    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+                },
+            },
+        };
         const gpu = (v: string) => [{ key: "gpu", operator: "In" as const, values: [v] }];
-        const ours = { primaryContainerName: "primary", env: [], requests: {}, limits: {}, volumeMounts: [], volumes: [], labels: {}, annotations: {}, placement: { ...EMPTY_PLACEMENT, terms: [gpu("a100"), gpu("h100")] } };
+        const ours = {
+            primaryContainerName: "primary",
+            env: [],
+            requests: {},
+            limits: {},
+            volumeMounts: [],
+            volumes: [],
+            labels: {},
+            annotations: {},
+            placement: { ...EMPTY_PLACEMENT, terms: [gpu("a100"), gpu("h100")] },
+        };
         const merged = mergePod(base as never, ours, "podTemplate");
-        const out = merged.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
+        const out =
+            merged.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
         expect(out).toHaveLength(4000);
-        expect(out[1]).toEqual({ matchExpressions: [{ key: "zone-0", operator: "In", values: ["a"] }, { key: "gpu", operator: "In", values: ["h100"] }] });
+        expect(out[1]).toEqual({
+            matchExpressions: [
+                { key: "zone-0", operator: "In", values: ["a"] },
+                { key: "gpu", operator: "In", values: ["h100"] },
+            ],
+        });
         expect(mergePod(merged, ours, "podTemplate")).toEqual(merged);
     });
 });

@@ -18,7 +18,11 @@ const longName = "a_" + "very_long_environment_name_".repeat(4) + "x";
 const names = ["train", "3d_model", longName, "x".repeat(100), `${"b".repeat(60)}_c`];
 
 function rendered(envName: string, taskName: string, tpu = false) {
-    const env = normalizeEnvironment({ name: envName, image: "ghcr.io/acme/app:1", resources: tpu ? { gpu: TPU({ device: "V5P", partition: "4x4x4" }) } : {} });
+    const env = normalizeEnvironment({
+        name: envName,
+        image: "ghcr.io/acme/app:1",
+        resources: tpu ? { gpu: TPU({ device: "V5P", partition: "4x4x4" }) } : {},
+    });
     return render(env, { profile: "gke", task: new TaskTemplate(env, taskName) });
 }
 
@@ -61,7 +65,13 @@ describe("label helpers", () => {
         expect(serviceName("train")).toBe("train");
     });
 
-    it.each([["example.com/tier", true], ["team", true], ["-team", false], ["Example.com/x", false], ["x".repeat(64), false]])("label key %j valid: %p", (key, ok) => {
+    it.each([
+        ["example.com/tier", true],
+        ["team", true],
+        ["-team", false],
+        ["Example.com/x", false],
+        ["x".repeat(64), false],
+    ])("label key %j valid: %p", (key, ok) => {
         if (ok) expect(checkLabelKey("labels", key)).toBe(key);
         else expect(errorOf(() => checkLabelKey("labels", key)).field).toBe("labels");
     });

@@ -8,7 +8,12 @@ import { EnvironmentArgs, normalizeEnvironment } from "../../../sdk/src/core/env
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { checkFlyteName, checkNamespace, kubernetesName } from "../../../sdk/src/core/names";
 import { render, renderPodTemplate } from "../../../sdk/src/core/podtemplate/render";
-import { DEFAULT_SECRET_GROUP, SECRET_FILE_MODE, kubernetesSecretName, wireSecrets } from "../../../sdk/src/core/podtemplate/secrets";
+import {
+    DEFAULT_SECRET_GROUP,
+    SECRET_FILE_MODE,
+    kubernetesSecretName,
+    wireSecrets,
+} from "../../../sdk/src/core/podtemplate/secrets";
 import { PodTemplateInput } from "../../../sdk/src/core/podtemplate/types";
 import { BUILTIN_PROFILES } from "../../../sdk/src/core/scheduling/builtin-profiles";
 import { MigStrategy } from "../../../sdk/src/core/scheduling/profile";
@@ -16,7 +21,6 @@ import { ProfileInput } from "../../../sdk/src/core/scheduling/resolve";
 import { Secret, SecretArgs } from "../../../sdk/src/core/secret";
 import { TaskTemplate } from "../../../sdk/src/core/task";
 import { errorOf } from "./helpers";
-
 
 const NVIDIA_TAINT = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };
 const MANAGED = { "app.kubernetes.io/managed-by": "pulumi-flyte" };
@@ -42,7 +46,11 @@ describe("a full render, exact object (flyte profile)", () => {
         expect(pt).toEqual({
             apiVersion: "v1",
             kind: "PodTemplate",
-            metadata: { name: "train-env", namespace: "ml", labels: { ...MANAGED, "pulumi-flyte.io/environment": "train_env" } },
+            metadata: {
+                name: "train-env",
+                namespace: "ml",
+                labels: { ...MANAGED, "pulumi-flyte.io/environment": "train_env" },
+            },
             template: {
                 metadata: {
                     labels: { ...MANAGED, "pulumi-flyte.io/environment": "train_env" },
@@ -54,19 +62,35 @@ describe("a full render, exact object (flyte profile)", () => {
                             name: "primary",
                             image: "ghcr.io/org/train:abc",
                             resources: {
-                                requests: { cpu: "1", memory: "4Gi", "ephemeral-storage": "50Gi", "nvidia.com/gpu": "2" },
+                                requests: {
+                                    cpu: "1",
+                                    memory: "4Gi",
+                                    "ephemeral-storage": "50Gi",
+                                    "nvidia.com/gpu": "2",
+                                },
                                 limits: { cpu: "2", memory: "4Gi", "ephemeral-storage": "50Gi", "nvidia.com/gpu": "2" },
                             },
                             env: [
                                 { name: "MODE", value: "fast" },
                                 { name: "LOG.LEVEL", value: "info" },
-                                { name: "API_KEY", valueFrom: { secretKeyRef: { name: "flyte-secrets", key: "api-key" } } },
-                                { name: "OPENAI_API_KEY", valueFrom: { secretKeyRef: { name: "openai", key: "api-key" } } },
+                                {
+                                    name: "API_KEY",
+                                    valueFrom: { secretKeyRef: { name: "flyte-secrets", key: "api-key" } },
+                                },
+                                {
+                                    name: "OPENAI_API_KEY",
+                                    valueFrom: { secretKeyRef: { name: "openai", key: "api-key" } },
+                                },
                                 { name: "HF_CA", valueFrom: { secretKeyRef: { name: "hf", key: "ca.pem" } } },
                             ],
                             volumeMounts: [
                                 { name: "flyte-secret-hf", mountPath: "/etc/flyte/secrets/hf", readOnly: true },
-                                { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/cert", subPath: "cert", readOnly: true },
+                                {
+                                    name: "flyte-secret-flyte-secrets",
+                                    mountPath: "/etc/flyte/secrets/cert",
+                                    subPath: "cert",
+                                    readOnly: true,
+                                },
                                 { name: "flyte-shm", mountPath: "/dev/shm" },
                             ],
                         },
@@ -83,7 +107,14 @@ describe("a full render, exact object (flyte profile)", () => {
                                 defaultMode: 288,
                             },
                         },
-                        { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "Cert", path: "cert", mode: 288 }], defaultMode: 288 } },
+                        {
+                            name: "flyte-secret-flyte-secrets",
+                            secret: {
+                                secretName: "flyte-secrets",
+                                items: [{ key: "Cert", path: "cert", mode: 288 }],
+                                defaultMode: 288,
+                            },
+                        },
                         { name: "flyte-shm", emptyDir: { medium: "Memory" } },
                     ],
                     securityContext: { fsGroup: 1000 },
@@ -93,7 +124,11 @@ describe("a full render, exact object (flyte profile)", () => {
                                 nodeSelectorTerms: [
                                     {
                                         matchExpressions: [
-                                            { key: "k8s.amazonaws.com/accelerator", operator: "In", values: ["nvidia-tesla-a100"] },
+                                            {
+                                                key: "k8s.amazonaws.com/accelerator",
+                                                operator: "In",
+                                                values: ["nvidia-tesla-a100"],
+                                            },
                                             { key: "k8s.amazonaws.com/gpu-partition-size", operator: "DoesNotExist" },
                                         ],
                                     },
@@ -101,7 +136,14 @@ describe("a full render, exact object (flyte profile)", () => {
                             },
                         },
                     },
-                    tolerations: [{ key: "k8s.amazonaws.com/accelerator", operator: "Equal", value: "nvidia-tesla-a100", effect: "NoSchedule" }],
+                    tolerations: [
+                        {
+                            key: "k8s.amazonaws.com/accelerator",
+                            operator: "Equal",
+                            value: "nvidia-tesla-a100",
+                            effect: "NoSchedule",
+                        },
+                    ],
                 },
             },
         });
@@ -113,7 +155,10 @@ describe("a full render, exact object (flyte profile)", () => {
             kind: "PodTemplate",
             metadata: { name: "cpu", labels: { ...MANAGED, "pulumi-flyte.io/environment": "cpu" } },
             template: {
-                metadata: { labels: { ...MANAGED, "pulumi-flyte.io/environment": "cpu" }, annotations: { "pulumi-flyte.io/profile": "flyte" } },
+                metadata: {
+                    labels: { ...MANAGED, "pulumi-flyte.io/environment": "cpu" },
+                    annotations: { "pulumi-flyte.io/profile": "flyte" },
+                },
                 spec: { containers: [{ name: "primary", image: "python:3.12" }] },
             },
         });
@@ -121,17 +166,36 @@ describe("a full render, exact object (flyte profile)", () => {
 
     test("GKE: interruptible TPU slice, nodeSelector form, host count annotation", () => {
         const pt = renderPodTemplate(
-            { name: "tpu", image: { uri: "us-docker.pkg.dev/p/r/img:1" }, resources: { gpu: TPU({ device: "V5P", partition: "2x2x2" }) }, interruptible: true },
+            {
+                name: "tpu",
+                image: { uri: "us-docker.pkg.dev/p/r/img:1" },
+                resources: { gpu: TPU({ device: "V5P", partition: "2x2x2" }) },
+                interruptible: true,
+            },
             { profile: "gke" },
         );
         expect(pt.template).toEqual({
             metadata: {
                 labels: { ...MANAGED, "pulumi-flyte.io/environment": "tpu" },
-                annotations: { "pulumi-flyte.io/profile": "gke", "pulumi-flyte.io/interruptible": "true", "pulumi-flyte.io/tpu-hosts": "2" },
+                annotations: {
+                    "pulumi-flyte.io/profile": "gke",
+                    "pulumi-flyte.io/interruptible": "true",
+                    "pulumi-flyte.io/tpu-hosts": "2",
+                },
             },
             spec: {
-                containers: [{ name: "primary", image: "us-docker.pkg.dev/p/r/img:1", resources: { requests: { "google.com/tpu": "4" }, limits: { "google.com/tpu": "4" } } }],
-                nodeSelector: { "cloud.google.com/gke-tpu-accelerator": "tpu-v5p-slice", "cloud.google.com/gke-tpu-topology": "2x2x2", "cloud.google.com/gke-spot": "true" },
+                containers: [
+                    {
+                        name: "primary",
+                        image: "us-docker.pkg.dev/p/r/img:1",
+                        resources: { requests: { "google.com/tpu": "4" }, limits: { "google.com/tpu": "4" } },
+                    },
+                ],
+                nodeSelector: {
+                    "cloud.google.com/gke-tpu-accelerator": "tpu-v5p-slice",
+                    "cloud.google.com/gke-tpu-topology": "2x2x2",
+                    "cloud.google.com/gke-spot": "true",
+                },
                 tolerations: [
                     { key: "google.com/tpu", operator: "Exists", effect: "NoSchedule" },
                     { key: "cloud.google.com/gke-spot", operator: "Equal", value: "true", effect: "NoSchedule" },
@@ -154,7 +218,8 @@ describe("a full render, exact object (flyte profile)", () => {
                 "pulumi-flyte.io/retries": "3",
                 "pulumi-flyte.io/timeout-seconds": "3600",
                 "pulumi-flyte.io/queue": "q",
-                "pulumi-flyte.io/reusable": '{"minReplicas":1,"maxReplicas":3,"idleTtlSeconds":120,"concurrency":1,"scope":"global"}',
+                "pulumi-flyte.io/reusable":
+                    '{"minReplicas":1,"maxReplicas":3,"idleTtlSeconds":120,"concurrency":1,"scope":"global"}',
             },
         });
         expect(r.settings.retries).toBe(3);
@@ -167,26 +232,42 @@ describe("a full render, exact object (flyte profile)", () => {
         expect(spec.containers[0].volumeMounts).toEqual([{ name: "flyte-shm", mountPath: "/dev/shm" }]);
     });
 
-    test("without an image, or with \"auto\", the environment runs Flyte's default image (as flyte-sdk)", () => {
+    test('without an image, or with "auto", the environment runs Flyte\'s default image (as flyte-sdk)', () => {
         for (const image of [undefined, "auto"]) {
-            expect(renderPodTemplate({ name: "e", image }).template.spec.containers[0].image).toBe("ghcr.io/flyteorg/flyte:py3.11-v2.12.1");
+            expect(renderPodTemplate({ name: "e", image }).template.spec.containers[0].image).toBe(
+                "ghcr.io/flyteorg/flyte:py3.11-v2.12.1",
+            );
         }
     });
 
     test("a secret's env var may not collide with envVars or another secret", () => {
-        const err = errorOf(() => renderPodTemplate({ name: "e", image: "img", envVars: { OPENAI_API_KEY: "x" }, secrets: [{ key: "api-key", group: "openai" }] }));
+        const err = errorOf(() =>
+            renderPodTemplate({
+                name: "e",
+                image: "img",
+                envVars: { OPENAI_API_KEY: "x" },
+                secrets: [{ key: "api-key", group: "openai" }],
+            }),
+        );
         expect(err.field).toBe("envVars");
         expect(err.given).toBe("OPENAI_API_KEY");
-        expect(errorOf(() => renderPodTemplate({ name: "e", image: "img", secrets: ["a-b", "a_b"] })).given).toBe("A_B");
+        expect(errorOf(() => renderPodTemplate({ name: "e", image: "img", secrets: ["a-b", "a_b"] })).given).toBe(
+            "A_B",
+        );
     });
 
     test("an accelerator the profile cannot place is reported at resources.gpu", () => {
-        expect(errorOf(() => renderPodTemplate({ name: "e", image: "img", resources: { gpu: "Inf2:1" } }, { profile: "gke" })).field).toBe("resources.gpu");
+        expect(
+            errorOf(() =>
+                renderPodTemplate({ name: "e", image: "img", resources: { gpu: "Inf2:1" } }, { profile: "gke" }),
+            ).field,
+        ).toBe("resources.gpu");
     });
 });
 
 describe("secret wiring", () => {
-    const wire = (secrets: (string | SecretArgs)[]) => wireSecrets(secrets.map((s) => (typeof s === "string" ? new Secret({ key: s }) : new Secret(s))));
+    const wire = (secrets: (string | SecretArgs)[]) =>
+        wireSecrets(secrets.map((s) => (typeof s === "string" ? new Secret({ key: s }) : new Secret(s))));
 
     test("env vars reference the group's Secret by key; groupless secrets use flyte-secrets", () => {
         expect(kubernetesSecretName("openai")).toBe("openai");
@@ -205,16 +286,31 @@ describe("secret wiring", () => {
     test("files: one volume per group, items mode 0440, mounted at /etc/flyte/secrets/<group>; a repeated key once", () => {
         expect(SECRET_FILE_MODE).toBe(0o440);
         const m = "/etc/flyte/secrets";
-        expect(wire([
-            { key: "a", group: "g1", mount: m },
-            { key: "B", group: "g1", mount: m },
-            { key: "a", group: "g1", mount: m, asEnvVar: "G1_A" },
-            { key: "c", group: "g2", mount: m },
-        ])).toEqual({
+        expect(
+            wire([
+                { key: "a", group: "g1", mount: m },
+                { key: "B", group: "g1", mount: m },
+                { key: "a", group: "g1", mount: m, asEnvVar: "G1_A" },
+                { key: "c", group: "g2", mount: m },
+            ]),
+        ).toEqual({
             env: [{ name: "G1_A", valueFrom: { secretKeyRef: { name: "g1", key: "a" } } }],
             volumes: [
-                { name: "flyte-secret-g1", secret: { secretName: "g1", items: [{ key: "a", path: "a", mode: 288 }, { key: "B", path: "b", mode: 288 }], defaultMode: 288 } },
-                { name: "flyte-secret-g2", secret: { secretName: "g2", items: [{ key: "c", path: "c", mode: 288 }], defaultMode: 288 } },
+                {
+                    name: "flyte-secret-g1",
+                    secret: {
+                        secretName: "g1",
+                        items: [
+                            { key: "a", path: "a", mode: 288 },
+                            { key: "B", path: "b", mode: 288 },
+                        ],
+                        defaultMode: 288,
+                    },
+                },
+                {
+                    name: "flyte-secret-g2",
+                    secret: { secretName: "g2", items: [{ key: "c", path: "c", mode: 288 }], defaultMode: 288 },
+                },
             ],
             volumeMounts: [
                 { name: "flyte-secret-g1", mountPath: "/etc/flyte/secrets/g1", readOnly: true },
@@ -225,14 +321,34 @@ describe("secret wiring", () => {
 
     test("groupless files sit directly in /etc/flyte/secrets, one subPath mount per key", () => {
         const m = "/etc/flyte/secrets";
-        expect(wire([{ key: "X", mount: m }, { key: "y.pem", mount: m }])).toEqual({
+        expect(
+            wire([
+                { key: "X", mount: m },
+                { key: "y.pem", mount: m },
+            ]),
+        ).toEqual({
             env: [],
             volumes: [
-                { name: "flyte-secret-flyte-secrets", secret: { secretName: "flyte-secrets", items: [{ key: "X", path: "x", mode: 288 }, { key: "y.pem", path: "y.pem", mode: 288 }], defaultMode: 288 } },
+                {
+                    name: "flyte-secret-flyte-secrets",
+                    secret: {
+                        secretName: "flyte-secrets",
+                        items: [
+                            { key: "X", path: "x", mode: 288 },
+                            { key: "y.pem", path: "y.pem", mode: 288 },
+                        ],
+                        defaultMode: 288,
+                    },
+                },
             ],
             volumeMounts: [
                 { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/x", subPath: "x", readOnly: true },
-                { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/y.pem", subPath: "y.pem", readOnly: true },
+                {
+                    name: "flyte-secret-flyte-secrets",
+                    mountPath: "/etc/flyte/secrets/y.pem",
+                    subPath: "y.pem",
+                    readOnly: true,
+                },
             ],
         });
     });
@@ -293,7 +409,8 @@ describe("names", () => {
     });
 
     test("Flyte's name rule: snake_case or kebab-case", () => {
-        for (const ok of ["train", "data_prep", "llm-serve", "a1", "1a", "a_b-c", "x".repeat(100)]) expect(checkFlyteName("name", ok)).toBe(ok);
+        for (const ok of ["train", "data_prep", "llm-serve", "a1", "1a", "a_b-c", "x".repeat(100)])
+            expect(checkFlyteName("name", ok)).toBe(ok);
         for (const bad of ["Train", "data__prep", "-a", "a-", "_a", "a_-b", "", "a b", "a.b", "ä", 5, undefined]) {
             const err = errorOf(() => checkFlyteName("name", bad));
             expect(err.field).toBe("name");
@@ -303,17 +420,21 @@ describe("names", () => {
 
     test("namespaces are DNS-1123 labels", () => {
         for (const ok of ["ml", "team-a", "a".repeat(63)]) expect(checkNamespace("namespace", ok)).toBe(ok);
-        for (const bad of ["ML", "team_a", "-a", "a-", "a".repeat(64), "", "a.b"]) expect(errorOf(() => checkNamespace("namespace", bad)).field).toBe("namespace");
+        for (const bad of ["ML", "team_a", "-a", "a-", "a".repeat(64), "", "a.b"])
+            expect(errorOf(() => checkNamespace("namespace", bad)).field).toBe("namespace");
     });
 
     test("env var names (Kubernetes rule) in envVars", () => {
-        for (const ok of ["A", "_x", "a.b", "a-b", "MY_VAR_2", "lower"]) expect(() => normalizeEnvironment({ name: "e", envVars: { [ok]: "v" } })).not.toThrow();
+        for (const ok of ["A", "_x", "a.b", "a-b", "MY_VAR_2", "lower"])
+            expect(() => normalizeEnvironment({ name: "e", envVars: { [ok]: "v" } })).not.toThrow();
         for (const bad of ["1A", "A B", "A=B", "ä", ""]) {
             const err = errorOf(() => normalizeEnvironment({ name: "e", envVars: { [bad]: "v" } }));
             expect(err.field).toBe(`envVars.${bad}`);
             expect(err.message).toContain("an environment variable name must match");
         }
-        expect(errorOf(() => normalizeEnvironment({ name: "e", envVars: { A: 1 as unknown as string } })).message).toBe("envVars.A: got 1; environment variable values are strings");
+        expect(errorOf(() => normalizeEnvironment({ name: "e", envVars: { A: 1 as unknown as string } })).message).toBe(
+            "envVars.A: got 1; environment variable values are strings",
+        );
     });
 
     test("a task's template is named <env>-<task> and labelled with the task", () => {
@@ -328,7 +449,12 @@ describe("names", () => {
 
 // ---- merging into a base template --------------------------------------------------------------
 const gpuEnv = (podTemplate?: PodTemplateInput, extra: Partial<EnvironmentArgs> = {}): EnvironmentArgs => ({
-    name: "e", image: "img:1", envVars: { A: "new" }, resources: { gpu: "T4:1", shm: "auto" }, ...(podTemplate ? { podTemplate } : {}), ...extra,
+    name: "e",
+    image: "img:1",
+    envVars: { A: "new" },
+    resources: { gpu: "T4:1", shm: "auto" },
+    ...(podTemplate ? { podTemplate } : {}),
+    ...extra,
 });
 
 describe("merging into a base pod template", () => {
@@ -339,19 +465,38 @@ describe("merging into a base pod template", () => {
         podSpec: {
             containers: [
                 { name: "sidecar", image: "envoy" },
-                { name: "main", image: "old", env: [{ name: "A", value: "old" }, { name: "KEEP", value: "k" }], resources: { requests: { "example.com/foo": "1" } } },
+                {
+                    name: "main",
+                    image: "old",
+                    env: [
+                        { name: "A", value: "old" },
+                        { name: "KEEP", value: "k" },
+                    ],
+                    resources: { requests: { "example.com/foo": "1" } },
+                },
             ],
-            volumes: [{ name: "flyte-shm", emptyDir: { medium: "Memory", sizeLimit: "1Gi" } }, { name: "data", emptyDir: {} }],
-            tolerations: [NVIDIA_TAINT as never, { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" }],
+            volumes: [
+                { name: "flyte-shm", emptyDir: { medium: "Memory", sizeLimit: "1Gi" } },
+                { name: "data", emptyDir: {} },
+            ],
+            tolerations: [
+                NVIDIA_TAINT as never,
+                { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" },
+            ],
             affinity: {
                 nodeAffinity: {
                     requiredDuringSchedulingIgnoredDuringExecution: {
                         nodeSelectorTerms: [
                             { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] },
-                            { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }], matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }] },
+                            {
+                                matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }],
+                                matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }],
+                            },
                         ],
                     },
-                    preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: "ssd", operator: "Exists" }] } }],
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                        { weight: 1, preference: { matchExpressions: [{ key: "ssd", operator: "Exists" }] } },
+                    ],
                 },
                 podAntiAffinity: { preferred: true },
             },
@@ -374,26 +519,45 @@ describe("merging into a base pod template", () => {
                     {
                         name: "main",
                         image: "img:1",
-                        env: [{ name: "KEEP", value: "k" }, { name: "A", value: "new" }],
-                        resources: { requests: { "example.com/foo": "1", "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "1" } },
+                        env: [
+                            { name: "KEEP", value: "k" },
+                            { name: "A", value: "new" },
+                        ],
+                        resources: {
+                            requests: { "example.com/foo": "1", "nvidia.com/gpu": "1" },
+                            limits: { "nvidia.com/gpu": "1" },
+                        },
                         volumeMounts: [{ name: "flyte-shm", mountPath: "/dev/shm" }],
                     },
                 ],
-                volumes: [{ name: "data", emptyDir: {} }, { name: "flyte-shm", emptyDir: { medium: "Memory" } }],
+                volumes: [
+                    { name: "data", emptyDir: {} },
+                    { name: "flyte-shm", emptyDir: { medium: "Memory" } },
+                ],
                 tolerations: [
                     NVIDIA_TAINT,
                     { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" },
-                    { key: "k8s.amazonaws.com/accelerator", operator: "Equal", value: "nvidia-tesla-t4", effect: "NoSchedule" },
+                    {
+                        key: "k8s.amazonaws.com/accelerator",
+                        operator: "Equal",
+                        value: "nvidia-tesla-t4",
+                        effect: "NoSchedule",
+                    },
                 ],
                 affinity: {
                     nodeAffinity: {
                         requiredDuringSchedulingIgnoredDuringExecution: {
                             nodeSelectorTerms: [
                                 { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }, T4, NO_PART] },
-                                { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }, T4, NO_PART], matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }] },
+                                {
+                                    matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }, T4, NO_PART],
+                                    matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }],
+                                },
                             ],
                         },
-                        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: "ssd", operator: "Exists" }] } }],
+                        preferredDuringSchedulingIgnoredDuringExecution: [
+                            { weight: 1, preference: { matchExpressions: [{ key: "ssd", operator: "Exists" }] } },
+                        ],
                     },
                     podAntiAffinity: { preferred: true },
                 },
@@ -403,85 +567,235 @@ describe("merging into a base pod template", () => {
     });
 
     test("several alternatives x several base terms: every combination (ORed terms)", () => {
-        const terms = renderPodTemplate(gpuEnv(flyteStyle), { profile: "eks" }).template.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
-        expect(terms.map((t) => t.matchExpressions!.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join(",")}`.trim()))).toEqual([
-            ["zone In a", "karpenter.k8s.aws/instance-gpu-name In t4", "nvidia.com/mig.strategy NotIn single", "karpenter.sh/capacity-type NotIn spot"],
-            ["zone In a", "k8s.amazonaws.com/accelerator In nvidia-tesla-t4", "nvidia.com/mig.strategy NotIn single", "karpenter.sh/capacity-type NotIn spot"],
-            ["zone In b", "karpenter.k8s.aws/instance-gpu-name In t4", "nvidia.com/mig.strategy NotIn single", "karpenter.sh/capacity-type NotIn spot"],
-            ["zone In b", "k8s.amazonaws.com/accelerator In nvidia-tesla-t4", "nvidia.com/mig.strategy NotIn single", "karpenter.sh/capacity-type NotIn spot"],
+        const terms = renderPodTemplate(gpuEnv(flyteStyle), { profile: "eks" }).template.spec.affinity!.nodeAffinity!
+            .requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
+        expect(
+            terms.map((t) =>
+                t.matchExpressions!.map((r) => `${r.key} ${r.operator} ${(r.values ?? []).join(",")}`.trim()),
+            ),
+        ).toEqual([
+            [
+                "zone In a",
+                "karpenter.k8s.aws/instance-gpu-name In t4",
+                "nvidia.com/mig.strategy NotIn single",
+                "karpenter.sh/capacity-type NotIn spot",
+            ],
+            [
+                "zone In a",
+                "k8s.amazonaws.com/accelerator In nvidia-tesla-t4",
+                "nvidia.com/mig.strategy NotIn single",
+                "karpenter.sh/capacity-type NotIn spot",
+            ],
+            [
+                "zone In b",
+                "karpenter.k8s.aws/instance-gpu-name In t4",
+                "nvidia.com/mig.strategy NotIn single",
+                "karpenter.sh/capacity-type NotIn spot",
+            ],
+            [
+                "zone In b",
+                "k8s.amazonaws.com/accelerator In nvidia-tesla-t4",
+                "nvidia.com/mig.strategy NotIn single",
+                "karpenter.sh/capacity-type NotIn spot",
+            ],
         ]);
-        expect(terms.map((t) => t.matchFields)).toEqual([undefined, undefined, [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }], [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }]]);
+        expect(terms.map((t) => t.matchFields)).toEqual([
+            undefined,
+            undefined,
+            [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }],
+            [{ key: "metadata.name", operator: "NotIn", values: ["bad"] }],
+        ]);
     });
 
     test("Kubernetes style { metadata, spec }; a primary container is added first when the base has none", () => {
         const t = renderPodTemplate(
-            { name: "e", image: "img:1", podTemplate: { metadata: { labels: { team: "ml" }, annotations: { a: "1" } }, spec: { containers: [{ name: "sidecar", image: "envoy" }], nodeSelector: { pool: "ml" }, hostNetwork: true } } },
+            {
+                name: "e",
+                image: "img:1",
+                podTemplate: {
+                    metadata: { labels: { team: "ml" }, annotations: { a: "1" } },
+                    spec: {
+                        containers: [{ name: "sidecar", image: "envoy" }],
+                        nodeSelector: { pool: "ml" },
+                        hostNetwork: true,
+                    },
+                },
+            },
             { profile: "gke" },
         ).template;
         expect(t).toEqual({
-            metadata: { labels: { team: "ml", ...MANAGED, "pulumi-flyte.io/environment": "e" }, annotations: { a: "1", "pulumi-flyte.io/profile": "gke" } },
+            metadata: {
+                labels: { team: "ml", ...MANAGED, "pulumi-flyte.io/environment": "e" },
+                annotations: { a: "1", "pulumi-flyte.io/profile": "gke" },
+            },
             spec: {
-                containers: [{ name: "primary", image: "img:1" }, { name: "sidecar", image: "envoy" }],
+                containers: [
+                    { name: "primary", image: "img:1" },
+                    { name: "sidecar", image: "envoy" },
+                ],
                 nodeSelector: { pool: "ml" },
                 hostNetwork: true,
-                affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "cloud.google.com/gke-spot", operator: "NotIn", values: ["true"] }] }] } } },
+                affinity: {
+                    nodeAffinity: {
+                        requiredDuringSchedulingIgnoredDuringExecution: {
+                            nodeSelectorTerms: [
+                                {
+                                    matchExpressions: [
+                                        { key: "cloud.google.com/gke-spot", operator: "NotIn", values: ["true"] },
+                                    ],
+                                },
+                            ],
+                        },
+                    },
+                },
             },
         });
     });
 
     test("a base term with only matchFields gets our requirements as matchExpressions", () => {
         const t = renderPodTemplate(
-            { name: "e", image: "img", podTemplate: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }] } } } } } },
+            {
+                name: "e",
+                image: "img",
+                podTemplate: {
+                    spec: {
+                        affinity: {
+                            nodeAffinity: {
+                                requiredDuringSchedulingIgnoredDuringExecution: {
+                                    nodeSelectorTerms: [
+                                        { matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] },
+                                    ],
+                                },
+                            },
+                        },
+                    },
+                },
+            },
             { profile: "aks" },
         ).template;
-        expect(t.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms).toEqual([
-            { matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }], matchExpressions: [{ key: "kubernetes.azure.com/scalesetpriority", operator: "NotIn", values: ["spot"] }] },
+        expect(
+            t.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms,
+        ).toEqual([
+            {
+                matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }],
+                matchExpressions: [
+                    { key: "kubernetes.azure.com/scalesetpriority", operator: "NotIn", values: ["spot"] },
+                ],
+            },
         ]);
     });
 
     test("a base nodeSelector that conflicts with the placement is rejected", () => {
         const err = errorOf(() =>
-            renderPodTemplate({ name: "e", image: "img", resources: { gpu: "A100:1" }, podTemplate: { spec: { nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-l4" } } } }, { profile: "gke" }),
+            renderPodTemplate(
+                {
+                    name: "e",
+                    image: "img",
+                    resources: { gpu: "A100:1" },
+                    podTemplate: { spec: { nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-l4" } } },
+                },
+                { profile: "gke" },
+            ),
         );
         expect(err.field).toBe("podTemplate.spec.nodeSelector.cloud.google.com/gke-accelerator");
         expect(err.message).toBe(
             'podTemplate.spec.nodeSelector.cloud.google.com/gke-accelerator: got "nvidia-l4"; the base pod template selects cloud.google.com/gke-accelerator=nvidia-l4 but this task needs cloud.google.com/gke-accelerator=nvidia-tesla-a100',
         );
         // the same value is fine
-        expect(renderPodTemplate({ name: "e", image: "img", resources: { gpu: "A100:1" }, podTemplate: { spec: { nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100" } } } }, { profile: "gke" }).template.spec.nodeSelector)
-            .toEqual({ "cloud.google.com/gke-accelerator": "nvidia-tesla-a100" });
+        expect(
+            renderPodTemplate(
+                {
+                    name: "e",
+                    image: "img",
+                    resources: { gpu: "A100:1" },
+                    podTemplate: {
+                        spec: { nodeSelector: { "cloud.google.com/gke-accelerator": "nvidia-tesla-a100" } },
+                    },
+                },
+                { profile: "gke" },
+            ).template.spec.nodeSelector,
+        ).toEqual({ "cloud.google.com/gke-accelerator": "nvidia-tesla-a100" });
     });
 
     test.each([
         ["two MIG profiles", { "nvidia.com/mig-1g.5gb": "1" }, GPU({ device: "A100", partition: "2g.10gb" }), "mixed"],
-        ["a whole GPU and a MIG slice", { "nvidia.com/gpu": "1" }, GPU({ device: "A100", partition: "2g.10gb" }), "mixed"],
+        [
+            "a whole GPU and a MIG slice",
+            { "nvidia.com/gpu": "1" },
+            GPU({ device: "A100", partition: "2g.10gb" }),
+            "mixed",
+        ],
         ["a MIG slice and a whole GPU", { "nvidia.com/mig-1g.5gb": "1" }, GPU({ device: "A100" }), "single"],
     ])("%s in one container is rejected", (_, baseRequests, gpu, migStrategy) => {
         const err = errorOf(() =>
             renderPodTemplate(
-                { name: "e", image: "img", resources: { gpu }, podTemplate: { spec: { containers: [{ name: "primary", resources: { requests: baseRequests } }] } } },
+                {
+                    name: "e",
+                    image: "img",
+                    resources: { gpu },
+                    podTemplate: { spec: { containers: [{ name: "primary", resources: { requests: baseRequests } }] } },
+                },
                 { profile: "nvidia", migStrategy: migStrategy as MigStrategy },
             ),
         );
         expect(err.field).toBe("podTemplate.spec.containers[0].resources.requests");
-        expect(err.message).toContain("one container may request one kind of NVIDIA device: a whole GPU or a single MIG profile, not several");
+        expect(err.message).toContain(
+            "one container may request one kind of NVIDIA device: a whole GPU or a single MIG profile, not several",
+        );
     });
 
     test("the same MIG resource in the base is simply replaced", () => {
         const t = renderPodTemplate(
-            { name: "e", image: "img", resources: { gpu: GPU({ device: "A100", quantity: 2, partition: "1g.5gb" }) }, podTemplate: { spec: { containers: [{ name: "primary", resources: { requests: { "nvidia.com/mig-1g.5gb": "1" }, limits: { "nvidia.com/mig-1g.5gb": "1" } } }] } } },
+            {
+                name: "e",
+                image: "img",
+                resources: { gpu: GPU({ device: "A100", quantity: 2, partition: "1g.5gb" }) },
+                podTemplate: {
+                    spec: {
+                        containers: [
+                            {
+                                name: "primary",
+                                resources: {
+                                    requests: { "nvidia.com/mig-1g.5gb": "1" },
+                                    limits: { "nvidia.com/mig-1g.5gb": "1" },
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
             { profile: "nvidia", migStrategy: "mixed" },
         ).template;
-        expect(t.spec.containers[0].resources).toEqual({ requests: { "nvidia.com/mig-1g.5gb": "2" }, limits: { "nvidia.com/mig-1g.5gb": "2" } });
+        expect(t.spec.containers[0].resources).toEqual({
+            requests: { "nvidia.com/mig-1g.5gb": "2" },
+            limits: { "nvidia.com/mig-1g.5gb": "2" },
+        });
     });
 
     test.each([
-        ["podSpec and spec together", { podSpec: {}, spec: {} }, "podTemplate", "give either podSpec (Flyte style) or spec (Kubernetes style), not both"],
-        ["an unknown key", { podspec: {} }, "podTemplate.podspec", 'unknown field "podspec"; did you mean "podSpec"? allowed fields: primaryContainerName, labels, annotations, podSpec, metadata, spec'],
-        ["containers not a list", { spec: { containers: { name: "x" } } }, "podTemplate.spec.containers", "expected array"],
+        [
+            "podSpec and spec together",
+            { podSpec: {}, spec: {} },
+            "podTemplate",
+            "give either podSpec (Flyte style) or spec (Kubernetes style), not both",
+        ],
+        [
+            "an unknown key",
+            { podspec: {} },
+            "podTemplate.podspec",
+            'unknown field "podspec"; did you mean "podSpec"? allowed fields: primaryContainerName, labels, annotations, podSpec, metadata, spec',
+        ],
+        [
+            "containers not a list",
+            { spec: { containers: { name: "x" } } },
+            "podTemplate.spec.containers",
+            "expected array",
+        ],
         ["a template name", "my-template", "podTemplate", "named templates are not supported"],
     ])("rejects a base with %s", (_, podTemplate, field, message) => {
-        const err = errorOf(() => renderPodTemplate({ name: "e", image: "img", podTemplate: podTemplate as PodTemplateInput }));
+        const err = errorOf(() =>
+            renderPodTemplate({ name: "e", image: "img", podTemplate: podTemplate as PodTemplateInput }),
+        );
         expect(err.field).toBe(field);
         expect(err.message).toContain(message);
     });
@@ -499,13 +813,19 @@ describe("merging into a base pod template", () => {
         const env = normalizeEnvironment({ name: "e", image: "img", podTemplate: { labels: { from: "env" } } });
         const task = new TaskTemplate(env, "t", { podTemplate: { labels: { from: "task" } } });
         expect(render(env, { task }).podTemplate.template.metadata!.labels!.from).toBe("task");
-        expect(render(env, { task: new TaskTemplate(env, "u") }).podTemplate.template.metadata!.labels!.from).toBe("env");
-        expect(errorOf(() => render(env, { task: { name: "t", podTemplate: { podspec: {} } as PodTemplateInput } })).field).toBe("task.podTemplate.podspec");
+        expect(render(env, { task: new TaskTemplate(env, "u") }).podTemplate.template.metadata!.labels!.from).toBe(
+            "env",
+        );
+        expect(
+            errorOf(() => render(env, { task: { name: "t", podTemplate: { podspec: {} } as PodTemplateInput } })).field,
+        ).toBe("task.podTemplate.podspec");
     });
 
     test("a task of another environment is rejected", () => {
         const other = normalizeEnvironment({ name: "other", image: "img" });
-        expect(errorOf(() => render({ name: "e", image: "img" }, { task: new TaskTemplate(other, "t") })).message).toBe('task: got "other.t"; belongs to environment "other", not "e"');
+        expect(errorOf(() => render({ name: "e", image: "img" }, { task: new TaskTemplate(other, "t") })).message).toBe(
+            'task: got "other.t"; belongs to environment "other", not "e"',
+        );
     });
 });
 
@@ -513,7 +833,10 @@ describe("merging into a base pod template", () => {
 describe("idempotence: rendering with the previous output as base yields an identical object", () => {
     const profiles: [string, ProfileInput][] = [
         ...Object.keys(BUILTIN_PROFILES).map((p) => [p, p as ProfileInput] as [string, ProfileInput]),
-        ["eks-neuroncore", { extends: "eks", name: "eks-neuroncore", neuron: { ...BUILTIN_PROFILES.eks.neuron!, unit: "core" } }],
+        [
+            "eks-neuroncore",
+            { extends: "eks", name: "eks-neuroncore", neuron: { ...BUILTIN_PROFILES.eks.neuron!, unit: "core" } },
+        ],
         ["gke+a10", { extends: "gke", name: "gke-a10", deviceValues: { A10: { gke: ["nvidia-a10"] } } }],
     ];
     const devices: [string, Device | number | string | undefined, MigStrategy[]][] = [
@@ -538,36 +861,99 @@ describe("idempotence: rendering with the previous output as base yields an iden
     ];
     const bases: [string, PodTemplateInput | undefined, string | undefined][] = [
         ["no base", undefined, undefined],
-        ["flyte style", {
-            primaryContainerName: "main",
-            labels: { team: "ml" },
-            podSpec: {
-                containers: [{ name: "sidecar", image: "envoy", env: [{ name: "A", value: "s" }] }, { name: "main", env: [{ name: "KEEP", value: "1" }, { name: "A", value: "old" }] }],
-                volumes: [{ name: "data", emptyDir: {} }],
-                tolerations: [NVIDIA_TAINT as never, { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" }],
-                affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }, { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] }] } } },
+        [
+            "flyte style",
+            {
+                primaryContainerName: "main",
+                labels: { team: "ml" },
+                podSpec: {
+                    containers: [
+                        { name: "sidecar", image: "envoy", env: [{ name: "A", value: "s" }] },
+                        {
+                            name: "main",
+                            env: [
+                                { name: "KEEP", value: "1" },
+                                { name: "A", value: "old" },
+                            ],
+                        },
+                    ],
+                    volumes: [{ name: "data", emptyDir: {} }],
+                    tolerations: [
+                        NVIDIA_TAINT as never,
+                        { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" },
+                    ],
+                    affinity: {
+                        nodeAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: {
+                                nodeSelectorTerms: [
+                                    { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] },
+                                    { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] },
+                                ],
+                            },
+                        },
+                    },
+                },
             },
-        }, "main"],
-        ["k8s style", {
-            metadata: { annotations: { a: "1" } },
-            spec: {
-                containers: [{ name: "primary", image: "old", resources: { requests: { cpu: "100m", "example.com/fpga": "1" } }, volumeMounts: [{ name: "data", mountPath: "/data" }] }],
-                nodeSelector: { pool: "ml" },
-                volumes: [{ name: "data", emptyDir: {} }, { name: "flyte-shm", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
-                affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["n0"] }] }] } } },
+            "main",
+        ],
+        [
+            "k8s style",
+            {
+                metadata: { annotations: { a: "1" } },
+                spec: {
+                    containers: [
+                        {
+                            name: "primary",
+                            image: "old",
+                            resources: { requests: { cpu: "100m", "example.com/fpga": "1" } },
+                            volumeMounts: [{ name: "data", mountPath: "/data" }],
+                        },
+                    ],
+                    nodeSelector: { pool: "ml" },
+                    volumes: [
+                        { name: "data", emptyDir: {} },
+                        { name: "flyte-shm", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } },
+                    ],
+                    affinity: {
+                        nodeAffinity: {
+                            requiredDuringSchedulingIgnoredDuringExecution: {
+                                nodeSelectorTerms: [
+                                    { matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["n0"] }] },
+                                ],
+                            },
+                        },
+                    },
+                },
             },
-        }, undefined],
-        ["tolerations only", { spec: { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }], initContainers: [{ name: "init", image: "busybox" }] } }, undefined],
+            undefined,
+        ],
+        [
+            "tolerations only",
+            {
+                spec: {
+                    tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }],
+                    initContainers: [{ name: "init", image: "busybox" }],
+                },
+            },
+            undefined,
+        ],
     ];
     const extras: [string, Partial<EnvironmentArgs>][] = [
         ["plain", {}],
-        ["everything", {
-            envVars: { A: "new", B: "b" },
-            secrets: ["api-key", { key: "token", group: "hf", mount: "/etc/flyte/secrets" }, { key: "Cert", mount: "/etc/flyte/secrets" }],
-            resources: undefined,
-            cache: "auto",
-            queue: "gpu-queue",
-        }],
+        [
+            "everything",
+            {
+                envVars: { A: "new", B: "b" },
+                secrets: [
+                    "api-key",
+                    { key: "token", group: "hf", mount: "/etc/flyte/secrets" },
+                    { key: "Cert", mount: "/etc/flyte/secrets" },
+                ],
+                resources: undefined,
+                cache: "auto",
+                queue: "gpu-queue",
+            },
+        ],
     ];
 
     test("over every profile x device x MIG strategy x interruptible x base x settings", () => {
@@ -579,22 +965,61 @@ describe("idempotence: rendering with the previous output as base yields an iden
                     for (const interruptible of [false, true]) {
                         for (const [bName, base, primary] of bases) {
                             for (const [xName, extra] of extras) {
-                                const resources = { cpu: [0.5, 2] as [number, number], memory: "1Gi", shm: xName === "everything" ? "auto" : "2Gi", ...(gpu !== undefined ? { gpu } : {}) };
-                                const env: EnvironmentArgs = { name: "prop_env", image: "img:1", interruptible, ...(base ? { podTemplate: base } : {}), ...extra, resources };
+                                const resources = {
+                                    cpu: [0.5, 2] as [number, number],
+                                    memory: "1Gi",
+                                    shm: xName === "everything" ? "auto" : "2Gi",
+                                    ...(gpu !== undefined ? { gpu } : {}),
+                                };
+                                const env: EnvironmentArgs = {
+                                    name: "prop_env",
+                                    image: "img:1",
+                                    interruptible,
+                                    ...(base ? { podTemplate: base } : {}),
+                                    ...extra,
+                                    resources,
+                                };
                                 const label = `${pName} / ${dName} / ${migStrategy} / interruptible=${interruptible} / ${bName} / ${xName}`;
                                 let first;
                                 try {
                                     first = render(env, { profile, migStrategy });
                                 } catch (err) {
-                                    if (err instanceof ValidationError && (err.field.startsWith("resources.gpu") || err.field === "migStrategy")) continue; // not placeable here
+                                    if (
+                                        err instanceof ValidationError &&
+                                        (err.field.startsWith("resources.gpu") || err.field === "migStrategy")
+                                    )
+                                        continue; // not placeable here
                                     throw err;
                                 }
-                                const again = render({ ...env, podTemplate: { ...(primary ? { primaryContainerName: primary } : {}), ...first.podTemplate.template } }, { profile, migStrategy });
+                                const again = render(
+                                    {
+                                        ...env,
+                                        podTemplate: {
+                                            ...(primary ? { primaryContainerName: primary } : {}),
+                                            ...first.podTemplate.template,
+                                        },
+                                    },
+                                    { profile, migStrategy },
+                                );
                                 checked++;
-                                if (JSON.stringify(again.podTemplate) !== JSON.stringify(first.podTemplate)) failures.push(label);
+                                if (JSON.stringify(again.podTemplate) !== JSON.stringify(first.podTemplate))
+                                    failures.push(label);
                                 // and a third time, through a task
-                                const viaTask = render({ ...env, podTemplate: { ...(primary ? { primaryContainerName: primary } : {}), ...first.podTemplate.template } }, { profile, migStrategy, task: { name: "t" } });
-                                if (JSON.stringify(viaTask.podTemplate.template.spec) !== JSON.stringify(first.podTemplate.template.spec)) failures.push(`${label} (task)`);
+                                const viaTask = render(
+                                    {
+                                        ...env,
+                                        podTemplate: {
+                                            ...(primary ? { primaryContainerName: primary } : {}),
+                                            ...first.podTemplate.template,
+                                        },
+                                    },
+                                    { profile, migStrategy, task: { name: "t" } },
+                                );
+                                if (
+                                    JSON.stringify(viaTask.podTemplate.template.spec) !==
+                                    JSON.stringify(first.podTemplate.template.spec)
+                                )
+                                    failures.push(`${label} (task)`);
                             }
                         }
                     }
@@ -606,7 +1031,10 @@ describe("idempotence: rendering with the previous output as base yields an iden
     });
 
     test("structural idempotence of one merge: no duplicated requirement, toleration, env var, volume or mount", () => {
-        const env = gpuEnv(undefined, { secrets: [{ key: "k", group: "g", mount: "/etc/flyte/secrets" }], interruptible: true });
+        const env = gpuEnv(undefined, {
+            secrets: [{ key: "k", group: "g", mount: "/etc/flyte/secrets" }],
+            interruptible: true,
+        });
         let t = renderPodTemplate(env, { profile: "aks" }).template;
         for (let i = 0; i < 5; i++) t = renderPodTemplate({ ...env, podTemplate: t }, { profile: "aks" }).template;
         const c = t.spec.containers;
@@ -620,11 +1048,22 @@ describe("idempotence: rendering with the previous output as base yields an iden
             { key: "kubernetes.azure.com/scalesetpriority", operator: "Equal", value: "spot", effect: "NoSchedule" },
         ]);
         expect(t.spec.nodeSelector).toEqual({ "kubernetes.azure.com/scalesetpriority": "spot" });
-        expect(t.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms).toEqual([
+        expect(
+            t.spec.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms,
+        ).toEqual([
             {
                 matchExpressions: [
                     { key: "kubernetes.azure.com/accelerator", operator: "In", values: ["nvidia"] },
-                    { key: "node.kubernetes.io/instance-type", operator: "In", values: ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"] },
+                    {
+                        key: "node.kubernetes.io/instance-type",
+                        operator: "In",
+                        values: [
+                            "Standard_NC4as_T4_v3",
+                            "Standard_NC8as_T4_v3",
+                            "Standard_NC16as_T4_v3",
+                            "Standard_NC64as_T4_v3",
+                        ],
+                    },
                     { key: "nvidia.com/mig.strategy", operator: "NotIn", values: ["single"] },
                 ],
             },
@@ -633,43 +1072,74 @@ describe("idempotence: rendering with the previous output as base yields an iden
 });
 
 describe("secret files: shared Secrets and clashing file names", () => {
-    const renderSecrets = (secrets: Secret[]) => renderPodTemplate({ name: "s", image: "r/x:1", secrets }, { profile: "flyte" });
+    const renderSecrets = (secrets: Secret[]) =>
+        renderPodTemplate({ name: "s", image: "r/x:1", secrets }, { profile: "flyte" });
 
     test("a group named like the default group shares its volume with groupless secrets", () => {
         const tpl = renderSecrets([
             new Secret({ key: "token", mount: "/etc/flyte/secrets" }),
             new Secret({ group: "flyte-secrets", key: "other", mount: "/etc/flyte/secrets" }),
         ]);
-        expect(tpl.template.spec.volumes).toEqual([{
-            name: "flyte-secret-flyte-secrets",
-            secret: { secretName: "flyte-secrets", items: [{ key: "token", path: "token", mode: 288 }, { key: "other", path: "other", mode: 288 }], defaultMode: 288 },
-        }]);
+        expect(tpl.template.spec.volumes).toEqual([
+            {
+                name: "flyte-secret-flyte-secrets",
+                secret: {
+                    secretName: "flyte-secrets",
+                    items: [
+                        { key: "token", path: "token", mode: 288 },
+                        { key: "other", path: "other", mode: 288 },
+                    ],
+                    defaultMode: 288,
+                },
+            },
+        ]);
         expect(tpl.template.spec.containers[0].volumeMounts).toEqual([
-            { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/token", subPath: "token", readOnly: true },
+            {
+                name: "flyte-secret-flyte-secrets",
+                mountPath: "/etc/flyte/secrets/token",
+                subPath: "token",
+                readOnly: true,
+            },
             { name: "flyte-secret-flyte-secrets", mountPath: "/etc/flyte/secrets/flyte-secrets", readOnly: true },
         ]);
     });
 
     test("secret files are group-readable (0440) and the pod's fsGroup is the group of Flyte's non-root user", () => {
         const tpl = renderSecrets([new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" })]);
-        expect(tpl.template.spec.volumes![0].secret).toEqual({ secretName: "hf", items: [{ key: "token", path: "token", mode: 0o440 }], defaultMode: 0o440 });
+        expect(tpl.template.spec.volumes![0].secret).toEqual({
+            secretName: "hf",
+            items: [{ key: "token", path: "token", mode: 0o440 }],
+            defaultMode: 0o440,
+        });
         expect(tpl.template.spec.securityContext).toEqual({ fsGroup: 1000 });
     });
 
     test("secrets only as env vars need no fsGroup; a base template's securityContext and fsGroup are kept", () => {
-        expect(renderSecrets([new Secret({ group: "hf", key: "token" })]).template.spec.securityContext).toBeUndefined();
+        expect(
+            renderSecrets([new Secret({ group: "hf", key: "token" })]).template.spec.securityContext,
+        ).toBeUndefined();
         const file = [new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" })];
         const withBase = (securityContext: object) =>
-            renderPodTemplate({ name: "s", image: "r/x:1", secrets: file, podTemplate: { podSpec: { containers: [], securityContext } } }, { profile: "flyte" }).template.spec.securityContext;
+            renderPodTemplate(
+                {
+                    name: "s",
+                    image: "r/x:1",
+                    secrets: file,
+                    podTemplate: { podSpec: { containers: [], securityContext } },
+                },
+                { profile: "flyte" },
+            ).template.spec.securityContext;
         expect(withBase({ runAsUser: 1001, fsGroup: 2000 })).toEqual({ runAsUser: 1001, fsGroup: 2000 });
         expect(withBase({ runAsNonRoot: true })).toEqual({ runAsNonRoot: true, fsGroup: 1000 });
     });
 
     test("keys of one group that differ only by case would share a file: rejected", () => {
-        const e = errorOf(() => renderSecrets([
-            new Secret({ group: "hf", key: "Token", mount: "/etc/flyte/secrets" }),
-            new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" }),
-        ]));
+        const e = errorOf(() =>
+            renderSecrets([
+                new Secret({ group: "hf", key: "Token", mount: "/etc/flyte/secrets" }),
+                new Secret({ group: "hf", key: "token", mount: "/etc/flyte/secrets" }),
+            ]),
+        );
         expect(e.field).toBe("secrets");
         expect(e.message).toContain('its file would be /etc/flyte/secrets/hf/token, like secret key "Token"');
     });

@@ -13,15 +13,45 @@ import {
 } from "../../../sdk/src/core/quantity";
 import { errorOf } from "./helpers";
 
-
 describe("quantity grammar", () => {
     // accepted by both Kubernetes and us
     const accepted = [
-        "0", "1", "+1", "-0", "0.5", ".5", "1.", "1.G", "0100m", "123456789",
-        "1n", "1u", "1m", "1k", "1M", "1G", "1T", "1P", "1E",
-        "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei", "1.5Gi", "0.5Ki",
-        "1e3", "1E3", "1e+3", "1e-3", "1E-3", "5e-1", "1e18",
-        "9223372036854775807", "7Ei",
+        "0",
+        "1",
+        "+1",
+        "-0",
+        "0.5",
+        ".5",
+        "1.",
+        "1.G",
+        "0100m",
+        "123456789",
+        "1n",
+        "1u",
+        "1m",
+        "1k",
+        "1M",
+        "1G",
+        "1T",
+        "1P",
+        "1E",
+        "1Ki",
+        "1Mi",
+        "1Gi",
+        "1Ti",
+        "1Pi",
+        "1Ei",
+        "1.5Gi",
+        "0.5Ki",
+        "1e3",
+        "1E3",
+        "1e+3",
+        "1e-3",
+        "1E-3",
+        "5e-1",
+        "1e18",
+        "9223372036854775807",
+        "7Ei",
     ];
     test.each(accepted)("accepts %j", (text) => {
         expect(tryParseQuantity(text)).toBeDefined();
@@ -30,8 +60,31 @@ describe("quantity grammar", () => {
 
     // rejected by Kubernetes too
     const rejectedByKubernetes = [
-        "", " 1", "1 ", "\t1", "1K", "1KiB", "1Gb", "1e", "1ki", "1mi", "1gi", "1.2.3", "1Ki5", "0x10",
-        "1_000", "abc", "Mi", "1..", "--1", "1e+", "+-1", "1i", "1 Gi", "1,5", "١",
+        "",
+        " 1",
+        "1 ",
+        "\t1",
+        "1K",
+        "1KiB",
+        "1Gb",
+        "1e",
+        "1ki",
+        "1mi",
+        "1gi",
+        "1.2.3",
+        "1Ki5",
+        "0x10",
+        "1_000",
+        "abc",
+        "Mi",
+        "1..",
+        "--1",
+        "1e+",
+        "+-1",
+        "1i",
+        "1 Gi",
+        "1,5",
+        "١",
     ];
     test.each(rejectedByKubernetes)("rejects %j", (text) => {
         expect(tryParseQuantity(text)).toBeUndefined();
@@ -50,7 +103,7 @@ describe("quantity grammar", () => {
         [".", "Kubernetes parses a lone dot as 0"],
         ["8Ei", "above 2^63-1: the API server caps it to 9223372036854775807"],
         ["1023Ei", "above 2^63-1"],
-        ["1000E", "above 2^63-1: the API server prints it as \"1\""],
+        ["1000E", 'above 2^63-1: the API server prints it as "1"'],
         ["10E", "above 2^63-1"],
         ["1e19", "above 2^63-1"],
         ["9223372036854775808", "above 2^63-1"],
@@ -66,19 +119,22 @@ describe("quantity grammar", () => {
 
     test("a quantity above 2^63-1 says so", () => {
         expect(errorOf(() => canonicalQuantity("resources.disk", "8Ei")).message).toBe(
-            "resources.disk: got \"8Ei\"; a quantity is at most 9223372036854775807 (2^63-1, the largest value Kubernetes stores)",
+            'resources.disk: got "8Ei"; a quantity is at most 9223372036854775807 (2^63-1, the largest value Kubernetes stores)',
         );
     });
 
-    test.each([[1024], [null], [undefined], [{}], [["1Gi"]], [true]])("rejects the non-string %j (Flyte: memory=1024 would mean 1024 bytes)", (value) => {
-        const err = errorOf(() => parseQuantity("resources.memory", value));
-        expect(err.field).toBe("resources.memory");
-        expect(err.given).toBe(value);
-    });
+    test.each([[1024], [null], [undefined], [{}], [["1Gi"]], [true]])(
+        "rejects the non-string %j (Flyte: memory=1024 would mean 1024 bytes)",
+        (value) => {
+            const err = errorOf(() => parseQuantity("resources.memory", value));
+            expect(err.field).toBe("resources.memory");
+            expect(err.given).toBe(value);
+        },
+    );
 
     test("the message names the field, the value and what is allowed", () => {
         expect(errorOf(() => canonicalQuantity("resources.shm", "1GB")).message).toBe(
-            "resources.shm: got \"1GB\"; write 1G (decimal, 10^n) or 1Gi (binary, 2^n): Kubernetes suffixes have no \"B\" and no space; expected a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" " +
+            'resources.shm: got "1GB"; write 1G (decimal, 10^n) or 1Gi (binary, 2^n): Kubernetes suffixes have no "B" and no space; expected a Kubernetes quantity such as "500m", "2", "512Mi", "4Gi" or "1.5G" ' +
                 "(a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)",
         );
     });
@@ -216,19 +272,28 @@ describe("cpu: core counts and quantity strings", () => {
         expect(canonicalCpu("resources.cpu", value)).toBe(canonical);
     });
 
-    test.each([["500m", "500m"], ["2", "2"], ["0.5", "500m"], ["2000m", "2"], ["1e3", "1e3"]])("the string %j -> %j", (value, canonical) => {
+    test.each([
+        ["500m", "500m"],
+        ["2", "2"],
+        ["0.5", "500m"],
+        ["2000m", "2"],
+        ["1e3", "1e3"],
+    ])("the string %j -> %j", (value, canonical) => {
         expect(canonicalCpu("resources.cpu", value)).toBe(canonical);
     });
 
     // Flyte: "cpu must be greater than or equal to 0"; non-numbers are rejected where the field is known
-    test.each([[-1], [-0.5], [NaN], [Infinity], [-Infinity], [1e21], [null], [true], [{}], [[1]]])("rejects %p", (value) => {
-        const err = errorOf(() => canonicalCpu("resources.cpu", value));
-        expect(err.field).toBe("resources.cpu");
-    });
+    test.each([[-1], [-0.5], [NaN], [Infinity], [-Infinity], [1e21], [null], [true], [{}], [[1]]])(
+        "rejects %p",
+        (value) => {
+            const err = errorOf(() => canonicalCpu("resources.cpu", value));
+            expect(err.field).toBe("resources.cpu");
+        },
+    );
 
     test("a negative count says what a core count is", () => {
         expect(errorOf(() => canonicalCpu("resources.cpu", -1)).message).toBe(
-            "resources.cpu: got -1; expected a non-negative core count (e.g. 0.5, 2) or a Kubernetes quantity such as \"500m\", \"2\", \"512Mi\", \"4Gi\" or \"1.5G\" " +
+            'resources.cpu: got -1; expected a non-negative core count (e.g. 0.5, 2) or a Kubernetes quantity such as "500m", "2", "512Mi", "4Gi" or "1.5G" ' +
                 "(a non-negative number with an optional suffix Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e<exponent>)",
         );
     });

@@ -6,7 +6,6 @@ import { GPU } from "../../../sdk/src/core/devices";
 import { Resources, ResourcesArgs, normalizeResources as toResources } from "../../../sdk/src/core/resources";
 import { errorOf } from "./helpers";
 
-
 const ALLOWED = "allowed fields: cpu, memory, disk, shm, gpu";
 
 describe("Resources field forms", () => {
@@ -24,7 +23,12 @@ describe("Resources field forms", () => {
         ["memory canonicalised", { memory: "1024Mi" }, { memory: "1Gi" }, { memory: "1Gi" }],
         ["memory pair", { memory: ["1Gi", "4Gi"] }, { memory: "1Gi" }, { memory: "4Gi" }],
         ["memory pair, decimal units", { memory: ["500M", "1G"] }, { memory: "500M" }, { memory: "1G" }],
-        ["disk is ephemeral-storage", { disk: "10Gi" }, { "ephemeral-storage": "10Gi" }, { "ephemeral-storage": "10Gi" }],
+        [
+            "disk is ephemeral-storage",
+            { disk: "10Gi" },
+            { "ephemeral-storage": "10Gi" },
+            { "ephemeral-storage": "10Gi" },
+        ],
         ["disk canonicalised", { disk: "1.5Ti" }, { "ephemeral-storage": "1536Gi" }, { "ephemeral-storage": "1536Gi" }],
         [
             "everything",
@@ -50,7 +54,10 @@ describe("Resources field forms", () => {
         [4, { deviceClass: "GPU", quantity: 4 }],
         ["H100:8", { deviceClass: "GPU", device: "H100", quantity: 8 }],
         ["A100_80G:2", { deviceClass: "GPU", device: "A100 80G", quantity: 2 }],
-        [GPU({ device: "A100", partition: "1g.5gb" }), { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb" }],
+        [
+            GPU({ device: "A100", partition: "1g.5gb" }),
+            { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb" },
+        ],
     ])("gpu %p -> device %p", (gpu, device) => {
         expect(new Resources({ gpu: gpu as ResourcesArgs["gpu"] }).device).toEqual(device);
     });
@@ -82,17 +89,57 @@ describe("Resources field forms", () => {
 describe("Resources errors", () => {
     type Row = [string, unknown, string, string];
     const table: Row[] = [
-        ["typo memroy", { memroy: "1Gi" }, "resources.memroy", `resources.memroy: unknown field "memroy"; did you mean "memory"? ${ALLOWED}`],
-        ["typo gpus", { cpu: 1, gpus: 1 }, "resources.gpus", `resources.gpus: unknown field "gpus"; did you mean "gpu"? ${ALLOWED}`],
-        ["Flyte snake/abbreviation ephemeral_storage", { ephemeral_storage: "1Gi" }, "resources.ephemeral_storage", `resources.ephemeral_storage: unknown field "ephemeral_storage"; ${ALLOWED}`],
+        [
+            "typo memroy",
+            { memroy: "1Gi" },
+            "resources.memroy",
+            `resources.memroy: unknown field "memroy"; did you mean "memory"? ${ALLOWED}`,
+        ],
+        [
+            "typo gpus",
+            { cpu: 1, gpus: 1 },
+            "resources.gpus",
+            `resources.gpus: unknown field "gpus"; did you mean "gpu"? ${ALLOWED}`,
+        ],
+        [
+            "Flyte snake/abbreviation ephemeral_storage",
+            { ephemeral_storage: "1Gi" },
+            "resources.ephemeral_storage",
+            `resources.ephemeral_storage: unknown field "ephemeral_storage"; ${ALLOWED}`,
+        ],
         ["not an object", "2", "resources", 'resources: got "2"; expected { cpu?, memory?, disk?, shm?, gpu? }'],
         ["null", null, "resources", "resources: got null; expected { cpu?, memory?, disk?, shm?, gpu? }"],
-        ["an array", [1, "1Gi"], "resources", "resources: got [1,\"1Gi\"]; expected { cpu?, memory?, disk?, shm?, gpu? }"],
+        [
+            "an array",
+            [1, "1Gi"],
+            "resources",
+            'resources: got [1,"1Gi"]; expected { cpu?, memory?, disk?, shm?, gpu? }',
+        ],
         // Flyte: "cpu tuple must have exactly two elements"
-        ["cpu tuple of one", { cpu: [1] }, "resources.cpu", "resources.cpu: got [1]; expected a single value or a [request, limit] pair of exactly two elements"],
-        ["cpu tuple of three", { cpu: [1, 2, 3] }, "resources.cpu", "resources.cpu: got [1,2,3]; expected a single value or a [request, limit] pair of exactly two elements"],
-        ["empty cpu tuple", { cpu: [] }, "resources.cpu", "resources.cpu: got []; expected a single value or a [request, limit] pair of exactly two elements"],
-        ["memory tuple of three", { memory: ["1Gi", "2Gi", "3Gi"] }, "resources.memory", 'resources.memory: got ["1Gi","2Gi","3Gi"]; expected a single value or a [request, limit] pair of exactly two elements'],
+        [
+            "cpu tuple of one",
+            { cpu: [1] },
+            "resources.cpu",
+            "resources.cpu: got [1]; expected a single value or a [request, limit] pair of exactly two elements",
+        ],
+        [
+            "cpu tuple of three",
+            { cpu: [1, 2, 3] },
+            "resources.cpu",
+            "resources.cpu: got [1,2,3]; expected a single value or a [request, limit] pair of exactly two elements",
+        ],
+        [
+            "empty cpu tuple",
+            { cpu: [] },
+            "resources.cpu",
+            "resources.cpu: got []; expected a single value or a [request, limit] pair of exactly two elements",
+        ],
+        [
+            "memory tuple of three",
+            { memory: ["1Gi", "2Gi", "3Gi"] },
+            "resources.memory",
+            'resources.memory: got ["1Gi","2Gi","3Gi"]; expected a single value or a [request, limit] pair of exactly two elements',
+        ],
         // Flyte: "cpu must be greater than or equal to 0", pair halves checked too
         ["negative cpu", { cpu: -1 }, "resources.cpu", ""],
         ["negative cpu request in a pair", { cpu: [-1, 2] }, "resources.cpu[0]", ""],
@@ -108,16 +155,36 @@ describe("Resources errors", () => {
         ["disk not a quantity", { disk: "10GB" }, "resources.disk", ""],
         ["shm not a quantity", { shm: "max" }, "resources.shm", ""],
         ["shm as a number", { shm: 1 }, "resources.shm", ""],
-        ["request above limit (cpu)", { cpu: [2, 1] }, "resources.cpu", "resources.cpu: got [2,1]; the request (2) must not exceed the limit (1)"],
-        ["request above limit (memory)", { memory: ["1Gi", "1000Mi"] }, "resources.memory", 'resources.memory: got ["1Gi","1000Mi"]; the request (1Gi) must not exceed the limit (1000Mi)'],
+        [
+            "request above limit (cpu)",
+            { cpu: [2, 1] },
+            "resources.cpu",
+            "resources.cpu: got [2,1]; the request (2) must not exceed the limit (1)",
+        ],
+        [
+            "request above limit (memory)",
+            { memory: ["1Gi", "1000Mi"] },
+            "resources.memory",
+            'resources.memory: got ["1Gi","1000Mi"]; the request (1Gi) must not exceed the limit (1000Mi)',
+        ],
         ["request above limit (G vs Gi)", { memory: ["1.1G", "1Gi"] }, "resources.memory", ""],
         // Flyte: gpu int must be >= 0; strings must be accelerator strings; (device, qty) tuples rejected
         ["negative gpu count", { gpu: -1 }, "resources.gpu", ""],
         ["gpu without a quantity", { gpu: "A100" }, "resources.gpu", ""],
         ["gpu unknown device", { gpu: "A100G:1" }, "resources.gpu", ""],
         ["gpu tuple", { gpu: ["A100", 1] }, "resources.gpu", ""],
-        ["gpu too many", { gpu: "T4:9" }, "resources.gpu", 'resources.gpu: got "T4:9"; GPU "T4" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8'],
-        ["gpu literal with a wrong partition", { gpu: { deviceClass: "GPU", device: "A100", quantity: 1, partition: "7g.80gb" } }, "resources.gpu.partition", ""],
+        [
+            "gpu too many",
+            { gpu: "T4:9" },
+            "resources.gpu",
+            'resources.gpu: got "T4:9"; GPU "T4" accepts a quantity of 1, 2, 3, 4, 5, 6, 7, 8',
+        ],
+        [
+            "gpu literal with a wrong partition",
+            { gpu: { deviceClass: "GPU", device: "A100", quantity: 1, partition: "7g.80gb" } },
+            "resources.gpu.partition",
+            "",
+        ],
     ];
     test.each(table)("%s", (_, args, field, message) => {
         const err = errorOf(() => new Resources(args as ResourcesArgs));
@@ -126,8 +193,12 @@ describe("Resources errors", () => {
     });
 
     test("the field prefix follows where the resources sit", () => {
-        expect(errorOf(() => new Resources({ memroy: "1Gi" } as ResourcesArgs, "override.resources")).field).toBe("override.resources.memroy");
-        expect(errorOf(() => toResources({ cpu: [1] } as unknown as ResourcesArgs, "environments[2].resources")).field).toBe("environments[2].resources.cpu");
+        expect(errorOf(() => new Resources({ memroy: "1Gi" } as ResourcesArgs, "override.resources")).field).toBe(
+            "override.resources.memroy",
+        );
+        expect(
+            errorOf(() => toResources({ cpu: [1] } as unknown as ResourcesArgs, "environments[2].resources")).field,
+        ).toBe("environments[2].resources.cpu");
     });
 
     test("an explicitly undefined field is not a typo", () => {
@@ -146,7 +217,11 @@ describe("Resources immutability", () => {
         expect(r.cpu).toEqual([1, 2]);
         expect(r.memory).toEqual(["1Gi", "2Gi"]);
         expect(r.quantities).toEqual({ requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } });
-        expect(r.with({ disk: "1Gi" }).quantities.limits).toEqual({ cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" });
+        expect(r.with({ disk: "1Gi" }).quantities.limits).toEqual({
+            cpu: "2",
+            memory: "2Gi",
+            "ephemeral-storage": "1Gi",
+        });
     });
 
     test("mutating the caller's device literal after construction changes nothing", () => {

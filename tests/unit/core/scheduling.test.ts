@@ -9,12 +9,18 @@ import { TPU_GENERATIONS } from "../../../sdk/src/core/catalog/tpus";
 import { AMD, Device, GPU, Gaudi, Neuron, TPU, normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { BUILTIN_PROFILES } from "../../../sdk/src/core/scheduling/builtin-profiles";
-import { andInto, andTerms, combinePlacements, dedupe, placeCapacity, placeDevice } from "../../../sdk/src/core/scheduling/place";
+import {
+    andInto,
+    andTerms,
+    combinePlacements,
+    dedupe,
+    placeCapacity,
+    placeDevice,
+} from "../../../sdk/src/core/scheduling/place";
 import { MigStrategy, SchedulingProfile } from "../../../sdk/src/core/scheduling/profile";
 import { PROFILE_NAMES, ProfileInput, resolveProfile } from "../../../sdk/src/core/scheduling/resolve";
 import { NodeSelectorRequirement, Placement, Toleration } from "../../../sdk/src/core/scheduling/types";
 import { errorOf, quoted } from "./helpers";
-
 
 const place = (profile: ProfileInput | string, device: Device | undefined, migStrategy?: MigStrategy) =>
     placeDevice(resolveProfile(profile as ProfileInput), device, migStrategy ? { migStrategy } : {});
@@ -29,7 +35,14 @@ const Gt = (key: string, v: string): NodeSelectorRequirement => ({ key, operator
 const Lt = (key: string, v: string): NodeSelectorRequirement => ({ key, operator: "Lt", values: [v] });
 const Equal = (key: string, value: string): Toleration => ({ key, operator: "Equal", value, effect: "NoSchedule" });
 const Exists = (key: string): Toleration => ({ key, operator: "Exists", effect: "NoSchedule" });
-const placement = (p: Partial<Placement>): Placement => ({ resources: {}, nodeSelector: {}, terms: [], tolerations: [], hosts: 1, ...p });
+const placement = (p: Partial<Placement>): Placement => ({
+    resources: {},
+    nodeSelector: {},
+    terms: [],
+    tolerations: [],
+    hosts: 1,
+    ...p,
+});
 
 const GKE_ACC = "cloud.google.com/gke-accelerator";
 const GKE_PART = "cloud.google.com/gke-gpu-partition-size";
@@ -51,30 +64,59 @@ const gpu = (q: number) => ({ "nvidia.com/gpu": String(q) });
 /** GKE: one accelerator value goes to nodeSelector; several stay an In requirement. */
 function gkeGpu(values: string[], q: number): Placement {
     return values.length === 1
-        ? placement({ resources: gpu(q), nodeSelector: { [GKE_ACC]: values[0] }, terms: [[DoesNotExist(GKE_PART)]], tolerations: [NVIDIA_TAINT] })
-        : placement({ resources: gpu(q), terms: [[In(GKE_ACC, ...values), DoesNotExist(GKE_PART)]], tolerations: [NVIDIA_TAINT] });
+        ? placement({
+              resources: gpu(q),
+              nodeSelector: { [GKE_ACC]: values[0] },
+              terms: [[DoesNotExist(GKE_PART)]],
+              tolerations: [NVIDIA_TAINT],
+          })
+        : placement({
+              resources: gpu(q),
+              terms: [[In(GKE_ACC, ...values), DoesNotExist(GKE_PART)]],
+              tolerations: [NVIDIA_TAINT],
+          });
 }
 /** EKS: a Karpenter alternative (with memory bounds when a name is shared) and a node-group alternative. */
-function eksGpu(row: { karpenter?: string; memory?: NodeSelectorRequirement[]; nodeGroup?: string }, q: number): Placement {
+function eksGpu(
+    row: { karpenter?: string; memory?: NodeSelectorRequirement[]; nodeGroup?: string },
+    q: number,
+): Placement {
     const terms: NodeSelectorRequirement[][] = [];
     if (row.karpenter) terms.push([In(KARP_GPU, row.karpenter), ...(row.memory ?? []), NOT_MIG_SINGLE]);
     if (row.nodeGroup) terms.push([In(EKS_NG, row.nodeGroup), NOT_MIG_SINGLE]);
     return placement({ resources: gpu(q), terms, tolerations: [NVIDIA_TAINT] });
 }
 function aksGpu(vmSizes: string[], q: number): Placement {
-    return placement({ resources: gpu(q), terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, ...vmSizes), NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT, SKU_GPU] });
+    return placement({
+        resources: gpu(q),
+        terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, ...vmSizes), NOT_MIG_SINGLE]],
+        tolerations: [NVIDIA_TAINT, SKU_GPU],
+    });
 }
 function nvidiaGpu(products: string[], q: number): Placement {
-    return placement({ resources: gpu(q), terms: [[In(PRODUCT, ...products), NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT] });
+    return placement({
+        resources: gpu(q),
+        terms: [[In(PRODUCT, ...products), NOT_MIG_SINGLE]],
+        tolerations: [NVIDIA_TAINT],
+    });
 }
 function flyteGpu(value: string, q: number): Placement {
-    return placement({ resources: gpu(q), terms: [[In(FLYTE_ACC, value), DoesNotExist(FLYTE_PART)]], tolerations: [Equal(FLYTE_ACC, value)] });
+    return placement({
+        resources: gpu(q),
+        terms: [[In(FLYTE_ACC, value), DoesNotExist(FLYTE_PART)]],
+        tolerations: [Equal(FLYTE_ACC, value)],
+    });
 }
 
 // ---- every GPU model under every profile ---------------------------------------------------
 type Expect = Placement | { error: string };
 const A100_40_SIZES = ["Standard_ND96asr_v4"];
-const A100_80_SIZES = ["Standard_NC24ads_A100_v4", "Standard_NC48ads_A100_v4", "Standard_NC96ads_A100_v4", "Standard_ND96amsr_A100_v4"];
+const A100_80_SIZES = [
+    "Standard_NC24ads_A100_v4",
+    "Standard_NC48ads_A100_v4",
+    "Standard_NC96ads_A100_v4",
+    "Standard_ND96amsr_A100_v4",
+];
 const Q = 3;
 
 const GKE_PLACEABLE = ["A100", "A100 80G", "B200", "GB200", "H100", "H200", "L4", "RTX PRO 6000", "T4", "V100"];
@@ -140,8 +182,14 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         L4: noLabel("aks", "L4", AKS_PLACEABLE),
         L40s: noLabel("aks", "L40s", AKS_PLACEABLE),
         "RTX PRO 6000": noLabel("aks", "RTX PRO 6000", AKS_PLACEABLE),
-        T4: aksGpu(["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"], Q),
-        V100: aksGpu(["Standard_NC6s_v3", "Standard_NC12s_v3", "Standard_NC24s_v3", "Standard_NC24rs_v3", "Standard_ND40rs_v2"], Q),
+        T4: aksGpu(
+            ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"],
+            Q,
+        ),
+        V100: aksGpu(
+            ["Standard_NC6s_v3", "Standard_NC12s_v3", "Standard_NC24s_v3", "Standard_NC24rs_v3", "Standard_ND40rs_v2"],
+            Q,
+        ),
     },
     nvidia: {
         A2: nvidiaGpu(["NVIDIA-A2"], Q),
@@ -160,7 +208,10 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         L40s: nvidiaGpu(["NVIDIA-L40S"], Q),
         "RTX PRO 6000": nvidiaGpu(["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], Q),
         T4: nvidiaGpu(["Tesla-T4"], Q),
-        V100: nvidiaGpu(["Tesla-V100-SXM2-16GB", "Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-16GB", "Tesla-V100-PCIE-32GB"], Q),
+        V100: nvidiaGpu(
+            ["Tesla-V100-SXM2-16GB", "Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-16GB", "Tesla-V100-PCIE-32GB"],
+            Q,
+        ),
     },
     // the Flyte backend's labels: flyte-sdk's device names (its H100 value is kept: that is what Flyte clusters label)
     flyte: {
@@ -236,19 +287,115 @@ describe("MIG partitions", () => {
     const migSingleProducts = H100_PRODUCTS.map((p) => `${p}-MIG-1g.10gb`);
     const table: [string, MigStrategy | undefined, Expect][] = [
         // GKE partitions GPUs itself: slices stay nvidia.com/gpu, selected by the partition-size label
-        ["gke", undefined, placement({ resources: gpu(2), nodeSelector: { [GKE_PART]: "1g.10gb" }, terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]], tolerations: [NVIDIA_TAINT] })],
-        ["gke", "single", placement({ resources: gpu(2), nodeSelector: { [GKE_PART]: "1g.10gb" }, terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]], tolerations: [NVIDIA_TAINT] })],
+        [
+            "gke",
+            undefined,
+            placement({
+                resources: gpu(2),
+                nodeSelector: { [GKE_PART]: "1g.10gb" },
+                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "gke",
+            "single",
+            placement({
+                resources: gpu(2),
+                nodeSelector: { [GKE_PART]: "1g.10gb" },
+                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
         ["gke", "mixed", { error: 'migStrategy: got "mixed"; profile "gke" supports MIG strategies "single"' }],
-        ["eks", "single", placement({ resources: gpu(2), terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]], tolerations: [NVIDIA_TAINT] })],
-        ["eks", "mixed", placement({ resources: { "nvidia.com/mig-1g.10gb": "2" }, terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]], tolerations: [NVIDIA_TAINT] })],
-        ["aks", "single", placement({ resources: gpu(2), terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, "Standard_ND96isr_H100_v5"), In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]], tolerations: [NVIDIA_TAINT, SKU_GPU] })],
-        ["aks", "mixed", placement({ resources: { "nvidia.com/mig-1g.10gb": "2" }, terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, "Standard_ND96isr_H100_v5"), In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]], tolerations: [NVIDIA_TAINT, SKU_GPU] })],
+        [
+            "eks",
+            "single",
+            placement({
+                resources: gpu(2),
+                terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "eks",
+            "mixed",
+            placement({
+                resources: { "nvidia.com/mig-1g.10gb": "2" },
+                terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "aks",
+            "single",
+            placement({
+                resources: gpu(2),
+                terms: [
+                    [
+                        In(AZ_ACC, "nvidia"),
+                        In(INSTANCE, "Standard_ND96isr_H100_v5"),
+                        In(PRODUCT, ...migSingleProducts),
+                        In(MIG_STRATEGY, "single"),
+                    ],
+                ],
+                tolerations: [NVIDIA_TAINT, SKU_GPU],
+            }),
+        ],
+        [
+            "aks",
+            "mixed",
+            placement({
+                resources: { "nvidia.com/mig-1g.10gb": "2" },
+                terms: [
+                    [
+                        In(AZ_ACC, "nvidia"),
+                        In(INSTANCE, "Standard_ND96isr_H100_v5"),
+                        In(PRODUCT, ...H100_PRODUCTS),
+                        In(MIG_STRATEGY, "mixed"),
+                    ],
+                ],
+                tolerations: [NVIDIA_TAINT, SKU_GPU],
+            }),
+        ],
         // the generic profile replaces the whole-GPU product requirement by the MIG one
-        ["nvidia", undefined, placement({ resources: gpu(2), terms: [[In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]], tolerations: [NVIDIA_TAINT] })],
-        ["nvidia", "mixed", placement({ resources: { "nvidia.com/mig-1g.10gb": "2" }, terms: [[In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]], tolerations: [NVIDIA_TAINT] })],
+        [
+            "nvidia",
+            undefined,
+            placement({
+                resources: gpu(2),
+                terms: [[In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "nvidia",
+            "mixed",
+            placement({
+                resources: { "nvidia.com/mig-1g.10gb": "2" },
+                terms: [[In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
         // the Flyte backend: partition label requirement plus an Equal toleration for it
-        ["flyte", "single", placement({ resources: gpu(2), terms: [[In(FLYTE_ACC, "nvidia-tesla-h100"), In(FLYTE_PART, "1g.10gb")]], tolerations: [Equal(FLYTE_ACC, "nvidia-tesla-h100"), Equal(FLYTE_PART, "1g.10gb")] })],
-        ["flyte", "mixed", placement({ resources: { "nvidia.com/mig-1g.10gb": "2" }, terms: [[In(FLYTE_ACC, "nvidia-tesla-h100")]], tolerations: [Equal(FLYTE_ACC, "nvidia-tesla-h100")] })],
+        [
+            "flyte",
+            "single",
+            placement({
+                resources: gpu(2),
+                terms: [[In(FLYTE_ACC, "nvidia-tesla-h100"), In(FLYTE_PART, "1g.10gb")]],
+                tolerations: [Equal(FLYTE_ACC, "nvidia-tesla-h100"), Equal(FLYTE_PART, "1g.10gb")],
+            }),
+        ],
+        [
+            "flyte",
+            "mixed",
+            placement({
+                resources: { "nvidia.com/mig-1g.10gb": "2" },
+                terms: [[In(FLYTE_ACC, "nvidia-tesla-h100")]],
+                tolerations: [Equal(FLYTE_ACC, "nvidia-tesla-h100")],
+            }),
+        ],
     ];
     test.each(table)("H100 1g.10gb on %s, strategy %s", (profile, strategy, expected) => {
         if ("error" in expected) {
@@ -262,46 +409,75 @@ describe("MIG partitions", () => {
 
     test("eks: an A100 80GB slice keeps the Karpenter memory bound", () => {
         const d = GPU({ device: "A100_80G", partition: "3g.40gb" });
-        expect(place("eks", d)).toEqual(placement({
-            resources: gpu(1),
-            terms: [[In(KARP_GPU, "a100"), Gt(KARP_MEM, "61440"), In(PRODUCT, "NVIDIA-A100-SXM4-80GB-MIG-3g.40gb", "NVIDIA-A100-80GB-PCIe-MIG-3g.40gb"), In(MIG_STRATEGY, "single")]],
-            tolerations: [NVIDIA_TAINT],
-        }));
+        expect(place("eks", d)).toEqual(
+            placement({
+                resources: gpu(1),
+                terms: [
+                    [
+                        In(KARP_GPU, "a100"),
+                        Gt(KARP_MEM, "61440"),
+                        In(PRODUCT, "NVIDIA-A100-SXM4-80GB-MIG-3g.40gb", "NVIDIA-A100-80GB-PCIe-MIG-3g.40gb"),
+                        In(MIG_STRATEGY, "single"),
+                    ],
+                ],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        );
         const a40 = place("eks", GPU({ device: "A100", partition: "1g.5gb" }), "mixed");
-        expect(a40).toEqual(placement({
-            resources: { "nvidia.com/mig-1g.5gb": "1" },
-            terms: [
-                [In(KARP_GPU, "a100"), Lt(KARP_MEM, "61440"), In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"), In(MIG_STRATEGY, "mixed")],
-                [In(EKS_NG, "nvidia-tesla-a100"), In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"), In(MIG_STRATEGY, "mixed")],
-            ],
-            tolerations: [NVIDIA_TAINT],
-        }));
+        expect(a40).toEqual(
+            placement({
+                resources: { "nvidia.com/mig-1g.5gb": "1" },
+                terms: [
+                    [
+                        In(KARP_GPU, "a100"),
+                        Lt(KARP_MEM, "61440"),
+                        In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"),
+                        In(MIG_STRATEGY, "mixed"),
+                    ],
+                    [
+                        In(EKS_NG, "nvidia-tesla-a100"),
+                        In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"),
+                        In(MIG_STRATEGY, "mixed"),
+                    ],
+                ],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        );
     });
 
     test("the default strategy is the profile's first: single everywhere", () => {
         for (const p of PROFILE_NAMES) expect(place(p, h100).resources).toEqual(gpu(2));
         expect(Object.fromEntries(PROFILE_NAMES.map((p) => [p, BUILTIN_PROFILES[p].gpu!.migStrategies]))).toEqual({
-            gke: ["single"], eks: ["single", "mixed"], aks: ["single", "mixed"], nvidia: ["single", "mixed"], flyte: ["single", "mixed"],
+            gke: ["single"],
+            eks: ["single", "mixed"],
+            aks: ["single", "mixed"],
+            nvidia: ["single", "mixed"],
+            flyte: ["single", "mixed"],
         });
     });
 
     // every profile of every model, mixed: one resource per profile; gke rejects mixed
     const everyProfile = GPU_MODELS.flatMap((m) => m.mig.map((p) => [m.name, p] as const));
-    test.each(everyProfile)("%s %s: mixed -> nvidia.com/mig-<profile> (nvidia, flyte); single keeps nvidia.com/gpu", (device, partition) => {
-        const d = GPU({ device, partition });
-        for (const p of ["nvidia", "flyte"]) {
-            expect(place(p, d, "mixed").resources).toEqual({ [`nvidia.com/mig-${partition}`]: "1" });
-            expect(place(p, d, "single").resources).toEqual(gpu(1));
-        }
-        expect(place("nvidia", d, "single").terms[0]).toEqual([
-            In(PRODUCT, ...gpuProducts(device).map((v) => `${v}-MIG-${partition}`)),
-            In(MIG_STRATEGY, "single"),
-        ]);
-        // gke rejects mixed (or cannot place the model at all)
-        expect(errorOf(() => place("gke", d, "mixed")).field).toBe("error" in GPU_TABLE.gke[device] ? "resources.gpu" : "migStrategy");
-    });
+    test.each(everyProfile)(
+        "%s %s: mixed -> nvidia.com/mig-<profile> (nvidia, flyte); single keeps nvidia.com/gpu",
+        (device, partition) => {
+            const d = GPU({ device, partition });
+            for (const p of ["nvidia", "flyte"]) {
+                expect(place(p, d, "mixed").resources).toEqual({ [`nvidia.com/mig-${partition}`]: "1" });
+                expect(place(p, d, "single").resources).toEqual(gpu(1));
+            }
+            expect(place("nvidia", d, "single").terms[0]).toEqual([
+                In(PRODUCT, ...gpuProducts(device).map((v) => `${v}-MIG-${partition}`)),
+                In(MIG_STRATEGY, "single"),
+            ]);
+            // gke rejects mixed (or cannot place the model at all)
+            expect(errorOf(() => place("gke", d, "mixed")).field).toBe(
+                "error" in GPU_TABLE.gke[device] ? "resources.gpu" : "migStrategy",
+            );
+        },
+    );
 
-    test("\"+\" in a profile becomes \".\" in the mixed resource name", () => {
+    test('"+" in a profile becomes "." in the mixed resource name', () => {
         const literal: Device = { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb+me" };
         expect(place("nvidia", literal, "mixed").resources).toEqual({ "nvidia.com/mig-1g.5gb.me": "1" });
     });
@@ -317,7 +493,11 @@ describe("MIG partitions", () => {
 
     test("an unpartitioned GPU keeps off MIG nodes; a partitioned one does not carry that requirement", () => {
         const unpartitioned: Record<string, NodeSelectorRequirement> = {
-            gke: DoesNotExist(GKE_PART), eks: NOT_MIG_SINGLE, aks: NOT_MIG_SINGLE, nvidia: NOT_MIG_SINGLE, flyte: DoesNotExist(FLYTE_PART),
+            gke: DoesNotExist(GKE_PART),
+            eks: NOT_MIG_SINGLE,
+            aks: NOT_MIG_SINGLE,
+            nvidia: NOT_MIG_SINGLE,
+            flyte: DoesNotExist(FLYTE_PART),
         };
         for (const p of PROFILE_NAMES) {
             const whole = place(p, GPU({ device: "A100" }));
@@ -338,12 +518,18 @@ function matches(labels: Record<string, string>, p: Placement): boolean {
     const req = (r: NodeSelectorRequirement) => {
         const v = labels[r.key];
         switch (r.operator) {
-            case "In": return v !== undefined && r.values!.includes(v);
-            case "NotIn": return v === undefined || !r.values!.includes(v);
-            case "Exists": return v !== undefined;
-            case "DoesNotExist": return v === undefined;
-            case "Gt": return v !== undefined && Number(v) > Number(r.values![0]);
-            case "Lt": return v !== undefined && Number(v) < Number(r.values![0]);
+            case "In":
+                return v !== undefined && r.values!.includes(v);
+            case "NotIn":
+                return v === undefined || !r.values!.includes(v);
+            case "Exists":
+                return v !== undefined;
+            case "DoesNotExist":
+                return v === undefined;
+            case "Gt":
+                return v !== undefined && Number(v) > Number(r.values![0]);
+            case "Lt":
+                return v !== undefined && Number(v) < Number(r.values![0]);
         }
     };
     const selector = Object.entries(p.nodeSelector).every(([k, v]) => labels[k] === v);
@@ -354,7 +540,10 @@ describe("A100 40GB and 80GB never land on each other's nodes (every profile)", 
     const nodes: Record<string, { a40: Record<string, string>[]; a80: Record<string, string>[] }> = {
         gke: { a40: [{ [GKE_ACC]: "nvidia-tesla-a100" }], a80: [{ [GKE_ACC]: "nvidia-a100-80gb" }] },
         eks: {
-            a40: [{ [KARP_GPU]: "a100", [KARP_MEM]: "40960", [INSTANCE]: "p4d.24xlarge" }, { [EKS_NG]: "nvidia-tesla-a100" }],
+            a40: [
+                { [KARP_GPU]: "a100", [KARP_MEM]: "40960", [INSTANCE]: "p4d.24xlarge" },
+                { [EKS_NG]: "nvidia-tesla-a100" },
+            ],
             a80: [{ [KARP_GPU]: "a100", [KARP_MEM]: "81920", [INSTANCE]: "p4de.24xlarge" }],
         },
         aks: {
@@ -362,7 +551,10 @@ describe("A100 40GB and 80GB never land on each other's nodes (every profile)", 
             a80: A100_80_SIZES.map((s) => ({ [AZ_ACC]: "nvidia", [INSTANCE]: s })),
         },
         nvidia: {
-            a40: ["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"].map((p) => ({ [PRODUCT]: p, [MIG_STRATEGY]: "none" })),
+            a40: ["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"].map((p) => ({
+                [PRODUCT]: p,
+                [MIG_STRATEGY]: "none",
+            })),
             a80: ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-80GB-PCIe"].map((p) => ({ [PRODUCT]: p })),
         },
         flyte: { a40: [{ [FLYTE_ACC]: "nvidia-tesla-a100" }], a80: [{ [FLYTE_ACC]: "nvidia-a100-80gb" }] },
@@ -465,7 +657,11 @@ describe("TPUs", () => {
 
     test("flyte allows a TPU without topology (and adds no DoesNotExist topology filter)", () => {
         expect(place("flyte", TPU({ device: "V5P" }))).toEqual(
-            placement({ resources: { "google.com/tpu": "1" }, terms: [[In(TPU_ACC, "tpu-v5p-slice")]], tolerations: [Equal(TPU_ACC, "tpu-v5p-slice")] }),
+            placement({
+                resources: { "google.com/tpu": "1" },
+                terms: [[In(TPU_ACC, "tpu-v5p-slice")]],
+                tolerations: [Equal(TPU_ACC, "tpu-v5p-slice")],
+            }),
         );
     });
 
@@ -476,7 +672,9 @@ describe("TPUs", () => {
     ])("%s cannot schedule TPUs", (profile, supported) => {
         const err = errorOf(() => place(profile, TPU({ device: "V5P", partition: "2x2x1" })));
         expect(err.field).toBe("resources.gpu");
-        expect(err.message).toBe(`resources.gpu: got "V5P"; profile "${profile}" cannot schedule TPUs; it supports ${supported}`);
+        expect(err.message).toBe(
+            `resources.gpu: got "V5P"; profile "${profile}" cannot schedule TPUs; it supports ${supported}`,
+        );
     });
 });
 
@@ -493,15 +691,31 @@ describe("AWS Neuron", () => {
     };
     const terms = (name: string) => {
         const [acc, family] = karpenter[name];
-        return [[In("karpenter.k8s.aws/instance-accelerator-name", acc), ...(family ? [In("karpenter.k8s.aws/instance-family", family)] : [])]];
+        return [
+            [
+                In("karpenter.k8s.aws/instance-accelerator-name", acc),
+                ...(family ? [In("karpenter.k8s.aws/instance-family", family)] : []),
+            ],
+        ];
     };
-    test.each(NEURON_DEVICES.map((d) => [d.name, d.quantities[d.quantities.length - 1]] as const))("eks: %s x%p requests whole devices", (device, quantity) => {
-        expect(place("eks", Neuron({ device, quantity }))).toEqual(
-            placement({ resources: { "aws.amazon.com/neuron": String(quantity) }, terms: terms(device), tolerations: [Exists("aws.amazon.com/neuron")] }),
-        );
-    });
+    test.each(NEURON_DEVICES.map((d) => [d.name, d.quantities[d.quantities.length - 1]] as const))(
+        "eks: %s x%p requests whole devices",
+        (device, quantity) => {
+            expect(place("eks", Neuron({ device, quantity }))).toEqual(
+                placement({
+                    resources: { "aws.amazon.com/neuron": String(quantity) },
+                    terms: terms(device),
+                    tolerations: [Exists("aws.amazon.com/neuron")],
+                }),
+            );
+        },
+    );
 
-    const coreProfile = { extends: "eks" as const, name: "eks-neuroncore", neuron: { ...BUILTIN_PROFILES.eks.neuron!, unit: "core" as const } };
+    const coreProfile = {
+        extends: "eks" as const,
+        name: "eks-neuroncore",
+        neuron: { ...BUILTIN_PROFILES.eks.neuron!, unit: "core" as const },
+    };
     test.each([
         ["Inf1", 4, "16"],
         ["Inf2", 12, "24"],
@@ -510,13 +724,21 @@ describe("AWS Neuron", () => {
         ["Trn2u", 1, "8"],
     ])("custom profile with unit core: %s x%p -> %s NeuronCores", (device, quantity, cores) => {
         expect(place(coreProfile, Neuron({ device, quantity } as never))).toEqual(
-            placement({ resources: { "aws.amazon.com/neuroncore": cores }, terms: terms(device), tolerations: [Exists("aws.amazon.com/neuron")] }),
+            placement({
+                resources: { "aws.amazon.com/neuroncore": cores },
+                terms: terms(device),
+                tolerations: [Exists("aws.amazon.com/neuron")],
+            }),
         );
     });
 
     test("flyte: device label is the device name", () => {
         expect(place("flyte", Neuron({ device: "Inf2", quantity: 2 }))).toEqual(
-            placement({ resources: { "aws.amazon.com/neuron": "2" }, terms: [[In(FLYTE_ACC, "Inf2")]], tolerations: [Equal(FLYTE_ACC, "Inf2")] }),
+            placement({
+                resources: { "aws.amazon.com/neuron": "2" },
+                terms: [[In(FLYTE_ACC, "Inf2")]],
+                tolerations: [Equal(FLYTE_ACC, "Inf2")],
+            }),
         );
     });
 
@@ -532,19 +754,34 @@ describe("AWS Neuron", () => {
 });
 
 describe("AMD and Habana Gaudi", () => {
-    test.each(AMD_GPUS.map((d) => [d.name, d.productName] as const))("nvidia (generic) places AMD %s by product name", (device, product) => {
-        expect(place("nvidia", AMD({ device, quantity: 2 }))).toEqual(
-            placement({ resources: { "amd.com/gpu": "2" }, terms: [[In("amd.com/gpu.product-name", product)]], tolerations: [Exists("amd.com/gpu")] }),
-        );
-    });
+    test.each(AMD_GPUS.map((d) => [d.name, d.productName] as const))(
+        "nvidia (generic) places AMD %s by product name",
+        (device, product) => {
+            expect(place("nvidia", AMD({ device, quantity: 2 }))).toEqual(
+                placement({
+                    resources: { "amd.com/gpu": "2" },
+                    terms: [[In("amd.com/gpu.product-name", product)]],
+                    tolerations: [Exists("amd.com/gpu")],
+                }),
+            );
+        },
+    );
     test.each(AMD_GPUS.map((d) => d.name))("flyte places AMD %s by name", (device) => {
         expect(place("flyte", AMD({ device }))).toEqual(
-            placement({ resources: { "amd.com/gpu": "1" }, terms: [[In(FLYTE_ACC, device)]], tolerations: [Equal(FLYTE_ACC, device)] }),
+            placement({
+                resources: { "amd.com/gpu": "1" },
+                terms: [[In(FLYTE_ACC, device)]],
+                tolerations: [Equal(FLYTE_ACC, device)],
+            }),
         );
     });
     test("aks places MI300X by VM size and rejects AMD GPUs it has no VM size for", () => {
         expect(place("aks", AMD({ device: "MI300X", quantity: 8 }))).toEqual(
-            placement({ resources: { "amd.com/gpu": "8" }, terms: [[In(INSTANCE, "Standard_ND96isr_MI300X_v5")]], tolerations: [Exists("amd.com/gpu"), SKU_GPU] }),
+            placement({
+                resources: { "amd.com/gpu": "8" },
+                terms: [[In(INSTANCE, "Standard_ND96isr_MI300X_v5")]],
+                tolerations: [Exists("amd.com/gpu"), SKU_GPU],
+            }),
         );
         expect(errorOf(() => place("aks", AMD({ device: "MI250X" }))).message).toBe(
             'resources.gpu: got "MI250X"; profile "aks" has no node label for MI250X; it can place "MI300X" (add the value with a custom profile\'s deviceValues)',
@@ -561,12 +798,24 @@ describe("AMD and Habana Gaudi", () => {
 
     test("Gaudi: eks by instance type, flyte by name, others reject", () => {
         expect(place("eks", Gaudi({ device: "Gaudi1", quantity: 8 }))).toEqual(
-            placement({ resources: { "habana.ai/gaudi": "8" }, terms: [[In(INSTANCE, "dl1.24xlarge")]], tolerations: [Exists("habana.ai/gaudi")] }),
+            placement({
+                resources: { "habana.ai/gaudi": "8" },
+                terms: [[In(INSTANCE, "dl1.24xlarge")]],
+                tolerations: [Exists("habana.ai/gaudi")],
+            }),
         );
         expect(place("flyte", Gaudi({ device: "Gaudi1" }))).toEqual(
-            placement({ resources: { "habana.ai/gaudi": "1" }, terms: [[In(FLYTE_ACC, "Gaudi1")]], tolerations: [Equal(FLYTE_ACC, "Gaudi1")] }),
+            placement({
+                resources: { "habana.ai/gaudi": "1" },
+                terms: [[In(FLYTE_ACC, "Gaudi1")]],
+                tolerations: [Equal(FLYTE_ACC, "Gaudi1")],
+            }),
         );
-        for (const [profile, supported] of [["gke", "NVIDIA GPUs, TPUs"], ["aks", "NVIDIA GPUs, AMD GPUs"], ["nvidia", "NVIDIA GPUs, AMD GPUs"]]) {
+        for (const [profile, supported] of [
+            ["gke", "NVIDIA GPUs, TPUs"],
+            ["aks", "NVIDIA GPUs, AMD GPUs"],
+            ["nvidia", "NVIDIA GPUs, AMD GPUs"],
+        ]) {
             expect(errorOf(() => place(profile, Gaudi({ device: "Gaudi1" }))).message).toBe(
                 `resources.gpu: got "Gaudi1"; profile "${profile}" cannot schedule Habana Gaudi devices; it supports ${supported}`,
             );
@@ -574,7 +823,9 @@ describe("AMD and Habana Gaudi", () => {
     });
 
     test("the error field follows PlaceOptions.field", () => {
-        const err = errorOf(() => placeDevice(resolveProfile("gke"), Gaudi({ device: "Gaudi1" }), { field: "override.resources.gpu" }));
+        const err = errorOf(() =>
+            placeDevice(resolveProfile("gke"), Gaudi({ device: "Gaudi1" }), { field: "override.resources.gpu" }),
+        );
         expect(err.field).toBe("override.resources.gpu");
     });
 });
@@ -582,35 +833,46 @@ describe("AMD and Habana Gaudi", () => {
 // ---- every value a built-in profile emits is valid for the API server ----------------------
 describe("label keys and values are valid Kubernetes label syntax", () => {
     const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-    const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+    const LABEL_KEY =
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
     const devices: Device[] = [
-        ...GPU_MODELS.flatMap((m) => [GPU({ device: m.name }), ...m.mig.map((p) => GPU({ device: m.name, partition: p }))]),
+        ...GPU_MODELS.flatMap((m) => [
+            GPU({ device: m.name }),
+            ...m.mig.map((p) => GPU({ device: m.name, partition: p })),
+        ]),
         ...TPU_GENERATIONS.flatMap((t) => t.topologies.map((p) => TPU({ device: t.name, partition: p }))),
         ...NEURON_DEVICES.map((d) => Neuron({ device: d.name })),
         ...AMD_GPUS.map((d) => AMD({ device: d.name })),
         Gaudi({ device: "Gaudi1" }),
     ];
-    test.each(PROFILE_NAMES)("%s (node selectors, affinity values and toleration values; the API server rejects others)", (profile) => {
-        const bad: string[] = [];
-        for (const d of devices) {
-            for (const strategy of ["single", "mixed"] as const) {
-                let p: Placement;
-                try {
-                    p = place(profile, d, d.partition && d.deviceClass === "GPU" ? strategy : undefined);
-                } catch (err) {
-                    if (err instanceof ValidationError) continue;
-                    throw err;
+    test.each(PROFILE_NAMES)(
+        "%s (node selectors, affinity values and toleration values; the API server rejects others)",
+        (profile) => {
+            const bad: string[] = [];
+            for (const d of devices) {
+                for (const strategy of ["single", "mixed"] as const) {
+                    let p: Placement;
+                    try {
+                        p = place(profile, d, d.partition && d.deviceClass === "GPU" ? strategy : undefined);
+                    } catch (err) {
+                        if (err instanceof ValidationError) continue;
+                        throw err;
+                    }
+                    for (const [k, v] of Object.entries(p.nodeSelector))
+                        if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63) bad.push(`${k}=${v}`);
+                    for (const r of p.terms.flat()) {
+                        if (!LABEL_KEY.test(r.key)) bad.push(r.key);
+                        for (const v of r.values ?? [])
+                            if (!LABEL_VALUE.test(v) || v.length > 63) bad.push(`${r.key} ${r.operator} ${v}`);
+                    }
+                    for (const t of p.tolerations)
+                        if (t.value !== undefined && (!LABEL_VALUE.test(t.value) || t.value.length > 63))
+                            bad.push(`toleration ${t.key}=${t.value}`);
                 }
-                for (const [k, v] of Object.entries(p.nodeSelector)) if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v) || v.length > 63) bad.push(`${k}=${v}`);
-                for (const r of p.terms.flat()) {
-                    if (!LABEL_KEY.test(r.key)) bad.push(r.key);
-                    for (const v of r.values ?? []) if (!LABEL_VALUE.test(v) || v.length > 63) bad.push(`${r.key} ${r.operator} ${v}`);
-                }
-                for (const t of p.tolerations) if (t.value !== undefined && (!LABEL_VALUE.test(t.value) || t.value.length > 63)) bad.push(`toleration ${t.key}=${t.value}`);
             }
-        }
-        expect(bad).toEqual([]);
-    });
+            expect(bad).toEqual([]);
+        },
+    );
 });
 
 // ---- capacity types -------------------------------------------------------------------------
@@ -618,13 +880,26 @@ describe("interruptible -> spot; otherwise off spot", () => {
     const table: [string, Placement, Placement][] = [
         [
             "gke",
-            placement({ nodeSelector: { "cloud.google.com/gke-spot": "true" }, tolerations: [Equal("cloud.google.com/gke-spot", "true")] }),
+            placement({
+                nodeSelector: { "cloud.google.com/gke-spot": "true" },
+                tolerations: [Equal("cloud.google.com/gke-spot", "true")],
+            }),
             placement({ terms: [[NotIn("cloud.google.com/gke-spot", "true")]] }),
         ],
-        ["eks", placement({ nodeSelector: { "karpenter.sh/capacity-type": "spot" }, tolerations: [Equal("karpenter.sh/capacity-type", "spot")] }), placement({ terms: [[NotIn("karpenter.sh/capacity-type", "spot")]] })],
+        [
+            "eks",
+            placement({
+                nodeSelector: { "karpenter.sh/capacity-type": "spot" },
+                tolerations: [Equal("karpenter.sh/capacity-type", "spot")],
+            }),
+            placement({ terms: [[NotIn("karpenter.sh/capacity-type", "spot")]] }),
+        ],
         [
             "aks",
-            placement({ nodeSelector: { "kubernetes.azure.com/scalesetpriority": "spot" }, tolerations: [Equal("kubernetes.azure.com/scalesetpriority", "spot")] }),
+            placement({
+                nodeSelector: { "kubernetes.azure.com/scalesetpriority": "spot" },
+                tolerations: [Equal("kubernetes.azure.com/scalesetpriority", "spot")],
+            }),
             placement({ terms: [[NotIn("kubernetes.azure.com/scalesetpriority", "spot")]] }),
         ],
         ["nvidia", placement({}), placement({})],
@@ -657,7 +932,10 @@ describe("interruptible -> spot; otherwise off spot", () => {
                 tolerations: [NVIDIA_TAINT, Equal("cloud.google.com/gke-spot", "true")],
             }),
         );
-        const tpu = combinePlacements(placeDevice(gke, TPU({ device: "V5P", partition: "2x2x2" })), placeCapacity(gke, false));
+        const tpu = combinePlacements(
+            placeDevice(gke, TPU({ device: "V5P", partition: "2x2x2" })),
+            placeCapacity(gke, false),
+        );
         expect(tpu.hosts).toBe(2);
         expect(tpu.terms).toEqual([[NotIn("cloud.google.com/gke-spot", "true")]]);
     });
@@ -673,16 +951,29 @@ describe("interruptible -> spot; otherwise off spot", () => {
     test("andTerms, andInto and dedupe are idempotent", () => {
         const x = [[In("a", "1")], [In("b", "2")]];
         const y = [[In("c", "3")]];
-        expect(andTerms(x, y)).toEqual([[In("a", "1"), In("c", "3")], [In("b", "2"), In("c", "3")]]);
+        expect(andTerms(x, y)).toEqual([
+            [In("a", "1"), In("c", "3")],
+            [In("b", "2"), In("c", "3")],
+        ]);
         expect(andTerms(andTerms(x, y), y)).toEqual(andTerms(x, y));
         expect(andTerms([], y)).toEqual(y);
         expect(andTerms(x, [])).toEqual(x);
         expect(andInto([In("a", "1")], [In("a", "1"), In("a", "2")])).toEqual([In("a", "1"), In("a", "2")]);
-        expect(dedupe([NVIDIA_TAINT, { ...NVIDIA_TAINT }, Exists("x"), { key: "x", operator: "Exists", effect: "NoExecute" }])).toEqual([
-            NVIDIA_TAINT, Exists("x"), { key: "x", operator: "Exists", effect: "NoExecute" },
-        ]);
+        expect(
+            dedupe([
+                NVIDIA_TAINT,
+                { ...NVIDIA_TAINT },
+                Exists("x"),
+                { key: "x", operator: "Exists", effect: "NoExecute" },
+            ]),
+        ).toEqual([NVIDIA_TAINT, Exists("x"), { key: "x", operator: "Exists", effect: "NoExecute" }]);
         // an omitted operator means Equal
-        expect(dedupe([{ key: "k", value: "v" }, { key: "k", operator: "Equal", value: "v" }])).toHaveLength(1);
+        expect(
+            dedupe([
+                { key: "k", value: "v" },
+                { key: "k", operator: "Equal", value: "v" },
+            ]),
+        ).toHaveLength(1);
     });
 });
 
@@ -703,19 +994,29 @@ describe("resolveProfile", () => {
         expect(place(custom, GPU({ device: "A10" }))).toEqual(gkeGpu(["nvidia-a10"], 1));
         // the rest of gke is inherited
         expect(place(custom, GPU({ device: "A100" }))).toEqual(gkeGpu(["nvidia-tesla-a100"], 1));
-        expect(placeCapacity(resolveProfile(custom), true).nodeSelector).toEqual({ "cloud.google.com/gke-spot": "true" });
+        expect(placeCapacity(resolveProfile(custom), true).nodeSelector).toEqual({
+            "cloud.google.com/gke-spot": "true",
+        });
         // and errors name the custom profile
-        expect(errorOf(() => place(custom, GPU({ device: "A2" }))).message).toContain('profile "my-gke" has no node label for A2');
+        expect(errorOf(() => place(custom, GPU({ device: "A2" }))).message).toContain(
+            'profile "my-gke" has no node label for A2',
+        );
     });
 
     test("deviceValues may use an alias, and replace a built-in value", () => {
-        const custom = { extends: "gke" as const, name: "my-gke", deviceValues: { A100_80G: { gke: ["my-a100-80"] }, H100: { gke: ["nvidia-h100-80gb"] } } };
+        const custom = {
+            extends: "gke" as const,
+            name: "my-gke",
+            deviceValues: { A100_80G: { gke: ["my-a100-80"] }, H100: { gke: ["nvidia-h100-80gb"] } },
+        };
         expect(place(custom, GPU({ device: "A100 80G" }))).toEqual(gkeGpu(["my-a100-80"], 1));
         expect(place(custom, GPU({ device: "H100" }))).toEqual(gkeGpu(["nvidia-h100-80gb"], 1));
     });
 
     test("deviceValues for an unknown device are rejected, listing the devices", () => {
-        const err = errorOf(() => resolveProfile({ extends: "gke", name: "x", deviceValues: { A1000: { gke: ["a"] } } } as ProfileInput));
+        const err = errorOf(() =>
+            resolveProfile({ extends: "gke", name: "x", deviceValues: { A1000: { gke: ["a"] } } } as ProfileInput),
+        );
         expect(err.field).toBe("profile.deviceValues.A1000");
         expect(err.message).toContain('unknown device "A1000"; devices: "A2", "A10", ');
     });
@@ -728,36 +1029,131 @@ describe("resolveProfile", () => {
     });
 
     test("a full profile object", () => {
-        const full: SchedulingProfile = { ...BUILTIN_PROFILES.nvidia, name: "onprem", anyGpu: { resource: "nvidia.com/gpu", tolerations: [] } };
+        const full: SchedulingProfile = {
+            ...BUILTIN_PROFILES.nvidia,
+            name: "onprem",
+            anyGpu: { resource: "nvidia.com/gpu", tolerations: [] },
+        };
         const resolved = resolveProfile(full);
         expect(resolved.name).toBe("onprem");
-        expect(placeDevice(resolved, toDevice("g", 1))).toEqual(placement({ resources: gpu(1), terms: [[NOT_MIG_SINGLE]] }));
+        expect(placeDevice(resolved, toDevice("g", 1))).toEqual(
+            placement({ resources: gpu(1), terms: [[NOT_MIG_SINGLE]] }),
+        );
         expect(place(full, GPU({ device: "T4" }))).toEqual(nvidiaGpu(["Tesla-T4"], 1));
     });
 
     const invalid: [string, unknown, string, string][] = [
-        ["unknown built-in", "gke2", "profile", 'profile: got "gke2"; did you mean "gke"? allowed values: "gke", "eks", "aks", "nvidia", "flyte"'],
-        ["not an object", 42, "profile", "profile: got 42; expected one of gke, eks, aks, nvidia, flyte or a profile object"],
-        ["unknown extends", { extends: "k3s", name: "x" }, "profile.extends", 'profile.extends: got "k3s"; allowed values: "gke", "eks", "aks", "nvidia", "flyte"'],
-        ["typo at the top", { extends: "gke", name: "x", deviceValus: {} }, "profile.deviceValus",
-            'profile.deviceValus: unknown field "deviceValus"; did you mean "deviceValues"? allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, capacity'],
+        [
+            "unknown built-in",
+            "gke2",
+            "profile",
+            'profile: got "gke2"; did you mean "gke"? allowed values: "gke", "eks", "aks", "nvidia", "flyte"',
+        ],
+        [
+            "not an object",
+            42,
+            "profile",
+            "profile: got 42; expected one of gke, eks, aks, nvidia, flyte or a profile object",
+        ],
+        [
+            "unknown extends",
+            { extends: "k3s", name: "x" },
+            "profile.extends",
+            'profile.extends: got "k3s"; allowed values: "gke", "eks", "aks", "nvidia", "flyte"',
+        ],
+        [
+            "typo at the top",
+            { extends: "gke", name: "x", deviceValus: {} },
+            "profile.deviceValus",
+            'profile.deviceValus: unknown field "deviceValus"; did you mean "deviceValues"? allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, capacity',
+        ],
         ["missing name", { extends: "eks" }, "profile.name", "profile.name: got undefined; expected string"],
-        ["bad name", { extends: "eks", name: "My Profile" }, "profile.name", "profile.name: got \"My Profile\"; a profile name is lower-case letters, digits and '-'"],
-        ["neuron unit typo", { extends: "eks", name: "x", neuron: { ...BUILTIN_PROFILES.eks.neuron, unit: "cores" } }, "profile.neuron.unit", 'profile.neuron.unit: got "cores"; did you mean "core"? allowed values: "device", "core"'],
-        ["partial family rules", { extends: "eks", name: "x", neuron: { unit: "core" } }, "profile.neuron.resource", "profile.neuron.resource: got undefined; expected string"],
-        ["typo in gpu rules", { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectrs: [] } }, "profile.gpu.selectrs",
-            'profile.gpu.selectrs: unknown field "selectrs"; did you mean "selectors"? allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix'],
-        ["typo in a label rule", { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectors: [[{ key: "a", colum: "gke" }]] } }, "profile.gpu.selectors[0][0].colum",
-            'profile.gpu.selectors[0][0].colum: unknown field "colum"; did you mean "column"? allowed fields: key, column, value, onlyIfShared, memoryBoundsIfShared'],
-        ["unknown catalogue column", { extends: "gke", name: "x", deviceValues: { A10: { gkee: ["x"] } } }, "profile.deviceValues.A10.gkee", ""],
-        ["deviceValues not a list", { extends: "gke", name: "x", deviceValues: { A10: { gke: "nvidia-a10" } } }, "profile.deviceValues.A10.gke", 'profile.deviceValues.A10.gke: got "nvidia-a10"; expected array'],
-        ["no MIG strategy", { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, migStrategies: [] } }, "profile.gpu.migStrategies", ""],
-        ["bad partition rule", { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, partition: { kind: "lable", key: "x" } } }, "profile.gpu.partition", ""],
-        ["full profile missing capacity fields", { ...BUILTIN_PROFILES.gke, name: "c", capacity: { spotNodeSelector: {} } }, "profile.capacity.spotTolerations", ""],
-        ["typo in capacity", { extends: "gke", name: "x", capacity: { spotNodeSelectr: {} } }, "profile.capacity.spotNodeSelectr",
-            'profile.capacity.spotNodeSelectr: unknown field "spotNodeSelectr"; did you mean "spotNodeSelector"? allowed fields: spotNodeSelector, spotTolerations, onDemand'],
-        ["bad toleration operator", { extends: "gke", name: "x", anyGpu: { resource: "nvidia.com/gpu", tolerations: [{ key: "k", operator: "Equals" }] } }, "profile.anyGpu.tolerations[0].operator", ""],
-        ["bad requirement operator", { extends: "gke", name: "x", capacity: { onDemand: [{ key: "k", operator: "NotEqual", values: ["x"] }] } }, "profile.capacity.onDemand[0].operator", ""],
+        [
+            "bad name",
+            { extends: "eks", name: "My Profile" },
+            "profile.name",
+            "profile.name: got \"My Profile\"; a profile name is lower-case letters, digits and '-'",
+        ],
+        [
+            "neuron unit typo",
+            { extends: "eks", name: "x", neuron: { ...BUILTIN_PROFILES.eks.neuron, unit: "cores" } },
+            "profile.neuron.unit",
+            'profile.neuron.unit: got "cores"; did you mean "core"? allowed values: "device", "core"',
+        ],
+        [
+            "partial family rules",
+            { extends: "eks", name: "x", neuron: { unit: "core" } },
+            "profile.neuron.resource",
+            "profile.neuron.resource: got undefined; expected string",
+        ],
+        [
+            "typo in gpu rules",
+            { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectrs: [] } },
+            "profile.gpu.selectrs",
+            'profile.gpu.selectrs: unknown field "selectrs"; did you mean "selectors"? allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix',
+        ],
+        [
+            "typo in a label rule",
+            {
+                ...BUILTIN_PROFILES.gke,
+                name: "c",
+                gpu: { ...BUILTIN_PROFILES.gke.gpu, selectors: [[{ key: "a", colum: "gke" }]] },
+            },
+            "profile.gpu.selectors[0][0].colum",
+            'profile.gpu.selectors[0][0].colum: unknown field "colum"; did you mean "column"? allowed fields: key, column, value, onlyIfShared, memoryBoundsIfShared',
+        ],
+        [
+            "unknown catalogue column",
+            { extends: "gke", name: "x", deviceValues: { A10: { gkee: ["x"] } } },
+            "profile.deviceValues.A10.gkee",
+            "",
+        ],
+        [
+            "deviceValues not a list",
+            { extends: "gke", name: "x", deviceValues: { A10: { gke: "nvidia-a10" } } },
+            "profile.deviceValues.A10.gke",
+            'profile.deviceValues.A10.gke: got "nvidia-a10"; expected array',
+        ],
+        [
+            "no MIG strategy",
+            { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, migStrategies: [] } },
+            "profile.gpu.migStrategies",
+            "",
+        ],
+        [
+            "bad partition rule",
+            { extends: "gke", name: "x", gpu: { ...BUILTIN_PROFILES.gke.gpu, partition: { kind: "lable", key: "x" } } },
+            "profile.gpu.partition",
+            "",
+        ],
+        [
+            "full profile missing capacity fields",
+            { ...BUILTIN_PROFILES.gke, name: "c", capacity: { spotNodeSelector: {} } },
+            "profile.capacity.spotTolerations",
+            "",
+        ],
+        [
+            "typo in capacity",
+            { extends: "gke", name: "x", capacity: { spotNodeSelectr: {} } },
+            "profile.capacity.spotNodeSelectr",
+            'profile.capacity.spotNodeSelectr: unknown field "spotNodeSelectr"; did you mean "spotNodeSelector"? allowed fields: spotNodeSelector, spotTolerations, onDemand',
+        ],
+        [
+            "bad toleration operator",
+            {
+                extends: "gke",
+                name: "x",
+                anyGpu: { resource: "nvidia.com/gpu", tolerations: [{ key: "k", operator: "Equals" }] },
+            },
+            "profile.anyGpu.tolerations[0].operator",
+            "",
+        ],
+        [
+            "bad requirement operator",
+            { extends: "gke", name: "x", capacity: { onDemand: [{ key: "k", operator: "NotEqual", values: ["x"] }] } },
+            "profile.capacity.onDemand[0].operator",
+            "",
+        ],
     ];
     test.each(invalid)("rejects %s", (_, input, field, message) => {
         const err = errorOf(() => resolveProfile(input as ProfileInput));

@@ -10,16 +10,36 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { renderPodTemplate } from "../../../sdk/src/core/podtemplate/render";
 import {
-    SchedulablePodSpec, SchedulingNode, matchesRequirement, nodeAffinity, nodeResourcesFit, nodeUnschedulable, podRequests, taintToleration, toleratesTaint,
+    SchedulablePodSpec,
+    SchedulingNode,
+    matchesRequirement,
+    nodeAffinity,
+    nodeResourcesFit,
+    nodeUnschedulable,
+    podRequests,
+    taintToleration,
+    toleratesTaint,
 } from "../../../sdk/src/core/scheduling/fit";
-import { declaredPoolNodes, fromKubernetesNode, poolOf, simulateScheduling } from "../../../sdk/src/core/scheduling/simulate";
+import {
+    declaredPoolNodes,
+    fromKubernetesNode,
+    poolOf,
+    simulateScheduling,
+} from "../../../sdk/src/core/scheduling/simulate";
 import { SCHEDULING_CASES, UNSCHEDULABLE_CASES } from "../../fixtures/scheduling-cases";
 import { errorOf } from "./helpers";
 
 const node = (name: string, extra: Partial<SchedulingNode> = {}): SchedulingNode => ({
-    name, labels: {}, taints: [], allocatable: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" }, ...extra,
+    name,
+    labels: {},
+    taints: [],
+    allocatable: { cpu: "8", memory: "32Gi", pods: "110", "ephemeral-storage": "100Gi" },
+    ...extra,
 });
-const pod = (spec: SchedulablePodSpec = {}): SchedulablePodSpec => ({ containers: [{ resources: { requests: { cpu: "1", memory: "1Gi" } } }], ...spec });
+const pod = (spec: SchedulablePodSpec = {}): SchedulablePodSpec => ({
+    containers: [{ resources: { requests: { cpu: "1", memory: "1Gi" } } }],
+    ...spec,
+});
 
 describe("TaintToleration", () => {
     const taint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
@@ -48,11 +68,35 @@ describe("TaintToleration", () => {
     });
 
     test("only NoSchedule and NoExecute taints keep a pod off; the first untolerated one is named", () => {
-        expect(taintToleration(pod(), node("n", { taints: [{ key: "a", effect: "PreferNoSchedule" }] }))).toBeUndefined();
-        expect(taintToleration(pod(), node("n", { taints: [{ key: "a", value: "1", effect: "NoExecute" }, { key: "b", effect: "NoSchedule" }] })))
-            .toEqual({ filter: "TaintToleration", reasons: ["node(s) had untolerated taint(s)"], detail: "had untolerated taint `a=1:NoExecute`" });
-        expect(taintToleration(pod({ tolerations: [{ key: "a", operator: "Exists" }] }), node("n", { taints: [{ key: "a", value: "1", effect: "NoExecute" }, { key: "b", effect: "NoSchedule" }] }))?.detail)
-            .toBe("had untolerated taint `b:NoSchedule`");
+        expect(
+            taintToleration(pod(), node("n", { taints: [{ key: "a", effect: "PreferNoSchedule" }] })),
+        ).toBeUndefined();
+        expect(
+            taintToleration(
+                pod(),
+                node("n", {
+                    taints: [
+                        { key: "a", value: "1", effect: "NoExecute" },
+                        { key: "b", effect: "NoSchedule" },
+                    ],
+                }),
+            ),
+        ).toEqual({
+            filter: "TaintToleration",
+            reasons: ["node(s) had untolerated taint(s)"],
+            detail: "had untolerated taint `a=1:NoExecute`",
+        });
+        expect(
+            taintToleration(
+                pod({ tolerations: [{ key: "a", operator: "Exists" }] }),
+                node("n", {
+                    taints: [
+                        { key: "a", value: "1", effect: "NoExecute" },
+                        { key: "b", effect: "NoSchedule" },
+                    ],
+                }),
+            )?.detail,
+        ).toBe("had untolerated taint `b:NoSchedule`");
     });
 });
 
@@ -80,29 +124,74 @@ describe("NodeAffinity", () => {
     });
 
     const n = node("gpu-1", { labels });
-    const affinity = (...terms: { matchExpressions?: any[]; matchFields?: any[] }[]): SchedulablePodSpec => pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+    const affinity = (...terms: { matchExpressions?: any[]; matchFields?: any[] }[]): SchedulablePodSpec =>
+        pod({
+            affinity: {
+                nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+            },
+        });
 
     test("nodeSelector: every label must be equal", () => {
         expect(nodeAffinity(pod({ nodeSelector: { zone: "a", gpus: "8" } }), n)).toBeUndefined();
-        expect(nodeAffinity(pod({ nodeSelector: { zone: "a", gpus: "4" } }), n))
-            .toEqual({ filter: "NodeAffinity", reasons: ["node(s) didn't match Pod's node affinity/selector"], detail: "didn't match node selector `gpus=4`" });
+        expect(nodeAffinity(pod({ nodeSelector: { zone: "a", gpus: "4" } }), n)).toEqual({
+            filter: "NodeAffinity",
+            reasons: ["node(s) didn't match Pod's node affinity/selector"],
+            detail: "didn't match node selector `gpus=4`",
+        });
     });
 
     test("terms are ORed, requirements ANDed; the failing requirement of each term is named", () => {
-        expect(nodeAffinity(affinity({ matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] }, { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }), n)).toBeUndefined();
-        expect(nodeAffinity(affinity({ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }, { key: "gpus", operator: "Gt", values: ["8"] }] }), n)?.detail)
-            .toBe("didn't match node affinity `gpus Gt [8]`");
-        expect(nodeAffinity(affinity({ matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] }, { matchExpressions: [{ key: "product", operator: "DoesNotExist" }] }), n)?.detail)
-            .toBe("didn't match node affinity `zone In [b]` or `product DoesNotExist`");
+        expect(
+            nodeAffinity(
+                affinity(
+                    { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] },
+                    { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] },
+                ),
+                n,
+            ),
+        ).toBeUndefined();
+        expect(
+            nodeAffinity(
+                affinity({
+                    matchExpressions: [
+                        { key: "zone", operator: "In", values: ["a"] },
+                        { key: "gpus", operator: "Gt", values: ["8"] },
+                    ],
+                }),
+                n,
+            )?.detail,
+        ).toBe("didn't match node affinity `gpus Gt [8]`");
+        expect(
+            nodeAffinity(
+                affinity(
+                    { matchExpressions: [{ key: "zone", operator: "In", values: ["b"] }] },
+                    { matchExpressions: [{ key: "product", operator: "DoesNotExist" }] },
+                ),
+                n,
+            )?.detail,
+        ).toBe("didn't match node affinity `zone In [b]` or `product DoesNotExist`");
     });
 
     test("nodeSelector and affinity must both match", () => {
-        expect(nodeAffinity({ ...affinity({ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }), nodeSelector: { zone: "b" } }, n)?.detail).toBe("didn't match node selector `zone=b`");
+        expect(
+            nodeAffinity(
+                {
+                    ...affinity({ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }),
+                    nodeSelector: { zone: "b" },
+                },
+                n,
+            )?.detail,
+        ).toBe("didn't match node selector `zone=b`");
     });
 
     test("matchFields on metadata.name; empty terms match nothing", () => {
-        expect(nodeAffinity(affinity({ matchFields: [{ key: "metadata.name", operator: "In", values: ["gpu-1"] }] }), n)).toBeUndefined();
-        expect(nodeAffinity(affinity({ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["gpu-1"] }] }), n)?.detail).toBe("didn't match node affinity `metadata.name NotIn [gpu-1]`");
+        expect(
+            nodeAffinity(affinity({ matchFields: [{ key: "metadata.name", operator: "In", values: ["gpu-1"] }] }), n),
+        ).toBeUndefined();
+        expect(
+            nodeAffinity(affinity({ matchFields: [{ key: "metadata.name", operator: "NotIn", values: ["gpu-1"] }] }), n)
+                ?.detail,
+        ).toBe("didn't match node affinity `metadata.name NotIn [gpu-1]`");
         expect(nodeAffinity(affinity({}), n)?.detail).toBe("didn't match node affinity (it has no non-empty term)");
     });
 });
@@ -121,34 +210,97 @@ describe("NodeResourcesFit", () => {
             overhead: { cpu: "100m" },
         };
         const r = podRequests(spec);
-        expect(Object.fromEntries(r)).toEqual({ cpu: 4100n, memory: 2n * 1024n ** 3n, "ephemeral-storage": 10n * 1024n ** 3n, "nvidia.com/gpu": 2n });
+        expect(Object.fromEntries(r)).toEqual({
+            cpu: 4100n,
+            memory: 2n * 1024n ** 3n,
+            "ephemeral-storage": 10n * 1024n ** 3n,
+            "nvidia.com/gpu": 2n,
+        });
     });
 
     test("pod-level cpu and memory requests win over the containers' sum", () => {
-        expect(Object.fromEntries(podRequests({ containers: [{ resources: { requests: { cpu: "1", memory: "1Gi" } } }], resources: { requests: { cpu: "3" } } }))).toEqual({ cpu: 3000n, memory: 1024n ** 3n });
+        expect(
+            Object.fromEntries(
+                podRequests({
+                    containers: [{ resources: { requests: { cpu: "1", memory: "1Gi" } } }],
+                    resources: { requests: { cpu: "3" } },
+                }),
+            ),
+        ).toEqual({ cpu: 3000n, memory: 1024n ** 3n });
     });
 
     test("every insufficient resource is a reason of its own, in the scheduler's words; names not checked by the scheduler are ignored", () => {
-        const spec: SchedulablePodSpec = { containers: [{ resources: { requests: { cpu: "16", memory: "1Gi", "nvidia.com/mig-1g.10gb": "2", "google.com/tpu": "4", "aws.amazon.com/neuroncore": "12", "example.com/foo": "0", storage: "1Ti" } } }] };
-        const f = nodeResourcesFit(spec, node("n", { allocatable: { cpu: "8", memory: "32Gi", pods: "110", "google.com/tpu": "4", "aws.amazon.com/neuroncore": "8" } }));
+        const spec: SchedulablePodSpec = {
+            containers: [
+                {
+                    resources: {
+                        requests: {
+                            cpu: "16",
+                            memory: "1Gi",
+                            "nvidia.com/mig-1g.10gb": "2",
+                            "google.com/tpu": "4",
+                            "aws.amazon.com/neuroncore": "12",
+                            "example.com/foo": "0",
+                            storage: "1Ti",
+                        },
+                    },
+                },
+            ],
+        };
+        const f = nodeResourcesFit(
+            spec,
+            node("n", {
+                allocatable: {
+                    cpu: "8",
+                    memory: "32Gi",
+                    pods: "110",
+                    "google.com/tpu": "4",
+                    "aws.amazon.com/neuroncore": "8",
+                },
+            }),
+        );
         expect(f).toEqual({
             filter: "NodeResourcesFit",
-            reasons: ["Insufficient cpu", "Insufficient aws.amazon.com/neuroncore", "Insufficient nvidia.com/mig-1g.10gb"],
+            reasons: [
+                "Insufficient cpu",
+                "Insufficient aws.amazon.com/neuroncore",
+                "Insufficient nvidia.com/mig-1g.10gb",
+            ],
             detail: "had insufficient `cpu` (allocatable 8, requested 16), insufficient `aws.amazon.com/neuroncore` (allocatable 8, requested 12), insufficient `nvidia.com/mig-1g.10gb` (allocatable 0, requested 2)",
         });
     });
 
     test("memory and ephemeral storage compare in bytes; a node without allocatable pods takes none", () => {
-        expect(nodeResourcesFit({ containers: [{ resources: { requests: { memory: "32Gi", "ephemeral-storage": "101Gi" } } }] }, node("n"))?.reasons).toEqual(["Insufficient ephemeral-storage"]);
-        expect(nodeResourcesFit({ containers: [{ resources: { requests: { memory: "32769Mi" } } }] }, node("n"))?.detail).toBe("had insufficient `memory` (allocatable 32Gi, requested 32769Mi)");
-        expect(nodeResourcesFit(pod(), node("n", { allocatable: { cpu: "8", memory: "32Gi" } }))?.reasons).toEqual(["Too many pods"]);
+        expect(
+            nodeResourcesFit(
+                { containers: [{ resources: { requests: { memory: "32Gi", "ephemeral-storage": "101Gi" } } }] },
+                node("n"),
+            )?.reasons,
+        ).toEqual(["Insufficient ephemeral-storage"]);
+        expect(
+            nodeResourcesFit({ containers: [{ resources: { requests: { memory: "32769Mi" } } }] }, node("n"))?.detail,
+        ).toBe("had insufficient `memory` (allocatable 32Gi, requested 32769Mi)");
+        expect(nodeResourcesFit(pod(), node("n", { allocatable: { cpu: "8", memory: "32Gi" } }))?.reasons).toEqual([
+            "Too many pods",
+        ]);
     });
 });
 
 describe("NodeUnschedulable", () => {
     test("a cordoned node takes only pods tolerating node.kubernetes.io/unschedulable", () => {
-        expect(nodeUnschedulable(pod(), node("n", { unschedulable: true }))?.reasons).toEqual(["node(s) were unschedulable"]);
-        expect(nodeUnschedulable(pod({ tolerations: [{ key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" }] }), node("n", { unschedulable: true }))).toBeUndefined();
+        expect(nodeUnschedulable(pod(), node("n", { unschedulable: true }))?.reasons).toEqual([
+            "node(s) were unschedulable",
+        ]);
+        expect(
+            nodeUnschedulable(
+                pod({
+                    tolerations: [
+                        { key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" },
+                    ],
+                }),
+                node("n", { unschedulable: true }),
+            ),
+        ).toBeUndefined();
     });
 });
 
@@ -157,41 +309,85 @@ describe("simulateScheduling", () => {
     const nodes: SchedulingNode[] = [
         node("cpu-1", { pool: "default" }),
         node("cpu-2", { pool: "default", unschedulable: true }),
-        node("a100-1", { pool: "a100", labels: { acc: "a100" }, taints: [gpuTaint], allocatable: { cpu: "96", memory: "680Gi", pods: "110", "nvidia.com/gpu": "8" } }),
-        node("a100-2", { pool: "a100", labels: { acc: "a100" }, taints: [gpuTaint], allocatable: { cpu: "96", memory: "680Gi", pods: "110", "nvidia.com/gpu": "8" } }),
-        node("h100-1", { pool: "h100", labels: { acc: "h100" }, taints: [gpuTaint], allocatable: { cpu: "208", memory: "1872Gi", pods: "110", "nvidia.com/gpu": "8" } }),
+        node("a100-1", {
+            pool: "a100",
+            labels: { acc: "a100" },
+            taints: [gpuTaint],
+            allocatable: { cpu: "96", memory: "680Gi", pods: "110", "nvidia.com/gpu": "8" },
+        }),
+        node("a100-2", {
+            pool: "a100",
+            labels: { acc: "a100" },
+            taints: [gpuTaint],
+            allocatable: { cpu: "96", memory: "680Gi", pods: "110", "nvidia.com/gpu": "8" },
+        }),
+        node("h100-1", {
+            pool: "h100",
+            labels: { acc: "h100" },
+            taints: [gpuTaint],
+            allocatable: { cpu: "208", memory: "1872Gi", pods: "110", "nvidia.com/gpu": "8" },
+        }),
     ];
     const gpuPod = (acc: string, gpus: number, cpu = "8"): SchedulablePodSpec => ({
-        containers: [{ resources: { requests: { cpu, memory: "64Gi", "nvidia.com/gpu": String(gpus) }, limits: { "nvidia.com/gpu": String(gpus) } } }],
+        containers: [
+            {
+                resources: {
+                    requests: { cpu, memory: "64Gi", "nvidia.com/gpu": String(gpus) },
+                    limits: { "nvidia.com/gpu": String(gpus) },
+                },
+            },
+        ],
         nodeSelector: { acc },
         tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
     });
 
     test("fitting nodes and their pools; the placement names the pool and its nodes", () => {
         const v = simulateScheduling(gpuPod("a100", 4), nodes);
-        expect({ schedulable: v.schedulable, nodes: v.nodes, pools: v.pools, placement: v.placement, schedulerMessage: v.schedulerMessage })
-            .toEqual({ schedulable: true, nodes: ["a100-1", "a100-2"], pools: ["a100"], placement: "a100 (a100-1, a100-2)", schedulerMessage: undefined });
+        expect({
+            schedulable: v.schedulable,
+            nodes: v.nodes,
+            pools: v.pools,
+            placement: v.placement,
+            schedulerMessage: v.schedulerMessage,
+        }).toEqual({
+            schedulable: true,
+            nodes: ["a100-1", "a100-2"],
+            pools: ["a100"],
+            placement: "a100 (a100-1, a100-2)",
+            schedulerMessage: undefined,
+        });
         expect(simulateScheduling(pod(), nodes).placement).toBe("default (cpu-1)");
     });
 
     test("no fit: the scheduler's own message (first failing filter per node, counts sorted as text) and the node groups", () => {
         const v = simulateScheduling(gpuPod("a100", 16), nodes);
         expect(v.schedulable).toBe(false);
-        expect(v.schedulerMessage).toBe("0/5 nodes are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu, 2 node(s) didn't match Pod's node affinity/selector.");
+        expect(v.schedulerMessage).toBe(
+            "0/5 nodes are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu, 2 node(s) didn't match Pod's node affinity/selector.",
+        );
         expect(v.groups.map((g) => [g.filter, g.detail, g.nodes, g.pools])).toEqual([
             ["NodeUnschedulable", "were unschedulable (cordoned)", ["cpu-2"], ["default"]],
             ["NodeAffinity", "didn't match node selector `acc=a100`", ["cpu-1", "h100-1"], ["default", "h100"]],
-            ["NodeResourcesFit", "had insufficient `nvidia.com/gpu` (allocatable 8, requested 16)", ["a100-1", "a100-2"], ["a100"]],
+            [
+                "NodeResourcesFit",
+                "had insufficient `nvidia.com/gpu` (allocatable 8, requested 16)",
+                ["a100-1", "a100-2"],
+                ["a100"],
+            ],
         ]);
-        expect(v.placement).toBe("none: 0/5 nodes are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu, 2 node(s) didn't match Pod's node affinity/selector."
-            + " By node group: 1 node (pool default) were unschedulable (cordoned) [NodeUnschedulable]; 2 nodes (pools default, h100) didn't match node selector `acc=a100` [NodeAffinity];"
-            + " 2 nodes (pool a100) had insufficient `nvidia.com/gpu` (allocatable 8, requested 16) [NodeResourcesFit].");
+        expect(v.placement).toBe(
+            "none: 0/5 nodes are available: 1 node(s) were unschedulable, 2 Insufficient nvidia.com/gpu, 2 node(s) didn't match Pod's node affinity/selector." +
+                " By node group: 1 node (pool default) were unschedulable (cordoned) [NodeUnschedulable]; 2 nodes (pools default, h100) didn't match node selector `acc=a100` [NodeAffinity];" +
+                " 2 nodes (pool a100) had insufficient `nvidia.com/gpu` (allocatable 8, requested 16) [NodeResourcesFit].",
+        );
     });
 
     test("a pod without the GPU toleration is stopped by the taint first, as the scheduler's filter order says", () => {
         const v = simulateScheduling({ ...gpuPod("a100", 1), tolerations: [] }, nodes);
         expect(v.nodes).toEqual([]);
-        expect(v.schedulerMessage).toBe("0/5 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 3 node(s) had untolerated taint(s).");
+        expect(v.schedulerMessage).toBe(
+            "0/5 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable, 3 node(s) had untolerated taint(s).",
+        );
     });
 
     test("every created pod tolerates not-ready/unreachable NoExecute for 300s (DefaultTolerationSeconds), not the NoSchedule taint", () => {
@@ -201,39 +397,98 @@ describe("simulateScheduling", () => {
     });
 
     test("declared pools (scale from zero) are candidates: the placement says which pool must scale up", () => {
-        const declared = declaredPoolNodes([
-            { name: "h100-spot", labels: { acc: "h100" }, taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }], allocatable: { cpu: "208", memory: "1872Gi", "nvidia.com/gpu": "16" } },
-            { name: "cpu-big", allocatable: { cpu: 64, memory: "256Gi" } },
-        ], "flyte:nodePools");
+        const declared = declaredPoolNodes(
+            [
+                {
+                    name: "h100-spot",
+                    labels: { acc: "h100" },
+                    taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }],
+                    allocatable: { cpu: "208", memory: "1872Gi", "nvidia.com/gpu": "16" },
+                },
+                { name: "cpu-big", allocatable: { cpu: 64, memory: "256Gi" } },
+            ],
+            "flyte:nodePools",
+        );
         const v = simulateScheduling(gpuPod("h100", 16), nodes, { declaredPools: declared });
-        expect({ schedulable: v.schedulable, nodes: v.nodes, scaleUp: v.scaleUp, placement: v.placement })
-            .toEqual({ schedulable: true, nodes: [], scaleUp: ["h100-spot"], placement: "h100-spot (declared pool, no fitting node yet: it must scale up)" });
+        expect({ schedulable: v.schedulable, nodes: v.nodes, scaleUp: v.scaleUp, placement: v.placement }).toEqual({
+            schedulable: true,
+            nodes: [],
+            scaleUp: ["h100-spot"],
+            placement: "h100-spot (declared pool, no fitting node yet: it must scale up)",
+        });
         // the declared pools do not count as nodes in the scheduler's message
         expect(v.schedulerMessage).toMatch(/^0\/5 nodes are available/);
         const none = simulateScheduling(gpuPod("b200", 1), nodes, { declaredPools: declared });
-        expect(none.placement).toContain("declared pools h100-spot, cpu-big didn't match node selector `acc=b200` [NodeAffinity]");
+        expect(none.placement).toContain(
+            "declared pools h100-spot, cpu-big didn't match node selector `acc=b200` [NodeAffinity]",
+        );
         // a real node that fits wins; the declared pool is not needed
-        expect(simulateScheduling(gpuPod("h100", 8), nodes, { declaredPools: declared }).placement).toBe("h100 (h100-1)");
+        expect(simulateScheduling(gpuPod("h100", 8), nodes, { declaredPools: declared }).placement).toBe(
+            "h100 (h100-1)",
+        );
     });
 
     test("node groups name pools, and nodes that belong to no pool by name", () => {
         const mixed = [node("gfd-1"), node("gfd-2"), node("cpu-9", { pool: "default" })];
-        expect(simulateScheduling(gpuPod("a100", 1), mixed).placement).toBe("none: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."
-            + " By node group: 3 nodes (pool default; nodes gfd-1, gfd-2) didn't match node selector `acc=a100` [NodeAffinity].");
-        expect(simulateScheduling(gpuPod("a100", 1), mixed.slice(0, 1)).placement).toMatch(/By node group: 1 node \(gfd-1\) didn't match/);
+        expect(simulateScheduling(gpuPod("a100", 1), mixed).placement).toBe(
+            "none: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector." +
+                " By node group: 3 nodes (pool default; nodes gfd-1, gfd-2) didn't match node selector `acc=a100` [NodeAffinity].",
+        );
+        expect(simulateScheduling(gpuPod("a100", 1), mixed.slice(0, 1)).placement).toMatch(
+            /By node group: 1 node \(gfd-1\) didn't match/,
+        );
     });
 
     test("no nodes at all", () => {
-        expect(simulateScheduling(pod(), []).placement).toBe("none: 0/0 nodes are available. The cluster has no nodes and no node pool is declared.");
+        expect(simulateScheduling(pod(), []).placement).toBe(
+            "none: 0/0 nodes are available. The cluster has no nodes and no node pool is declared.",
+        );
     });
 
     test("declared pools are validated, naming the field", () => {
-        expect(errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "8", memory: "lots" } }], "flyte:nodePools")).message)
-            .toBe("flyte:nodePools[0].allocatable.memory: got \"lots\"; expected a Kubernetes quantity such as \"8\", \"500m\" or \"64Gi\"");
-        expect(errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "8" } }], "flyte:nodePools")).field).toBe("flyte:nodePools[0].allocatable");
-        expect(errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "8", memory: "1Gi" }, taints: [{ key: "a", effect: "NoSchedul" }] }], "flyte:nodePools")).field).toBe("flyte:nodePools[0].taints[0].effect");
-        expect(errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "8", memory: "1Gi" }, label: {} }], "flyte:nodePools")).message).toMatch(/unknown field "label"/);
-        expect(errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "1", memory: "1Gi" } }, { name: "p", allocatable: { cpu: "1", memory: "1Gi" } }], "pools")).field).toBe("pools[1].name");
+        expect(
+            errorOf(() =>
+                declaredPoolNodes([{ name: "p", allocatable: { cpu: "8", memory: "lots" } }], "flyte:nodePools"),
+            ).message,
+        ).toBe(
+            'flyte:nodePools[0].allocatable.memory: got "lots"; expected a Kubernetes quantity such as "8", "500m" or "64Gi"',
+        );
+        expect(
+            errorOf(() => declaredPoolNodes([{ name: "p", allocatable: { cpu: "8" } }], "flyte:nodePools")).field,
+        ).toBe("flyte:nodePools[0].allocatable");
+        expect(
+            errorOf(() =>
+                declaredPoolNodes(
+                    [
+                        {
+                            name: "p",
+                            allocatable: { cpu: "8", memory: "1Gi" },
+                            taints: [{ key: "a", effect: "NoSchedul" }],
+                        },
+                    ],
+                    "flyte:nodePools",
+                ),
+            ).field,
+        ).toBe("flyte:nodePools[0].taints[0].effect");
+        expect(
+            errorOf(() =>
+                declaredPoolNodes(
+                    [{ name: "p", allocatable: { cpu: "8", memory: "1Gi" }, label: {} }],
+                    "flyte:nodePools",
+                ),
+            ).message,
+        ).toMatch(/unknown field "label"/);
+        expect(
+            errorOf(() =>
+                declaredPoolNodes(
+                    [
+                        { name: "p", allocatable: { cpu: "1", memory: "1Gi" } },
+                        { name: "p", allocatable: { cpu: "1", memory: "1Gi" } },
+                    ],
+                    "pools",
+                ),
+            ).field,
+        ).toBe("pools[1].name");
         expect(errorOf(() => declaredPoolNodes({ name: "p" }, "flyte:nodePools")).message).toMatch(/expected array/);
     });
 });
@@ -243,12 +498,22 @@ describe("the platform's fake nodes and the scheduling table", () => {
     // untainted CPU node standing for the platform's real worker
     const file = yaml.load(fs.readFileSync(path.join(__dirname, "../../../platform/nodes.yaml"), "utf8")) as any;
     const platformNodes: SchedulingNode[] = [
-        ...file.nodes.filter((n: any) => (n.taints ?? []).length > 0).map((n: any) => fromKubernetesNode({
-            metadata: { name: n.name, labels: { ...file.defaults.labels, "kubernetes.io/hostname": n.name, ...n.labels } },
-            spec: { taints: n.taints },
-            status: { allocatable: n.allocatable ?? n.capacity },
-        })),
-        fromKubernetesNode({ metadata: { name: "worker", labels: { "kubernetes.io/hostname": "worker" } }, status: { allocatable: { cpu: "2", memory: "24Gi", pods: "110", "ephemeral-storage": "100Gi" } } }),
+        ...file.nodes
+            .filter((n: any) => (n.taints ?? []).length > 0)
+            .map((n: any) =>
+                fromKubernetesNode({
+                    metadata: {
+                        name: n.name,
+                        labels: { ...file.defaults.labels, "kubernetes.io/hostname": n.name, ...n.labels },
+                    },
+                    spec: { taints: n.taints },
+                    status: { allocatable: n.allocatable ?? n.capacity },
+                }),
+            ),
+        fromKubernetesNode({
+            metadata: { name: "worker", labels: { "kubernetes.io/hostname": "worker" } },
+            status: { allocatable: { cpu: "2", memory: "24Gi", pods: "110", "ephemeral-storage": "100Gi" } },
+        }),
     ];
 
     test("pools come from the flavour's pool label", () => {
@@ -259,7 +524,10 @@ describe("the platform's fake nodes and the scheduling table", () => {
     });
 
     test.each([...SCHEDULING_CASES, ...UNSCHEDULABLE_CASES])("$name", (c) => {
-        const tpl = renderPodTemplate({ name: c.name, image: "localhost:30000/probe:1", resources: c.resources, interruptible: c.interruptible }, { profile: c.profile, migStrategy: c.migStrategy });
+        const tpl = renderPodTemplate(
+            { name: c.name, image: "localhost:30000/probe:1", resources: c.resources, interruptible: c.interruptible },
+            { profile: c.profile, migStrategy: c.migStrategy },
+        );
         const v = simulateScheduling(tpl.template.spec as SchedulablePodSpec, platformNodes);
         if (c.expect === undefined) {
             expect({ nodes: v.nodes, schedulable: v.schedulable }).toEqual({ nodes: [], schedulable: false });

@@ -14,9 +14,10 @@ import { Secret } from "../../../sdk/src/core/secret";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task";
 import { errorOf } from "./helpers";
 
-
-const env = (args: Partial<EnvironmentArgs> = {}) => normalizeEnvironment({ name: "env", image: "ghcr.io/org/img:1", ...args });
-const OVERRIDABLE = "overridable fields: resources, envVars, secrets, cache, retries, timeout, reusable, podTemplate, queue, interruptible";
+const env = (args: Partial<EnvironmentArgs> = {}) =>
+    normalizeEnvironment({ name: "env", image: "ghcr.io/org/img:1", ...args });
+const OVERRIDABLE =
+    "overridable fields: resources, envVars, secrets, cache, retries, timeout, reusable, podTemplate, queue, interruptible";
 
 describe("environment settings", () => {
     test("defaults: cache disable, not interruptible, no env vars or secrets", () => {
@@ -55,7 +56,14 @@ describe("environment settings", () => {
         expect(e.resources).toBeInstanceOf(Resources);
         expect(e.secrets.map((s) => s.asEnvVar)).toEqual(["API_KEY"]);
         expect(e.cache).toEqual({ behavior: "auto" });
-        expect(e.reusable).toEqual({ minReplicas: 1, maxReplicas: 3, idleTtlSeconds: 300, scaledownTtlSeconds: undefined, concurrency: 1, scope: "global" });
+        expect(e.reusable).toEqual({
+            minReplicas: 1,
+            maxReplicas: 3,
+            idleTtlSeconds: 300,
+            scaledownTtlSeconds: undefined,
+            concurrency: 1,
+            scope: "global",
+        });
         expect(e.podTemplate).toEqual(podTemplate);
         expect(e.podTemplate).not.toBe(podTemplate); // a deep-frozen copy
         expect(Object.isFrozen(e.podTemplate!.podSpec!.containers)).toBe(true);
@@ -67,20 +75,44 @@ describe("environment settings", () => {
     test("an Image object is kept; a string is checked loosely", () => {
         const image = { uri: "ghcr.io/org/app:abc123" };
         expect(env({ image }).image).toBe(image);
-        for (const ok of ["python:3.12-slim", "ghcr.io/org/app@sha256:" + "a".repeat(64), "localhost:30000/app:1", "ab"]) expect(env({ image: ok }).image).toBe(ok);
-        for (const bad of ["bad image", "app:1;rm -rf /", "", "-app", "app:", "a".repeat(513)]) expect(errorOf(() => env({ image: bad })).field).toBe("image");
-        expect(errorOf(() => env({ image: 5 as never })).message).toBe('image: got 5; expected an Image (e.g. Image.fromDebianBase()) or an image reference string');
+        for (const ok of [
+            "python:3.12-slim",
+            "ghcr.io/org/app@sha256:" + "a".repeat(64),
+            "localhost:30000/app:1",
+            "ab",
+        ])
+            expect(env({ image: ok }).image).toBe(ok);
+        for (const bad of ["bad image", "app:1;rm -rf /", "", "-app", "app:", "a".repeat(513)])
+            expect(errorOf(() => env({ image: bad })).field).toBe("image");
+        expect(errorOf(() => env({ image: 5 as never })).message).toBe(
+            "image: got 5; expected an Image (e.g. Image.fromDebianBase()) or an image reference string",
+        );
     });
 
     const invalid: [string, Partial<EnvironmentArgs> & Record<string, unknown>, string, string][] = [
-        ["a typo", { resource: { cpu: 1 } }, "resource", `resource: unknown field "resource"; did you mean "resources"? allowed fields: ${ENVIRONMENT_FIELDS.join(", ")}`],
+        [
+            "a typo",
+            { resource: { cpu: 1 } },
+            "resource",
+            `resource: unknown field "resource"; did you mean "resources"? allowed fields: ${ENVIRONMENT_FIELDS.join(", ")}`,
+        ],
         ["Flyte's snake_case", { env_vars: {} }, "env_vars", ""],
         ["pluginConfig (not supported)", { pluginConfig: {} }, "pluginConfig", ""],
         ["a bad name", { name: "My Env" }, "name", ""],
         ["a description over 255 characters", { description: "d".repeat(256) }, "description", ""],
         ["an empty queue", { queue: "" }, "queue", ""],
-        ["interruptible not a boolean", { interruptible: "yes" as never }, "interruptible", 'interruptible: got "yes"; expected true or false'],
-        ["a cache typo", { cache: "always" as never }, "cache", 'cache: got "always"; allowed values: "auto", "override", "disable"'],
+        [
+            "interruptible not a boolean",
+            { interruptible: "yes" as never },
+            "interruptible",
+            'interruptible: got "yes"; expected true or false',
+        ],
+        [
+            "a cache typo",
+            { cache: "always" as never },
+            "cache",
+            'cache: got "always"; allowed values: "auto", "override", "disable"',
+        ],
         ["a bad secret", { secrets: ["ok", { key: "k", group: "Bad" }] }, "secrets[1].group", ""],
         ["a bad resource", { resources: { memory: "1 Gi" } }, "resources.memory", ""],
         ["a bad reuse policy", { reusable: { replicas: 0 } }, "reusable.replicas", ""],
@@ -93,7 +125,10 @@ describe("environment settings", () => {
     });
 
     test("field paths start at the given prefix", () => {
-        expect(errorOf(() => normalizeEnvironment({ name: "e", resources: { memroy: "1Gi" } as never }, "environments[3]")).field).toBe("environments[3].resources.memroy");
+        expect(
+            errorOf(() => normalizeEnvironment({ name: "e", resources: { memroy: "1Gi" } as never }, "environments[3]"))
+                .field,
+        ).toBe("environments[3].resources.memroy");
         expect(errorOf(() => normalizeEnvironment(null as never, "environments[3]")).field).toBe("environments[3]");
     });
 });
@@ -128,17 +163,46 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
     });
 
     test("the declaration overrides the environment", () => {
-        const t = new TaskTemplate(base, "train", { cache: "override", retries: 3, timeout: "1h", interruptible: false, queue: "task-queue", docs: "Trains.", shortName: "fit" });
+        const t = new TaskTemplate(base, "train", {
+            cache: "override",
+            retries: 3,
+            timeout: "1h",
+            interruptible: false,
+            queue: "task-queue",
+            docs: "Trains.",
+            shortName: "fit",
+        });
         expect(t.name).toBe("fit");
         expect(t.fullName).toBe("env.fit");
-        expect(t.settings).toMatchObject({ cache: { behavior: "override" }, retries: 3, timeoutSeconds: 3600, interruptible: false, queue: "task-queue", docs: "Trains." });
+        expect(t.settings).toMatchObject({
+            cache: { behavior: "override" },
+            retries: 3,
+            timeoutSeconds: 3600,
+            interruptible: false,
+            queue: "task-queue",
+            docs: "Trains.",
+        });
         expect(t.settings.resources).toBe(base.resources);
         expect(t.settings.envVars).toEqual({ A: "env" });
     });
 
     test("the override overrides the declaration; what it does not set is inherited", () => {
-        const declared = new TaskTemplate(base, "train", { cache: "override", retries: 3, timeout: "1h", interruptible: false, queue: "task-queue", docs: "Trains." });
-        const o = declared.override({ cache: { behavior: "auto", version: "v2" }, timeout: 90, interruptible: true, resources: { cpu: 4 }, envVars: { B: "override" }, secrets: [] });
+        const declared = new TaskTemplate(base, "train", {
+            cache: "override",
+            retries: 3,
+            timeout: "1h",
+            interruptible: false,
+            queue: "task-queue",
+            docs: "Trains.",
+        });
+        const o = declared.override({
+            cache: { behavior: "auto", version: "v2" },
+            timeout: 90,
+            interruptible: true,
+            resources: { cpu: 4 },
+            envVars: { B: "override" },
+            secrets: [],
+        });
         expect(o).toBeInstanceOf(TaskTemplate);
         expect(o.fullName).toBe("env.train");
         expect(o.settings).toEqual({
@@ -177,7 +241,11 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
     });
 
     test("undefined means not given at every level", () => {
-        const declared = new TaskTemplate(base, "t", { cache: undefined, retries: undefined, interruptible: undefined });
+        const declared = new TaskTemplate(base, "t", {
+            cache: undefined,
+            retries: undefined,
+            interruptible: undefined,
+        });
         expect(declared.settings.cache).toEqual({ behavior: "auto" });
         expect(declared.settings.interruptible).toBe(true);
         const o = declared.override({ resources: undefined, envVars: undefined, queue: undefined });
@@ -192,7 +260,11 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
     test("secrets and resources overrides accept every form", () => {
         const t = new TaskTemplate(base, "t");
         expect(t.override({ secrets: "other" }).settings.secrets.map((s) => s.key)).toEqual(["other"]);
-        expect(t.override({ secrets: [new Secret({ key: "s", group: "g" }), { key: "k" }] }).settings.secrets.map((s) => s.asEnvVar)).toEqual(["G_S", "K"]);
+        expect(
+            t
+                .override({ secrets: [new Secret({ key: "s", group: "g" }), { key: "k" }] })
+                .settings.secrets.map((s) => s.asEnvVar),
+        ).toEqual(["G_S", "K"]);
         const r = new Resources({ gpu: "T4:1" });
         expect(t.override({ resources: r }).settings.resources).toBe(r);
     });
@@ -203,7 +275,9 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
         const t = new TaskTemplate(e, "t", { podTemplate: pt });
         pt.labels.from = "mutated";
         expect(t.settings.podTemplate).toEqual({ labels: { from: "task" } });
-        expect(t.override({ podTemplate: { labels: { from: "override" } } }).settings.podTemplate).toEqual({ labels: { from: "override" } });
+        expect(t.override({ podTemplate: { labels: { from: "override" } } }).settings.podTemplate).toEqual({
+            labels: { from: "override" },
+        });
     });
 
     test("a TaskTemplate is immutable", () => {
@@ -237,7 +311,9 @@ describe("what cannot be set where", () => {
     test.each(["resources", "envVars", "secrets", "image", "reusable"])("the declaration cannot set %s", (key) => {
         const err = errorOf(() => new TaskTemplate(env(), "t", { [key]: {} } as TaskOptions));
         expect(err.field).toBe(`task.${key}`);
-        expect(err.message).toContain("allowed fields: shortName, cache, retries, timeout, interruptible, podTemplate, queue, docs");
+        expect(err.message).toContain(
+            "allowed fields: shortName, cache, retries, timeout, interruptible, podTemplate, queue, docs",
+        );
     });
 
     test.each([
@@ -249,7 +325,11 @@ describe("what cannot be set where", () => {
         ["a bad retry count", () => t.override({ retries: -1 }), "override.retries"],
         ["a bad override queue", () => t.override({ queue: "" }), "override.queue"],
         ["bad override resources", () => t.override({ resources: { cpu: [1] as never } }), "override.resources.cpu"],
-        ["bad override secrets", () => t.override({ secrets: [{ key: "k", mount: "/tmp" }] }), "override.secrets[0].mount"],
+        [
+            "bad override secrets",
+            () => t.override({ secrets: [{ key: "k", mount: "/tmp" }] }),
+            "override.secrets[0].mount",
+        ],
         ["bad override env vars", () => t.override({ envVars: { "1A": "x" } }), "override.envVars.1A"],
         ["override options not an object", () => t.override(null as never), "override"],
     ])("rejects %s", (_, fn, field) => {
@@ -269,13 +349,18 @@ describe("the reusable rule", () => {
         ["envVars", { envVars: {} }],
         ["secrets", { secrets: ["other"] }],
         ["secrets", { secrets: [] }],
-    ] as [string, OverrideOptions][])("overriding %s on a reusable task is an error telling to pass reusable: \"off\" (%p)", (key, options) => {
-        const err = errorOf(() => task.override(options));
-        expect(err.field).toBe(`override.${key}`);
-        expect(err.message).toContain(`cannot override ${key} when reusable is set: reusable tasks use the environment's ${key}; pass reusable: "off" in the same override to disable reuse and override ${key}`);
-    });
+    ] as [string, OverrideOptions][])(
+        'overriding %s on a reusable task is an error telling to pass reusable: "off" (%p)',
+        (key, options) => {
+            const err = errorOf(() => task.override(options));
+            expect(err.field).toBe(`override.${key}`);
+            expect(err.message).toContain(
+                `cannot override ${key} when reusable is set: reusable tasks use the environment's ${key}; pass reusable: "off" in the same override to disable reuse and override ${key}`,
+            );
+        },
+    );
 
-    test("reusable: \"off\" in the same override clears reuse and allows them", () => {
+    test('reusable: "off" in the same override clears reuse and allows them', () => {
         const o = task.override({ reusable: "off", resources: { cpu: 2 }, envVars: {}, secrets: [] });
         expect(o.settings.reusable).toBeUndefined();
         expect(o.settings.resources!.quantities.requests).toEqual({ cpu: "2" });
@@ -285,7 +370,7 @@ describe("the reusable rule", () => {
         expect(o.override({ envVars: { B: "1" } }).settings.envVars).toEqual({ B: "1" });
     });
 
-    test("reusable: \"off\" in an earlier override does not carry the error; in a later one it is needed again after re-enabling", () => {
+    test('reusable: "off" in an earlier override does not carry the error; in a later one it is needed again after re-enabling', () => {
         const reenabled = task.override({ reusable: "off" }).override({ reusable: { replicas: 4 } });
         expect(reenabled.settings.reusable).toMatchObject({ minReplicas: 4, maxReplicas: 4 });
         expect(errorOf(() => reenabled.override({ envVars: {} })).field).toBe("override.envVars");
@@ -294,14 +379,27 @@ describe("the reusable rule", () => {
     test("other fields may be overridden on a reusable task, and reuse is kept", () => {
         const o = task.override({ cache: "auto", retries: 2, timeout: "10m", queue: "q", interruptible: true });
         expect(o.settings.reusable).toEqual(reusableEnv.reusable);
-        expect(o.settings).toMatchObject({ cache: { behavior: "auto" }, retries: 2, timeoutSeconds: 600, queue: "q", interruptible: true });
+        expect(o.settings).toMatchObject({
+            cache: { behavior: "auto" },
+            retries: 2,
+            timeoutSeconds: 600,
+            queue: "q",
+            interruptible: true,
+        });
     });
 
     test("a reuse policy given in the same override triggers the rule on a non-reusable task", () => {
         const plain = new TaskTemplate(env(), "t");
-        expect(errorOf(() => plain.override({ reusable: { replicas: 2 }, resources: { cpu: 1 } })).field).toBe("override.resources");
+        expect(errorOf(() => plain.override({ reusable: { replicas: 2 }, resources: { cpu: 1 } })).field).toBe(
+            "override.resources",
+        );
         expect(plain.override({ reusable: { replicas: [1, 4], scaledownTtl: 60 } }).settings.reusable).toEqual({
-            minReplicas: 1, maxReplicas: 4, idleTtlSeconds: undefined, scaledownTtlSeconds: 60, concurrency: 1, scope: "global",
+            minReplicas: 1,
+            maxReplicas: 4,
+            idleTtlSeconds: undefined,
+            scaledownTtlSeconds: 60,
+            concurrency: 1,
+            scope: "global",
         });
         expect(plain.override({ reusable: "off", resources: { cpu: 1 } }).settings.reusable).toBeUndefined();
         expect(errorOf(() => plain.override({ reusable: { replicas: 0 } })).field).toBe("override.reusable.replicas");
@@ -311,50 +409,100 @@ describe("the reusable rule", () => {
     test("a task podTemplate on a reusable environment is an error", () => {
         const err = errorOf(() => new TaskTemplate(reusableEnv, "t", { podTemplate: { labels: { a: "b" } } }));
         expect(err.field).toBe("task.podTemplate");
-        expect(err.message).toBe('task.podTemplate: got "(pod template)"; cannot set podTemplate when environment "env" is reusable');
+        expect(err.message).toBe(
+            'task.podTemplate: got "(pod template)"; cannot set podTemplate when environment "env" is reusable',
+        );
     });
 
-    test("an override podTemplate on a reusable task needs reusable: \"off\" too (stricter than Flyte)", () => {
+    test('an override podTemplate on a reusable task needs reusable: "off" too (stricter than Flyte)', () => {
         expect(errorOf(() => task.override({ podTemplate: {} })).message).toBe(
             'override.podTemplate: got "(pod template)"; cannot set podTemplate when reusable is set; pass reusable: "off" in the same override',
         );
-        expect(task.override({ reusable: "off", podTemplate: { labels: { a: "b" } } }).settings.podTemplate).toEqual({ labels: { a: "b" } });
+        expect(task.override({ reusable: "off", podTemplate: { labels: { a: "b" } } }).settings.podTemplate).toEqual({
+            labels: { a: "b" },
+        });
     });
 });
 
 describe("ReusePolicy", () => {
     test.each([
-        [{}, { minReplicas: 2, maxReplicas: 2, idleTtlSeconds: undefined, scaledownTtlSeconds: undefined, concurrency: 1, scope: "global" }],
+        [
+            {},
+            {
+                minReplicas: 2,
+                maxReplicas: 2,
+                idleTtlSeconds: undefined,
+                scaledownTtlSeconds: undefined,
+                concurrency: 1,
+                scope: "global",
+            },
+        ],
         [{ replicas: 3 }, { minReplicas: 3, maxReplicas: 3 }],
         [{ replicas: [1, 5] }, { minReplicas: 1, maxReplicas: 5 }],
         [{ replicas: [0, 1] }, { minReplicas: 0, maxReplicas: 1 }],
         [{ replicas: [2, 2] }, { minReplicas: 2, maxReplicas: 2 }],
         [{ idleTtl: 30 }, { idleTtlSeconds: 30 }],
         [{ idleTtl: "30s" }, { idleTtlSeconds: 30 }],
-        [{ idleTtl: "1h", scaledownTtl: "2m" }, { idleTtlSeconds: 3600, scaledownTtlSeconds: 120 }],
-        [{ concurrency: 4, scope: "run" }, { concurrency: 4, scope: "run" }],
+        [
+            { idleTtl: "1h", scaledownTtl: "2m" },
+            { idleTtlSeconds: 3600, scaledownTtlSeconds: 120 },
+        ],
+        [
+            { concurrency: 4, scope: "run" },
+            { concurrency: 4, scope: "run" },
+        ],
     ])("%p", (args, expected) => {
         expect(normalizeReuse(args as never, "reusable")).toMatchObject(expected);
     });
 
     test.each([
-        ["replicas 0 (Flyte allows (0, 0); a pool of none cannot run anything)", { replicas: 0 }, "reusable.replicas", ""],
+        [
+            "replicas 0 (Flyte allows (0, 0); a pool of none cannot run anything)",
+            { replicas: 0 },
+            "reusable.replicas",
+            "",
+        ],
         ["negative replicas", { replicas: [-1, 2] }, "reusable.replicas[0]", ""],
         ["max 0", { replicas: [0, 0] }, "reusable.replicas[1]", ""],
-        ["min > max", { replicas: [3, 1] }, "reusable.replicas", "reusable.replicas: got [3,1]; expected [min, max] with min <= max"],
+        [
+            "min > max",
+            { replicas: [3, 1] },
+            "reusable.replicas",
+            "reusable.replicas: got [3,1]; expected [min, max] with min <= max",
+        ],
         ["a one-element tuple", { replicas: [1] }, "reusable.replicas", ""],
         ["a three-element tuple", { replicas: [1, 2, 3] }, "reusable.replicas", ""],
         ["fractional replicas", { replicas: 1.5 }, "reusable.replicas", ""],
         ["replicas as a string", { replicas: "2" }, "reusable.replicas", ""],
         // Flyte: "idle_ttl must be at least 30 seconds", "scaledown_ttl must be at least 30 seconds"
         ["idleTtl 29", { idleTtl: 29 }, "reusable.idleTtl", "reusable.idleTtl: got 29; must be at least 30 seconds"],
-        ["idleTtl \"29s\"", { idleTtl: "29s" }, "reusable.idleTtl", 'reusable.idleTtl: got "29s"; must be at least 30 seconds'],
+        [
+            'idleTtl "29s"',
+            { idleTtl: "29s" },
+            "reusable.idleTtl",
+            'reusable.idleTtl: got "29s"; must be at least 30 seconds',
+        ],
         ["idleTtl 0", { idleTtl: 0 }, "reusable.idleTtl", ""],
-        ["scaledownTtl 10", { scaledownTtl: 10 }, "reusable.scaledownTtl", "reusable.scaledownTtl: got 10; must be at least 30 seconds"],
+        [
+            "scaledownTtl 10",
+            { scaledownTtl: 10 },
+            "reusable.scaledownTtl",
+            "reusable.scaledownTtl: got 10; must be at least 30 seconds",
+        ],
         ["scaledownTtl malformed", { scaledownTtl: "half an hour" }, "reusable.scaledownTtl", ""],
         ["concurrency 0 (Flyte: at least 1)", { concurrency: 0 }, "reusable.concurrency", ""],
-        ["scope typo (Flyte: \"global\" or \"run\")", { scope: "local" }, "reusable.scope", 'reusable.scope: got "local"; allowed values: "global", "run"'],
-        ["a typo", { replica: 2 }, "reusable.replica", 'reusable.replica: unknown field "replica"; did you mean "replicas"? allowed fields: replicas, idleTtl, scaledownTtl, concurrency, scope'],
+        [
+            'scope typo (Flyte: "global" or "run")',
+            { scope: "local" },
+            "reusable.scope",
+            'reusable.scope: got "local"; allowed values: "global", "run"',
+        ],
+        [
+            "a typo",
+            { replica: 2 },
+            "reusable.replica",
+            'reusable.replica: unknown field "replica"; did you mean "replicas"? allowed fields: replicas, idleTtl, scaledownTtl, concurrency, scope',
+        ],
     ])("rejects %s", (_, args, field, message) => {
         const err = errorOf(() => normalizeReuse(args as never, "reusable"));
         expect(err.field).toBe(field);
@@ -367,7 +515,10 @@ describe("cache", () => {
         ["auto", { behavior: "auto" }],
         ["override", { behavior: "override" }],
         ["disable", { behavior: "disable" }],
-        [{ behavior: "auto", version: "v1", serialize: true, ignoredInputs: ["seed"], salt: "x" }, { behavior: "auto", version: "v1", serialize: true, ignoredInputs: ["seed"], salt: "x" }],
+        [
+            { behavior: "auto", version: "v1", serialize: true, ignoredInputs: ["seed"], salt: "x" },
+            { behavior: "auto", version: "v1", serialize: true, ignoredInputs: ["seed"], salt: "x" },
+        ],
         [{ behavior: "override" }, { behavior: "override" }],
     ])("%p", (input, expected) => {
         const c = normalizeCache(input as never, "cache")!;
@@ -390,9 +541,21 @@ describe("cache", () => {
     test.each([
         ["always", "cache", 'cache: got "always"; allowed values: "auto", "override", "disable"'],
         ["Auto", "cache", 'cache: got "Auto"; did you mean "auto"? allowed values: "auto", "override", "disable"'],
-        [{ behavior: "sometimes" }, "cache.behavior", 'cache.behavior: got "sometimes"; allowed values: "auto", "override", "disable"'],
-        [{ behaviour: "auto" }, "cache.behaviour", 'cache.behaviour: unknown field "behaviour"; did you mean "behavior"? allowed fields: behavior, version, serialize, ignoredInputs, salt'],
-        [{ behavior: "auto", versoin: "1" }, "cache.versoin", 'cache.versoin: unknown field "versoin"; did you mean "version"? allowed fields: behavior, version, serialize, ignoredInputs, salt'],
+        [
+            { behavior: "sometimes" },
+            "cache.behavior",
+            'cache.behavior: got "sometimes"; allowed values: "auto", "override", "disable"',
+        ],
+        [
+            { behaviour: "auto" },
+            "cache.behaviour",
+            'cache.behaviour: unknown field "behaviour"; did you mean "behavior"? allowed fields: behavior, version, serialize, ignoredInputs, salt',
+        ],
+        [
+            { behavior: "auto", versoin: "1" },
+            "cache.versoin",
+            'cache.versoin: unknown field "versoin"; did you mean "version"? allowed fields: behavior, version, serialize, ignoredInputs, salt',
+        ],
         [{ behavior: "auto", version: "" }, "cache.version", ""],
         [{ behavior: "auto", serialize: "yes" }, "cache.serialize", ""],
         [{ behavior: "auto", ignoredInputs: "seed" }, "cache.ignoredInputs", ""],
@@ -406,12 +569,23 @@ describe("cache", () => {
 });
 
 describe("retries and durations", () => {
-    test.each([[0, 0], [3, 3], [100, 100], [{ count: 2 }, 2], [undefined, undefined]])("retries %p -> %p", (input, expected) => {
+    test.each([
+        [0, 0],
+        [3, 3],
+        [100, 100],
+        [{ count: 2 }, 2],
+        [undefined, undefined],
+    ])("retries %p -> %p", (input, expected) => {
         expect(normalizeRetries(input, "retries")).toBe(expected);
     });
-    test.each([[-1], [101], [1.5], ["3"], [null], [{ count: -1 }], [{ attempts: 2 }], [NaN]])("rejects retries %p", (input) => {
-        expect(errorOf(() => normalizeRetries(input, "retries")).message).toContain("expected a retry count: an integer from 0 to 100, or { count }");
-    });
+    test.each([[-1], [101], [1.5], ["3"], [null], [{ count: -1 }], [{ attempts: 2 }], [NaN]])(
+        "rejects retries %p",
+        (input) => {
+            expect(errorOf(() => normalizeRetries(input, "retries")).message).toContain(
+                "expected a retry count: an integer from 0 to 100, or { count }",
+            );
+        },
+    );
 
     test.each([
         [0, 0],
@@ -428,9 +602,26 @@ describe("retries and durations", () => {
     ])("duration %p = %p s", (input, seconds) => {
         expect(durationSeconds("timeout", input)).toBe(seconds);
     });
-    test.each([[""], ["1.5h"], ["-1s"], [-1], [1.5], ["1h 30m"], ["30"], ["1w"], ["10ms"], ["1s1h"], ["h"], [null], [Infinity], [{}]])("rejects duration %p", (input) => {
+    test.each([
+        [""],
+        ["1.5h"],
+        ["-1s"],
+        [-1],
+        [1.5],
+        ["1h 30m"],
+        ["30"],
+        ["1w"],
+        ["10ms"],
+        ["1s1h"],
+        ["h"],
+        [null],
+        [Infinity],
+        [{}],
+    ])("rejects duration %p", (input) => {
         const err = errorOf(() => durationSeconds("timeout", input));
         expect(err.field).toBe("timeout");
-        expect(err.message).toContain('expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d"');
+        expect(err.message).toContain(
+            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d"',
+        );
     });
 });

@@ -1,4 +1,12 @@
-import { FLYTE_REGISTRY, Image, LOCALHOST_REGISTRY, defaultRegistry, imageSettings, init, resetInit } from "../../../sdk/src/core/image";
+import {
+    FLYTE_REGISTRY,
+    Image,
+    LOCALHOST_REGISTRY,
+    defaultRegistry,
+    imageSettings,
+    init,
+    resetInit,
+} from "../../../sdk/src/core/image";
 
 describe("registry defaults", () => {
     afterEach(() => resetInit());
@@ -57,7 +65,9 @@ describe("flyte-sdk parity of registries", () => {
     });
 
     it("accepts Docker Hub namespaces as registries", () => {
-        expect(Image.fromBase("python:3.11").clone({ name: "e", registry: "other_registry" }).uri).toMatch(/^other_registry\/e:[0-9a-f]{32}$/);
+        expect(Image.fromBase("python:3.11").clone({ name: "e", registry: "other_registry" }).uri).toMatch(
+            /^other_registry\/e:[0-9a-f]{32}$/,
+        );
         expect(Image.fromDebianBase({ name: "e", registry: "my-org" }).registry).toBe("my-org");
     });
 });

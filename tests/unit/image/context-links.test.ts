@@ -21,9 +21,16 @@ describe("build context: source files are linked, not copied", () => {
         fs.mkdirSync(path.join(src, "pkg"), { recursive: true });
         fs.writeFileSync(path.join(src, "main.py"), "print('hi')\n");
         fs.writeFileSync(path.join(src, "pkg", "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
-        const img = Image.fromDebianBase({ installFlyte: false, name: "links", registry: "localhost:30000" }).withSourceFolder(src, "/app");
+        const img = Image.fromDebianBase({
+            installFlyte: false,
+            name: "links",
+            registry: "localhost:30000",
+        }).withSourceFolder(src, "/app");
         const ctx = assembleBuildContext(img, path.join(root, "context"));
-        for (const [rel, from] of [["main.py", "main.py"], ["pkg/run.sh", "pkg/run.sh"]]) {
+        for (const [rel, from] of [
+            ["main.py", "main.py"],
+            ["pkg/run.sh", "pkg/run.sh"],
+        ]) {
             const entry = ctx.files.find((f) => f.endsWith(`/${rel}`))!;
             const linked = fs.statSync(path.join(ctx.dir, entry));
             const source = fs.statSync(path.join(src, from));
@@ -43,7 +50,11 @@ describe("build context: source files are linked, not copied", () => {
         fs.mkdirSync(shared);
         fs.writeFileSync(path.join(shared, "common.py"), "X = 1\n");
         fs.symlinkSync("../shared/common.py", path.join(src, "common.py"));
-        const img = Image.fromDebianBase({ installFlyte: false, name: "links", registry: "localhost:30000" }).withSourceFolder(src, "/app");
+        const img = Image.fromDebianBase({
+            installFlyte: false,
+            name: "links",
+            registry: "localhost:30000",
+        }).withSourceFolder(src, "/app");
         const ctx = assembleBuildContext(img, path.join(root, "context"));
         const entry = ctx.files.find((f) => f.endsWith("/common.py"))!;
         const inContext = path.join(ctx.dir, entry);
@@ -55,12 +66,18 @@ describe("build context: source files are linked, not copied", () => {
     it("fromDockerfile: the Dockerfile and .dockerignore written into the context leave the user's files unchanged", () => {
         const src = path.join(root, "byod");
         fs.cpSync(path.join(REPO_ROOT, FIX, "dockerfile"), src, { recursive: true });
-        const before = Object.fromEntries(fs.readdirSync(src).map((f) => [f, fs.readFileSync(path.join(src, f), "utf8")]));
+        const before = Object.fromEntries(
+            fs.readdirSync(src).map((f) => [f, fs.readFileSync(path.join(src, f), "utf8")]),
+        );
         const img = Image.fromDockerfile(path.join(src, "Dockerfile"), { name: "byod", registry: "localhost:30000" });
-        const ctx = assembleBuildContext(img, path.join(root, "context"), { baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" } });
+        const ctx = assembleBuildContext(img, path.join(root, "context"), {
+            baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" },
+        });
         expect(fs.readFileSync(ctx.dockerfile, "utf8")).toContain("FROM m/python:3.11\n");
         expect(fs.readFileSync(path.join(ctx.dir, ".dockerignore"), "utf8")).toContain(".pulumi-flyte-context");
-        const after = Object.fromEntries(fs.readdirSync(src).map((f) => [f, fs.readFileSync(path.join(src, f), "utf8")]));
+        const after = Object.fromEntries(
+            fs.readdirSync(src).map((f) => [f, fs.readFileSync(path.join(src, f), "utf8")]),
+        );
         expect(after).toEqual(before);
         expect(fs.statSync(path.join(src, "Dockerfile")).nlink).toBe(1);
         expect(fs.statSync(path.join(src, ".dockerignore")).nlink).toBe(1);

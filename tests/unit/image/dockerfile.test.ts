@@ -58,10 +58,16 @@ ENV _F_IMG_ID=${img.uri}
 
     it("a workdir is created for Flyte's non-root user (WORKDIR alone would make it root's); without that user, WORKDIR as is", () => {
         const withUser = Image.fromDebianBase().withWorkdir("/app").dockerfile;
-        expect(withUser).toContain("RUN if [ ! -d /app ]; then mkdir -p /app && chown flyte:flyte /app; fi\nWORKDIR /app\n");
+        expect(withUser).toContain(
+            "RUN if [ ! -d /app ]; then mkdir -p /app && chown flyte:flyte /app; fi\nWORKDIR /app\n",
+        );
         // Flyte's own home is already the user's: its WORKDIR line stays alone
-        expect(withUser).toContain("RUN if ! id -u flyte >/dev/null 2>&1; then useradd --create-home --shell /bin/bash flyte; fi && mkdir -p /home/flyte && chown -R flyte:flyte /home/flyte && chown -R flyte:flyte /root\nWORKDIR /home/flyte\n");
-        const noUser = Image.fromBase("python:3.12-slim").clone({ name: "x", registry: "r.example.com", extendable: true }).withWorkdir("/srv/app").dockerfile;
+        expect(withUser).toContain(
+            "RUN if ! id -u flyte >/dev/null 2>&1; then useradd --create-home --shell /bin/bash flyte; fi && mkdir -p /home/flyte && chown -R flyte:flyte /home/flyte && chown -R flyte:flyte /root\nWORKDIR /home/flyte\n",
+        );
+        const noUser = Image.fromBase("python:3.12-slim")
+            .clone({ name: "x", registry: "r.example.com", extendable: true })
+            .withWorkdir("/srv/app").dockerfile;
         expect(noUser).toContain("\nWORKDIR /srv/app\n");
         expect(noUser).not.toContain("chown");
     });
@@ -92,13 +98,20 @@ ENV _F_IMG_ID=${img.uri}
     it("a cloned fromBase image: venv created before the first pip layer, no flyte user, no chown", () => {
         const img = Image.fromBase("python:3.11-slim-bookworm")
             .clone({ name: "custom", extendable: true })
-            .withAptPackages({ packages: ["curl"], secretMounts: [new Secret({ key: "apt-auth", mount: "/etc/flyte/secrets" })] })
+            .withAptPackages({
+                packages: ["curl"],
+                secretMounts: [new Secret({ key: "apt-auth", mount: "/etc/flyte/secrets" })],
+            })
             .withRequirements(`${FIX}/requirements.txt`, { secretMounts: "GITHUB_PAT" })
             .withSourceFile(`${FIX}/app.py`, "/app/")
             .withLocalV2({ distDir: `${FIX}/wheels` })
             .withCommands(["echo done"], { secretMounts: [new Secret({ key: "tok", group: "ci", asEnvVar: "TOKEN" })] })
             .withDockerignore(`${FIX}/.dockerignore`);
-        expect(renderDockerfile(img, { baseImageMirrors: { "docker.io/library/python:3.11-slim-bookworm": "mirror.local/python:3.11" } })).toBe(`${DOCKERFILE_HEADER}
+        expect(
+            renderDockerfile(img, {
+                baseImageMirrors: { "docker.io/library/python:3.11-slim-bookworm": "mirror.local/python:3.11" },
+            }),
+        ).toBe(`${DOCKERFILE_HEADER}
 FROM mirror.local/python:3.11
 USER root
 RUN --mount=type=secret,id=APT-AUTH,target=/etc/flyte/secrets/apt-auth,required=true apt-get update \\
@@ -130,7 +143,9 @@ ENV _F_IMG_ID=${img.uri}
         const img = Image.fromDockerfile(`${FIX}/dockerfile/Dockerfile`, { name: "byod" });
         const original = fs.readFileSync(`${FIX}/dockerfile/Dockerfile`, "utf8");
         expect(img.dockerfile).toBe(original);
-        expect(img.renderDockerfile({ baseImageMirrors: MIRRORS })).toBe(original.replace("FROM python:3.11-slim-bookworm", `FROM ${MIRRORS["python:3.11-slim-bookworm"]}`));
+        expect(img.renderDockerfile({ baseImageMirrors: MIRRORS })).toBe(
+            original.replace("FROM python:3.11-slim-bookworm", `FROM ${MIRRORS["python:3.11-slim-bookworm"]}`),
+        );
     });
 
     it("never writes a secret value, ARG or secret ENV; exposes secrets as files for one step; quotes every package", () => {
@@ -141,10 +156,18 @@ ENV _F_IMG_ID=${img.uri}
         expect(d).not.toMatch(/^ARG /m);
         expect(d).not.toMatch(/^ENV API_TOKEN/m);
         expect(d).toContain("'a[b]>=1'");
-        expect(d.match(/--mount=type=secret,id=API_TOKEN,target=\/run\/secrets\/API_TOKEN,required=true export API_TOKEN="\$\(cat \/run\/secrets\/API_TOKEN\)" && /g)).toHaveLength(2);
+        expect(
+            d.match(
+                /--mount=type=secret,id=API_TOKEN,target=\/run\/secrets\/API_TOKEN,required=true export API_TOKEN="\$\(cat \/run\/secrets\/API_TOKEN\)" && /g,
+            ),
+        ).toHaveLength(2);
         // the same secret twice in one step is mounted once
-        const twice = Image.fromDebianBase({ installFlyte: false, name: "s" }).withCommands(["x"], { secretMounts: ["API_TOKEN", new Secret({ key: "API_TOKEN" })] });
-        expect(twice.dockerfile).toContain('RUN --mount=type=secret,id=API_TOKEN,target=/run/secrets/API_TOKEN,required=true export API_TOKEN="$(cat /run/secrets/API_TOKEN)" && x\n');
+        const twice = Image.fromDebianBase({ installFlyte: false, name: "s" }).withCommands(["x"], {
+            secretMounts: ["API_TOKEN", new Secret({ key: "API_TOKEN" })],
+        });
+        expect(twice.dockerfile).toContain(
+            'RUN --mount=type=secret,id=API_TOKEN,target=/run/secrets/API_TOKEN,required=true export API_TOKEN="$(cat /run/secrets/API_TOKEN)" && x\n',
+        );
     });
 
     it("every instruction starts a line: nothing given can open a new instruction", () => {
@@ -167,7 +190,11 @@ ENV _F_IMG_ID=${img.uri}
         expect(mirrorOf("docker.io/library/python:3.11", { "python:3.11": "m" })).toBe("m");
         expect(mirrorOf("python:3.11", { "index.docker.io/library/python:3.11": "m" })).toBe("m");
         expect(mirrorOf("python:3.12", { "python:3.11": "m" })).toBeUndefined();
-        const e = validationError(() => Image.fromDebianBase().withPipPackages("x").renderDockerfile({ baseImageMirrors: { "python:3.11": "bad mirror\nRUN x" } }));
+        const e = validationError(() =>
+            Image.fromDebianBase()
+                .withPipPackages("x")
+                .renderDockerfile({ baseImageMirrors: { "python:3.11": "bad mirror\nRUN x" } }),
+        );
         expect(e.field).toBe("baseImageMirrors.python:3.11");
     });
 });

@@ -78,7 +78,17 @@ describe("source walking and build contexts", () => {
 
     it("walks files in flyte-sdk's order: a folder's files sorted, then its subfolders", () => {
         const files = listSourceFiles(`${FIX}/proj`, new DockerfileIgnore(`${FIX}/proj`)).map((f) => f.rel);
-        expect(files).toEqual([".dockerignore", "keep.log", "main.py", "pkg/__init__.py", "pkg/trace.log", "pkg/util.py", "pkg/ünï.txt", "pkg/deep/Notes.TMP", "pkg/deep/data.json"]);
+        expect(files).toEqual([
+            ".dockerignore",
+            "keep.log",
+            "main.py",
+            "pkg/__init__.py",
+            "pkg/trace.log",
+            "pkg/util.py",
+            "pkg/ünï.txt",
+            "pkg/deep/Notes.TMP",
+            "pkg/deep/data.json",
+        ]);
     });
 
     it("skips broken links, hashes linked files, lists but does not enter linked folders", () => {
@@ -122,10 +132,14 @@ describe("source walking and build contexts", () => {
             .withLocalV2({ distDir: `${FIX}/wheels` })
             .withCommands(["echo"], { secretMounts: "GITHUB_PAT" });
         const dir = path.join(tmp("ctx-"), "context");
-        const ctx = assembleBuildContext(img, dir, { baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" } });
+        const ctx = assembleBuildContext(img, dir, {
+            baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" },
+        });
         expect(ctx.dir).toBe(dir);
         expect(ctx.dockerfile).toBe(path.join(dir, "Dockerfile"));
-        expect(fs.readFileSync(ctx.dockerfile, "utf8")).toBe(img.renderDockerfile({ baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" } }));
+        expect(fs.readFileSync(ctx.dockerfile, "utf8")).toBe(
+            img.renderDockerfile({ baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" } }),
+        );
         expect(ctx.secrets.map((s) => s.id)).toEqual(["GITHUB_PAT"]);
         expect(listTree(dir)).toEqual([
             CONTEXT_MARKER,
@@ -143,7 +157,9 @@ describe("source walking and build contexts", () => {
             "layer-7/app.py",
             "layer-8/flyte-0.0.0-py3-none-any.whl",
         ]);
-        expect(fs.readFileSync(path.join(dir, "layer-6/main.py"), "utf8")).toBe(fs.readFileSync(`${FIX}/proj/main.py`, "utf8"));
+        expect(fs.readFileSync(path.join(dir, "layer-6/main.py"), "utf8")).toBe(
+            fs.readFileSync(`${FIX}/proj/main.py`, "utf8"),
+        );
         // re-assembling into the same directory replaces it
         const again = assembleBuildContext(img.withSourceFolder(`${FIX}/proj2`, "/p2"), dir);
         expect(again.files).toContain("layer-10/sub/b.txt");
@@ -167,7 +183,9 @@ describe("source walking and build contexts", () => {
     it("fromDockerfile: copies the Dockerfile's folder honouring its .dockerignore", () => {
         const img = Image.fromDockerfile(`${FIX}/dockerfile/Dockerfile`, { name: "byod" });
         const dir = tmp("ctx3-");
-        const ctx = assembleBuildContext(img, dir, { baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" } });
+        const ctx = assembleBuildContext(img, dir, {
+            baseImageMirrors: { "python:3.11-slim-bookworm": "m/python:3.11" },
+        });
         expect(listTree(dir)).toEqual([".dockerignore", CONTEXT_MARKER, "Dockerfile", "context.txt"]);
         expect(fs.readFileSync(ctx.dockerfile, "utf8")).toContain("FROM m/python:3.11\n");
         expect(fs.readFileSync(path.join(dir, ".dockerignore"), "utf8")).toBe(`ignored.txt\n${CONTEXT_MARKER}\n`);
@@ -175,7 +193,8 @@ describe("source walking and build contexts", () => {
 });
 
 describe("matching is linear in the pattern times the path (issue 8)", () => {
-    const { IgnorePattern } = require("../../../sdk/src/core/image/dockerignore") as typeof import("../../../sdk/src/core/image/dockerignore");
+    const { IgnorePattern } =
+        require("../../../sdk/src/core/image/dockerignore") as typeof import("../../../sdk/src/core/image/dockerignore");
 
     it("agrees with docker-py's regex translation on random patterns and paths", () => {
         let seed = 42;

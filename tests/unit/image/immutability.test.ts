@@ -8,7 +8,8 @@ describe("Image immutability", () => {
     afterAll(() => process.chdir(cwd));
     afterEach(() => resetInit());
 
-    const base = () => Image.fromDebianBase({ python: "3.11", installFlyte: false, registry: "localhost:30000", name: "imm" });
+    const base = () =>
+        Image.fromDebianBase({ python: "3.11", installFlyte: false, registry: "localhost:30000", name: "imm" });
 
     it("every method returns a new frozen Image and leaves the original unchanged", () => {
         const a = base();
@@ -74,7 +75,12 @@ describe("Image immutability", () => {
         const files = [`${FIX}/app.py`];
         const env: Record<string, string> = { A: "1" };
         const map = new Map([["B", "2"]]);
-        const img = base().withAptPackages({ packages: apt }).withCommands(cmds).withSourceFile(files).withEnvVars(env).withEnvVars(map);
+        const img = base()
+            .withAptPackages({ packages: apt })
+            .withCommands(cmds)
+            .withSourceFile(files)
+            .withEnvVars(env)
+            .withEnvVars(map);
         const tag = img.tag;
         apt.push("vim");
         cmds.push("rm -rf /");
@@ -92,7 +98,12 @@ describe("Image immutability", () => {
     });
 
     it("the same definition always gives the same tag and byte-identical Dockerfile", () => {
-        const make = () => base().withAptPackages("git").withPipPackages("requests").withSourceFolder(`${FIX}/proj`).withEnvVars({ A: "1" });
+        const make = () =>
+            base()
+                .withAptPackages("git")
+                .withPipPackages("requests")
+                .withSourceFolder(`${FIX}/proj`)
+                .withEnvVars({ A: "1" });
         const a = make();
         const b = make();
         expect(a).not.toBe(b);

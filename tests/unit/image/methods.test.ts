@@ -23,8 +23,12 @@ describe("Image constructors and methods", () => {
         });
 
         it("takes python and flyte versions (a leading v is kept)", () => {
-            expect(Image.fromDebianBase({ python: "3.13", flyteVersion: "2.10.0" }).uri).toBe("ghcr.io/flyteorg/flyte:py3.13-v2.10.0");
-            expect(Image.fromDebianBase({ python: "3.10", flyteVersion: "v2.10.0" }).uri).toBe("ghcr.io/flyteorg/flyte:py3.10-v2.10.0");
+            expect(Image.fromDebianBase({ python: "3.13", flyteVersion: "2.10.0" }).uri).toBe(
+                "ghcr.io/flyteorg/flyte:py3.13-v2.10.0",
+            );
+            expect(Image.fromDebianBase({ python: "3.10", flyteVersion: "v2.10.0" }).uri).toBe(
+                "ghcr.io/flyteorg/flyte:py3.10-v2.10.0",
+            );
         });
 
         it("without flyte: python slim plus Flyte's default layers, in Flyte's order, tagged py<M.m>", () => {
@@ -35,7 +39,12 @@ describe("Image constructors and methods", () => {
             expect(img.layers[1]).toMatchObject({ commands: [CREATE_FLYTE_USER_CMD] });
             expect(img.layers[2]).toMatchObject({ workdir: "/home/flyte" });
             expect(img.layers[3]).toMatchObject({
-                envVars: [["VIRTUAL_ENV", "/opt/venv"], ["PATH", "/opt/venv/bin:$PATH"], ["PYTHONPATH", "/root"], ["UV_LINK_MODE", "copy"]],
+                envVars: [
+                    ["VIRTUAL_ENV", "/opt/venv"],
+                    ["PATH", "/opt/venv/bin:$PATH"],
+                    ["PYTHONPATH", "/root"],
+                    ["UV_LINK_MODE", "copy"],
+                ],
             });
             expect(img.layers[4]).toMatchObject({ packages: ["build-essential", "ca-certificates"] });
             // any change drops the preset tag for the content hash
@@ -46,7 +55,9 @@ describe("Image constructors and methods", () => {
             const img = Image.fromDebianBase({ registry: "ghcr.io/acme", name: "base" });
             expect(img.isCloned).toBe(true);
             expect(img.uri).toMatch(/^ghcr\.io\/acme\/base:[0-9a-f]{32}$/);
-            expect(Image.fromDebianBase({ name: "only-name" }).uri).toMatch(/^localhost:30000\/only-name:[0-9a-f]{32}$/);
+            expect(Image.fromDebianBase({ name: "only-name" }).uri).toMatch(
+                /^localhost:30000\/only-name:[0-9a-f]{32}$/,
+            );
         });
     });
 
@@ -66,7 +77,9 @@ describe("Image constructors and methods", () => {
         });
 
         it("clone needs a name", () => {
-            expect(validationError(() => Image.fromBase("python:3.11").clone({ registry: "localhost:30000" })).field).toBe("clone.name");
+            expect(
+                validationError(() => Image.fromBase("python:3.11").clone({ registry: "localhost:30000" })).field,
+            ).toBe("clone.name");
         });
     });
 
@@ -79,11 +92,15 @@ describe("Image constructors and methods", () => {
             const e = validationError(() => img.withAptPackages("git"));
             expect(e.field).toBe("withAptPackages");
             expect(e.message).toContain("Dockerfile-based image");
-            expect(validationError(() => img.clone({ extendable: true }).withAptPackages("git")).message).toContain("Dockerfile");
+            expect(validationError(() => img.clone({ extendable: true }).withAptPackages("git")).message).toContain(
+                "Dockerfile",
+            );
         });
 
         it("rejects a missing Dockerfile", () => {
-            expect(validationError(() => Image.fromDockerfile(`${FIX}/nope/Dockerfile`, { name: "x" })).field).toBe("fromDockerfile.file");
+            expect(validationError(() => Image.fromDockerfile(`${FIX}/nope/Dockerfile`, { name: "x" })).field).toBe(
+                "fromDockerfile.file",
+            );
         });
     });
 
@@ -94,14 +111,22 @@ describe("Image constructors and methods", () => {
             const l = img.layers[img.layers.length - 1];
             expect(l.kind).toBe("uvScript");
             if (l.kind !== "uvScript") return;
-            expect(l.metadata.dependencies).toEqual(["httpx>=0.27", "rich[jupyter]==13.7.1", 'tomli; python_version < "3.11"']);
+            expect(l.metadata.dependencies).toEqual([
+                "httpx>=0.27",
+                "rich[jupyter]==13.7.1",
+                'tomli; python_version < "3.11"',
+            ]);
             expect(l.metadata.requiresPython).toBe(">=3.11");
             expect(l.metadata.excludeNewer).toBe("2025-01-01T00:00:00Z");
         });
 
         it("rejects scripts without a metadata block, non-.py files and file:// dependencies", () => {
-            expect(validationError(() => Image.fromUvScript(`${FIX}/app.py`, { name: "x" })).message).toContain("# /// script");
-            expect(validationError(() => Image.fromUvScript(`${FIX}/config.yaml`, { name: "x" })).message).toContain(".py");
+            expect(validationError(() => Image.fromUvScript(`${FIX}/app.py`, { name: "x" })).message).toContain(
+                "# /// script",
+            );
+            expect(validationError(() => Image.fromUvScript(`${FIX}/config.yaml`, { name: "x" })).message).toContain(
+                ".py",
+            );
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uvs-"));
             const script = path.join(dir, "s.py");
             fs.writeFileSync(script, '# /// script\n# dependencies = ["mylib @ file:///src/mylib"]\n# ///\n');
@@ -118,8 +143,19 @@ describe("Image constructors and methods", () => {
             const a = base().withAptPackages("git", "curl");
             const b = base().withAptPackages({ packages: ["git", "curl"] });
             expect(a.tag).toBe(b.tag);
-            const p = base().withPipPackages({ packages: ["x"], pre: true, indexUrl: "https://pypi.org/simple", extraArgs: "--no-cache-dir" });
-            expect(p.layers[p.layers.length - 1]).toMatchObject({ kind: "pip", packages: ["x"], pre: true, indexUrl: "https://pypi.org/simple", extraArgTokens: ["--no-cache-dir"] });
+            const p = base().withPipPackages({
+                packages: ["x"],
+                pre: true,
+                indexUrl: "https://pypi.org/simple",
+                extraArgs: "--no-cache-dir",
+            });
+            expect(p.layers[p.layers.length - 1]).toMatchObject({
+                kind: "pip",
+                packages: ["x"],
+                pre: true,
+                indexUrl: "https://pypi.org/simple",
+                extraArgTokens: ["--no-cache-dir"],
+            });
         });
 
         it("withCommands accepts rest arguments, a list with options, or an options object", () => {
@@ -139,14 +175,23 @@ describe("Image constructors and methods", () => {
         });
 
         it("withSourceFolder defaults dst to ./<folder name> unless copyContentsOnly", () => {
-            expect(base().withSourceFolder(`${FIX}/proj`).layers.at(-1)).toMatchObject({ kind: "copy", pathType: "folder", dst: "./proj" });
-            expect(base().withSourceFolder(`${FIX}/proj/`, ".", { copyContentsOnly: true }).layers.at(-1)).toMatchObject({ dst: "." });
+            expect(base().withSourceFolder(`${FIX}/proj`).layers.at(-1)).toMatchObject({
+                kind: "copy",
+                pathType: "folder",
+                dst: "./proj",
+            });
+            expect(
+                base().withSourceFolder(`${FIX}/proj/`, ".", { copyContentsOnly: true }).layers.at(-1),
+            ).toMatchObject({ dst: "." });
             expect(base().withSourceFolder(`${FIX}/proj`, "/srv").layers.at(-1)).toMatchObject({ dst: "/srv" });
         });
 
         it("withSourceFile takes one file or a list (one layer each), refusing name clashes", () => {
             const img = base().withSourceFile([`${FIX}/app.py`, `${FIX}/config.yaml`], "/app/");
-            expect(img.layers.slice(-2).map((l) => l.kind === "copy" && l.src)).toEqual([`${FIX}/app.py`, `${FIX}/config.yaml`]);
+            expect(img.layers.slice(-2).map((l) => l.kind === "copy" && l.src)).toEqual([
+                `${FIX}/app.py`,
+                `${FIX}/config.yaml`,
+            ]);
             const e = validationError(() => base().withSourceFile([`${FIX}/proj/main.py`, `${FIX}/proj/main.py`]));
             expect(e.field).toBe("withSourceFile.src");
             expect(e.message).toContain('"main.py"');
@@ -155,13 +200,20 @@ describe("Image constructors and methods", () => {
         it("withLocalV2 adds a second layer for a flyteidl2 wheel, and refuses two", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dist-"));
             fs.writeFileSync(path.join(dir, "flyte-2.0.0-py3-none-any.whl"), "a");
-            expect(base().withLocalV2({ distDir: dir }).layers.slice(-1)).toMatchObject([{ kind: "pythonWheels", packageName: "flyte" }]);
+            expect(base().withLocalV2({ distDir: dir }).layers.slice(-1)).toMatchObject([
+                { kind: "pythonWheels", packageName: "flyte" },
+            ]);
             fs.writeFileSync(path.join(dir, "flyteidl2-2.0.0-py3-none-any.whl"), "b");
             const two = base().withLocalV2({ distDir: dir });
-            expect(two.layers.slice(-2).map((l) => l.kind === "pythonWheels" && l.packageName)).toEqual(["flyte", "flyteidl2"]);
+            expect(two.layers.slice(-2).map((l) => l.kind === "pythonWheels" && l.packageName)).toEqual([
+                "flyte",
+                "flyteidl2",
+            ]);
             fs.writeFileSync(path.join(dir, "flyteidl2-2.0.1-py3-none-any.whl"), "c");
             expect(validationError(() => base().withLocalV2({ distDir: dir })).field).toBe("withLocalV2.distDir");
-            expect(validationError(() => base().withLocalV2({ distDir: path.join(dir, "missing") })).field).toBe("withLocalV2.distDir");
+            expect(validationError(() => base().withLocalV2({ distDir: path.join(dir, "missing") })).field).toBe(
+                "withLocalV2.distDir",
+            );
         });
 
         it("tags change with every input: content, order, options", () => {
@@ -181,7 +233,9 @@ describe("Image constructors and methods", () => {
         it("reproduces Flyte's formula quirk: layers of different kinds with the same text hash alike", () => {
             // flyte-sdk hashes only each layer's text, not its kind: apt "ab","cd" and pip "ab","cd" both add "abcd".
             expect(base().withAptPackages("ab", "cd").tag).toBe(base().withPipPackages("ab", "cd").tag);
-            expect(base().withAptPackages("ab", "cd").dockerfile).not.toBe(base().withPipPackages("ab", "cd").dockerfile);
+            expect(base().withAptPackages("ab", "cd").dockerfile).not.toBe(
+                base().withPipPackages("ab", "cd").dockerfile,
+            );
         });
 
         it("a source file's content changes the tag", () => {
@@ -210,9 +264,15 @@ describe("Image constructors and methods", () => {
     describe("build inputs", () => {
         it("lists build secrets once per id, in first-use order", () => {
             const img = Image.fromDebianBase({ installFlyte: false, name: "s" })
-                .withPipPackages({ packages: ["x"], secretMounts: ["GITHUB_PAT", new Secret({ key: "api-key", group: "openai" })] })
+                .withPipPackages({
+                    packages: ["x"],
+                    secretMounts: ["GITHUB_PAT", new Secret({ key: "api-key", group: "openai" })],
+                })
                 .withCommands(["y"], { secretMounts: [new Secret({ key: "GITHUB_PAT", asEnvVar: "GH" })] })
-                .withAptPackages({ packages: ["git"], secretMounts: [new Secret({ key: "netrc", mount: "/etc/flyte/secrets" })] });
+                .withAptPackages({
+                    packages: ["git"],
+                    secretMounts: [new Secret({ key: "netrc", mount: "/etc/flyte/secrets" })],
+                });
             expect(img.buildSecrets.map((s) => [s.id, s.hostEnvVar, s.hostFile])).toEqual([
                 ["GITHUB_PAT", "GITHUB_PAT", "/etc/secrets/GITHUB_PAT"],
                 ["OPENAI_API-KEY", "OPENAI_API-KEY", "/etc/secrets/openai_api-key"],
@@ -228,12 +288,22 @@ describe("Image constructors and methods", () => {
                 .withLocalV2({ distDir: `${FIX}/wheels` });
             expect(img.buildContext).toEqual([
                 { kind: "file", layer: 5, src: `${FIX}/requirements.txt`, contextPath: "layer-5/requirements.txt" },
-                { kind: "folder", layer: 6, src: `${FIX}/proj`, contextPath: "layer-6", dst: "./proj", ignore: { root: `${FIX}/proj`, patterns: ["*.log", "!keep.log", "build"] } },
+                {
+                    kind: "folder",
+                    layer: 6,
+                    src: `${FIX}/proj`,
+                    contextPath: "layer-6",
+                    dst: "./proj",
+                    ignore: { root: `${FIX}/proj`, patterns: ["*.log", "!keep.log", "build"] },
+                },
                 { kind: "file", layer: 7, src: `${FIX}/app.py`, contextPath: "layer-7/app.py", dst: "/app/" },
                 { kind: "wheels", layer: 8, src: `${FIX}/wheels`, contextPath: "layer-8" },
             ]);
             const withIgnore = img.withDockerignore(`${FIX}/.dockerignore`);
-            expect(withIgnore.buildContext[1].ignore).toEqual({ root: FIX, patterns: ["proj/build", "proj/*.log", "**/*.tmp", "proj2/secret.txt"] });
+            expect(withIgnore.buildContext[1].ignore).toEqual({
+                root: FIX,
+                patterns: ["proj/build", "proj/*.log", "**/*.tmp", "proj2/secret.txt"],
+            });
         });
     });
 });

@@ -23,15 +23,21 @@ print("hi")
         expect(uvScriptHashText(meta)).toBe(
             "(UVScriptMetadata(requires_python='>=3.12', dependencies=['httpx', 'rich>=13'], pyprojects=[], tool={'uv': ToolUVConfig(exclude_newer='2025-01-01T00:00:00Z')}),)",
         );
-        expect(uvScriptHashText(parse("# /// script\n# ///\n"))).toBe("(UVScriptMetadata(requires_python=None, dependencies=[], pyprojects=[], tool=None),)");
-        expect(uvScriptHashText(parse("# /// script\n# [tool.uv]\n# index-url = 'https://x'\n# ///\n"))).toContain("tool={'uv': ToolUVConfig(exclude_newer=None)}");
-        expect(uvScriptHashText(parse('# /// script\n# dependencies = ["a; python_version < \'3.11\'"]\n# ///\n'))).toContain(`dependencies=["a; python_version < '3.11'"]`);
+        expect(uvScriptHashText(parse("# /// script\n# ///\n"))).toBe(
+            "(UVScriptMetadata(requires_python=None, dependencies=[], pyprojects=[], tool=None),)",
+        );
+        expect(uvScriptHashText(parse("# /// script\n# [tool.uv]\n# index-url = 'https://x'\n# ///\n"))).toContain(
+            "tool={'uv': ToolUVConfig(exclude_newer=None)}",
+        );
+        expect(
+            uvScriptHashText(parse("# /// script\n# dependencies = [\"a; python_version < '3.11'\"]\n# ///\n")),
+        ).toContain(`dependencies=["a; python_version < '3.11'"]`);
     });
 
     it("matches flyte-sdk on odd layouts (checked against flyte 2.12.1)", () => {
         const cases: [string, string][] = [
             [
-                "# /// script\n# requires-python = '>=3.10'\n# dependencies = [\"a\", 'b>=1',\n#    \"c[x,y] ; python_version >= '3.9'\" ,\n# ]\n# [tool.uv]\n# exclude-newer = \"2024-06-01T00:00:00Z\"\n# index-url = \"https://x\"\n# ///\n",
+                '# /// script\n# requires-python = \'>=3.10\'\n# dependencies = ["a", \'b>=1\',\n#    "c[x,y] ; python_version >= \'3.9\'" ,\n# ]\n# [tool.uv]\n# exclude-newer = "2024-06-01T00:00:00Z"\n# index-url = "https://x"\n# ///\n',
                 "(UVScriptMetadata(requires_python='>=3.10', dependencies=['a', 'b>=1', \"c[x,y] ; python_version >= '3.9'\"], pyprojects=[], tool={'uv': ToolUVConfig(exclude_newer='2024-06-01T00:00:00Z')}),)",
             ],
             [
@@ -42,17 +48,29 @@ print("hi")
                 '# /// script\n# requires-python = ">=3.11"\n# dependencies = [\n#   "requests",  # trailing comment with ] and "quotes"\n# ]\n# [tool.uv]\n# [[tool.uv.index]]\n# url = "https://example.com"\n# ///\n',
                 "(UVScriptMetadata(requires_python='>=3.11', dependencies=['requests'], pyprojects=[], tool={'uv': ToolUVConfig(exclude_newer=None)}),)",
             ],
-            ['# /// script\r\n# dependencies = ["crlf"]\r\n# ///\r\n', "(UVScriptMetadata(requires_python=None, dependencies=['crlf'], pyprojects=[], tool=None),)"],
+            [
+                '# /// script\r\n# dependencies = ["crlf"]\r\n# ///\r\n',
+                "(UVScriptMetadata(requires_python=None, dependencies=['crlf'], pyprojects=[], tool=None),)",
+            ],
         ];
         for (const [text, expected] of cases) expect(uvScriptHashText(parse(text))).toBe(expected);
     });
 
     it("rejects bad metadata with the field named", () => {
         expect(validationError(() => parse("print(1)\n")).field).toBe("fromUvScript.script");
-        expect(validationError(() => parse("# /// script\n# dependencies = [\n# ///\n")).message).toContain("valid TOML");
-        expect(validationError(() => parse("# /// script\n# dependencies = ['x; rm -rf /']\n# ///\n")).field).toBe("fromUvScript.script.dependencies[0]");
-        expect(validationError(() => parse("# /// script\n# requires-python = 3\n# ///\n")).field).toBe("fromUvScript.script.requires-python");
-        expect(validationError(() => parse("# /// script\n# [tool.uv]\n# exclude-newer = 2025-01-01T00:00:00Z\n# ///\n")).field).toBe("fromUvScript.script.tool.uv.exclude-newer");
+        expect(validationError(() => parse("# /// script\n# dependencies = [\n# ///\n")).message).toContain(
+            "valid TOML",
+        );
+        expect(validationError(() => parse("# /// script\n# dependencies = ['x; rm -rf /']\n# ///\n")).field).toBe(
+            "fromUvScript.script.dependencies[0]",
+        );
+        expect(validationError(() => parse("# /// script\n# requires-python = 3\n# ///\n")).field).toBe(
+            "fromUvScript.script.requires-python",
+        );
+        expect(
+            validationError(() => parse("# /// script\n# [tool.uv]\n# exclude-newer = 2025-01-01T00:00:00Z\n# ///\n"))
+                .field,
+        ).toBe("fromUvScript.script.tool.uv.exclude-newer");
     });
 });
 

@@ -13,7 +13,15 @@ interface Vector {
     name: string;
     steps: [string, Record<string, any>][];
     init?: { rootDir?: string };
-    expected: { uri: string; tag: string | null; isCloned: boolean; registry: string | null; name: string | null; baseImage: string | null; layers: number };
+    expected: {
+        uri: string;
+        tag: string | null;
+        isCloned: boolean;
+        registry: string | null;
+        name: string | null;
+        baseImage: string | null;
+        layers: number;
+    };
 }
 const data = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, FIX, "flyte-tag-vectors.json"), "utf8")) as {
     flyteVersion: string;
@@ -29,33 +37,77 @@ function secrets(v: unknown): unknown {
 
 function pip(a: Record<string, any>) {
     const { indexUrl, extraIndexUrls, pre, extraArgs, secretMounts } = a;
-    return Object.fromEntries(Object.entries({ indexUrl, extraIndexUrls, pre, extraArgs, secretMounts: secrets(secretMounts) }).filter(([, v]) => v !== undefined));
+    return Object.fromEntries(
+        Object.entries({ indexUrl, extraIndexUrls, pre, extraArgs, secretMounts: secrets(secretMounts) }).filter(
+            ([, v]) => v !== undefined,
+        ),
+    );
 }
 
 function replay(steps: Vector["steps"]): Image {
     let image: Image | undefined;
     for (const [op, a] of steps) {
         switch (op) {
-            case "fromDebianBase": image = Image.fromDebianBase(a); break;
-            case "fromBase": image = Image.fromBase(a.uri); break;
-            case "fromDockerfile": image = Image.fromDockerfile(a.file, { registry: a.registry, name: a.name }); break;
+            case "fromDebianBase":
+                image = Image.fromDebianBase(a);
+                break;
+            case "fromBase":
+                image = Image.fromBase(a.uri);
+                break;
+            case "fromDockerfile":
+                image = Image.fromDockerfile(a.file, { registry: a.registry, name: a.name });
+                break;
             case "fromUvScript": {
                 const { script, name, registry, python } = a;
-                image = Image.fromUvScript(script, { name, ...(registry ? { registry } : {}), ...(python ? { python } : {}), ...pip(a) });
+                image = Image.fromUvScript(script, {
+                    name,
+                    ...(registry ? { registry } : {}),
+                    ...(python ? { python } : {}),
+                    ...pip(a),
+                });
                 break;
             }
-            case "clone": image = image!.clone(a); break;
-            case "withAptPackages": image = image!.withAptPackages({ packages: a.packages, ...(a.secretMounts ? { secretMounts: secrets(a.secretMounts) as any } : {}) }); break;
-            case "withPipPackages": image = image!.withPipPackages({ packages: a.packages, ...pip(a) }); break;
-            case "withRequirements": image = image!.withRequirements(a.file, pip(a)); break;
-            case "withEnvVars": image = image!.withEnvVars(a.vars); break;
-            case "withCommands": image = image!.withCommands({ commands: a.commands, ...(a.secretMounts ? { secretMounts: secrets(a.secretMounts) as any } : {}) }); break;
-            case "withWorkdir": image = image!.withWorkdir(a.workdir); break;
-            case "withSourceFile": image = image!.withSourceFile(a.src, a.dst); break;
-            case "withSourceFolder": image = image!.withSourceFolder(a.src, a.dst, { copyContentsOnly: a.copyContentsOnly }); break;
-            case "withDockerignore": image = image!.withDockerignore(a.path); break;
-            case "withLocalV2": image = image!.withLocalV2({ distDir: a.distDir }); break;
-            default: throw new Error(`unknown step ${op}`);
+            case "clone":
+                image = image!.clone(a);
+                break;
+            case "withAptPackages":
+                image = image!.withAptPackages({
+                    packages: a.packages,
+                    ...(a.secretMounts ? { secretMounts: secrets(a.secretMounts) as any } : {}),
+                });
+                break;
+            case "withPipPackages":
+                image = image!.withPipPackages({ packages: a.packages, ...pip(a) });
+                break;
+            case "withRequirements":
+                image = image!.withRequirements(a.file, pip(a));
+                break;
+            case "withEnvVars":
+                image = image!.withEnvVars(a.vars);
+                break;
+            case "withCommands":
+                image = image!.withCommands({
+                    commands: a.commands,
+                    ...(a.secretMounts ? { secretMounts: secrets(a.secretMounts) as any } : {}),
+                });
+                break;
+            case "withWorkdir":
+                image = image!.withWorkdir(a.workdir);
+                break;
+            case "withSourceFile":
+                image = image!.withSourceFile(a.src, a.dst);
+                break;
+            case "withSourceFolder":
+                image = image!.withSourceFolder(a.src, a.dst, { copyContentsOnly: a.copyContentsOnly });
+                break;
+            case "withDockerignore":
+                image = image!.withDockerignore(a.path);
+                break;
+            case "withLocalV2":
+                image = image!.withLocalV2({ distDir: a.distDir });
+                break;
+            default:
+                throw new Error(`unknown step ${op}`);
         }
     }
     return image!;
@@ -71,8 +123,23 @@ describe("flyte-sdk tag vectors", () => {
         expect(data.flyteVersion).toBe("2.12.1");
         expect(data.cases.length).toBeGreaterThanOrEqual(12);
         const ops = new Set(data.cases.flatMap((c) => c.steps.map(([op]) => op)));
-        for (const op of ["fromDebianBase", "fromBase", "fromDockerfile", "fromUvScript", "clone", "withAptPackages", "withPipPackages",
-            "withRequirements", "withEnvVars", "withCommands", "withWorkdir", "withSourceFile", "withSourceFolder", "withDockerignore", "withLocalV2"]) {
+        for (const op of [
+            "fromDebianBase",
+            "fromBase",
+            "fromDockerfile",
+            "fromUvScript",
+            "clone",
+            "withAptPackages",
+            "withPipPackages",
+            "withRequirements",
+            "withEnvVars",
+            "withCommands",
+            "withWorkdir",
+            "withSourceFile",
+            "withSourceFolder",
+            "withDockerignore",
+            "withLocalV2",
+        ]) {
             expect(ops).toContain(op);
         }
     });

@@ -26,10 +26,18 @@ describe("errors in the caller's terms", () => {
 
     it("renames the allowed fields a message lists, for Python only", () => {
         const fail = () => {
-            throw new ValidationError("resources.memroy", "1Gi", "unknown field \"memroy\"; did you mean \"memory\"? allowed fields: cpu, cpuLimit, memory, memoryLimit");
+            throw new ValidationError(
+                "resources.memroy",
+                "1Gi",
+                'unknown field "memroy"; did you mean "memory"? allowed fields: cpu, cpuLimit, memory, memoryLimit',
+            );
         };
         const python = errorOf(() => inCallerTerms(TaskEnvironmentArgs, "snake_case", fail));
-        expect(python.message).toBe("resources.memroy: got \"1Gi\"; unknown field \"memroy\"; did you mean \"memory\"? allowed fields: cpu, cpu_limit, memory, memory_limit");
-        expect(() => inCallerTerms(TaskEnvironmentArgs, "schema", fail)).toThrow(/allowed fields: cpu, cpuLimit, memory, memoryLimit$/);
+        expect(python.message).toBe(
+            'resources.memroy: got "1Gi"; unknown field "memroy"; did you mean "memory"? allowed fields: cpu, cpu_limit, memory, memory_limit',
+        );
+        expect(() => inCallerTerms(TaskEnvironmentArgs, "schema", fail)).toThrow(
+            /allowed fields: cpu, cpuLimit, memory, memoryLimit$/,
+        );
     });
 });

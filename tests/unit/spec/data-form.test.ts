@@ -23,7 +23,9 @@ const sorted = (...lists: (readonly string[])[]) => [...new Set(lists.flat())].s
  */
 describe("the data form covers the TypeScript API, field for field", () => {
     it("TaskEnvironment: image is split into image/imageRef, profile into profile/customProfile; tasks are env.task(); dependsOn and secretStore are the dependsOn resource option", () => {
-        expect(keys(spec.TaskEnvironmentArgs)).toEqual(sorted(keys(plannableArgsSchema), ["imageRef", "customProfile", "tasks"]));
+        expect(keys(spec.TaskEnvironmentArgs)).toEqual(
+            sorted(keys(plannableArgsSchema), ["imageRef", "customProfile", "tasks"]),
+        );
     });
     it("Resources: cpu/memory pairs are cpu+cpuLimit and memory+memoryLimit; a Device literal is `device`", () => {
         expect(keys(spec.Resources)).toEqual(sorted(keys(resourcesArgsSchema), ["cpuLimit", "memoryLimit", "device"]));
@@ -31,7 +33,7 @@ describe("the data form covers the TypeScript API, field for field", () => {
     it("Task: the name argument of env.task() is `name`; runs are task.run()", () => {
         expect(keys(spec.Task)).toEqual(sorted(keys(taskOptionsSchema), ["name", "runs"]));
     });
-    it("TaskOverride: reusable \"off\" is reusableOff", () => {
+    it('TaskOverride: reusable "off" is reusableOff', () => {
         expect(keys(spec.TaskOverride)).toEqual(sorted(keys(overrideOptionsSchema), ["reusableOff"]));
     });
     it("TaskRun: the run name argument is `name`; wait { timeout, logLines } is waitTimeout and waitLogLines", () => {
@@ -51,7 +53,9 @@ describe("the data form covers the TypeScript API, field for field", () => {
     it("Image: a source per from* constructor and a layer per builder method", () => {
         const statics = Object.getOwnPropertyNames(Image).filter((n) => n.startsWith("from"));
         expect(keys(spec.Image)).toEqual(sorted(statics, ["layers", "baseDir"]));
-        const methods = Object.getOwnPropertyNames(Image.prototype).filter((n) => n.startsWith("with") || n === "clone");
+        const methods = Object.getOwnPropertyNames(Image.prototype).filter(
+            (n) => n.startsWith("with") || n === "clone",
+        );
         const asLayer = (m: string) => (m === "clone" ? m : m[4].toLowerCase() + m.slice(5));
         expect(keys(spec.ImageLayer)).toEqual(sorted(methods.map(asLayer)));
     });

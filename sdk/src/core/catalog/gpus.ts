@@ -53,12 +53,22 @@ const ROWS = [
 ] as const satisfies readonly GpuModel[];
 
 /** The catalogue; names and MIG profiles typed as the literal unions below. */
-export const GPU_MODELS: readonly (Omit<GpuModel, "name" | "aliases" | "mig"> & { readonly name: GpuName; readonly aliases: readonly GpuName[]; readonly mig: readonly MigProfile[] })[] = ROWS;
+export const GPU_MODELS: readonly (Omit<GpuModel, "name" | "aliases" | "mig"> & {
+    readonly name: GpuName;
+    readonly aliases: readonly GpuName[];
+    readonly mig: readonly MigProfile[];
+})[] = ROWS;
 
 type Row = (typeof ROWS)[number];
 /** A GPU model's name or alias, as the catalogue lists them (a literal union: editors complete it, typos fail to compile). */
 export type GpuName = Row["name"] | Row["aliases"][number];
 /** The catalogue row of a model name or alias. */
-type RowOf<D extends string> = Row extends infer R ? (R extends { name: infer N; aliases: readonly (infer A)[] } ? (D extends N | A ? R : never) : never) : never;
+type RowOf<D extends string> = Row extends infer R
+    ? R extends { name: infer N; aliases: readonly (infer A)[] }
+        ? D extends N | A
+            ? R
+            : never
+        : never
+    : never;
 /** The MIG profiles of a GPU model (all models' profiles for a model not known at compile time). */
 export type MigProfile<D extends GpuName = GpuName> = RowOf<D> extends { mig: readonly (infer P)[] } ? P : never;

@@ -23,7 +23,8 @@ const NEURON_DEVICES_ROWS = [
     { name: "Trn2u", karpenter: "trainium2", instanceFamily: "trn2u", quantities: [1, 4, 8, 16], coresPerDevice: 8 },
 ] as const satisfies readonly NeuronDevice[];
 
-export const NEURON_DEVICES: readonly (Omit<NeuronDevice, "name"> & { readonly name: NeuronName })[] = NEURON_DEVICES_ROWS;
+export const NEURON_DEVICES: readonly (Omit<NeuronDevice, "name"> & { readonly name: NeuronName })[] =
+    NEURON_DEVICES_ROWS;
 /** A device name of the catalogue (a literal union). */
 export type NeuronName = (typeof NEURON_DEVICES_ROWS)[number]["name"];
 

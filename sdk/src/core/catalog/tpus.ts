@@ -31,14 +31,25 @@ const ROWS = [
 ] as const satisfies readonly TpuGeneration[];
 
 /** The catalogue; names and topologies typed as the literal unions below. */
-export const TPU_GENERATIONS: readonly (Omit<TpuGeneration, "name" | "aliases" | "topologies"> & { readonly name: TpuName; readonly aliases: readonly TpuName[]; readonly topologies: readonly TpuTopology[] })[] = ROWS;
+export const TPU_GENERATIONS: readonly (Omit<TpuGeneration, "name" | "aliases" | "topologies"> & {
+    readonly name: TpuName;
+    readonly aliases: readonly TpuName[];
+    readonly topologies: readonly TpuTopology[];
+})[] = ROWS;
 
 type Row = (typeof ROWS)[number];
 /** A TPU generation's name or alias (a literal union). */
 export type TpuName = Row["name"] | Row["aliases"][number];
-type RowOf<D extends string> = Row extends infer R ? (R extends { name: infer N; aliases: readonly (infer A)[] } ? (D extends N | A ? R : never) : never) : never;
+type RowOf<D extends string> = Row extends infer R
+    ? R extends { name: infer N; aliases: readonly (infer A)[] }
+        ? D extends N | A
+            ? R
+            : never
+        : never
+    : never;
 /** The slice topologies of a TPU generation. */
-export type TpuTopology<D extends TpuName = TpuName> = RowOf<D> extends { topologies: readonly (infer T)[] } ? T : never;
+export type TpuTopology<D extends TpuName = TpuName> =
+    RowOf<D> extends { topologies: readonly (infer T)[] } ? T : never;
 
 /** Total chips of a topology string such as "2x2x4". */
 export function topologyChips(topology: string): number {

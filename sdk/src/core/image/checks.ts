@@ -21,7 +21,8 @@ function expectString(field: string, value: unknown, allowed: string): string {
 // ---------------------------------------------------------------- Debian packages
 
 const APT_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+|\/[a-z0-9.-]+)?$/;
-const APT_ALLOWED = "a Debian package name (lower-case letters, digits, '+', '-', '.'; at least 2 characters), optionally with ':arch' and '=version' or '/release', e.g. \"curl\", \"libpq-dev=15.6-0+deb12u1\"";
+const APT_ALLOWED =
+    "a Debian package name (lower-case letters, digits, '+', '-', '.'; at least 2 characters), optionally with ':arch' and '=version' or '/release', e.g. \"curl\", \"libpq-dev=15.6-0+deb12u1\"";
 
 export function checkAptPackage(field: string, value: unknown): string {
     const s = expectString(field, value, APT_ALLOWED);
@@ -38,17 +39,20 @@ const EXTRAS = `\\[\\s*(?:${PEP508_NAME}(?:\\s*,\\s*${PEP508_NAME})*)?\\s*\\]`;
 // URL characters pip accepts in a direct reference; no quotes, '$', '`', spaces, ';', '|', '\', '<', '>'.
 const URL_BODY = "[A-Za-z0-9._~:/?#\\[\\]@!&+,=%-]+";
 const URL = `(?:https?|file|git\\+https|git\\+ssh|git\\+http|hg\\+https|svn\\+https|bzr\\+https)://${URL_BODY}`;
-const NAMED_REQUIREMENT = new RegExp(`^(${PEP508_NAME})\\s*(?:${EXTRAS})?\\s*(?:\\(\\s*${VERSION_SPEC}\\s*\\)|${VERSION_SPEC})?$`);
+const NAMED_REQUIREMENT = new RegExp(
+    `^(${PEP508_NAME})\\s*(?:${EXTRAS})?\\s*(?:\\(\\s*${VERSION_SPEC}\\s*\\)|${VERSION_SPEC})?$`,
+);
 const URL_REQUIREMENT = new RegExp(`^(${PEP508_NAME})\\s*(?:${EXTRAS})?\\s*@\\s*(${URL})$`);
 const BARE_URL = new RegExp(`^${URL}$`);
 const PIP_ALLOWED =
-    "a PEP 508 requirement: a name with optional [extras], version constraints (e.g. \"pandas>=2,<3\", \"torch==2.4.1\"), " +
-    "a direct reference (\"pkg @ https://...\"), or a VCS/https URL; optionally followed by \"; <environment marker>\". " +
+    'a PEP 508 requirement: a name with optional [extras], version constraints (e.g. "pandas>=2,<3", "torch==2.4.1"), ' +
+    'a direct reference ("pkg @ https://..."), or a VCS/https URL; optionally followed by "; <environment marker>". ' +
     "Shell syntax (quotes, '$', '`', '|', '&&', newlines) and local paths are not accepted";
 
 export function checkPipRequirement(field: string, value: unknown): string {
     const s = expectString(field, value, PIP_ALLOWED);
-    if (CONTROL_OR_TAB.test(s) || s.includes("&&") || s.trim() !== s) throw new ValidationError(field, value, PIP_ALLOWED);
+    if (CONTROL_OR_TAB.test(s) || s.includes("&&") || s.trim() !== s)
+        throw new ValidationError(field, value, PIP_ALLOWED);
     // A marker starts at the first ";" (a URL requirement needs whitespace before it, PEP 508).
     const semi = s.indexOf(";");
     const head = semi < 0 ? s : s.slice(0, semi).trimEnd();
@@ -57,18 +61,37 @@ export function checkPipRequirement(field: string, value: unknown): string {
     if (!isUrl && !NAMED_REQUIREMENT.test(head)) throw new ValidationError(field, value, PIP_ALLOWED);
     if (isUrl && semi >= 0 && !/\s/.test(s[semi - 1] ?? "")) throw new ValidationError(field, value, PIP_ALLOWED);
     if (marker !== undefined && !isMarker(marker)) {
-        throw new ValidationError(field, value, `${PIP_ALLOWED}; the marker must use PEP 508 variables, comparison operators, 'and'/'or', parentheses and quoted literals of letters, digits and ". _ * + ! ~ , : @ / -"`);
+        throw new ValidationError(
+            field,
+            value,
+            `${PIP_ALLOWED}; the marker must use PEP 508 variables, comparison operators, 'and'/'or', parentheses and quoted literals of letters, digits and ". _ * + ! ~ , : @ / -"`,
+        );
     }
     return s;
 }
 
 const MARKER_VARS = new Set([
-    "python_version", "python_full_version", "os_name", "sys_platform", "platform_release", "platform_system",
-    "platform_version", "platform_machine", "platform_python_implementation", "implementation_name",
-    "implementation_version", "extra", "os.name", "sys.platform", "platform.version", "platform.machine",
-    "platform.python_implementation", "python_implementation",
+    "python_version",
+    "python_full_version",
+    "os_name",
+    "sys_platform",
+    "platform_release",
+    "platform_system",
+    "platform_version",
+    "platform_machine",
+    "platform_python_implementation",
+    "implementation_name",
+    "implementation_version",
+    "extra",
+    "os.name",
+    "sys.platform",
+    "platform.version",
+    "platform.machine",
+    "platform.python_implementation",
+    "python_implementation",
 ]);
-const MARKER_TOKEN = /\s*(\(|\)|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|'[A-Za-z0-9._*+!~,:@/ -]*'|"[A-Za-z0-9._*+!~,:@/ -]*"|[A-Za-z_][A-Za-z0-9_.]*)/y;
+const MARKER_TOKEN =
+    /\s*(\(|\)|===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b|and\b|or\b|'[A-Za-z0-9._*+!~,:@/ -]*'|"[A-Za-z0-9._*+!~,:@/ -]*"|[A-Za-z_][A-Za-z0-9_.]*)/y;
 
 /** PEP 508 environment marker grammar (recursive descent over a small token set). */
 function isMarker(text: string): boolean {
@@ -85,7 +108,8 @@ function isMarker(text: string): boolean {
     }
     let i = 0;
     const isValue = (t: string | undefined) => t !== undefined && (/^['"]/.test(t) || MARKER_VARS.has(t));
-    const isOp = (t: string | undefined) => t !== undefined && ["===", "==", "!=", "<=", ">=", "~=", "<", ">", "in", "not in"].includes(t);
+    const isOp = (t: string | undefined) =>
+        t !== undefined && ["===", "==", "!=", "<=", ">=", "~=", "<", ">", "in", "not in"].includes(t);
     const atom = (): boolean => {
         if (tokens[i] === "(") {
             i++;
@@ -114,13 +138,18 @@ function isMarker(text: string): boolean {
 // ---------------------------------------------------------------- pip options
 
 const INDEX_URL = new RegExp(`^https?://${URL_BODY}$`);
-const INDEX_ALLOWED = "an http(s) URL without quotes, spaces, '$', '`', ';', '|' or '&&', e.g. \"https://pypi.org/simple\"";
+const INDEX_ALLOWED =
+    "an http(s) URL without quotes, spaces, '$', '`', ';', '|' or '&&', e.g. \"https://pypi.org/simple\"";
 
 export function checkIndexUrl(field: string, value: unknown): string {
     // user:password@ (or a token@) would be written into the Dockerfile, the image's history and the build log
     if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)) {
-        throw new ValidationError(field, HIDDEN, "an index URL must not carry credentials (they would end up in the image's history and the build log): " +
-            "mount them as a build secret instead, e.g. secretMounts: [{ key: \"pip-index-url\", asEnvVar: \"PIP_INDEX_URL\" }] with the full URL as the secret's value, which pip reads from the environment");
+        throw new ValidationError(
+            field,
+            HIDDEN,
+            "an index URL must not carry credentials (they would end up in the image's history and the build log): " +
+                'mount them as a build secret instead, e.g. secretMounts: [{ key: "pip-index-url", asEnvVar: "PIP_INDEX_URL" }] with the full URL as the secret\'s value, which pip reads from the environment',
+        );
     }
     const s = expectString(field, value, INDEX_ALLOWED);
     if (!INDEX_URL.test(s) || s.includes("&&")) throw new ValidationError(field, value, INDEX_ALLOWED);
@@ -128,14 +157,16 @@ export function checkIndexUrl(field: string, value: unknown): string {
 }
 
 const ARG_TOKEN = /^[A-Za-z0-9._~:/?#@+,=%-]+$/;
-const ARGS_ALLOWED = "pip options separated by spaces, each made of letters, digits and '. _ ~ : / ? # @ + , = % -' (e.g. \"--no-cache-dir --only-binary=:all:\"); no quotes, '$', '`', ';', '|', '&' or newlines";
+const ARGS_ALLOWED =
+    "pip options separated by spaces, each made of letters, digits and '. _ ~ : / ? # @ + , = % -' (e.g. \"--no-cache-dir --only-binary=:all:\"); no quotes, '$', '`', ';', '|', '&' or newlines";
 
 /** Splits validated extra arguments into tokens. */
 export function checkExtraArgs(field: string, value: unknown): string[] {
     if (typeof value !== "string") throw new ValidationError(field, value, ARGS_ALLOWED);
     if (CONTROL.test(value)) throw new ValidationError(field, value, ARGS_ALLOWED);
     const tokens = value.split(/[ \t]+/).filter((t) => t !== "");
-    if (tokens.length === 0 || tokens.some((t) => !ARG_TOKEN.test(t))) throw new ValidationError(field, value, ARGS_ALLOWED);
+    if (tokens.length === 0 || tokens.some((t) => !ARG_TOKEN.test(t)))
+        throw new ValidationError(field, value, ARGS_ALLOWED);
     return tokens;
 }
 
@@ -145,12 +176,18 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkEnvName(field: string, value: unknown): string {
     const s = expectString(field, value, "an environment variable name: a letter or '_' then letters, digits or '_'");
-    if (!ENV_NAME.test(s)) throw new ValidationError(field, value, "an environment variable name: a letter or '_' then letters, digits or '_'");
+    if (!ENV_NAME.test(s))
+        throw new ValidationError(
+            field,
+            value,
+            "an environment variable name: a letter or '_' then letters, digits or '_'",
+        );
     return s;
 }
 
 export function checkEnvValue(field: string, value: unknown): string {
-    const allowed = "a string without control characters (no newlines, NUL or tabs); \"$NAME\" refers to an earlier variable, as in a Dockerfile";
+    const allowed =
+        'a string without control characters (no newlines, NUL or tabs); "$NAME" refers to an earlier variable, as in a Dockerfile';
     if (typeof value !== "string" || CONTROL_OR_TAB.test(value)) throw new ValidationError(field, value, allowed);
     return value;
 }
@@ -163,7 +200,13 @@ const COMMAND_ALLOWED =
 
 export function checkCommand(field: string, value: unknown): string {
     const s = expectString(field, value, COMMAND_ALLOWED);
-    if (CONTROL.test(s) || s.trim() === "" || /\\\s*$/.test(s) || /(?<!<)<<(?!<)/.test(s) || s.trimStart().startsWith("-")) {
+    if (
+        CONTROL.test(s) ||
+        s.trim() === "" ||
+        /\\\s*$/.test(s) ||
+        /(?<!<)<<(?!<)/.test(s) ||
+        s.trimStart().startsWith("-")
+    ) {
         throw new ValidationError(field, value, COMMAND_ALLOWED);
     }
     return s;
@@ -172,7 +215,8 @@ export function checkCommand(field: string, value: unknown): string {
 // ---------------------------------------------------------------- paths
 
 const HOST_PATH = /^[\p{L}\p{N}._@+=,~ /-]+$/u;
-const HOST_PATH_ALLOWED = "a local path of letters, digits, spaces and '. _ @ + = , ~ / -' (no quotes, '$', '*', '?', '[', '\\' or control characters)";
+const HOST_PATH_ALLOWED =
+    "a local path of letters, digits, spaces and '. _ @ + = , ~ / -' (no quotes, '$', '*', '?', '[', '\\' or control characters)";
 
 /** A path on the machine running the program (sources, requirements, scripts). */
 export function checkHostPath(field: string, value: unknown): string {
@@ -182,7 +226,8 @@ export function checkHostPath(field: string, value: unknown): string {
 }
 
 const IMAGE_PATH = /^(?!-)[\p{L}\p{N}._@+=,~/-]+$/u;
-const IMAGE_PATH_ALLOWED = "a path in the image of letters, digits and '. _ @ + = , ~ / -', not starting with '-' (no spaces, quotes, '$', '*', '\\' or control characters)";
+const IMAGE_PATH_ALLOWED =
+    "a path in the image of letters, digits and '. _ @ + = , ~ / -', not starting with '-' (no spaces, quotes, '$', '*', '\\' or control characters)";
 
 /** A path inside the image (WORKDIR, COPY destinations). */
 export function checkImagePath(field: string, value: unknown): string {
@@ -193,7 +238,8 @@ export function checkImagePath(field: string, value: unknown): string {
 
 // ---------------------------------------------------------------- image references
 
-const HOST = "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*(?::[0-9]+)?";
+const HOST =
+    "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?))*(?::[0-9]+)?";
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
 // a host[:port] with an optional path, or a Docker Hub namespace ("other_registry")
 const REGISTRY = new RegExp(`^(?:${HOST}|${PATH_COMPONENT})(?:/${PATH_COMPONENT})*$`);
@@ -203,21 +249,23 @@ const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{
 const REFERENCE = new RegExp(`^(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
 
 export function checkRegistry(field: string, value: unknown): string {
-    const allowed = "a registry host[:port] with an optional repository path, or a Docker Hub namespace, e.g. \"localhost:30000\", \"ghcr.io/my-org\" or \"my_org\"";
+    const allowed =
+        'a registry host[:port] with an optional repository path, or a Docker Hub namespace, e.g. "localhost:30000", "ghcr.io/my-org" or "my_org"';
     const s = expectString(field, value, allowed);
     if (!REGISTRY.test(s) || s.length > 255) throw new ValidationError(field, value, allowed);
     return s;
 }
 
 export function checkImageName(field: string, value: unknown): string {
-    const allowed = "an image repository name: lower-case letters and digits separated by '.', '_', '__', '-' or '/', e.g. \"my-app\"";
+    const allowed =
+        "an image repository name: lower-case letters and digits separated by '.', '_', '__', '-' or '/', e.g. \"my-app\"";
     const s = expectString(field, value, allowed);
     if (!NAME.test(s) || s.length > 255) throw new ValidationError(field, value, allowed);
     return s;
 }
 
 export function checkImageReference(field: string, value: unknown): string {
-    const allowed = "an image reference [registry/]name[:tag][@digest], e.g. \"python:3.11-slim-bookworm\"";
+    const allowed = 'an image reference [registry/]name[:tag][@digest], e.g. "python:3.11-slim-bookworm"';
     const s = expectString(field, value, allowed);
     if (!REFERENCE.test(s) || s.length > 512) throw new ValidationError(field, value, allowed);
     return s;
@@ -229,7 +277,11 @@ export const PYTHON_VERSIONS = ["3.10", "3.11", "3.12", "3.13", "3.14"] as const
 
 export function checkPython(field: string, value: unknown): string {
     if (typeof value !== "string" || !(PYTHON_VERSIONS as readonly string[]).includes(value)) {
-        throw new ValidationError(field, value, `a Python version Flyte has images for: ${PYTHON_VERSIONS.map((v) => `"${v}"`).join(", ")}`);
+        throw new ValidationError(
+            field,
+            value,
+            `a Python version Flyte has images for: ${PYTHON_VERSIONS.map((v) => `"${v}"`).join(", ")}`,
+        );
     }
     return value;
 }
@@ -249,7 +301,8 @@ export function checkPlatform(field: string, value: unknown): readonly Architect
     const allowed = `one of ${ARCHITECTURES.map((a) => `"${a}"`).join(", ")}, or a list of them`;
     if (list.length === 0) throw new ValidationError(field, value, allowed);
     list.forEach((p, i) => {
-        if (!(ARCHITECTURES as readonly unknown[]).includes(p)) throw new ValidationError(Array.isArray(value) ? `${field}[${i}]` : field, p, allowed);
+        if (!(ARCHITECTURES as readonly unknown[]).includes(p))
+            throw new ValidationError(Array.isArray(value) ? `${field}[${i}]` : field, p, allowed);
     });
     return Object.freeze([...list]) as readonly Architecture[];
 }

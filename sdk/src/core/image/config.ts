@@ -55,7 +55,7 @@ export function setAmbientImageDefaults(source: (() => AmbientImageDefaults) | u
 export function checkEndpoint(field: string, value: unknown): string {
     // eslint-disable-next-line no-control-regex -- control characters are refused
     if (typeof value !== "string" || value === "" || /[\s\x00-\x1f]/.test(value)) {
-        throw new ValidationError(field, value, "an endpoint string such as \"dns:///localhost:8090\"");
+        throw new ValidationError(field, value, 'an endpoint string such as "dns:///localhost:8090"');
     }
     return value;
 }

@@ -48,14 +48,16 @@ export function contextEntries(layers: readonly Layer[], rootDir?: string): Cont
         if (contextPath === undefined) return;
         if (l.kind === "copy") {
             const ig = l.pathType === "folder" ? sourceIgnore(l, imageLevel) : undefined;
-            out.push(Object.freeze({
-                kind: l.pathType,
-                layer: i,
-                src: l.src,
-                contextPath,
-                dst: l.dst,
-                ...(ig ? { ignore: Object.freeze({ root: ig.root, patterns: ig.patterns }) } : {}),
-            }));
+            out.push(
+                Object.freeze({
+                    kind: l.pathType,
+                    layer: i,
+                    src: l.src,
+                    contextPath,
+                    dst: l.dst,
+                    ...(ig ? { ignore: Object.freeze({ root: ig.root, patterns: ig.patterns }) } : {}),
+                }),
+            );
         } else if (l.kind === "requirements") {
             out.push(Object.freeze({ kind: "file" as const, layer: i, src: l.file, contextPath }));
         } else if (l.kind === "pythonWheels") {
@@ -78,7 +80,8 @@ export function entryFiles(entry: ContextEntry, layers: readonly Layer[], rootDi
             return listWheels(entry.src).map((p) => Object.freeze({ path: p, rel: baseName(p) }));
         case "folder": {
             const l = layers[entry.layer];
-            const ig: IgnoreLike | undefined = l.kind === "copy" ? sourceIgnore(l, imageIgnore(layers, rootDir)) : undefined;
+            const ig: IgnoreLike | undefined =
+                l.kind === "copy" ? sourceIgnore(l, imageIgnore(layers, rootDir)) : undefined;
             return listSourceFiles(entry.src, ig);
         }
     }

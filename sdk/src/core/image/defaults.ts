@@ -55,6 +55,10 @@ export function debianBaseLayers(): Layer[] {
                 Object.freeze(["UV_LINK_MODE", "copy"] as const),
             ]),
         }),
-        layer({ kind: "apt", packages: Object.freeze(["build-essential", "ca-certificates"]), secretMounts: Object.freeze([]) }),
+        layer({
+            kind: "apt",
+            packages: Object.freeze(["build-essential", "ca-certificates"]),
+            secretMounts: Object.freeze([]),
+        }),
     ];
 }

@@ -112,7 +112,8 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             renderPip(out, state, [], [...pipArgs(l), ...l.packages.map(shQuote)], l.secretMounts);
             return;
         case "uvScript":
-            if (l.metadata.dependencies.length) renderPip(out, state, [], [...pipArgs(l), ...l.metadata.dependencies.map(shQuote)], l.secretMounts);
+            if (l.metadata.dependencies.length)
+                renderPip(out, state, [], [...pipArgs(l), ...l.metadata.dependencies.map(shQuote)], l.secretMounts);
             return;
         case "requirements": {
             const target = `${BUILD_DIR}/layer-${index}/requirements.txt`;
@@ -126,7 +127,13 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             const pkg = shQuote(l.packageName);
             // Dependencies from the index (the local wheel is findable), then force the local wheel itself.
             renderPip(out, state, [bind], [...pipArgs(l), "--find-links", dist, pkg], l.secretMounts);
-            renderPip(out, state, [bind], [...pipArgs(l), "--find-links", dist, "--no-deps", "--no-index", "--force-reinstall", pkg], l.secretMounts);
+            renderPip(
+                out,
+                state,
+                [bind],
+                [...pipArgs(l), "--find-links", dist, "--no-deps", "--no-index", "--force-reinstall", pkg],
+                l.secretMounts,
+            );
             return;
         }
         case "copy": {
@@ -139,7 +146,13 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
     }
 }
 
-function renderPip(out: string[], state: RenderState, mounts: string[], args: string[], secrets: readonly SecretMount[] = []): void {
+function renderPip(
+    out: string[],
+    state: RenderState,
+    mounts: string[],
+    args: string[],
+    secrets: readonly SecretMount[] = [],
+): void {
     if (!state.venv) {
         out.push(`RUN if [ ! -x ${VENV}/bin/python ]; then python3 -m venv ${VENV}; fi`);
         state.venv = true;
@@ -147,7 +160,9 @@ function renderPip(out: string[], state: RenderState, mounts: string[], args: st
     if (!state.venvEnv) out.push(`ENV VIRTUAL_ENV=${VENV}`);
     if (!state.venvPath) out.push(`ENV PATH="${VENV}/bin:$PATH"`);
     state.venvEnv = state.venvPath = true;
-    out.push(`RUN ${[PIP_CACHE, ...mounts].join(" ")} ${secretFlags(secrets)}${secretEnvPrefix(secrets)}${PIP} ${args.join(" ")}`);
+    out.push(
+        `RUN ${[PIP_CACHE, ...mounts].join(" ")} ${secretFlags(secrets)}${secretEnvPrefix(secrets)}${PIP} ${args.join(" ")}`,
+    );
 }
 
 function pipArgs(o: PipOptions): string[] {
@@ -168,7 +183,11 @@ function readDockerfile(file: string): string {
     try {
         return fs.readFileSync(file, "utf8");
     } catch (err) {
-        throw new ValidationError("fromDockerfile.file", file, `an existing, readable Dockerfile (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new ValidationError(
+            "fromDockerfile.file",
+            file,
+            `an existing, readable Dockerfile (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
     }
 }
 
@@ -185,11 +204,21 @@ const MIRROR_REF = /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/;
 
 function checkMirrors(mirrors: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
     if (mirrors === undefined) return {};
-    if (mirrors === null || typeof mirrors !== "object") throw new ValidationError("baseImageMirrors", mirrors, "a map of image reference -> mirror reference");
+    if (mirrors === null || typeof mirrors !== "object")
+        throw new ValidationError("baseImageMirrors", mirrors, "a map of image reference -> mirror reference");
     for (const [k, v] of Object.entries(mirrors)) {
-        if (!MIRROR_REF.test(k)) throw new ValidationError(joinPath("baseImageMirrors", k), k, "an image reference such as \"python:3.11-slim-bookworm\"");
+        if (!MIRROR_REF.test(k))
+            throw new ValidationError(
+                joinPath("baseImageMirrors", k),
+                k,
+                'an image reference such as "python:3.11-slim-bookworm"',
+            );
         if (typeof v !== "string" || !MIRROR_REF.test(v)) {
-            throw new ValidationError(joinPath("baseImageMirrors", k), v, "a mirror image reference such as \"127.0.0.1:30000/library/python:3.11-slim-bookworm\"");
+            throw new ValidationError(
+                joinPath("baseImageMirrors", k),
+                v,
+                'a mirror image reference such as "127.0.0.1:30000/library/python:3.11-slim-bookworm"',
+            );
         }
     }
     return mirrors;

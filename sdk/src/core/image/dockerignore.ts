@@ -109,7 +109,14 @@ function tokenize(pat: string): Token[] {
                 out.push({ kind: "char", c: "[" });
             } else {
                 // the same class translation as the regex below, for one character
-                out.push({ kind: "class", re: new RegExp(`^${translate(pat.slice(i - 1, j + 1)).source.replace(/^\^/, "").replace(/\(\?=\\n\?\$\)$/, "")}$`) });
+                out.push({
+                    kind: "class",
+                    re: new RegExp(
+                        `^${translate(pat.slice(i - 1, j + 1))
+                            .source.replace(/^\^/, "")
+                            .replace(/\(\?=\\n\?\$\)$/, "")}$`,
+                    ),
+                });
                 i = j + 1;
             }
         } else {
@@ -155,7 +162,8 @@ function matchTokens(tokens: readonly Token[], text: string): boolean {
                     break;
                 }
                 case "anyPrefix": {
-                    const prefix = ch !== undefined && ch !== "\n" && ((ch === "/" && next[t + 1]) || prefixFromNext) ? 1 : 0;
+                    const prefix =
+                        ch !== undefined && ch !== "\n" && ((ch === "/" && next[t + 1]) || prefixFromNext) ? 1 : 0;
                     prefixFromNext = prefix;
                     ok = next[t] || prefix ? 1 : 0;
                     break;
@@ -229,7 +237,11 @@ function translate(pat: string): RegExp {
     try {
         return new RegExp(res);
     } catch {
-        throw new ValidationError("dockerignore", pat, "a .dockerignore pattern must be a valid glob (check its [...] ranges)");
+        throw new ValidationError(
+            "dockerignore",
+            pat,
+            "a .dockerignore pattern must be a valid glob (check its [...] ranges)",
+        );
     }
 }
 

@@ -127,15 +127,39 @@ const dockerfileArgsSchema = argsSchema<DockerfileArgs>()(
     "{ name, registry?, platform? }",
 );
 const uvScriptArgsSchema = argsSchema<UvScriptArgs>()(
-    { name: later<string>(), registry: later<string>(), python: later<string>(), platform: later<Platform>(), ...pipOptionsShape },
+    {
+        name: later<string>(),
+        registry: later<string>(),
+        python: later<string>(),
+        platform: later<Platform>(),
+        ...pipOptionsShape,
+    },
     "{ name, registry?, python?, platform?, indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }",
 );
-const pipOptionsArgsSchema = argsSchema<PipOptionsArgs>()(pipOptionsShape, (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`);
-const pipPackagesArgsSchema = argsSchema<PipPackagesArgs>()({ packages: later<readonly string[]>(), ...pipOptionsShape }, "");
-const packagesArgsSchema = argsSchema<{ packages: readonly string[]; secretMounts?: Mounts }>()({ packages: later<readonly string[]>(), secretMounts: later<Mounts>() }, "");
-const commandsArgsSchema = argsSchema<{ commands: readonly string[]; secretMounts?: Mounts }>()({ commands: later<readonly string[]>(), secretMounts: later<Mounts>() }, "");
-const commandsOptionsSchema = argsSchema<{ secretMounts?: Mounts }>()({ secretMounts: later<Mounts>() }, "{ secretMounts? }");
-const sourceFolderOptionsSchema = argsSchema<SourceFolderOptions>()({ copyContentsOnly: later<boolean>() }, "{ copyContentsOnly? }");
+const pipOptionsArgsSchema = argsSchema<PipOptionsArgs>()(
+    pipOptionsShape,
+    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
+);
+const pipPackagesArgsSchema = argsSchema<PipPackagesArgs>()(
+    { packages: later<readonly string[]>(), ...pipOptionsShape },
+    "",
+);
+const packagesArgsSchema = argsSchema<{ packages: readonly string[]; secretMounts?: Mounts }>()(
+    { packages: later<readonly string[]>(), secretMounts: later<Mounts>() },
+    "",
+);
+const commandsArgsSchema = argsSchema<{ commands: readonly string[]; secretMounts?: Mounts }>()(
+    { commands: later<readonly string[]>(), secretMounts: later<Mounts>() },
+    "",
+);
+const commandsOptionsSchema = argsSchema<{ secretMounts?: Mounts }>()(
+    { secretMounts: later<Mounts>() },
+    "{ secretMounts? }",
+);
+const sourceFolderOptionsSchema = argsSchema<SourceFolderOptions>()(
+    { copyContentsOnly: later<boolean>() },
+    "{ copyContentsOnly? }",
+);
 const localV2ArgsSchema = argsSchema<LocalV2Args>()({ distDir: later<string>() }, "{ distDir? }");
 const cloneArgsSchema = argsSchema<CloneArgs>()(
     { registry: later<string>(), name: later<string>(), extendable: later<boolean>(), platform: later<Platform>() },
@@ -231,24 +255,54 @@ export class Image {
         if (args.installFlyte !== undefined && typeof args.installFlyte !== "boolean") {
             throw new ValidationError(joinPath(f, "installFlyte"), args.installFlyte, "true or false");
         }
-        const flyteVersion = args.flyteVersion === undefined ? undefined : checkFlyteVersion(joinPath(f, "flyteVersion"), args.flyteVersion);
-        const registry = args.registry === undefined ? undefined : checkRegistry(joinPath(f, "registry"), args.registry);
+        const flyteVersion =
+            args.flyteVersion === undefined
+                ? undefined
+                : checkFlyteVersion(joinPath(f, "flyteVersion"), args.flyteVersion);
+        const registry =
+            args.registry === undefined ? undefined : checkRegistry(joinPath(f, "registry"), args.registry);
         const name = args.name === undefined ? undefined : checkImageName(joinPath(f, "name"), args.name);
-        const platform = args.platform === undefined ? DEFAULT_PLATFORMS : checkPlatform(joinPath(f, "platform"), args.platform);
+        const platform =
+            args.platform === undefined ? DEFAULT_PLATFORMS : checkPlatform(joinPath(f, "platform"), args.platform);
         const settings = imageSettings();
-        const common = { registry: settings.registry, name: "flyte", python, platform, extendable: true, rootDir: settings.rootDir };
+        const common = {
+            registry: settings.registry,
+            name: "flyte",
+            python,
+            platform,
+            extendable: true,
+            rootDir: settings.rootDir,
+        };
         let image: Image;
         if (args.installFlyte ?? true) {
             const tag = presetTag(python, flyteVersion ?? FLYTE_VERSION);
             image = new Image({ ...common, baseImage: `ghcr.io/flyteorg/flyte:${tag}`, isCloned: false, layers: [] });
         } else {
-            image = new Image({ ...common, baseImage: debianBase(python), isCloned: true, layers: debianBaseLayers(), presetTag: presetTag(python) });
+            image = new Image({
+                ...common,
+                baseImage: debianBase(python),
+                isCloned: true,
+                layers: debianBaseLayers(),
+                presetTag: presetTag(python),
+            });
         }
-        const made = registry !== undefined || name !== undefined ? image.cloneWith({ registry, name, extendable: true }) : image;
-        return made.madeBy({ source: { fromDebianBase: definedFields({
-            python: args.python === undefined ? undefined : python, flyteVersion, installFlyte: args.installFlyte as boolean | undefined,
-            registry, name, platform: args.platform === undefined ? undefined : [...platform],
-        }) }, layers: [] });
+        const made =
+            registry !== undefined || name !== undefined
+                ? image.cloneWith({ registry, name, extendable: true })
+                : image;
+        return made.madeBy({
+            source: {
+                fromDebianBase: definedFields({
+                    python: args.python === undefined ? undefined : python,
+                    flyteVersion,
+                    installFlyte: args.installFlyte as boolean | undefined,
+                    registry,
+                    name,
+                    platform: args.platform === undefined ? undefined : [...platform],
+                }),
+            },
+            layers: [],
+        });
     }
 
     /** A prebuilt image used as is (its URI is the reference) until cloned. */
@@ -256,7 +310,13 @@ export class Image {
         const ref = checkImageReference("fromBase.uri", uri);
         const settings = imageSettings();
         return new Image({
-            baseImage: ref, platform: SINGLE_PLATFORM, python: DEFAULT_PYTHON, extendable: false, isCloned: false, layers: [], rootDir: settings.rootDir,
+            baseImage: ref,
+            platform: SINGLE_PLATFORM,
+            python: DEFAULT_PYTHON,
+            extendable: false,
+            isCloned: false,
+            layers: [],
+            rootDir: settings.rootDir,
             recipe: { source: { fromBase: uri }, layers: [] },
         });
     }
@@ -271,11 +331,23 @@ export class Image {
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing Dockerfile");
         parseArgs(dockerfileArgsSchema, args, f);
         const settings = imageSettings();
-        const platform = args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
+        const platform =
+            args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
         return new Image({
-            recipe: { source: { fromDockerfile: definedFields({ file, name: args.name, registry: args.registry, platform: platform && [...platform] }) }, layers: [] },
+            recipe: {
+                source: {
+                    fromDockerfile: definedFields({
+                        file,
+                        name: args.name,
+                        registry: args.registry,
+                        platform: platform && [...platform],
+                    }),
+                },
+                layers: [],
+            },
             dockerfilePath: path,
-            registry: args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
+            registry:
+                args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
             name: checkImageName(joinPath(f, "name"), args.name),
             platform: platform ?? SINGLE_PLATFORM,
             python: DEFAULT_PYTHON,
@@ -293,7 +365,8 @@ export class Image {
     static fromUvScript(script: string, args: UvScriptArgs): Image {
         const f = "fromUvScript";
         const path = checkHostPath(joinPath(f, "script"), script);
-        if (!path.endsWith(".py")) throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
+        if (!path.endsWith(".py"))
+            throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
         parseArgs(uvScriptArgsSchema, args, f);
         const metadata = readUvScript(path, joinPath(f, "script"));
         const options = pipOptions(f, args);
@@ -304,9 +377,17 @@ export class Image {
             ...(args.python !== undefined ? { python: checkPython(joinPath(f, "python"), args.python) } : {}),
             ...(args.platform !== undefined ? { platform: checkPlatform(joinPath(f, "platform"), args.platform) } : {}),
         });
-        const platform = args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
+        const platform =
+            args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
         return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).madeBy({
-            source: { fromUvScript: { script, name: args.name, ...definedFields({ registry: args.registry, python: args.python, platform }), ...pipSpec(args) } },
+            source: {
+                fromUvScript: {
+                    script,
+                    name: args.name,
+                    ...definedFields({ registry: args.registry, python: args.python, platform }),
+                    ...pipSpec(args),
+                },
+            },
             layers: [],
         });
     }
@@ -380,13 +461,22 @@ export class Image {
      * `withAptPackages("git", "curl")` or `withAptPackages({ packages, secretMounts })`.
      */
     withAptPackages(...packages: string[]): Image;
-    withAptPackages(args: { packages: readonly string[]; secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
+    withAptPackages(args: {
+        packages: readonly string[];
+        secretMounts?: SecretMountInput | readonly SecretMountInput[];
+    }): Image;
     withAptPackages(...input: unknown[]): Image {
         const f = "withAptPackages";
         const { list, secretMounts } = listOrArgs(f, input, "packages", packagesArgsSchema);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
-        return this.addLayer(f, layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
-            .recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
+        return this.addLayer(
+            f,
+            layer({
+                kind: "apt",
+                packages: Object.freeze(packages),
+                secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts),
+            }),
+        ).recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /**
@@ -399,31 +489,39 @@ export class Image {
         const f = "withPipPackages";
         const { list, args } = listOrArgs(f, input, "packages", pipPackagesArgsSchema);
         const packages = list.map((p, i) => checkPipRequirement(joinPath(joinPath(f, "packages"), i), p));
-        return this.addLayer(f, layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }))
-            .recorded(this, { pipPackages: { packages, ...pipSpec(args) } });
+        return this.addLayer(
+            f,
+            layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }),
+        ).recorded(this, { pipPackages: { packages, ...pipSpec(args) } });
     }
 
     /** A requirements file (must end in .txt, as in Flyte), installed with `pip install -r`. */
     withRequirements(file: string, options: PipOptionsArgs = {}): Image {
         const f = "withRequirements";
         const path = checkHostPath(joinPath(f, "file"), file);
-        if (!path.endsWith(".txt")) throw new ValidationError(joinPath(f, "file"), file, "a requirements file with a .txt extension");
+        if (!path.endsWith(".txt"))
+            throw new ValidationError(joinPath(f, "file"), file, "a requirements file with a .txt extension");
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing requirements file");
         parseArgs(pipOptionsArgsSchema, options, f);
-        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) }))
-            .recorded(this, { requirements: { file, ...pipSpec(options) } });
+        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) })).recorded(this, {
+            requirements: { file, ...pipSpec(options) },
+        });
     }
 
     /** Environment variables, in the order given (`ENV` instructions). */
     withEnvVars(vars: Readonly<Record<string, string>> | ReadonlyMap<string, string>): Image {
         const f = "withEnvVars";
-        const entries = vars instanceof Map ? [...vars.entries()] : (checkObject(f, vars, "a map of variable name -> value"), Object.entries(vars));
+        const entries =
+            vars instanceof Map
+                ? [...vars.entries()]
+                : (checkObject(f, vars, "a map of variable name -> value"), Object.entries(vars));
         const pairs = entries.map(([k, v]) => {
             checkEnvName(joinPath(f, String(k)), k);
             return Object.freeze([k, checkEnvValue(joinPath(f, String(k)), v)] as const);
         });
-        return this.addLayer(f, layer({ kind: "env", envVars: Object.freeze(pairs) }))
-            .recorded(this, { envVars: pairs.map(([name, value]) => ({ name, value })) });
+        return this.addLayer(f, layer({ kind: "env", envVars: Object.freeze(pairs) })).recorded(this, {
+            envVars: pairs.map(([name, value]) => ({ name, value })),
+        });
     }
 
     /**
@@ -431,8 +529,14 @@ export class Image {
      * `withCommands(["a", "b"], { secretMounts })` or `withCommands({ commands, secretMounts })`.
      */
     withCommands(...commands: string[]): Image;
-    withCommands(commands: readonly string[], options?: { secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
-    withCommands(args: { commands: readonly string[]; secretMounts?: SecretMountInput | readonly SecretMountInput[] }): Image;
+    withCommands(
+        commands: readonly string[],
+        options?: { secretMounts?: SecretMountInput | readonly SecretMountInput[] },
+    ): Image;
+    withCommands(args: {
+        commands: readonly string[];
+        secretMounts?: SecretMountInput | readonly SecretMountInput[];
+    }): Image;
     withCommands(...input: unknown[]): Image {
         const f = "withCommands";
         let normalized = input;
@@ -444,14 +548,22 @@ export class Image {
         }
         const { list, secretMounts } = listOrArgs(f, normalized, "commands", commandsArgsSchema);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
-        return this.addLayer(f, layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts) }))
-            .recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
+        return this.addLayer(
+            f,
+            layer({
+                kind: "commands",
+                commands: Object.freeze(commands),
+                secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts),
+            }),
+        ).recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
     }
 
     /** Sets the working directory (`WORKDIR`). */
     withWorkdir(workdir: string): Image {
-        return this.addLayer("withWorkdir", layer({ kind: "workdir", workdir: checkImagePath("withWorkdir.workdir", workdir) }))
-            .recorded(this, { workdir });
+        return this.addLayer(
+            "withWorkdir",
+            layer({ kind: "workdir", workdir: checkImagePath("withWorkdir.workdir", workdir) }),
+        ).recorded(this, { workdir });
     }
 
     /** Copies local file(s) to `dst` (default ".", the working directory). */
@@ -460,7 +572,8 @@ export class Image {
         const target = checkImagePath(joinPath(f, "dst"), dst);
         const single = typeof src === "string";
         const list: unknown[] = single ? [src] : Array.isArray(src) ? [...src] : [src];
-        if (list.length === 0) throw new ValidationError(joinPath(f, "src"), src, "a file path or a non-empty list of them");
+        if (list.length === 0)
+            throw new ValidationError(joinPath(f, "src"), src, "a file path or a non-empty list of them");
         const paths = list.map((s, i) => {
             const field = single ? joinPath(f, "src") : joinPath(joinPath(f, "src"), i);
             const p = checkHostPath(field, s);
@@ -469,8 +582,16 @@ export class Image {
         });
         const names = paths.map((p) => pathName(p));
         const dup = names.find((n, i) => names.indexOf(n) !== i);
-        if (dup !== undefined) throw new ValidationError(joinPath(f, "src"), src, `files with distinct names: two files named "${dup}" would overwrite each other at "${target}"`);
-        const image = paths.reduce<Image>((img, p) => img.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target })), this);
+        if (dup !== undefined)
+            throw new ValidationError(
+                joinPath(f, "src"),
+                src,
+                `files with distinct names: two files named "${dup}" would overwrite each other at "${target}"`,
+            );
+        const image = paths.reduce<Image>(
+            (img, p) => img.addLayer(f, layer({ kind: "copy", pathType: "file", src: p, dst: target })),
+            this,
+        );
         return image.recorded(this, { sourceFile: { src: list as string[], dst } });
     }
 
@@ -486,8 +607,13 @@ export class Image {
         parseArgs(sourceFolderOptionsSchema, options, f);
         let target = checkImagePath(joinPath(f, "dst"), dst);
         if (!options.copyContentsOnly && target === ".") target = `./${pathName(path)}`;
-        return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target }))
-            .recorded(this, { sourceFolder: { src, dst, ...definedFields({ copyContentsOnly: options.copyContentsOnly as boolean | undefined }) } });
+        return this.addLayer(f, layer({ kind: "copy", pathType: "folder", src: path, dst: target })).recorded(this, {
+            sourceFolder: {
+                src,
+                dst,
+                ...definedFields({ copyContentsOnly: options.copyContentsOnly as boolean | undefined }),
+            },
+        });
     }
 
     /**
@@ -497,9 +623,16 @@ export class Image {
     withDockerignore(path: string): Image {
         const f = "withDockerignore.path";
         const p = checkHostPath(f, path);
-        if (pathName(p) !== ".dockerignore") throw new ValidationError(f, path, "a path to a file named .dockerignore (flyte-sdk reads the .dockerignore of that directory)");
+        if (pathName(p) !== ".dockerignore")
+            throw new ValidationError(
+                f,
+                path,
+                "a path to a file named .dockerignore (flyte-sdk reads the .dockerignore of that directory)",
+            );
         if (!isFile(p)) throw new ValidationError(f, path, "an existing .dockerignore file");
-        return this.addLayer("withDockerignore", layer({ kind: "dockerignore", path: p })).recorded(this, { dockerignore: path });
+        return this.addLayer("withDockerignore", layer({ kind: "dockerignore", path: p })).recorded(this, {
+            dockerignore: path,
+        });
     }
 
     /**
@@ -511,33 +644,64 @@ export class Image {
         const f = "withLocalV2";
         parseArgs(localV2ArgsSchema, args, f);
         const dir = checkHostPath(joinPath(f, "distDir"), args.distDir ?? "dist");
-        if (!isDir(dir)) throw new ValidationError(joinPath(f, "distDir"), dir, "an existing folder of built wheels (e.g. from `python -m build`)");
-        let image = this.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...noPipOptions() }));
-        const idl = listWheels(dir).map((p) => pathName(p)).filter((n) => n.startsWith("flyteidl2-")).sort();
-        if (idl.length > 1) throw new ValidationError(joinPath(f, "distDir"), idl, "at most one flyteidl2 wheel in the folder");
-        if (idl.length === 1) image = image.addLayer(f, layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }));
+        if (!isDir(dir))
+            throw new ValidationError(
+                joinPath(f, "distDir"),
+                dir,
+                "an existing folder of built wheels (e.g. from `python -m build`)",
+            );
+        let image = this.addLayer(
+            f,
+            layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...noPipOptions() }),
+        );
+        const idl = listWheels(dir)
+            .map((p) => pathName(p))
+            .filter((n) => n.startsWith("flyteidl2-"))
+            .sort();
+        if (idl.length > 1)
+            throw new ValidationError(joinPath(f, "distDir"), idl, "at most one flyteidl2 wheel in the folder");
+        if (idl.length === 1)
+            image = image.addLayer(
+                f,
+                layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }),
+            );
         return image.recorded(this, { localV2: definedFields({ distDir: args.distDir as string | undefined }) });
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
     clone(args: CloneArgs = {}): Image {
         parseArgs(cloneArgsSchema, args, "clone");
-        if (args.extendable !== undefined && typeof args.extendable !== "boolean") throw new ValidationError("clone.extendable", args.extendable, "true or false");
+        if (args.extendable !== undefined && typeof args.extendable !== "boolean")
+            throw new ValidationError("clone.extendable", args.extendable, "true or false");
         const platform = args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform);
         return this.cloneWith({
             registry: args.registry === undefined ? undefined : checkRegistry("clone.registry", args.registry),
             name: args.name === undefined ? undefined : checkImageName("clone.name", args.name),
             extendable: args.extendable,
             platform,
-        }).recorded(this, { clone: definedFields({
-            registry: args.registry as string | undefined, name: args.name as string | undefined,
-            extendable: args.extendable as boolean | undefined, platform: platform && [...platform],
-        }) });
+        }).recorded(this, {
+            clone: definedFields({
+                registry: args.registry as string | undefined,
+                name: args.name as string | undefined,
+                extendable: args.extendable as boolean | undefined,
+                platform: platform && [...platform],
+            }),
+        });
     }
 
-    private cloneWith(a: { registry?: string; name?: string; extendable?: boolean; platform?: readonly Architecture[] }): Image {
+    private cloneWith(a: {
+        registry?: string;
+        name?: string;
+        extendable?: boolean;
+        platform?: readonly Architecture[];
+    }): Image {
         const name = a.name ?? this.name;
-        if (name === undefined) throw new ValidationError("clone.name", undefined, "a name for the image (an image from fromBase has none)");
+        if (name === undefined)
+            throw new ValidationError(
+                "clone.name",
+                undefined,
+                "a name for the image (an image from fromBase has none)",
+            );
         return new Image({
             ...this.state(),
             // flyte-sdk: a clone keeps the image's registry; an image without one (fromBase)
@@ -554,10 +718,18 @@ export class Image {
     private addLayer(method: string, l: Layer): Image {
         if ("secretMounts" in l) checkBuildSecretIds(method, [...this.layers, l]);
         if (this.dockerfilePath !== undefined) {
-            throw new ValidationError(method, this.dockerfilePath, "no layers on a Dockerfile-based image; put these steps in the Dockerfile");
+            throw new ValidationError(
+                method,
+                this.dockerfilePath,
+                "no layers on a Dockerfile-based image; put these steps in the Dockerfile",
+            );
         }
         if (!this.extendable) {
-            throw new ValidationError(method, this.baseImage, "layers need an extendable image: call .clone({ name, extendable: true }) first (Image.fromBase images are not extendable, as in Flyte)");
+            throw new ValidationError(
+                method,
+                this.baseImage,
+                "layers need an extendable image: call .clone({ name, extendable: true }) first (Image.fromBase images are not extendable, as in Flyte)",
+            );
         }
         return new Image({
             ...this.cloneWith({}).state(),
@@ -584,12 +756,18 @@ export class Image {
 
     /** This image with `step` appended to the recipe of `before` (the image the method was called on). */
     private recorded(before: Image, step: ImageLayerSpec): Image {
-        const recipe = before.recipe ? { source: before.recipe.source, layers: [...before.recipe.layers, freezeDeep(step)] } : undefined;
+        const recipe = before.recipe
+            ? { source: before.recipe.source, layers: [...before.recipe.layers, freezeDeep(step)] }
+            : undefined;
         return this.madeBy(recipe);
     }
 
     private madeBy(recipe: Recipe | undefined): Image {
-        return new Image({ ...this.state(), recipe: recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }) });
+        return new Image({
+            ...this.state(),
+            recipe:
+                recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }),
+        });
     }
 
     /**
@@ -600,7 +778,9 @@ export class Image {
     toSpec(): ImageSpec {
         if (!this.recipe) throw new Error("this Image was not made by a from* constructor");
         const source = copyData(this.recipe.source) as ImageSpec;
-        return this.recipe.layers.length ? { ...source, layers: copyData(this.recipe.layers) as ImageLayerSpec[] } : source;
+        return this.recipe.layers.length
+            ? { ...source, layers: copyData(this.recipe.layers) as ImageLayerSpec[] }
+            : source;
     }
 
     toString(): string {
@@ -619,10 +799,17 @@ function checkBuildSecretIds(method: string, layers: readonly Layer[]): void {
         if (!("secretMounts" in l)) continue;
         for (const m of l.secretMounts) {
             const id = buildSecretId(m.secret);
-            const who = m.secret.group === undefined ? `key "${m.secret.key}"` : `group "${m.secret.group}" key "${m.secret.key}"`;
+            const who =
+                m.secret.group === undefined
+                    ? `key "${m.secret.key}"`
+                    : `group "${m.secret.group}" key "${m.secret.key}"`;
             const first = owners.get(id);
             if (first !== undefined && first !== who) {
-                throw new ValidationError(`${method}.secretMounts`, who, `its BuildKit secret id ${id} is also the id of ${first} (ids are <GROUP>_<KEY> upper-cased); rename one so each secret gets its own value`);
+                throw new ValidationError(
+                    `${method}.secretMounts`,
+                    who,
+                    `its BuildKit secret id ${id} is also the id of ${first} (ids are <GROUP>_<KEY> upper-cased); rename one so each secret gets its own value`,
+                );
             }
             owners.set(id, who);
         }
@@ -630,7 +817,12 @@ function checkBuildSecretIds(method: string, layers: readonly Layer[]): void {
 }
 
 /** Separates `(...items)` from `({ key: items, ...options })`. */
-function listOrArgs(field: string, input: unknown[], key: string, schema: z.AnyZodObject): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
+function listOrArgs(
+    field: string,
+    input: unknown[],
+    key: string,
+    schema: z.AnyZodObject,
+): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
     if (input.length === 1 && input[0] !== null && typeof input[0] === "object" && !Array.isArray(input[0])) {
         const args = parseArgs(schema, input[0] as Record<string, unknown>, field);
         const list = args[key];
@@ -640,23 +832,48 @@ function listOrArgs(field: string, input: unknown[], key: string, schema: z.AnyZ
     }
     if (input.length === 0) throw new ValidationError(joinPath(field, key), [], `at least one of ${key}`);
     input.forEach((v, i) => {
-        if (typeof v !== "string") throw new ValidationError(joinPath(joinPath(field, key), i), v, `a string (pass ${key} as separate arguments, or { ${key}: [...] })`);
+        if (typeof v !== "string")
+            throw new ValidationError(
+                joinPath(joinPath(field, key), i),
+                v,
+                `a string (pass ${key} as separate arguments, or { ${key}: [...] })`,
+            );
     });
     return { list: [...input], args: {} };
 }
 
 function noPipOptions(): PipOptions {
-    return { extraIndexUrls: Object.freeze([]), pre: false, extraArgTokens: Object.freeze([]), secretMounts: Object.freeze([]) };
+    return {
+        extraIndexUrls: Object.freeze([]),
+        pre: false,
+        extraArgTokens: Object.freeze([]),
+        secretMounts: Object.freeze([]),
+    };
 }
 
 function pipOptions(field: string, args: PipOptionsArgs | Record<string, unknown>): PipOptions {
     const a = args as PipOptionsArgs;
-    const extra = a.extraIndexUrls === undefined ? [] : Array.isArray(a.extraIndexUrls) ? [...a.extraIndexUrls] : [a.extraIndexUrls];
-    if (a.pre !== undefined && typeof a.pre !== "boolean") throw new ValidationError(joinPath(field, "pre"), a.pre, "true or false");
+    const extra =
+        a.extraIndexUrls === undefined
+            ? []
+            : Array.isArray(a.extraIndexUrls)
+              ? [...a.extraIndexUrls]
+              : [a.extraIndexUrls];
+    if (a.pre !== undefined && typeof a.pre !== "boolean")
+        throw new ValidationError(joinPath(field, "pre"), a.pre, "true or false");
     const tokens = a.extraArgs === undefined ? [] : checkExtraArgs(joinPath(field, "extraArgs"), a.extraArgs);
     return {
         ...(a.indexUrl !== undefined ? { indexUrl: checkIndexUrl(joinPath(field, "indexUrl"), a.indexUrl) } : {}),
-        extraIndexUrls: Object.freeze(extra.map((u, i) => checkIndexUrl(Array.isArray(a.extraIndexUrls) ? joinPath(joinPath(field, "extraIndexUrls"), i) : joinPath(field, "extraIndexUrls"), u))),
+        extraIndexUrls: Object.freeze(
+            extra.map((u, i) =>
+                checkIndexUrl(
+                    Array.isArray(a.extraIndexUrls)
+                        ? joinPath(joinPath(field, "extraIndexUrls"), i)
+                        : joinPath(field, "extraIndexUrls"),
+                    u,
+                ),
+            ),
+        ),
         pre: a.pre ?? false,
         ...(a.extraArgs !== undefined ? { extraArgs: a.extraArgs } : {}),
         extraArgTokens: Object.freeze(tokens),
@@ -673,7 +890,6 @@ function referenceTag(ref: string): string {
     return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
 }
 
-
 /** Secret mounts in the data form: a bare key string keeps `byKey` (flyte-sdk hashes it differently from a Secret). */
 function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
     if (value === undefined || value === null) return undefined;
@@ -687,8 +903,19 @@ function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
 
 /** The pip options of a call, in the data form. */
 function pipSpec(a: PipOptionsArgs) {
-    const extra = a.extraIndexUrls === undefined ? undefined : Array.isArray(a.extraIndexUrls) ? [...a.extraIndexUrls] : [a.extraIndexUrls as string];
-    return definedFields({ indexUrl: a.indexUrl, extraIndexUrls: extra, pre: a.pre, extraArgs: a.extraArgs, secretMounts: mountSpecs(a.secretMounts) });
+    const extra =
+        a.extraIndexUrls === undefined
+            ? undefined
+            : Array.isArray(a.extraIndexUrls)
+              ? [...a.extraIndexUrls]
+              : [a.extraIndexUrls as string];
+    return definedFields({
+        indexUrl: a.indexUrl,
+        extraIndexUrls: extra,
+        pre: a.pre,
+        extraArgs: a.extraArgs,
+        secretMounts: mountSpecs(a.secretMounts),
+    });
 }
 
 function freezeDeep<T>(value: T): T {

@@ -32,7 +32,15 @@ export type {
 } from "./layers";
 export { renderDockerfile, mirrorOf, normaliseReference, DOCKERFILE_HEADER } from "./dockerfile";
 export type { DockerfileOptions, RenderableImage } from "./dockerfile";
-export { init, resetInit, imageSettings, defaultRegistry, setAmbientImageDefaults, FLYTE_REGISTRY, LOCALHOST_REGISTRY } from "./config";
+export {
+    init,
+    resetInit,
+    imageSettings,
+    defaultRegistry,
+    setAmbientImageDefaults,
+    FLYTE_REGISTRY,
+    LOCALHOST_REGISTRY,
+} from "./config";
 export type { ImageInitOptions, ImageSettings, AmbientImageDefaults } from "./config";
 export { contextEntries, entryFiles } from "./context";
 export type { ContextEntry } from "./context";

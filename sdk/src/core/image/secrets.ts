@@ -53,7 +53,10 @@ export function secretRepr(s: Secret): string {
 
 /** `<GROUP>_<KEY>` upper-cased (no other change), Flyte's host variable for a build secret. */
 export function buildSecretId(s: Secret): string {
-    return [s.group, s.key].filter((p): p is string => !!p).map((p) => p.toUpperCase()).join("_");
+    return [s.group, s.key]
+        .filter((p): p is string => !!p)
+        .map((p) => p.toUpperCase())
+        .join("_");
 }
 
 export function toBuildSecret(s: Secret): BuildSecret {

@@ -135,7 +135,11 @@ export function readInput(field: string, file: string): Buffer {
     try {
         return fs.readFileSync(file);
     } catch (err) {
-        throw new ValidationError(field, file, `an existing, readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new ValidationError(
+            field,
+            file,
+            `an existing, readable file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
     }
 }
 

@@ -43,7 +43,10 @@ export function imageIgnore(layers: readonly Layer[], rootDir?: string): Dockerf
 }
 
 /** The ignore rules a source layer is hashed (and copied) with. */
-export function sourceIgnore(l: { pathType: "file" | "folder"; src: string }, imageLevel: DockerfileIgnore | undefined): DockerfileIgnore | undefined {
+export function sourceIgnore(
+    l: { pathType: "file" | "folder"; src: string },
+    imageLevel: DockerfileIgnore | undefined,
+): DockerfileIgnore | undefined {
     if (imageLevel) return imageLevel;
     if (isDir(l.src)) return new DockerfileIgnore(l.src);
     return undefined;
@@ -95,14 +98,19 @@ function hashLayer(h: Hash, l: Layer, ignore: DockerfileIgnore | undefined, wher
             return;
         case "dockerignore":
             if (fs.existsSync(l.path)) {
-                if (!isFile(l.path)) throw new ValidationError(`${field}.path`, l.path, "a .dockerignore file, not a directory");
+                if (!isFile(l.path))
+                    throw new ValidationError(`${field}.path`, l.path, "a .dockerignore file, not a directory");
                 h.update(readInput(`${field}.path`, l.path));
             } else h.update(l.path, "utf8");
             return;
         case "copy": {
             const method = l.pathType === "file" ? "withSourceFile" : "withSourceFolder";
             if (l.pathType === "folder" ? !isDir(l.src) : !isFile(l.src)) {
-                throw new ValidationError(`${method}.src`, l.src, `an existing ${l.pathType === "folder" ? "directory" : "file"} (${where})`);
+                throw new ValidationError(
+                    `${method}.src`,
+                    l.src,
+                    `an existing ${l.pathType === "folder" ? "directory" : "file"} (${where})`,
+                );
             }
             for (const f of listSourceFiles(l.src, sourceIgnore(l, ignore))) {
                 h.update(readInput(`${method}.src`, f.path));

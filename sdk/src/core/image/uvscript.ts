@@ -22,7 +22,9 @@ export function extractMetadataBlock(text: string): string | undefined {
     const normalised = text.replace(/\r\n?/g, "\n");
     const m = BLOCK.exec(normalised);
     if (!m) return undefined;
-    return splitLines(m[1]).map((l) => l.replace(/^[# ]+/, "").replace(/\s+$/, "")).join("\n");
+    return splitLines(m[1])
+        .map((l) => l.replace(/^[# ]+/, "").replace(/\s+$/, ""))
+        .join("\n");
 }
 
 /** Python's str.splitlines(). */
@@ -47,7 +49,12 @@ export function readUvScript(file: string, field: string): UvScriptMetadata {
 
 export function parseUvScript(text: string, file: string, field: string): UvScriptMetadata {
     const block = extractMetadataBlock(text);
-    if (block === undefined) throw new ValidationError(field, file, "a uv script with a `# /// script` ... `# ///` metadata block (PEP 723)");
+    if (block === undefined)
+        throw new ValidationError(
+            field,
+            file,
+            "a uv script with a `# /// script` ... `# ///` metadata block (PEP 723)",
+        );
     let data: TomlTable;
     try {
         data = parseToml(block);
@@ -57,14 +64,19 @@ export function parseUvScript(text: string, file: string, field: string): UvScri
     }
     const rp = data["requires-python"];
     if (rp !== undefined && typeof rp !== "string") {
-        throw new ValidationError(joinPath(field, "requires-python"), rp, "a string such as \">=3.11\"");
+        throw new ValidationError(joinPath(field, "requires-python"), rp, 'a string such as ">=3.11"');
     }
     const deps = data.dependencies ?? [];
-    if (!Array.isArray(deps)) throw new ValidationError(joinPath(field, "dependencies"), deps, "a list of requirement strings");
+    if (!Array.isArray(deps))
+        throw new ValidationError(joinPath(field, "dependencies"), deps, "a list of requirement strings");
     const dependencies = deps.map((d, i) => {
         const f = `${joinPath(field, "dependencies")}[${i}]`;
         if (typeof d === "string" && d.includes("file://")) {
-            throw new ValidationError(f, d, "a PyPI/URL requirement; local `file://` project dependencies are not supported");
+            throw new ValidationError(
+                f,
+                d,
+                "a PyPI/URL requirement; local `file://` project dependencies are not supported",
+            );
         }
         return checkPipRequirement(f, d);
     });
@@ -78,7 +90,11 @@ export function parseUvScript(text: string, file: string, field: string): UvScri
     if (hasToolUv) {
         const en = (uv as TomlTable)["exclude-newer"];
         if (en !== undefined && typeof en !== "string") {
-            throw new ValidationError(joinPath(field, "tool.uv.exclude-newer"), en instanceof Date ? en.toISOString() : String(en), "a quoted string such as \"2025-01-01T00:00:00Z\"");
+            throw new ValidationError(
+                joinPath(field, "tool.uv.exclude-newer"),
+                en instanceof Date ? en.toISOString() : String(en),
+                'a quoted string such as "2025-01-01T00:00:00Z"',
+            );
         }
         excludeNewer = en ?? null;
     }

@@ -36,7 +36,9 @@ export function extractOutputs<T>(value: T, seen = new Set<object>()): T {
     if (value === null || typeof value !== "object") return value;
     if (seen.has(value as object)) throw new TypeError("a pod template cannot contain cycles");
     seen.add(value as object);
-    const out: unknown = Array.isArray(value) ? value.map((v) => extractOutputs(v, seen)) : Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, extractOutputs(v, seen)]));
+    const out: unknown = Array.isArray(value)
+        ? value.map((v) => extractOutputs(v, seen))
+        : Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, extractOutputs(v, seen)]));
     seen.delete(value as object);
     return out as T;
 }
@@ -61,36 +63,80 @@ export function restoreOutputs<T>(value: T): T {
 
 const stringMap = z.record(z.string());
 const quantityMap = z.record(z.union([z.string(), z.number()]));
-const requirement = z.object({ key: z.string().min(1), operator: z.string().min(1), values: z.array(z.string()).optional() }).passthrough();
-const container = z.object({
-    name: z.string().min(1),
-    env: z.array(z.object({ name: z.string().min(1) }).passthrough()).optional(),
-    volumeMounts: z.array(z.object({ name: z.string().min(1), mountPath: z.string().min(1) }).passthrough()).optional(),
-    resources: z.object({ requests: quantityMap.optional(), limits: quantityMap.optional() }).passthrough().optional(),
-}).passthrough();
-const podSpec = z.object({
-    containers: z.array(container).optional(),
-    initContainers: z.array(container).optional(),
-    volumes: z.array(z.object({ name: z.string().min(1) }).passthrough()).optional(),
-    nodeSelector: stringMap.optional(),
-    affinity: z.object({
-        nodeAffinity: z.object({
-            requiredDuringSchedulingIgnoredDuringExecution: z.object({
-                nodeSelectorTerms: z.array(z.object({ matchExpressions: z.array(requirement).optional(), matchFields: z.array(requirement).optional() }).passthrough()),
-            }).passthrough().optional(),
-        }).passthrough().optional(),
-    }).passthrough().optional(),
-    tolerations: z.array(z.object({ key: z.string().optional(), operator: z.string().optional(), value: z.string().optional(), effect: z.string().optional() }).passthrough()).optional(),
-    securityContext: z.object({ fsGroup: z.number().int().optional() }).passthrough().optional(),
-}).passthrough();
-const baseTemplate = z.object({
-    primaryContainerName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a container name is a DNS-1123 label").max(63).optional(),
-    labels: stringMap.optional(),
-    annotations: stringMap.optional(),
-    podSpec: podSpec.optional(),
-    metadata: z.object({ labels: stringMap.optional(), annotations: stringMap.optional() }).strict().optional(),
-    spec: podSpec.optional(),
-}).strict();
+const requirement = z
+    .object({ key: z.string().min(1), operator: z.string().min(1), values: z.array(z.string()).optional() })
+    .passthrough();
+const container = z
+    .object({
+        name: z.string().min(1),
+        env: z.array(z.object({ name: z.string().min(1) }).passthrough()).optional(),
+        volumeMounts: z
+            .array(z.object({ name: z.string().min(1), mountPath: z.string().min(1) }).passthrough())
+            .optional(),
+        resources: z
+            .object({ requests: quantityMap.optional(), limits: quantityMap.optional() })
+            .passthrough()
+            .optional(),
+    })
+    .passthrough();
+const podSpec = z
+    .object({
+        containers: z.array(container).optional(),
+        initContainers: z.array(container).optional(),
+        volumes: z.array(z.object({ name: z.string().min(1) }).passthrough()).optional(),
+        nodeSelector: stringMap.optional(),
+        affinity: z
+            .object({
+                nodeAffinity: z
+                    .object({
+                        requiredDuringSchedulingIgnoredDuringExecution: z
+                            .object({
+                                nodeSelectorTerms: z.array(
+                                    z
+                                        .object({
+                                            matchExpressions: z.array(requirement).optional(),
+                                            matchFields: z.array(requirement).optional(),
+                                        })
+                                        .passthrough(),
+                                ),
+                            })
+                            .passthrough()
+                            .optional(),
+                    })
+                    .passthrough()
+                    .optional(),
+            })
+            .passthrough()
+            .optional(),
+        tolerations: z
+            .array(
+                z
+                    .object({
+                        key: z.string().optional(),
+                        operator: z.string().optional(),
+                        value: z.string().optional(),
+                        effect: z.string().optional(),
+                    })
+                    .passthrough(),
+            )
+            .optional(),
+        securityContext: z.object({ fsGroup: z.number().int().optional() }).passthrough().optional(),
+    })
+    .passthrough();
+const baseTemplate = z
+    .object({
+        primaryContainerName: z
+            .string()
+            .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a container name is a DNS-1123 label")
+            .max(63)
+            .optional(),
+        labels: stringMap.optional(),
+        annotations: stringMap.optional(),
+        podSpec: podSpec.optional(),
+        metadata: z.object({ labels: stringMap.optional(), annotations: stringMap.optional() }).strict().optional(),
+        spec: podSpec.optional(),
+    })
+    .strict();
 
 /**
  * A base pod template as the core keeps it: Outputs replaced by placeholders, the
@@ -99,15 +145,29 @@ const baseTemplate = z.object({
  */
 export function normalizePodTemplate(value: unknown, field: string): PodTemplateInput {
     if (value === null || typeof value !== "object" || Array.isArray(value) || isOutputLike(value)) {
-        throw new ValidationError(field, value, "expected an inline pod template { podSpec?, primaryContainerName?, labels?, annotations? } or { metadata?, spec? } (named templates are not supported)");
+        throw new ValidationError(
+            field,
+            value,
+            "expected an inline pod template { podSpec?, primaryContainerName?, labels?, annotations? } or { metadata?, spec? } (named templates are not supported)",
+        );
     }
     const data = extractOutputs(value);
     parseWith(baseTemplate, data, field);
     const t = data as PodTemplateInput;
-    for (const [where, labels] of [["labels", t.labels], ["metadata.labels", t.metadata?.labels]] as const) {
-        if (labels) checkLabels(`${field}.${where}`, Object.fromEntries(Object.entries(labels).filter(([, v]) => !isOutputPlaceholder(v))));
+    for (const [where, labels] of [
+        ["labels", t.labels],
+        ["metadata.labels", t.metadata?.labels],
+    ] as const) {
+        if (labels)
+            checkLabels(
+                `${field}.${where}`,
+                Object.fromEntries(Object.entries(labels).filter(([, v]) => !isOutputPlaceholder(v))),
+            );
     }
-    for (const [where, annotations] of [["annotations", t.annotations], ["metadata.annotations", t.metadata?.annotations]] as const) {
+    for (const [where, annotations] of [
+        ["annotations", t.annotations],
+        ["metadata.annotations", t.metadata?.annotations],
+    ] as const) {
         if (annotations) checkAnnotations(`${field}.${where}`, annotations);
     }
     return freezeDeep(data as PodTemplateInput);

@@ -51,13 +51,15 @@ const CRON_FIELDS: readonly { name: string; min: number; max: number; names?: re
 /** Why a cron schedule would be rejected (undefined: valid). */
 export function cronProblem(schedule: string): string | undefined {
     const s = schedule.trim();
-    if (/^(CRON_)?TZ=/.test(s)) return "a time zone in the schedule is not accepted by Kubernetes: use the run's timeZone";
+    if (/^(CRON_)?TZ=/.test(s))
+        return "a time zone in the schedule is not accepted by Kubernetes: use the run's timeZone";
     if (s.startsWith("@")) {
         if (CRON_MACRO.test(s) || CRON_EVERY.test(s)) return undefined;
-        return "a macro is one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or \"@every <duration>\" (e.g. \"@every 1h30m\")";
+        return 'a macro is one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or "@every <duration>" (e.g. "@every 1h30m")';
     }
     const parts = s.split(/\s+/);
-    if (parts.length !== 5) return `a cron schedule has five fields (minute hour day-of-month month day-of-week); this one has ${parts.length}`;
+    if (parts.length !== 5)
+        return `a cron schedule has five fields (minute hour day-of-month month day-of-week); this one has ${parts.length}`;
     for (let i = 0; i < 5; i++) {
         const problem = cronFieldProblem(parts[i], CRON_FIELDS[i]);
         if (problem) return `${CRON_FIELDS[i].name} field "${parts[i]}": ${problem}`;
@@ -94,20 +96,45 @@ export function checkRunArgs<T extends RunArgs>(field: string, args: T, schema: 
     if (args.schedule !== undefined) {
         const s = args.schedule;
         const problem = typeof s === "string" ? cronProblem(s) : "expected a string";
-        if (problem) throw new ValidationError(joinPath(field, "schedule"), s, `expected a cron schedule of five fields (e.g. "0 3 * * *") or a macro such as "@daily" or "@every 1h": ${problem}`);
+        if (problem)
+            throw new ValidationError(
+                joinPath(field, "schedule"),
+                s,
+                `expected a cron schedule of five fields (e.g. "0 3 * * *") or a macro such as "@daily" or "@every 1h": ${problem}`,
+            );
     }
     if (args.timeZone !== undefined) {
-        if (args.schedule === undefined) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "a time zone applies to a scheduled run (schedule)");
-        if (!isTimeZone(args.timeZone)) throw new ValidationError(joinPath(field, "timeZone"), args.timeZone, "an IANA time zone name such as \"Europe/Paris\", \"America/New_York\" or \"Etc/UTC\"");
+        if (args.schedule === undefined)
+            throw new ValidationError(
+                joinPath(field, "timeZone"),
+                args.timeZone,
+                "a time zone applies to a scheduled run (schedule)",
+            );
+        if (!isTimeZone(args.timeZone))
+            throw new ValidationError(
+                joinPath(field, "timeZone"),
+                args.timeZone,
+                'an IANA time zone name such as "Europe/Paris", "America/New_York" or "Etc/UTC"',
+            );
     }
-    if (args.ttlSecondsAfterFinished !== undefined && (!Number.isInteger(args.ttlSecondsAfterFinished) || args.ttlSecondsAfterFinished < 0 || args.ttlSecondsAfterFinished > INT32_MAX)) {
-        throw new ValidationError(joinPath(field, "ttlSecondsAfterFinished"), args.ttlSecondsAfterFinished, `expected an integer from 0 to ${INT32_MAX} (seconds)`);
+    if (
+        args.ttlSecondsAfterFinished !== undefined &&
+        (!Number.isInteger(args.ttlSecondsAfterFinished) ||
+            args.ttlSecondsAfterFinished < 0 ||
+            args.ttlSecondsAfterFinished > INT32_MAX)
+    ) {
+        throw new ValidationError(
+            joinPath(field, "ttlSecondsAfterFinished"),
+            args.ttlSecondsAfterFinished,
+            `expected an integer from 0 to ${INT32_MAX} (seconds)`,
+        );
     }
 }
 
 /** An IANA time zone the CronJob controller can load ("Local" is refused by Kubernetes). */
 function isTimeZone(value: unknown): boolean {
-    if (typeof value !== "string" || value === "" || value === "Local" || !/^[A-Za-z0-9_+\-/]+$/.test(value)) return false;
+    if (typeof value !== "string" || value === "" || value === "Local" || !/^[A-Za-z0-9_+\-/]+$/.test(value))
+        return false;
     try {
         new Intl.DateTimeFormat("en-US", { timeZone: value });
         return true;
@@ -133,21 +160,37 @@ export interface JobSpec {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type JobSpecJson = any;
 
-export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { name: string; spec: JobSpecJson; hosts: number } {
+export function jobSpec(
+    rendered: Rendered,
+    runName: string,
+    args: RunArgs,
+): { name: string; spec: JobSpecJson; hosts: number } {
     checkFlyteName("run", runName);
     const s = rendered.settings;
     const template = copyData(rendered.podTemplate.template);
     // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
     const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
-    template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName) } };
+    template.metadata = {
+        ...(template.metadata ?? {}),
+        labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName) },
+    };
     template.spec.restartPolicy = "Never";
     template.spec.containers = template.spec.containers.map((c) =>
-        c.name === rendered.primaryContainerName ? { ...c, ...(args.command ? { command: [...args.command] } : {}), ...(args.args ? { args: [...args.args] } : {}) } : c);
+        c.name === rendered.primaryContainerName
+            ? {
+                  ...c,
+                  ...(args.command ? { command: [...args.command] } : {}),
+                  ...(args.args ? { args: [...args.args] } : {}),
+              }
+            : c,
+    );
     const hosts = rendered.placement.hosts;
     const spec: JobSpec = {
         backoffLimit: s.retries,
         ...(s.timeoutSeconds !== undefined ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
-        ...(args.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: args.ttlSecondsAfterFinished } : {}),
+        ...(args.ttlSecondsAfterFinished !== undefined
+            ? { ttlSecondsAfterFinished: args.ttlSecondsAfterFinished }
+            : {}),
         ...(args.suspend !== undefined && args.schedule === undefined ? { suspend: args.suspend } : {}),
         template,
     };
@@ -161,5 +204,9 @@ export function jobSpec(rendered: Rendered, runName: string, args: RunArgs): { n
 
 /** Labels of a run's objects. */
 export function runLabels(rendered: Rendered, runName: string): Record<string, string> {
-    return { ...(rendered.podTemplate.metadata.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName), [LABELS.managedBy]: "pulumi-flyte" };
+    return {
+        ...(rendered.podTemplate.metadata.labels ?? {}),
+        [`${LABEL_PREFIX}/run`]: labelValue(runName),
+        [LABELS.managedBy]: "pulumi-flyte",
+    };
 }

@@ -3,7 +3,16 @@ import { copyData } from "../objects";
 import { argsSchema, checkedLater, parseArgs } from "../validate";
 import { dedupe } from "../scheduling/place";
 import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
-import { Container, EnvVar, NodeSelectorTerm, PodSpec, PodTemplateInput, PodTemplateSpec, Volume, VolumeMount } from "./types";
+import {
+    Container,
+    EnvVar,
+    NodeSelectorTerm,
+    PodSpec,
+    PodTemplateInput,
+    PodTemplateSpec,
+    Volume,
+    VolumeMount,
+} from "./types";
 
 export const PRIMARY_CONTAINER = "primary";
 
@@ -35,10 +44,18 @@ export const podTemplateInputSchema = argsSchema<PodTemplateInput>()(
 );
 
 /** Normalises Flyte-style or Kubernetes-style base templates to a PodTemplateSpec. */
-export function normalizeBase(input: PodTemplateInput | undefined, field: string): { spec: PodTemplateSpec; primaryContainerName: string } {
+export function normalizeBase(
+    input: PodTemplateInput | undefined,
+    field: string,
+): { spec: PodTemplateSpec; primaryContainerName: string } {
     if (input === undefined) return { spec: { spec: { containers: [] } }, primaryContainerName: PRIMARY_CONTAINER };
     parseArgs(podTemplateInputSchema, input, field);
-    if (input.podSpec && input.spec) throw new ValidationError(field, input, "give either podSpec (Flyte style) or spec (Kubernetes style), not both");
+    if (input.podSpec && input.spec)
+        throw new ValidationError(
+            field,
+            input,
+            "give either podSpec (Flyte style) or spec (Kubernetes style), not both",
+        );
     const spec = copyData(input.podSpec ?? input.spec ?? {}) as PodSpec;
     if (spec.containers !== undefined && !Array.isArray(spec.containers)) {
         throw new ValidationError(joinPath(field, "spec.containers"), spec.containers, "expected a list of containers");
@@ -69,7 +86,11 @@ export function mergePod(base: PodTemplateSpec, ours: PodContribution, field: st
     }
     mergeContainer(primary, ours, joinPath(field, `spec.containers[${containers.indexOf(primary)}]`));
     if (ours.volumes.length) spec.volumes = replaceByKey(spec.volumes ?? [], ours.volumes, (v) => v.name);
-    const nodeSelector = mergeNodeSelector(spec.nodeSelector ?? {}, ours.placement.nodeSelector, joinPath(field, "spec.nodeSelector"));
+    const nodeSelector = mergeNodeSelector(
+        spec.nodeSelector ?? {},
+        ours.placement.nodeSelector,
+        joinPath(field, "spec.nodeSelector"),
+    );
     if (Object.keys(nodeSelector).length) spec.nodeSelector = nodeSelector;
     if (ours.placement.terms.length) setRequiredTerms(spec, ours.placement.terms);
     const tolerations = dedupe([...(spec.tolerations ?? []), ...ours.placement.tolerations] as Toleration[]);
@@ -97,22 +118,35 @@ function mergeContainer(container: Container, ours: PodContribution, field: stri
         };
     }
     if (ours.env.length) container.env = replaceByKey(container.env ?? [], ours.env, (e) => e.name);
-    if (ours.volumeMounts.length) container.volumeMounts = replaceByKey(container.volumeMounts ?? [], ours.volumeMounts, (m) => m.mountPath);
+    if (ours.volumeMounts.length)
+        container.volumeMounts = replaceByKey(container.volumeMounts ?? [], ours.volumeMounts, (m) => m.mountPath);
 }
 
 /** Two different NVIDIA resources (whole GPU and a MIG slice, or two MIG profiles) in one container is undefined behaviour. */
 function checkSingleAccelerator(resources: Record<string, string>, field: string): void {
     const nvidia = Object.keys(resources).filter((k) => k === "nvidia.com/gpu" || k.startsWith("nvidia.com/mig-"));
     if (nvidia.length > 1) {
-        throw new ValidationError(field, nvidia, "one container may request one kind of NVIDIA device: a whole GPU or a single MIG profile, not several");
+        throw new ValidationError(
+            field,
+            nvidia,
+            "one container may request one kind of NVIDIA device: a whole GPU or a single MIG profile, not several",
+        );
     }
 }
 
-function mergeNodeSelector(base: Record<string, string>, ours: Readonly<Record<string, string>>, field: string): Record<string, string> {
+function mergeNodeSelector(
+    base: Record<string, string>,
+    ours: Readonly<Record<string, string>>,
+    field: string,
+): Record<string, string> {
     const out = { ...base };
     for (const [key, value] of Object.entries(ours)) {
         if (key in out && out[key] !== value) {
-            throw new ValidationError(joinPath(field, key), out[key], `the base pod template selects ${key}=${out[key]} but this task needs ${key}=${value}`);
+            throw new ValidationError(
+                joinPath(field, key),
+                out[key],
+                `the base pod template selects ${key}=${out[key]} but this task needs ${key}=${value}`,
+            );
         }
         out[key] = value;
     }
@@ -152,7 +186,10 @@ function setRequiredTerms(spec: PodSpec, alternatives: readonly (readonly NodeSe
             push({ ...term, matchExpressions: [...expressions, ...dedupeRequirements(added)] });
         });
     }
-    spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = { ...(required ?? {}), nodeSelectorTerms: terms };
+    spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
+        ...(required ?? {}),
+        nodeSelectorTerms: terms,
+    };
 }
 
 function requirementKey(r: NodeSelectorRequirement): string {
@@ -174,4 +211,3 @@ function replaceByKey<T>(base: T[], ours: T[], key: (item: T) => string): T[] {
     const mine = new Set(ours.map(key));
     return [...base.filter((item) => !mine.has(key(item))), ...ours];
 }
-

@@ -63,7 +63,10 @@ export interface Rendered {
  * selectors, affinity and tolerations from the profile; merged into the base pod
  * template when one is given.
  */
-export function renderPodTemplate(environment: EnvironmentArgs | Environment, options: PodTemplateRenderOptions = {}): PodTemplate {
+export function renderPodTemplate(
+    environment: EnvironmentArgs | Environment,
+    options: PodTemplateRenderOptions = {},
+): PodTemplate {
     return render(environment, options).podTemplate;
 }
 
@@ -73,7 +76,11 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     let task: TaskTemplate | undefined;
     if (options.task instanceof TaskTemplate) {
         if (options.task.environment.name !== env.name) {
-            throw new ValidationError("task", options.task.fullName, `belongs to environment "${options.task.environment.name}", not "${env.name}"`);
+            throw new ValidationError(
+                "task",
+                options.task.fullName,
+                `belongs to environment "${options.task.environment.name}", not "${env.name}"`,
+            );
         }
         task = options.task;
     } else if (options.task !== undefined) {
@@ -84,18 +91,27 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
 
     const device = settings.resources?.device;
     const placement = combinePlacements(
-        placeDevice(profile, device, { migStrategy: options.migStrategy, field: `${settings.resourcesField ?? "resources"}.gpu` }),
+        placeDevice(profile, device, {
+            migStrategy: options.migStrategy,
+            field: `${settings.resourcesField ?? "resources"}.gpu`,
+        }),
         placeCapacity(profile, settings.interruptible),
     );
     const secrets = wireSecrets(settings.secrets);
-    const env_: EnvVar[] = [...Object.entries(settings.envVars).map(([name, value]) => ({ name, value })), ...secrets.env];
+    const env_: EnvVar[] = [
+        ...Object.entries(settings.envVars).map(([name, value]) => ({ name, value })),
+        ...secrets.env,
+    ];
     checkUniqueEnv(env_);
 
     const volumes: Volume[] = [...secrets.volumes];
     const volumeMounts: VolumeMount[] = [...secrets.volumeMounts];
     const shm = settings.resources?.sharedMemory;
     if (shm) {
-        volumes.push({ name: "flyte-shm", emptyDir: { medium: "Memory", ...(shm.sizeLimit ? { sizeLimit: shm.sizeLimit } : {}) } });
+        volumes.push({
+            name: "flyte-shm",
+            emptyDir: { medium: "Memory", ...(shm.sizeLimit ? { sizeLimit: shm.sizeLimit } : {}) },
+        });
         volumeMounts.push({ name: "flyte-shm", mountPath: "/dev/shm" });
     }
 
@@ -126,7 +142,8 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     const template = mergePod(base.spec, contribution, task ? "task.podTemplate" : "podTemplate");
     // secret files are group-readable: the pod's fsGroup makes them readable by a non-root task (a base's own fsGroup wins)
     const securityContext = (template.spec.securityContext ?? {}) as { fsGroup?: number };
-    if (secrets.volumes.length && securityContext.fsGroup === undefined) template.spec.securityContext = { ...securityContext, fsGroup: SECRET_FS_GROUP };
+    if (secrets.volumes.length && securityContext.fsGroup === undefined)
+        template.spec.securityContext = { ...securityContext, fsGroup: SECRET_FS_GROUP };
     const name = task ? kubernetesName(env.name, task.name) : kubernetesName(env.name);
     const podTemplate: PodTemplate = {
         apiVersion: "v1",
@@ -142,7 +159,12 @@ function isNormalized(e: EnvironmentArgs | Environment): e is Environment {
 }
 
 function imageUri(image: ImageInput | undefined, field: string): string {
-    if (image === undefined) throw new ValidationError(field, undefined, "an image is required: an Image (e.g. Image.fromDebianBase()) or an image reference string");
+    if (image === undefined)
+        throw new ValidationError(
+            field,
+            undefined,
+            "an image is required: an Image (e.g. Image.fromDebianBase()) or an image reference string",
+        );
     return typeof image === "string" ? image : image.uri;
 }
 
@@ -150,7 +172,11 @@ function checkUniqueEnv(env: EnvVar[]): void {
     const seen = new Set<string>();
     for (const e of env) {
         if (seen.has(e.name)) {
-            throw new ValidationError("envVars", e.name, "each environment variable is set once: a secret's env var name collides with envVars or another secret (use asEnvVar to rename)");
+            throw new ValidationError(
+                "envVars",
+                e.name,
+                "each environment variable is set once: a secret's env var name collides with envVars or another secret (use asEnvVar to rename)",
+            );
         }
         seen.add(e.name);
     }

@@ -37,7 +37,10 @@ export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
         if (seen.has(s.id)) continue;
         seen.add(s.id);
         if (s.asEnvVar) {
-            env.push({ name: s.asEnvVar, valueFrom: { secretKeyRef: { name: kubernetesSecretName(s.group), key: s.key } } });
+            env.push({
+                name: s.asEnvVar,
+                valueFrom: { secretKeyRef: { name: kubernetesSecretName(s.group), key: s.key } },
+            });
         }
         if (s.mount) {
             const list = byGroup.get(s.group) ?? [];
@@ -52,14 +55,21 @@ export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
     for (const [group, list] of byGroup) {
         const secretName = kubernetesSecretName(group);
         const volumeName = kubernetesName("flyte-secret", secretName);
-        const volume = volumes.get(secretName) ?? { name: volumeName, secret: { secretName, items: [], defaultMode: SECRET_FILE_MODE } };
+        const volume = volumes.get(secretName) ?? {
+            name: volumeName,
+            secret: { secretName, items: [], defaultMode: SECRET_FILE_MODE },
+        };
         volumes.set(secretName, volume);
         for (const s of list) {
             const path = s.key.toLowerCase();
             const items = volume.secret!.items!;
             const clash = items.find((i) => i.path === path && i.key !== s.key);
             if (clash) {
-                throw new ValidationError("secrets", s.key, `its file would be ${s.filePath}, like secret key "${clash.key}" (file names are lower-cased); rename one key`);
+                throw new ValidationError(
+                    "secrets",
+                    s.key,
+                    `its file would be ${s.filePath}, like secret key "${clash.key}" (file names are lower-cased); rename one key`,
+                );
             }
             if (!items.some((i) => i.key === s.key)) items.push({ key: s.key, path, mode: SECRET_FILE_MODE });
         }
@@ -67,7 +77,13 @@ export function wireSecrets(secrets: readonly Secret[]): SecretWiring {
             volumeMounts.push({ name: volumeName, mountPath: `${SECRET_MOUNT_PATH}/${group}`, readOnly: true });
         } else {
             // groupless files sit directly in /etc/flyte/secrets, beside the group directories
-            for (const s of list) volumeMounts.push({ name: volumeName, mountPath: s.filePath!, subPath: s.key.toLowerCase(), readOnly: true });
+            for (const s of list)
+                volumeMounts.push({
+                    name: volumeName,
+                    mountPath: s.filePath!,
+                    subPath: s.key.toLowerCase(),
+                    readOnly: true,
+                });
         }
     }
     return { env, volumes: [...volumes.values()], volumeMounts };

@@ -18,7 +18,12 @@ export interface VolumeMount {
 export interface Volume {
     name: string;
     emptyDir?: { medium?: string; sizeLimit?: string };
-    secret?: { secretName: string; items?: { key: string; path: string; mode?: number }[]; defaultMode?: number; optional?: boolean };
+    secret?: {
+        secretName: string;
+        items?: { key: string; path: string; mode?: number }[];
+        defaultMode?: number;
+        optional?: boolean;
+    };
     [k: string]: unknown;
 }
 

@@ -8,8 +8,16 @@ import { NodeSelectorRequirement, Toleration } from "./types";
  */
 const exists = (key: string): Toleration => ({ key, operator: "Exists", effect: "NoSchedule" });
 const NVIDIA_TAINT = exists("nvidia.com/gpu");
-const GFD_PARTITION = { kind: "gfdProduct", productKey: "nvidia.com/gpu.product", strategyKey: "nvidia.com/mig.strategy" } as const;
-const NOT_MIG_SINGLE: NodeSelectorRequirement = { key: "nvidia.com/mig.strategy", operator: "NotIn", values: ["single"] };
+const GFD_PARTITION = {
+    kind: "gfdProduct",
+    productKey: "nvidia.com/gpu.product",
+    strategyKey: "nvidia.com/mig.strategy",
+} as const;
+const NOT_MIG_SINGLE: NodeSelectorRequirement = {
+    key: "nvidia.com/mig.strategy",
+    operator: "NotIn",
+    values: ["single"],
+};
 /** MIG with the NVIDIA GPU Operator (device plugin + GFD), strategy single or mixed. */
 const GFD_MIG = {
     migStrategies: ["single", "mixed"] as MigStrategy[],
@@ -92,7 +100,10 @@ const eks: SchedulingProfile = {
 
 // AKS has no automatic GPU taint and no ExtendedResourceToleration admission plugin:
 // its docs taint GPU pools `sku=gpu:NoSchedule`, so tolerate both conventions explicitly.
-const AKS_GPU_TOLERATIONS: Toleration[] = [NVIDIA_TAINT, { key: "sku", operator: "Equal", value: "gpu", effect: "NoSchedule" }];
+const AKS_GPU_TOLERATIONS: Toleration[] = [
+    NVIDIA_TAINT,
+    { key: "sku", operator: "Equal", value: "gpu", effect: "NoSchedule" },
+];
 
 const aks: SchedulingProfile = {
     name: "aks",
@@ -172,11 +183,27 @@ const flyte: SchedulingProfile = {
         tolerations: [],
         tolerateSelectedLabels: true,
     },
-    amd: { resource: "amd.com/gpu", selectors: [[{ key: FLYTE_DEVICE, column: "name" }]], tolerations: [], tolerateSelectedLabels: true },
-    gaudi: { resource: "habana.ai/gaudi", selectors: [[{ key: FLYTE_DEVICE, column: "name" }]], tolerations: [], tolerateSelectedLabels: true },
+    amd: {
+        resource: "amd.com/gpu",
+        selectors: [[{ key: FLYTE_DEVICE, column: "name" }]],
+        tolerations: [],
+        tolerateSelectedLabels: true,
+    },
+    gaudi: {
+        resource: "habana.ai/gaudi",
+        selectors: [[{ key: FLYTE_DEVICE, column: "name" }]],
+        tolerations: [],
+        tolerateSelectedLabels: true,
+    },
     // Flyte configures these per deployment (interruptible-node-selector / -tolerations)
     capacity: { spotNodeSelector: {}, spotTolerations: [], onDemand: [] },
 };
 
-export const BUILTIN_PROFILES: Readonly<Record<string, SchedulingProfile>> = Object.freeze({ gke, eks, aks, nvidia, flyte });
+export const BUILTIN_PROFILES: Readonly<Record<string, SchedulingProfile>> = Object.freeze({
+    gke,
+    eks,
+    aks,
+    nvidia,
+    flyte,
+});
 export type BuiltinProfileName = "gke" | "eks" | "aks" | "nvidia" | "flyte";

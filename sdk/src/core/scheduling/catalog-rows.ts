@@ -18,8 +18,13 @@ const ROWS: Record<DeviceClass, readonly CatalogRow[]> = {
         name: m.name,
         memoryMiB: m.memoryMiB,
         columns: {
-            name: [m.name], gke: m.gke, eksNodeGroup: one(m.eksNodeGroup), karpenter: one(m.karpenter),
-            aksVmSizes: m.aksVmSizes, gfdProducts: m.gfdProducts, flyte: [m.flyte],
+            name: [m.name],
+            gke: m.gke,
+            eksNodeGroup: one(m.eksNodeGroup),
+            karpenter: one(m.karpenter),
+            aksVmSizes: m.aksVmSizes,
+            gfdProducts: m.gfdProducts,
+            flyte: [m.flyte],
         },
     })),
     TPU: TPU_GENERATIONS.map((t) => ({ name: t.name, columns: { name: [t.name], gke: [t.gke], flyte: [t.flyte] } })),
@@ -27,13 +32,24 @@ const ROWS: Record<DeviceClass, readonly CatalogRow[]> = {
         name: d.name,
         columns: { name: [d.name], karpenter: [d.karpenter], instanceFamily: [d.instanceFamily], flyte: [d.name] },
     })),
-    AMD_GPU: AMD_GPUS.map((d) => ({ name: d.name, columns: { name: [d.name], aksVmSizes: d.aksVmSizes, productName: [d.productName], flyte: [d.name] } })),
-    HABANA_GAUDI: GAUDI_DEVICES.map((d) => ({ name: d.name, columns: { name: [d.name], ec2InstanceTypes: d.ec2InstanceTypes, flyte: [d.name] } })),
+    AMD_GPU: AMD_GPUS.map((d) => ({
+        name: d.name,
+        columns: { name: [d.name], aksVmSizes: d.aksVmSizes, productName: [d.productName], flyte: [d.name] },
+    })),
+    HABANA_GAUDI: GAUDI_DEVICES.map((d) => ({
+        name: d.name,
+        columns: { name: [d.name], ec2InstanceTypes: d.ec2InstanceTypes, flyte: [d.name] },
+    })),
 };
 
 /** Rows of a device family, with a profile's per-device overrides applied. */
-export function catalogRows(deviceClass: DeviceClass, overrides?: Record<string, Partial<Record<Column, string[]>>>): readonly CatalogRow[] {
+export function catalogRows(
+    deviceClass: DeviceClass,
+    overrides?: Record<string, Partial<Record<Column, string[]>>>,
+): readonly CatalogRow[] {
     const rows = ROWS[deviceClass];
     if (!overrides) return rows;
-    return rows.map((row) => (overrides[row.name] ? { ...row, columns: { ...row.columns, ...overrides[row.name] } } : row));
+    return rows.map((row) =>
+        overrides[row.name] ? { ...row, columns: { ...row.columns, ...overrides[row.name] } } : row,
+    );
 }

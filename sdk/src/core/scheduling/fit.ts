@@ -56,12 +56,21 @@ export interface PodRequirement {
 /** The subset of a core/v1 PodSpec the filters read. */
 export interface SchedulablePodSpec {
     containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
-    initContainers?: { restartPolicy?: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
+    initContainers?: {
+        restartPolicy?: string;
+        resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    }[];
     overhead?: Record<string, string>;
     /** Pod-level resources (PodLevelResources, on by default since Kubernetes 1.34). */
     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
     nodeSelector?: Record<string, string>;
-    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: PodRequirement[]; matchFields?: PodRequirement[] }[] } } };
+    affinity?: {
+        nodeAffinity?: {
+            requiredDuringSchedulingIgnoredDuringExecution?: {
+                nodeSelectorTerms?: { matchExpressions?: PodRequirement[]; matchFields?: PodRequirement[] }[];
+            };
+        };
+    };
     tolerations?: PodToleration[];
 }
 
@@ -90,7 +99,11 @@ export const REASON = {
 
 const UNSCHEDULABLE_TAINT: NodeTaint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
 
-export function nodeUnschedulable(pod: SchedulablePodSpec, node: SchedulingNode, options: FilterOptions = {}): FilterFailure | undefined {
+export function nodeUnschedulable(
+    pod: SchedulablePodSpec,
+    node: SchedulingNode,
+    options: FilterOptions = {},
+): FilterFailure | undefined {
     if (!node.unschedulable) return undefined;
     if ((pod.tolerations ?? []).some((t) => toleratesTaint(t, UNSCHEDULABLE_TAINT, options))) return undefined;
     return { filter: "NodeUnschedulable", reasons: [REASON.unschedulable], detail: "were unschedulable (cordoned)" };
@@ -121,13 +134,24 @@ export function toleratesTaint(t: PodToleration, taint: NodeTaint, options: Filt
     }
 }
 
-export function taintToleration(pod: SchedulablePodSpec, node: SchedulingNode, options: FilterOptions = {}): FilterFailure | undefined {
+export function taintToleration(
+    pod: SchedulablePodSpec,
+    node: SchedulingNode,
+    options: FilterOptions = {},
+): FilterFailure | undefined {
     const tolerations = pod.tolerations ?? [];
     // only NoSchedule and NoExecute taints keep a pod off a node; PreferNoSchedule only scores
-    const untolerated = node.taints.find((taint) => (taint.effect === "NoSchedule" || taint.effect === "NoExecute")
-        && !tolerations.some((t) => toleratesTaint(t, taint, options)));
+    const untolerated = node.taints.find(
+        (taint) =>
+            (taint.effect === "NoSchedule" || taint.effect === "NoExecute") &&
+            !tolerations.some((t) => toleratesTaint(t, taint, options)),
+    );
     if (!untolerated) return undefined;
-    return { filter: "TaintToleration", reasons: [REASON.taint], detail: `had untolerated taint \`${formatTaint(untolerated)}\`` };
+    return {
+        filter: "TaintToleration",
+        reasons: [REASON.taint],
+        detail: `had untolerated taint \`${formatTaint(untolerated)}\``,
+    };
 }
 
 export function formatTaint(t: NodeTaint): string {
@@ -184,7 +208,9 @@ export function nodeAffinity(pod: SchedulablePodSpec, node: SchedulingNode): Fil
     const required = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (!required) return undefined;
     // empty terms are skipped; with no term left nothing matches
-    const terms = (required.nodeSelectorTerms ?? []).filter((t) => (t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0);
+    const terms = (required.nodeSelectorTerms ?? []).filter(
+        (t) => (t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0,
+    );
     const misses: string[] = [];
     for (const term of terms) {
         const missed = (term.matchExpressions ?? []).find((r) => !matchesRequirement(r, node.labels));
@@ -205,7 +231,8 @@ export function isScalarResource(name: string): boolean {
     return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
 }
 
-const CHECKED = (name: string) => name === "cpu" || name === "memory" || name === "ephemeral-storage" || isScalarResource(name);
+const CHECKED = (name: string) =>
+    name === "cpu" || name === "memory" || name === "ephemeral-storage" || isScalarResource(name);
 
 /**
  * The pod's effective requests in the scheduler's units (cpu in millicores, everything
@@ -216,7 +243,9 @@ const CHECKED = (name: string) => name === "cpu" || name === "memory" || name ==
  * API server defaults it).
  */
 export function podRequests(pod: SchedulablePodSpec): Map<string, bigint> {
-    const req = (c: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } | undefined): Map<string, bigint> => {
+    const req = (
+        c: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } } | undefined,
+    ): Map<string, bigint> => {
         const out = new Map<string, bigint>();
         const merged = { ...(c?.resources?.limits ?? {}), ...(c?.resources?.requests ?? {}) };
         for (const [name, q] of Object.entries(merged)) {
@@ -266,14 +295,23 @@ export function units(resource: string, quantity: string | undefined): bigint {
 export function formatUnits(resource: string, value: bigint): string {
     if (resource === "cpu") return value % 1000n === 0n ? `${value / 1000n}` : `${value}m`;
     if (resource === "memory" || resource === "ephemeral-storage" || resource.startsWith("hugepages-")) {
-        for (const [suffix, div] of [["Ti", 1024n ** 4n], ["Gi", 1024n ** 3n], ["Mi", 1024n ** 2n], ["Ki", 1024n]] as const) {
+        for (const [suffix, div] of [
+            ["Ti", 1024n ** 4n],
+            ["Gi", 1024n ** 3n],
+            ["Mi", 1024n ** 2n],
+            ["Ki", 1024n],
+        ] as const) {
             if (value >= div && value % div === 0n) return `${value / div}${suffix}`;
         }
     }
     return `${value}`;
 }
 
-export function nodeResourcesFit(pod: SchedulablePodSpec, node: SchedulingNode, requests: Map<string, bigint> = podRequests(pod)): FilterFailure | undefined {
+export function nodeResourcesFit(
+    pod: SchedulablePodSpec,
+    node: SchedulingNode,
+    requests: Map<string, bigint> = podRequests(pod),
+): FilterFailure | undefined {
     const reasons: string[] = [];
     const details: string[] = [];
     // a node without allocatable pods takes none (declared pools default to 110)
@@ -289,7 +327,9 @@ export function nodeResourcesFit(pod: SchedulablePodSpec, node: SchedulingNode, 
         const have = units(name, node.allocatable[name]);
         if (want > have) {
             reasons.push(`Insufficient ${name}`);
-            details.push(`insufficient \`${name}\` (allocatable ${formatUnits(name, have)}, requested ${formatUnits(name, want)})`);
+            details.push(
+                `insufficient \`${name}\` (allocatable ${formatUnits(name, have)}, requested ${formatUnits(name, want)})`,
+            );
         }
     }
     if (reasons.length === 0) return undefined;
@@ -311,9 +351,16 @@ function parseInt64(s: string): bigint | undefined {
 }
 
 /** All filters in order; the first that fails decides (as the scheduler stops at it). */
-export function runFilters(pod: SchedulablePodSpec, node: SchedulingNode, options: FilterOptions = {}, requests?: Map<string, bigint>): FilterFailure | undefined {
-    return nodeUnschedulable(pod, node, options)
-        ?? taintToleration(pod, node, options)
-        ?? nodeAffinity(pod, node)
-        ?? nodeResourcesFit(pod, node, requests);
+export function runFilters(
+    pod: SchedulablePodSpec,
+    node: SchedulingNode,
+    options: FilterOptions = {},
+    requests?: Map<string, bigint>,
+): FilterFailure | undefined {
+    return (
+        nodeUnschedulable(pod, node, options) ??
+        taintToleration(pod, node, options) ??
+        nodeAffinity(pod, node) ??
+        nodeResourcesFit(pod, node, requests)
+    );
 }

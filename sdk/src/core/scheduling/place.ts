@@ -14,33 +14,61 @@ export interface PlaceOptions {
 }
 
 const FAMILY_RULES: Record<DeviceClass, keyof SchedulingProfile> = {
-    GPU: "gpu", TPU: "tpu", NEURON: "neuron", AMD_GPU: "amd", HABANA_GAUDI: "gaudi",
+    GPU: "gpu",
+    TPU: "tpu",
+    NEURON: "neuron",
+    AMD_GPU: "amd",
+    HABANA_GAUDI: "gaudi",
 };
 const FAMILY_NAMES: Record<DeviceClass, string> = {
-    GPU: "NVIDIA GPUs", TPU: "TPUs", NEURON: "AWS Neuron devices", AMD_GPU: "AMD GPUs", HABANA_GAUDI: "Habana Gaudi devices",
+    GPU: "NVIDIA GPUs",
+    TPU: "TPUs",
+    NEURON: "AWS Neuron devices",
+    AMD_GPU: "AMD GPUs",
+    HABANA_GAUDI: "Habana Gaudi devices",
 };
 
 /** How a profile schedules one accelerator request. */
-export function placeDevice(profile: SchedulingProfile, device: Device | undefined, options: PlaceOptions = {}): Placement {
+export function placeDevice(
+    profile: SchedulingProfile,
+    device: Device | undefined,
+    options: PlaceOptions = {},
+): Placement {
     if (!device) return EMPTY_PLACEMENT;
     const field = options.field ?? "resources.gpu";
     if (device.deviceClass === "GPU" && device.device === undefined) {
         // a bare count means whole GPUs: keep it off MIG-partitioned nodes too
         const unpartitioned = profile.gpu?.unpartitioned;
-        return { ...EMPTY_PLACEMENT, resources: { [profile.anyGpu.resource]: String(device.quantity) }, terms: unpartitioned ? [[unpartitioned]] : [], tolerations: profile.anyGpu.tolerations };
+        return {
+            ...EMPTY_PLACEMENT,
+            resources: { [profile.anyGpu.resource]: String(device.quantity) },
+            terms: unpartitioned ? [[unpartitioned]] : [],
+            tolerations: profile.anyGpu.tolerations,
+        };
     }
     const rules = profile[FAMILY_RULES[device.deviceClass]] as DeviceRules | undefined;
     if (!rules) {
-        const supported = (Object.keys(FAMILY_RULES) as DeviceClass[]).filter((c) => profile[FAMILY_RULES[c]]).map((c) => FAMILY_NAMES[c]);
-        throw new ValidationError(field, device.device, `profile "${profile.name}" cannot schedule ${FAMILY_NAMES[device.deviceClass]}; it supports ${supported.join(", ") || "no accelerators"}`);
+        const supported = (Object.keys(FAMILY_RULES) as DeviceClass[])
+            .filter((c) => profile[FAMILY_RULES[c]])
+            .map((c) => FAMILY_NAMES[c]);
+        throw new ValidationError(
+            field,
+            device.device,
+            `profile "${profile.name}" cannot schedule ${FAMILY_NAMES[device.deviceClass]}; it supports ${supported.join(", ") || "no accelerators"}`,
+        );
     }
     const rows = catalogRows(device.deviceClass, profile.deviceValues);
     const row = rows.find((r) => r.name === device.device)!;
     const terms = selectorTerms(rules, row, rows);
     if (terms.length === 0) {
-        const placeable = rows.filter((r) => selectorTerms(rules, r, rows).length > 0).map((r) => JSON.stringify(r.name));
-        throw new ValidationError(field, device.device,
-            `profile "${profile.name}" has no node label for ${device.device}; it can place ${placeable.join(", ") || "none"} (add the value with a custom profile's deviceValues)`);
+        const placeable = rows
+            .filter((r) => selectorTerms(rules, r, rows).length > 0)
+            .map((r) => JSON.stringify(r.name));
+        throw new ValidationError(
+            field,
+            device.device,
+            `profile "${profile.name}" has no node label for ${device.device}; it can place ${placeable.join(", ") || "none"} (add the value with a custom profile's deviceValues)`,
+        );
     }
     switch (device.deviceClass) {
         case "GPU":
@@ -50,7 +78,10 @@ export function placeDevice(profile: SchedulingProfile, device: Device | undefin
         case "NEURON": {
             const n = rules as NeuronRules;
             const cores = rowCores(device);
-            const resources = n.unit === "core" ? { [n.coreResource]: String(device.quantity * cores) } : { [n.resource]: String(device.quantity) };
+            const resources =
+                n.unit === "core"
+                    ? { [n.coreResource]: String(device.quantity * cores) }
+                    : { [n.resource]: String(device.quantity) };
             return finish(profile, rules, resources, terms, 1);
         }
         default:
@@ -62,10 +93,21 @@ function rowCores(device: Device): number {
     return NEURON_DEVICES.find((d) => d.name === device.device)!.coresPerDevice;
 }
 
-function placeGpu(profile: SchedulingProfile, rules: GpuRules, device: Device, terms: NodeSelectorRequirement[][], options: PlaceOptions, field: string): Placement {
+function placeGpu(
+    profile: SchedulingProfile,
+    rules: GpuRules,
+    device: Device,
+    terms: NodeSelectorRequirement[][],
+    options: PlaceOptions,
+    field: string,
+): Placement {
     const strategy = options.migStrategy ?? rules.migStrategies[0];
     if (!rules.migStrategies.includes(strategy)) {
-        throw new ValidationError("migStrategy", strategy, `profile "${profile.name}" supports MIG strategies ${rules.migStrategies.map((s) => JSON.stringify(s)).join(", ")}`);
+        throw new ValidationError(
+            "migStrategy",
+            strategy,
+            `profile "${profile.name}" supports MIG strategies ${rules.migStrategies.map((s) => JSON.stringify(s)).join(", ")}`,
+        );
     }
     let resource = rules.resource;
     if (device.partition === undefined) {
@@ -75,26 +117,47 @@ function placeGpu(profile: SchedulingProfile, rules: GpuRules, device: Device, t
         if (strategy === "mixed") resource = `${rules.mixedResourcePrefix}${profileName.replace(/\+/g, ".")}`;
         const p = rules.partition;
         if (p.kind === "label") {
-            if (strategy === "single") terms = terms.map((t) => andInto(t, [{ key: p.key, operator: "In", values: [profileName] }]));
+            if (strategy === "single")
+                terms = terms.map((t) => andInto(t, [{ key: p.key, operator: "In", values: [profileName] }]));
         } else {
             const row = catalogRows("GPU", profile.deviceValues).find((r) => r.name === device.device)!;
             const products = [...(row.columns.gfdProducts ?? [])];
-            if (products.length === 0) throw new ValidationError(field, device.device, `profile "${profile.name}" selects MIG slices by nvidia.com/gpu.product and has no product name for ${device.device}`);
+            if (products.length === 0)
+                throw new ValidationError(
+                    field,
+                    device.device,
+                    `profile "${profile.name}" selects MIG slices by nvidia.com/gpu.product and has no product name for ${device.device}`,
+                );
             const values = strategy === "single" ? products.map((v) => `${v}-MIG-${profileName}`) : products;
-            terms = terms.map((t) => andInto(t.filter((r) => r.key !== p.productKey), [
-                { key: p.productKey, operator: "In", values },
-                { key: p.strategyKey, operator: "In", values: [strategy] },
-            ]));
+            terms = terms.map((t) =>
+                andInto(
+                    t.filter((r) => r.key !== p.productKey),
+                    [
+                        { key: p.productKey, operator: "In", values },
+                        { key: p.strategyKey, operator: "In", values: [strategy] },
+                    ],
+                ),
+            );
         }
     }
     return finish(profile, rules, { [resource]: String(device.quantity) }, terms, 1);
 }
 
-function placeTpu(profile: SchedulingProfile, rules: TpuRules, device: Device, terms: NodeSelectorRequirement[][], field: string): Placement {
+function placeTpu(
+    profile: SchedulingProfile,
+    rules: TpuRules,
+    device: Device,
+    terms: NodeSelectorRequirement[][],
+    field: string,
+): Placement {
     const gen = tpuGeneration(device.device!)!;
     if (device.partition === undefined) {
         if (rules.requireTopology) {
-            throw new ValidationError(`${field}.partition`, undefined, `profile "${profile.name}" schedules TPUs by topology: give TPU({ device: "${gen.name}", partition }) one of ${gen.topologies.join(", ")}`);
+            throw new ValidationError(
+                `${field}.partition`,
+                undefined,
+                `profile "${profile.name}" schedules TPUs by topology: give TPU({ device: "${gen.name}", partition }) one of ${gen.topologies.join(", ")}`,
+            );
         }
         return finish(profile, rules, { [rules.resource]: String(device.quantity) }, terms, 1);
     }
@@ -115,7 +178,11 @@ function selectorTerms(rules: DeviceRules, row: CatalogRow, rows: readonly Catal
     return terms;
 }
 
-function resolveAlternative(rules: LabelRule[], row: CatalogRow, rows: readonly CatalogRow[]): NodeSelectorRequirement[] | undefined {
+function resolveAlternative(
+    rules: LabelRule[],
+    row: CatalogRow,
+    rows: readonly CatalogRow[],
+): NodeSelectorRequirement[] | undefined {
     const term: NodeSelectorRequirement[] = [];
     for (const rule of rules) {
         if (rule.value !== undefined) {
@@ -146,21 +213,31 @@ function memoryBounds(key: string, row: CatalogRow, others: CatalogRow[]): NodeS
     const smaller = others.map((r) => r.memoryMiB!).filter((m) => m < mem);
     const larger = others.map((r) => r.memoryMiB!).filter((m) => m > mem);
     const out: NodeSelectorRequirement[] = [];
-    if (smaller.length) out.push({ key, operator: "Gt", values: [String(Math.floor((Math.max(...smaller) + mem) / 2))] });
+    if (smaller.length)
+        out.push({ key, operator: "Gt", values: [String(Math.floor((Math.max(...smaller) + mem) / 2))] });
     if (larger.length) out.push({ key, operator: "Lt", values: [String(Math.floor((Math.min(...larger) + mem) / 2))] });
     return out;
 }
 
 /** Builds the placement: single-valued equality labels go to nodeSelector when the profile prefers it. */
-function finish(profile: SchedulingProfile, rules: DeviceRules, resources: Record<string, string>, terms: NodeSelectorRequirement[][], hosts: number): Placement {
+function finish(
+    profile: SchedulingProfile,
+    rules: DeviceRules,
+    resources: Record<string, string>,
+    terms: NodeSelectorRequirement[][],
+    hosts: number,
+): Placement {
     const tolerations: Toleration[] = [...rules.tolerations];
     if (rules.tolerateSelectedLabels) {
-        for (const term of terms) for (const r of term) {
-            if (r.operator !== "In" || !r.values) continue;
-            tolerations.push(r.values.length === 1
-                ? { key: r.key, operator: "Equal", value: r.values[0], effect: "NoSchedule" }
-                : { key: r.key, operator: "Exists", effect: "NoSchedule" });
-        }
+        for (const term of terms)
+            for (const r of term) {
+                if (r.operator !== "In" || !r.values) continue;
+                tolerations.push(
+                    r.values.length === 1
+                        ? { key: r.key, operator: "Equal", value: r.values[0], effect: "NoSchedule" }
+                        : { key: r.key, operator: "Exists", effect: "NoSchedule" },
+                );
+            }
     }
     let nodeSelector: Record<string, string> = {};
     if (profile.preferNodeSelector && terms.length === 1) {
@@ -176,7 +253,8 @@ function finish(profile: SchedulingProfile, rules: DeviceRules, resources: Recor
 /** Placement for the capacity type: spot for interruptible tasks, off spot otherwise. */
 export function placeCapacity(profile: SchedulingProfile, interruptible: boolean): Placement {
     const c = profile.capacity;
-    if (interruptible) return { ...EMPTY_PLACEMENT, nodeSelector: { ...c.spotNodeSelector }, tolerations: [...c.spotTolerations] };
+    if (interruptible)
+        return { ...EMPTY_PLACEMENT, nodeSelector: { ...c.spotNodeSelector }, tolerations: [...c.spotTolerations] };
     return { ...EMPTY_PLACEMENT, terms: c.onDemand.length ? [[...c.onDemand]] : [] };
 }
 
@@ -184,7 +262,11 @@ export function placeCapacity(profile: SchedulingProfile, interruptible: boolean
 export function combinePlacements(a: Placement, b: Placement): Placement {
     for (const [k, v] of Object.entries(b.nodeSelector)) {
         if (k in a.nodeSelector && a.nodeSelector[k] !== v) {
-            throw new ValidationError("nodeSelector", { [k]: v }, `conflicts with ${k}=${a.nodeSelector[k]} required by the same task`);
+            throw new ValidationError(
+                "nodeSelector",
+                { [k]: v },
+                `conflicts with ${k}=${a.nodeSelector[k]} required by the same task`,
+            );
         }
     }
     return {
@@ -197,7 +279,10 @@ export function combinePlacements(a: Placement, b: Placement): Placement {
 }
 
 /** (A1 or A2) and (B1 or B2) = A1B1 or A1B2 or A2B1 or A2B2; an empty side means "anything". */
-export function andTerms(a: readonly (readonly NodeSelectorRequirement[])[], b: readonly (readonly NodeSelectorRequirement[])[]): NodeSelectorRequirement[][] {
+export function andTerms(
+    a: readonly (readonly NodeSelectorRequirement[])[],
+    b: readonly (readonly NodeSelectorRequirement[])[],
+): NodeSelectorRequirement[][] {
     if (a.length === 0) return b.map((t) => [...t]);
     if (b.length === 0) return a.map((t) => [...t]);
     const out: NodeSelectorRequirement[][] = [];
@@ -206,21 +291,34 @@ export function andTerms(a: readonly (readonly NodeSelectorRequirement[])[], b: 
 }
 
 /** ANDs requirements into a term, skipping ones already present (idempotent). */
-export function andInto(term: readonly NodeSelectorRequirement[], extra: readonly NodeSelectorRequirement[]): NodeSelectorRequirement[] {
+export function andInto(
+    term: readonly NodeSelectorRequirement[],
+    extra: readonly NodeSelectorRequirement[],
+): NodeSelectorRequirement[] {
     const out = [...term];
     for (const r of extra) if (!out.some((o) => sameRequirement(o, r))) out.push(r);
     return out;
 }
 
 export function sameRequirement(a: NodeSelectorRequirement, b: NodeSelectorRequirement): boolean {
-    return a.key === b.key && a.operator === b.operator && JSON.stringify(a.values ?? []) === JSON.stringify(b.values ?? []);
+    return (
+        a.key === b.key &&
+        a.operator === b.operator &&
+        JSON.stringify(a.values ?? []) === JSON.stringify(b.values ?? [])
+    );
 }
 
 export function dedupe(tolerations: readonly Toleration[]): Toleration[] {
     const seen = new Set<string>();
     const out: Toleration[] = [];
     for (const t of tolerations) {
-        const key = JSON.stringify([t.key ?? "", t.operator ?? "Equal", t.value ?? "", t.effect ?? "", t.tolerationSeconds ?? ""]);
+        const key = JSON.stringify([
+            t.key ?? "",
+            t.operator ?? "Equal",
+            t.value ?? "",
+            t.effect ?? "",
+            t.tolerationSeconds ?? "",
+        ]);
         if (!seen.has(key)) {
             seen.add(key);
             out.push(t);

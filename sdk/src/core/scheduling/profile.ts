@@ -4,7 +4,18 @@ export type MigStrategy = "single" | "mixed";
 export type NeuronUnit = "device" | "core";
 
 /** Catalogue columns a label rule can take its values from (see core/catalog). */
-export const COLUMNS = ["name", "gke", "eksNodeGroup", "karpenter", "aksVmSizes", "gfdProducts", "flyte", "instanceFamily", "ec2InstanceTypes", "productName"] as const;
+export const COLUMNS = [
+    "name",
+    "gke",
+    "eksNodeGroup",
+    "karpenter",
+    "aksVmSizes",
+    "gfdProducts",
+    "flyte",
+    "instanceFamily",
+    "ec2InstanceTypes",
+    "productName",
+] as const;
 export type Column = (typeof COLUMNS)[number];
 
 /** One node-label requirement whose values come from the device's catalogue row. */

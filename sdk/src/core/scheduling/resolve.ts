@@ -18,50 +18,68 @@ export interface CustomProfile extends Partial<Omit<SchedulingProfile, "capacity
     capacity?: Partial<SchedulingProfile["capacity"]>;
 }
 
-const requirement = z.object({
-    key: z.string().min(1),
-    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
-    values: z.array(z.string()).optional(),
-}).strict();
-const toleration = z.object({
-    key: z.string().optional(),
-    operator: z.enum(["Exists", "Equal"]).optional(),
-    value: z.string().optional(),
-    effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-    tolerationSeconds: z.number().int().optional(),
-}).strict();
+const requirement = z
+    .object({
+        key: z.string().min(1),
+        operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
+        values: z.array(z.string()).optional(),
+    })
+    .strict();
+const toleration = z
+    .object({
+        key: z.string().optional(),
+        operator: z.enum(["Exists", "Equal"]).optional(),
+        value: z.string().optional(),
+        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+        tolerationSeconds: z.number().int().optional(),
+    })
+    .strict();
 const column = z.enum(COLUMNS);
-const labelRule = z.object({
-    key: z.string().min(1),
-    column: column.optional(),
-    value: z.string().optional(),
-    onlyIfShared: column.optional(),
-    memoryBoundsIfShared: column.optional(),
-}).strict();
+const labelRule = z
+    .object({
+        key: z.string().min(1),
+        column: column.optional(),
+        value: z.string().optional(),
+        onlyIfShared: column.optional(),
+        memoryBoundsIfShared: column.optional(),
+    })
+    .strict();
 const deviceRules = {
     resource: z.string().min(1),
     selectors: z.array(z.array(labelRule)),
     tolerations: z.array(toleration),
     tolerateSelectedLabels: z.boolean().optional(),
 };
-const gpuRules = z.object({
-    ...deviceRules,
-    migStrategies: z.array(z.enum(["single", "mixed"])).min(1),
-    partition: z.union([
-        z.object({ kind: z.literal("label"), key: z.string().min(1) }).strict(),
-        z.object({ kind: z.literal("gfdProduct"), productKey: z.string().min(1), strategyKey: z.string().min(1) }).strict(),
-    ]),
-    unpartitioned: requirement.optional(),
-    mixedResourcePrefix: z.string().min(1),
-}).strict();
+const gpuRules = z
+    .object({
+        ...deviceRules,
+        migStrategies: z.array(z.enum(["single", "mixed"])).min(1),
+        partition: z.union([
+            z.object({ kind: z.literal("label"), key: z.string().min(1) }).strict(),
+            z
+                .object({
+                    kind: z.literal("gfdProduct"),
+                    productKey: z.string().min(1),
+                    strategyKey: z.string().min(1),
+                })
+                .strict(),
+        ]),
+        unpartitioned: requirement.optional(),
+        mixedResourcePrefix: z.string().min(1),
+    })
+    .strict();
 const tpuRules = z.object({ ...deviceRules, topologyLabel: z.string().min(1), requireTopology: z.boolean() }).strict();
-const neuronRules = z.object({ ...deviceRules, unit: z.enum(["device", "core"]), coreResource: z.string().min(1) }).strict();
+const neuronRules = z
+    .object({ ...deviceRules, unit: z.enum(["device", "core"]), coreResource: z.string().min(1) })
+    .strict();
 const simpleRules = z.object(deviceRules).strict();
-const capacity = z.object({
-    spotNodeSelector: z.record(z.string()),
-    spotTolerations: z.array(toleration),
-    onDemand: z.array(requirement),
-}).strict();
+const capacity = z
+    .object({
+        spotNodeSelector: z.record(z.string()),
+        spotTolerations: z.array(toleration),
+        onDemand: z.array(requirement),
+    })
+    .strict();
 const common = {
     name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a profile name is lower-case letters, digits and '-'"),
     preferNodeSelector: z.boolean(),
@@ -75,24 +93,36 @@ const common = {
 };
 const fullProfile = z.object({ ...common, capacity }).strict();
 const builtinName = z.enum(Object.keys(BUILTIN_PROFILES) as [BuiltinProfileName, ...BuiltinProfileName[]]);
-const customProfile = z.object({
-    extends: builtinName,
-    ...Object.fromEntries(Object.entries(common).map(([k, v]) => [k, k === "name" ? v : (v as z.ZodTypeAny).optional()])),
-    capacity: capacity.partial().optional(),
-}).strict();
+const customProfile = z
+    .object({
+        extends: builtinName,
+        ...Object.fromEntries(
+            Object.entries(common).map(([k, v]) => [k, k === "name" ? v : (v as z.ZodTypeAny).optional()]),
+        ),
+        capacity: capacity.partial().optional(),
+    })
+    .strict();
 
 /** Resolves and validates a profile given by name or as an object. */
 export function resolveProfile(input: ProfileInput | undefined, field = "profile"): SchedulingProfile {
     if (input === undefined) return BUILTIN_PROFILES.flyte;
     if (typeof input === "string") return parseWith(builtinName, input, field) && BUILTIN_PROFILES[input];
     if (typeof input !== "object" || input === null) {
-        throw new ValidationError(field, input, `expected one of ${Object.keys(BUILTIN_PROFILES).join(", ")} or a profile object`);
+        throw new ValidationError(
+            field,
+            input,
+            `expected one of ${Object.keys(BUILTIN_PROFILES).join(", ")} or a profile object`,
+        );
     }
     if ("extends" in input) {
         const custom = parseWith(customProfile, input, field) as CustomProfile;
         const base = BUILTIN_PROFILES[custom.extends];
         const { extends: _ignored, capacity: cap, ...rest } = custom;
-        const merged: SchedulingProfile = { ...base, ...definedFields(rest), capacity: { ...base.capacity, ...definedFields(cap ?? {}) } };
+        const merged: SchedulingProfile = {
+            ...base,
+            ...definedFields(rest),
+            capacity: { ...base.capacity, ...definedFields(cap ?? {}) },
+        };
         return checkDeviceValues(parseWith(fullProfile, merged, field) as SchedulingProfile, field);
     }
     return checkDeviceValues(parseWith(fullProfile, input, field) as SchedulingProfile, field);
@@ -116,13 +146,15 @@ function checkDeviceValues(profile: SchedulingProfile, field: string): Schedulin
     for (const [name, values] of Object.entries(profile.deviceValues)) {
         const canonical = DEVICE_NAMES.get(name);
         if (!canonical) {
-            throw new ValidationError(joinPath(joinPath(field, "deviceValues"), name), values,
-                `unknown device "${name}"; devices: ${[...new Set(DEVICE_NAMES.values())].map((n) => JSON.stringify(n)).join(", ")}`);
+            throw new ValidationError(
+                joinPath(joinPath(field, "deviceValues"), name),
+                values,
+                `unknown device "${name}"; devices: ${[...new Set(DEVICE_NAMES.values())].map((n) => JSON.stringify(n)).join(", ")}`,
+            );
         }
         out[canonical] = { ...(out[canonical] ?? {}), ...values };
     }
     return { ...profile, deviceValues: out };
 }
-
 
 export const PROFILE_NAMES = Object.keys(BUILTIN_PROFILES) as BuiltinProfileName[];

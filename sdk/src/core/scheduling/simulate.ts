@@ -8,7 +8,15 @@ import { z } from "zod";
 import { ValidationError } from "../errors";
 import { tryParseQuantity } from "../quantity";
 import { parseWith } from "../validate";
-import { FilterFailure, FilterName, FilterOptions, SchedulablePodSpec, SchedulingNode, podRequests, runFilters } from "./fit";
+import {
+    FilterFailure,
+    FilterName,
+    FilterOptions,
+    SchedulablePodSpec,
+    SchedulingNode,
+    podRequests,
+    runFilters,
+} from "./fit";
 
 /** Labels naming a node's pool, by cluster flavour (first found wins). */
 export const POOL_LABELS = [
@@ -40,7 +48,11 @@ export function fromKubernetesNode(node: KubernetesNodeLike): SchedulingNode {
     return {
         name: String(node?.metadata?.name ?? ""),
         labels,
-        taints: (node?.spec?.taints ?? []).map((t) => ({ key: String(t.key), ...(t.value ? { value: String(t.value) } : {}), effect: String(t.effect) })),
+        taints: (node?.spec?.taints ?? []).map((t) => ({
+            key: String(t.key),
+            ...(t.value ? { value: String(t.value) } : {}),
+            effect: String(t.effect),
+        })),
         allocatable,
         unschedulable: node?.spec?.unschedulable === true,
         pool: poolOf(labels),
@@ -61,20 +73,45 @@ export interface NodePoolDeclaration {
     allocatable: Record<string, string | number>;
 }
 
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-const labelKey = z.string().regex(LABEL_KEY, "expected a label key such as \"cloud.google.com/gke-accelerator\"");
-const poolSchema = z.object({
-    name: z.string().min(1, "expected a non-empty pool name"),
-    labels: z.record(labelKey, z.string().regex(LABEL_VALUE, "expected a label value (at most 63 characters: letters, digits, '-', '_', '.')")).optional(),
-    taints: z.array(z.object({
-        key: labelKey,
-        value: z.string().regex(LABEL_VALUE, "expected a taint value (at most 63 characters: letters, digits, '-', '_', '.')").optional(),
-        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-    }).strict()).optional(),
-    allocatable: z.record(z.string(), z.union([z.string(), z.number()])),
-}).strict();
+const labelKey = z.string().regex(LABEL_KEY, 'expected a label key such as "cloud.google.com/gke-accelerator"');
+const poolSchema = z
+    .object({
+        name: z.string().min(1, "expected a non-empty pool name"),
+        labels: z
+            .record(
+                labelKey,
+                z
+                    .string()
+                    .regex(
+                        LABEL_VALUE,
+                        "expected a label value (at most 63 characters: letters, digits, '-', '_', '.')",
+                    ),
+            )
+            .optional(),
+        taints: z
+            .array(
+                z
+                    .object({
+                        key: labelKey,
+                        value: z
+                            .string()
+                            .regex(
+                                LABEL_VALUE,
+                                "expected a taint value (at most 63 characters: letters, digits, '-', '_', '.')",
+                            )
+                            .optional(),
+                        effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+                    })
+                    .strict(),
+            )
+            .optional(),
+        allocatable: z.record(z.string(), z.union([z.string(), z.number()])),
+    })
+    .strict();
 
 /**
  * Validates declared pools (`field` names them in errors, e.g. "flyte:nodePools") and
@@ -89,13 +126,29 @@ export function declaredPoolNodes(pools: unknown, field: string): SchedulingNode
         const allocatable: Record<string, string> = { pods: "110" };
         for (const [k, v] of Object.entries(p.allocatable)) {
             const text = String(v);
-            if (!tryParseQuantity(text)) throw new ValidationError(`${field}[${i}].allocatable.${k}`, v, "expected a Kubernetes quantity such as \"8\", \"500m\" or \"64Gi\"");
+            if (!tryParseQuantity(text))
+                throw new ValidationError(
+                    `${field}[${i}].allocatable.${k}`,
+                    v,
+                    'expected a Kubernetes quantity such as "8", "500m" or "64Gi"',
+                );
             allocatable[k] = text;
         }
         if (!("cpu" in p.allocatable) || !("memory" in p.allocatable)) {
-            throw new ValidationError(`${field}[${i}].allocatable`, p.allocatable, "declare at least cpu and memory (and any extended resource the pool's nodes offer, e.g. \"nvidia.com/gpu\")");
+            throw new ValidationError(
+                `${field}[${i}].allocatable`,
+                p.allocatable,
+                'declare at least cpu and memory (and any extended resource the pool\'s nodes offer, e.g. "nvidia.com/gpu")',
+            );
         }
-        return { name: p.name, labels: p.labels ?? {}, taints: p.taints ?? [], allocatable, pool: p.name, template: true };
+        return {
+            name: p.name,
+            labels: p.labels ?? {},
+            taints: p.taints ?? [],
+            allocatable,
+            pool: p.name,
+            template: true,
+        };
     });
 }
 
@@ -161,7 +214,11 @@ export interface SimulateOptions extends FilterOptions {
  * Runs the filters for `pod` on every node (and declared pool) and summarises the
  * outcome. Pure: the same pod and nodes always give the same verdict.
  */
-export function simulateScheduling(pod: SchedulablePodSpec, nodes: readonly SchedulingNode[], options: SimulateOptions = {}): SchedulingVerdict {
+export function simulateScheduling(
+    pod: SchedulablePodSpec,
+    nodes: readonly SchedulingNode[],
+    options: SimulateOptions = {},
+): SchedulingVerdict {
     const tolerations = [...(pod.tolerations ?? [])];
     for (const t of ADMISSION_TOLERATIONS) {
         if (!tolerations.some((x) => x.key === t.key && (x.effect ?? "") === t.effect)) tolerations.push(t);
@@ -170,7 +227,13 @@ export function simulateScheduling(pod: SchedulablePodSpec, nodes: readonly Sche
     const requests = podRequests(admitted);
     const judge = (n: SchedulingNode): NodeVerdict => {
         const failure = runFilters(admitted, n, options, requests);
-        return { node: n.name, ...(n.pool ? { pool: n.pool } : {}), template: !!n.template, fits: !failure, ...(failure ? { failure } : {}) };
+        return {
+            node: n.name,
+            ...(n.pool ? { pool: n.pool } : {}),
+            template: !!n.template,
+            fits: !failure,
+            ...(failure ? { failure } : {}),
+        };
     };
     const real = nodes.map(judge);
     const declared = (options.declaredPools ?? []).map(judge);
@@ -182,16 +245,27 @@ export function simulateScheduling(pod: SchedulablePodSpec, nodes: readonly Sche
     const schedulerMessage = fitting.length ? undefined : schedulerStyleMessage(real);
     let placement: string;
     if (fitting.length) {
-        placement = unique(fitting.map((v) => v.pool ?? v.node)).map((p) => {
-            const names = fitting.filter((v) => (v.pool ?? v.node) === p).map((v) => v.node);
-            return names.length === 1 && names[0] === p ? p : `${p} (${names.join(", ")})`;
-        }).join("; ");
+        placement = unique(fitting.map((v) => v.pool ?? v.node))
+            .map((p) => {
+                const names = fitting.filter((v) => (v.pool ?? v.node) === p).map((v) => v.node);
+                return names.length === 1 && names[0] === p ? p : `${p} (${names.join(", ")})`;
+            })
+            .join("; ");
     } else if (scaleUp.length) {
         placement = `${scaleUp.join(" or ")} (declared pool${scaleUp.length > 1 ? "s" : ""}, no fitting node yet: ${scaleUp.length > 1 ? "one" : "it"} must scale up)`;
     } else {
         placement = `none: ${explain(schedulerMessage!, groups)}`;
     }
-    return { schedulable: fitting.length > 0 || scaleUp.length > 0, nodes: fitting.map((v) => v.node), pools, scaleUp, ...(schedulerMessage ? { schedulerMessage } : {}), groups, placement, verdicts: [...real, ...declared] };
+    return {
+        schedulable: fitting.length > 0 || scaleUp.length > 0,
+        nodes: fitting.map((v) => v.node),
+        pools,
+        scaleUp,
+        ...(schedulerMessage ? { schedulerMessage } : {}),
+        groups,
+        placement,
+        verdicts: [...real, ...declared],
+    };
 }
 
 /** The scheduler's FitError text (without its preemption part): counts per reason, sorted as strings. */
@@ -209,7 +283,15 @@ function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
         const key = `${f.filter}\u0000${f.detail}`;
         let g = groups.get(key);
         if (!g) {
-            g = { filter: f.filter, reasons: f.reasons, detail: f.detail, nodes: [], pools: [], unpooled: [], declared: [] };
+            g = {
+                filter: f.filter,
+                reasons: f.reasons,
+                detail: f.detail,
+                nodes: [],
+                pools: [],
+                unpooled: [],
+                declared: [],
+            };
             groups.set(key, g);
         }
         if (v.template) g.declared.push(v.pool ?? v.node);
@@ -220,8 +302,14 @@ function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
         }
     }
     // the filters' order, then the biggest groups first
-    const order = (f: FilterName) => ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
-    return [...groups.values()].sort((a, b) => order(a.filter) - order(b.filter) || (b.nodes.length + b.declared.length) - (a.nodes.length + a.declared.length) || a.detail.localeCompare(b.detail));
+    const order = (f: FilterName) =>
+        ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
+    return [...groups.values()].sort(
+        (a, b) =>
+            order(a.filter) - order(b.filter) ||
+            b.nodes.length + b.declared.length - (a.nodes.length + a.declared.length) ||
+            a.detail.localeCompare(b.detail),
+    );
 }
 
 /** "0/17 nodes are available: ... By node group: 10 nodes (pools a, b) had untolerated taint `k=v:NoSchedule`; ..." */
@@ -232,14 +320,18 @@ export function explain(schedulerMessage: string, groups: readonly NodeGroup[]):
             // pools by name, and the nodes that belong to no pool
             const where = [
                 ...(g.pools.length ? [`${g.pools.length > 1 ? "pools" : "pool"} ${g.pools.join(", ")}`] : []),
-                ...(g.unpooled.length ? [`${g.pools.length ? (g.unpooled.length > 1 ? "nodes " : "node ") : ""}${g.unpooled.join(", ")}`] : []),
+                ...(g.unpooled.length
+                    ? [`${g.pools.length ? (g.unpooled.length > 1 ? "nodes " : "node ") : ""}${g.unpooled.join(", ")}`]
+                    : []),
             ];
             who.push(`${g.nodes.length} node${g.nodes.length > 1 ? "s" : ""} (${where.join("; ")})`);
         }
         if (g.declared.length) who.push(`declared pool${g.declared.length > 1 ? "s" : ""} ${g.declared.join(", ")}`);
         return `${who.join(" and ")} ${g.detail} [${g.filter}]`;
     });
-    return parts.length ? `${schedulerMessage} By node group: ${parts.join("; ")}.` : `${schedulerMessage} The cluster has no nodes and no node pool is declared.`;
+    return parts.length
+        ? `${schedulerMessage} By node group: ${parts.join("; ")}.`
+        : `${schedulerMessage} The cluster has no nodes and no node pool is declared.`;
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -29,4 +29,10 @@ export interface Placement {
     readonly hosts: number;
 }
 
-export const EMPTY_PLACEMENT: Placement = Object.freeze({ resources: {}, nodeSelector: {}, terms: [], tolerations: [], hosts: 1 });
+export const EMPTY_PLACEMENT: Placement = Object.freeze({
+    resources: {},
+    nodeSelector: {},
+    terms: [],
+    tolerations: [],
+    hosts: 1,
+});

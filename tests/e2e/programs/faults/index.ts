@@ -16,14 +16,36 @@ if (config.require("mode") === "build") {
     // already installed: nothing is downloaded), its token a BuildKit secret
     const image = flyte.Image.fromBase("python:3.11-slim-bookworm")
         .clone({ name: "faults-e2e", registry: stack.registry, extendable: true })
-        .withPipPackages({ packages: [config.get("pip") ?? "pip"], secretMounts: [new flyte.Secret({ group: "pypi", key: "token" })] })
+        .withPipPackages({
+            packages: [config.get("pip") ?? "pip"],
+            secretMounts: [new flyte.Secret({ group: "pypi", key: "token" })],
+        })
         .withEnvVars({ FAULTS_VARIANT: config.require("variant") });
-    const build = new flyte.ImageBuild("faults-image", { image, network: stack.buildNetwork, secretValues: { PYPI_TOKEN: config.requireSecret("pypiToken") } });
-    const env = new flyte.TaskEnvironment("faults", { image: build, namespace: namespace.metadata.name, resources: { cpu: "1", memory: "1Gi", gpu: "A100:1" } });
+    const build = new flyte.ImageBuild("faults-image", {
+        image,
+        network: stack.buildNetwork,
+        secretValues: { PYPI_TOKEN: config.requireSecret("pypiToken") },
+    });
+    const env = new flyte.TaskEnvironment("faults", {
+        image: build,
+        namespace: namespace.metadata.name,
+        resources: { cpu: "1", memory: "1Gi", gpu: "A100:1" },
+    });
     const run = env.task("step").run("once", { command: ["python", "-c", "print('step')"] });
     module.exports = { imageRef: build.ref, built: build.built, jobName: run.jobName };
 } else {
-    const env = new flyte.TaskEnvironment("runner", { image: config.require("runImage"), namespace: namespace.metadata.name, resources: { cpu: "100m", memory: "64Mi" } });
-    const run = env.task("work").run("once", { command: ["python", "-c", "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); print(sys.argv[1], flush=True); time.sleep(600)", config.require("variant")] });
+    const env = new flyte.TaskEnvironment("runner", {
+        image: config.require("runImage"),
+        namespace: namespace.metadata.name,
+        resources: { cpu: "100m", memory: "64Mi" },
+    });
+    const run = env.task("work").run("once", {
+        command: [
+            "python",
+            "-c",
+            "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); print(sys.argv[1], flush=True); time.sleep(600)",
+            config.require("variant"),
+        ],
+    });
     module.exports = { jobName: run.jobName };
 }

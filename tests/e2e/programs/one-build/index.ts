@@ -8,7 +8,9 @@ const config = new pulumi.Config();
 const image = flyte.Image.fromBase("python:3.11-slim-bookworm")
     .clone({ name: "one-build-e2e", registry: flyte.readStackConfig().registry, extendable: true })
     .withEnvVars({ ONE_BUILD_RUN: config.require("run") });
-const envs = ["prep", "train", "serve"].map((name) => new flyte.TaskEnvironment(name, { image, resources: { cpu: "100m", memory: "64Mi" } }));
+const envs = ["prep", "train", "serve"].map(
+    (name) => new flyte.TaskEnvironment(name, { image, resources: { cpu: "100m", memory: "64Mi" } }),
+);
 
 export const uri = image.uri;
 export const refs = envs.map((e) => e.imageRef);

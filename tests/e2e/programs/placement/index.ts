@@ -18,7 +18,12 @@ const podTemplates: Record<string, pulumi.Output<string>> = {};
 
 for (const c of [...SCHEDULING_CASES, ...UNSCHEDULABLE_CASES]) {
     const env = new flyte.TaskEnvironment(c.name, {
-        image, namespace: namespace.metadata.name, profile: c.profile, migStrategy: c.migStrategy, resources: c.resources, interruptible: c.interruptible,
+        image,
+        namespace: namespace.metadata.name,
+        profile: c.profile,
+        migStrategy: c.migStrategy,
+        resources: c.resources,
+        interruptible: c.interruptible,
     });
     scheduling[c.name] = env.scheduling;
     podTemplates[c.name] = env.podTemplateName;
@@ -28,14 +33,22 @@ for (const profile of ["gke", "eks"] as const) {
     for (const row of environmentsFor(profile, { trainGpus: 4, evaluateGpus: 1 })) {
         const name = `qs-${profile}-${row.name}`;
         const env = new flyte.TaskEnvironment(name, {
-            image, namespace: namespace.metadata.name, profile, resources: row.resources, secrets: row.secrets, interruptible: row.interruptible,
+            image,
+            namespace: namespace.metadata.name,
+            profile,
+            resources: row.resources,
+            secrets: row.secrets,
+            interruptible: row.interruptible,
         });
         scheduling[name] = env.scheduling;
         podTemplates[name] = env.podTemplateName;
         // the quickstart's tasks (examples/quickstart/index.ts)
-        const task = row.name === "train" ? env.task("fit", { retries: 2, timeout: "6h", cache: "auto" })
-            : row.name === "prep" ? env.task("load", { retries: 1 })
-            : undefined;
+        const task =
+            row.name === "train"
+                ? env.task("fit", { retries: 2, timeout: "6h", cache: "auto" })
+                : row.name === "prep"
+                  ? env.task("load", { retries: 1 })
+                  : undefined;
         if (task) {
             scheduling[`${name}.${task.name}`] = task.scheduling;
             podTemplates[`${name}.${task.name}`] = task.podTemplate.metadata.name;

@@ -12,7 +12,9 @@ const env = new flyte.TaskEnvironment("boom", {
     profile: "gke",
     resources: { cpu: "250m", memory: "128Mi" },
 });
-const run = env.task("fail").run("once", { command: ["python", "-c", config.require("script")], wait: { timeout: "5m", logLines: 5 } });
+const run = env
+    .task("fail")
+    .run("once", { command: ["python", "-c", config.require("script")], wait: { timeout: "5m", logLines: 5 } });
 
 export const jobName = run.jobName;
 export const namespaceName = namespace.metadata.name;
