@@ -237,7 +237,7 @@ const enc = encodeURIComponent;
 
 // ---------------------------------------------------------------- a small API client
 
-interface KubeConfigFile {
+export interface KubeConfigFile {
     "current-context"?: string;
     contexts?: { name: string; context: { cluster: string; user: string } }[];
     clusters?: {

@@ -4,10 +4,13 @@
  * against the nodes of the cluster the Kubernetes provider deploys to, plus the node
  * pools declared for clusters that scale from zero.
  *
- * - Nodes are read once per program run with @kubernetes/client-node, from the
- *   kubeconfig the default Kubernetes provider uses: the stack's `kubernetes:kubeconfig`
- *   (a path or the contents) and `kubernetes:context`, else `$KUBECONFIG`, else
- *   `~/.kube/config`, else the in-cluster service account.
+ * - Nodes are read once per program run from the kubeconfig the default Kubernetes
+ *   provider uses: the stack's `kubernetes:kubeconfig` (a path or the contents) and
+ *   `kubernetes:context`, else `$KUBECONFIG`, else `~/.kube/config`, else the in-cluster
+ *   service account. A kubeconfig of one file whose user is a client certificate or a
+ *   token is read with the small client `run wait` uses (job-wait.ts); anything else
+ *   (exec plugins, auth providers, merged files, proxies, in-cluster) with
+ *   @kubernetes/client-node, whose loading alone costs 2-3 s of CPU per program.
  * - `flyte:schedulingCheck`: `warn` (default: a pod no node or declared pool can take
  *   is a warning on its PodTemplate), `error` (the preview / update fails), `off`.
  * - `flyte:nodePools`: declared pools ({ name, labels, taints, allocatable }).
@@ -31,6 +34,7 @@ import {
     simulateScheduling,
 } from "../core/scheduling/simulate";
 import { parseWith } from "../core/validate";
+import { KubeConfigFile, kubeApi, loadKubeconfig } from "./job-wait";
 
 export type SchedulingCheckMode = "warn" | "error" | "off";
 /** The stack config keys this module reads and validates (`flyte:<key>`). */
@@ -153,9 +157,84 @@ export function setNodeSource(source: NodeSource | undefined): void {
 
 const READ_TIMEOUT_MS = 15_000;
 
+/** `promise`, or a rejection when `server` has not answered within READ_TIMEOUT_MS. */
+async function withinReadTimeout<T>(promise: Promise<T>, server: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+            () => reject(new Error(`no answer from ${server} within ${READ_TIMEOUT_MS / 1000}s`)),
+            READ_TIMEOUT_MS,
+        );
+        timer.unref?.();
+    });
+    try {
+        return await Promise.race([promise, timeout]);
+    } finally {
+        if (timer) clearTimeout(timer);
+    }
+}
+
+// what job-wait's small client handles; any other key goes to @kubernetes/client-node
+const SMALL_CLIENT_CLUSTER_KEYS = new Set([
+    "server",
+    "certificate-authority",
+    "certificate-authority-data",
+    "insecure-skip-tls-verify",
+]);
+const SMALL_CLIENT_USER_KEYS = new Set([
+    "client-certificate",
+    "client-certificate-data",
+    "client-key",
+    "client-key-data",
+    "token",
+]);
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+/**
+ * The nodes read with the small client, when the kubeconfig is one the small client
+ * reads exactly as @kubernetes/client-node would; undefined when it is not (the caller
+ * then uses @kubernetes/client-node). Rejects on network errors.
+ */
+async function readWithSmallClient(given: string | undefined): Promise<ClusterNodes | undefined> {
+    if (PROXY_VARIABLES.some((v) => process.env[v])) return undefined;
+    if (given === undefined) {
+        const files = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f);
+        if (files.length > 1) return undefined; // merged kubeconfigs
+        if (!fs.existsSync(files[0] ?? path.join(os.homedir(), ".kube", "config"))) return undefined;
+    }
+    let loaded: { config: KubeConfigFile; dir: string; context?: string };
+    try {
+        loaded = loadKubeconfig();
+    } catch {
+        return undefined;
+    }
+    const { config, dir } = loaded;
+    const contextName = loaded.context ?? config["current-context"];
+    const context = (config.contexts ?? []).find((c) => c.name === contextName)?.context;
+    const cluster = (config.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
+    const user = (config.users ?? []).find((u) => u.name === context?.user)?.user;
+    if (!cluster || !user || typeof cluster.server !== "string") return undefined;
+    if (!Object.keys(cluster).every((k) => SMALL_CLIENT_CLUSTER_KEYS.has(k))) return undefined;
+    if (!Object.keys(user).every((k) => SMALL_CLIENT_USER_KEYS.has(k))) return undefined;
+    const response = await withinReadTimeout(
+        kubeApi({ config, dir, context: contextName }).get("/api/v1/nodes"),
+        cluster.server,
+    );
+    if (response.status !== 200) {
+        const message = (response.body as { message?: unknown } | undefined)?.message ?? response.text.split("\n")[0];
+        return { ok: false, reason: `${String(message).slice(0, 300)} (${response.status})` };
+    }
+    const items = ((response.body as { items?: unknown[] } | undefined)?.items ?? []) as Parameters<
+        typeof fromKubernetesNode
+    >[0][];
+    return { ok: true, nodes: items.map(fromKubernetesNode), cluster: cluster.server };
+}
+
 /** Lists the nodes of the default provider's cluster (see the module comment); never rejects. */
 export async function readClusterNodes(): Promise<ClusterNodes> {
     try {
+        const small = await readWithSmallClient(new pulumi.Config("kubernetes").get("kubeconfig"));
+        if (small) return small;
         const k8sConfig = new pulumi.Config("kubernetes");
         const given = k8sConfig.get("kubeconfig");
         const context = k8sConfig.get("context");
@@ -188,20 +267,8 @@ export async function readClusterNodes(): Promise<ClusterNodes> {
                 reason: `the kubeconfig (${source}) has no current cluster${context ? ` for context "${context}"` : ""}`,
             };
         const api = kc.makeApiClient(client.CoreV1Api);
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<never>((_, reject) => {
-            timer = setTimeout(
-                () => reject(new Error(`no answer from ${cluster.server} within ${READ_TIMEOUT_MS / 1000}s`)),
-                READ_TIMEOUT_MS,
-            );
-            timer.unref?.();
-        });
-        try {
-            const list = await Promise.race([api.listNode(), timeout]);
-            return { ok: true, nodes: (list.items ?? []).map(fromKubernetesNode), cluster: cluster.server };
-        } finally {
-            if (timer) clearTimeout(timer);
-        }
+        const list = await withinReadTimeout(api.listNode(), cluster.server);
+        return { ok: true, nodes: (list.items ?? []).map(fromKubernetesNode), cluster: cluster.server };
     } catch (err) {
         return { ok: false, reason: describeError(err) };
     }
