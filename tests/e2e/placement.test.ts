@@ -193,7 +193,7 @@ test("flyte:schedulingCheck: off checks nothing", async () => {
     }
 });
 
-test("the program reads the nodes with @kubernetes/client-node; a cluster it cannot reach is one informational message, never a failure", async () => {
+test("the program reads the nodes (small client or @kubernetes/client-node); a cluster it cannot reach is one informational message, never a failure", async () => {
     // the same reader the check uses, out of jest (the client is an ES module), against the platform and a closed port
     const bad = path.join(WORK_DIR, "unreachable.kubeconfig");
     fs.writeFileSync(
