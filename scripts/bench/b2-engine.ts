@@ -138,7 +138,7 @@ export function b2Section(samples: Partial<Record<Program, RoundSample[]>>, n: n
             header: ["program", "command", "wall", "CPU", "program CPU", "changes"], rows }],
         notes: [
             `N = ${n} environments with one task each (${2 * n} PodTemplates and a Namespace) on the local platform's kube-apiserver, with the toolchain's CLI and Kubernetes provider, file backend; a fresh stack and namespace per round.`,
-            "ours runs the scheduling check (flyte:schedulingCheck default, warn): it loads @kubernetes/client-node, reads the cluster's nodes once and simulates every pod; ours-nocheck is the same program with the check off.",
+            "ours runs the scheduling check (flyte:schedulingCheck default, warn): it reads the cluster's nodes once (with the small client for the platform's certificate kubeconfig since 4b0b001; with @kubernetes/client-node before) and simulates every pod; ours-nocheck is the same program with the check off.",
         ],
         raw: samples,
     };
