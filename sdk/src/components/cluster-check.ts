@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { underMocks } from "./image-build";
-import { kubeApi, loadKubeconfig } from "./job-wait";
+import { currentContext, kubeApi, loadKubeconfig, proxyConfigured } from "./job-wait";
 
 const NETWORK_CAUSES: Record<string, string> = {
     ECONNREFUSED: "refused the connection (nothing listens there)",
@@ -38,10 +38,7 @@ export function checkApiServer(resource: pulumi.Resource): void {
     // an explicit provider has a kubeconfig of its own; a proxy is the provider's way in
     if ((resource as unknown as { getProvider?: (m: string) => unknown }).getProvider?.("kubernetes::") !== undefined)
         return;
-    if (
-        ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].some((v) => process.env[v])
-    )
-        return;
+    if (proxyConfigured()) return;
     probe ??= reachApiServer();
     void probe.then((problem) => {
         if (!problem || reported) return;
@@ -55,9 +52,7 @@ async function reachApiServer(): Promise<string | undefined> {
     let api: ReturnType<typeof kubeApi>;
     try {
         const loaded = loadKubeconfig();
-        const ctxName = loaded.context ?? loaded.config["current-context"];
-        const cluster = (loaded.config.contexts ?? []).find((c) => c.name === ctxName)?.context.cluster;
-        server = (loaded.config.clusters ?? []).find((c) => c.name === cluster)?.cluster.server ?? "";
+        server = currentContext(loaded).cluster?.server ?? "";
         api = kubeApi(loaded);
     } catch {
         return undefined; // no usable kubeconfig: the provider says what it misses

@@ -288,13 +288,36 @@ export function loadKubeconfig(): { config: KubeConfigFile; dir: string; context
     };
 }
 
+type KubeCluster = NonNullable<KubeConfigFile["clusters"]>[number]["cluster"];
+type KubeUser = NonNullable<KubeConfigFile["users"]>[number]["user"];
+
+/** The current context of a loaded kubeconfig and its cluster and user entries (undefined where missing). */
+export function currentContext(loaded: { config: KubeConfigFile; context?: string }): {
+    name?: string;
+    context?: { cluster: string; user: string };
+    cluster?: KubeCluster;
+    user?: KubeUser;
+} {
+    const { config } = loaded;
+    const name = loaded.context ?? config["current-context"];
+    const context = (config.contexts ?? []).find((c) => c.name === name)?.context;
+    const cluster = (config.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
+    const user = (config.users ?? []).find((u) => u.name === context?.user)?.user;
+    return { name, context, cluster, user };
+}
+
+/** True when an HTTP(S) proxy is configured: the Kubernetes provider would use it, our small client does not. */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+    return ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].some((v) => env[v]);
+}
+
 export function kubeApi(loaded = loadKubeconfig()): Api {
-    const { config, dir } = loaded;
-    const ctxName = loaded.context ?? config["current-context"];
-    const ctx = (config.contexts ?? []).find((c) => c.name === ctxName)?.context;
-    if (!ctx) throw new Error(`run wait: kubeconfig has no context "${ctxName}"`);
-    const cluster = (config.clusters ?? []).find((c) => c.name === ctx.cluster)?.cluster;
-    const user = (config.users ?? []).find((u) => u.name === ctx.user)?.user ?? {};
+    const { dir } = loaded;
+    const current = currentContext(loaded);
+    const ctx = current.context;
+    if (!ctx) throw new Error(`run wait: kubeconfig has no context "${current.name}"`);
+    const cluster = current.cluster;
+    const user = current.user ?? {};
     if (!cluster) throw new Error(`run wait: kubeconfig has no cluster "${ctx.cluster}"`);
     if (user.exec)
         throw new Error(

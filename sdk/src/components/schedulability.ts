@@ -34,7 +34,7 @@ import {
     simulateScheduling,
 } from "../core/scheduling/simulate";
 import { parseWith } from "../core/validate";
-import { KubeConfigFile, kubeApi, loadKubeconfig } from "./job-wait";
+import { KubeConfigFile, currentContext, kubeApi, loadKubeconfig, proxyConfigured } from "./job-wait";
 
 export type SchedulingCheckMode = "warn" | "error" | "off";
 /** The stack config keys this module reads and validates (`flyte:<key>`). */
@@ -188,7 +188,6 @@ const SMALL_CLIENT_USER_KEYS = new Set([
     "client-key-data",
     "token",
 ]);
-const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
 
 /**
  * The nodes read with the small client, when the kubeconfig is one the small client
@@ -196,7 +195,7 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy
  * then uses @kubernetes/client-node). Rejects on network errors.
  */
 async function readWithSmallClient(given: string | undefined): Promise<ClusterNodes | undefined> {
-    if (PROXY_VARIABLES.some((v) => process.env[v])) return undefined;
+    if (proxyConfigured()) return undefined;
     if (given === undefined) {
         const files = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f);
         if (files.length > 1) return undefined; // merged kubeconfigs
@@ -208,18 +207,11 @@ async function readWithSmallClient(given: string | undefined): Promise<ClusterNo
     } catch {
         return undefined;
     }
-    const { config, dir } = loaded;
-    const contextName = loaded.context ?? config["current-context"];
-    const context = (config.contexts ?? []).find((c) => c.name === contextName)?.context;
-    const cluster = (config.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
-    const user = (config.users ?? []).find((u) => u.name === context?.user)?.user;
+    const { cluster, user } = currentContext(loaded);
     if (!cluster || !user || typeof cluster.server !== "string") return undefined;
     if (!Object.keys(cluster).every((k) => SMALL_CLIENT_CLUSTER_KEYS.has(k))) return undefined;
     if (!Object.keys(user).every((k) => SMALL_CLIENT_USER_KEYS.has(k))) return undefined;
-    const response = await withinReadTimeout(
-        kubeApi({ config, dir, context: contextName }).get("/api/v1/nodes"),
-        cluster.server,
-    );
+    const response = await withinReadTimeout(kubeApi(loaded).get("/api/v1/nodes"), cluster.server);
     if (response.status !== 200) {
         const message = (response.body as { message?: unknown } | undefined)?.message ?? response.text.split("\n")[0];
         return { ok: false, reason: `${String(message).slice(0, 300)} (${response.status})` };
