@@ -22,6 +22,7 @@ export interface TaskOptions {
     shortName?: string;
     cache?: CacheInput;
     retries?: number | { count: number };
+    /** Longest run (seconds or "30m", "1h30m"); 0 means no timeout, as in Flyte. */
     timeout?: Duration;
     interruptible?: boolean;
     podTemplate?: PodTemplateInput;
@@ -36,6 +37,7 @@ export interface OverrideOptions {
     secrets?: SecretRequest;
     cache?: CacheInput;
     retries?: number | { count: number };
+    /** 0 removes the declared timeout. */
     timeout?: Duration;
     /** A new reuse policy, or "off" to run this invocation without reuse. */
     reusable?: ReusePolicyArgs | "off";

@@ -13,6 +13,8 @@ import { Resources } from "../../../sdk/src/core/resources";
 import { Secret } from "../../../sdk/src/core/secret";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task";
 import { errorOf } from "./helpers";
+import { jobSpec } from "../../../sdk/src/core/podtemplate/job";
+import { render } from "../../../sdk/src/core/podtemplate/render";
 
 const env = (args: Partial<EnvironmentArgs> = {}) =>
     normalizeEnvironment({ name: "env", image: "ghcr.io/org/img:1", ...args });
@@ -238,6 +240,18 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
         expect(o.settings.interruptible).toBe(false);
         expect(o.settings.timeoutSeconds).toBe(0);
         expect(o.settings.envVars).toEqual({});
+    });
+
+    test("timeout 0 is Flyte's no timeout: no deadline on the Job, no timeout annotation (never a Job that fails at once)", () => {
+        const declared = new TaskTemplate(env(), "t", { timeout: "1h" });
+        const withDeadline = render(env(), { task: declared });
+        expect(jobSpec(withDeadline, "once", {}).spec.activeDeadlineSeconds).toBe(3600);
+        expect(withDeadline.podTemplate.template.metadata?.annotations?.["pulumi-flyte.io/timeout-seconds"]).toBe("3600");
+        for (const t of [declared.override({ timeout: 0 }), new TaskTemplate(env(), "t", { timeout: "0s" })]) {
+            const r = render(env(), { task: t });
+            expect(jobSpec(r, "once", {}).spec).not.toHaveProperty("activeDeadlineSeconds");
+            expect(r.podTemplate.template.metadata?.annotations ?? {}).not.toHaveProperty("pulumi-flyte.io/timeout-seconds");
+        }
     });
 
     test("undefined means not given at every level", () => {

@@ -187,7 +187,8 @@ export function jobSpec(
     const hosts = rendered.placement.hosts;
     const spec: JobSpec = {
         backoffLimit: s.retries,
-        ...(s.timeoutSeconds !== undefined ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
+        // a zero timeout is Flyte's "no timeout" (a zero Duration is unset), never a Job that fails at once
+        ...(s.timeoutSeconds ? { activeDeadlineSeconds: s.timeoutSeconds } : {}),
         ...(args.ttlSecondsAfterFinished !== undefined
             ? { ttlSecondsAfterFinished: args.ttlSecondsAfterFinished }
             : {}),

@@ -189,7 +189,7 @@ function taskAnnotations(s: TaskSettings, profile: string, hosts: number): Recor
     if (s.cache.behavior !== "disable") out[ANNOTATIONS.cache] = s.cache.behavior;
     if (s.cache.version) out[ANNOTATIONS.cacheVersion] = s.cache.version;
     if (s.retries > 0) out[ANNOTATIONS.retries] = String(s.retries);
-    if (s.timeoutSeconds !== undefined) out[ANNOTATIONS.timeout] = String(s.timeoutSeconds);
+    if (s.timeoutSeconds) out[ANNOTATIONS.timeout] = String(s.timeoutSeconds); // 0: no timeout
     if (s.queue) out[ANNOTATIONS.queue] = s.queue;
     if (s.reusable) out[ANNOTATIONS.reusable] = JSON.stringify(s.reusable);
     return out;
