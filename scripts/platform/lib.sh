@@ -78,9 +78,15 @@ pf_start() {
   local name="$1"; shift; [ "$1" = "--" ] && shift
   mkdir -p "$PF_RUN" "$PF_LOGS"
   printf '\n==== %s starting %s\n' "$(date -u +%FT%TZ)" "$*" >> "$PF_LOGS/$name.log"
+  # Daemons create files for others to read (containerd's image layers are the root of
+  # every container: made 0700 under a umask of 077, a non-root task cannot load libc),
+  # so they start with umask 022 whatever the caller's.
+  local caller_umask; caller_umask="$(umask)"
+  umask 022
   # 9>&-: do not hand the platform lock (fd 9) down to long-running daemons
   setsid "$@" >> "$PF_LOGS/$name.log" 2>&1 < /dev/null 9>&- &
   local pid=$!
+  umask "$caller_umask"
   printf '%s\n%s\n' "$pid" "$(basename "$1")" > "$PF_RUN/$name.pid"
 }
 

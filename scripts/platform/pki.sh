@@ -44,6 +44,9 @@ _pf_cert() { # name subject [serverSANs] [ca]
 
 _pf_kubeconfig() { # out user cert
   local out="$1" user="$2" cert="$3"
+  # a subshell: the caller's umask must not change (it leaked once into the daemons
+  # started after, and containerd's 0700 layer roots locked non-root tasks out)
+  (
   umask 077
   cat > "$out.tmp" <<EOF
 apiVersion: v1
@@ -66,6 +69,7 @@ contexts:
 current-context: pulumi-flyte-local
 EOF
   mv "$out.tmp" "$out"
+  )
 }
 
 pf_pki() {

@@ -13,10 +13,11 @@
 #         a Deployment gets Running pods;
 #         --full also waits (up to ~70s) for a CronJob to spawn a Job.
 # worker: the real node is a kubelet (not kwok) of the cluster's version on
-#         containerd; a pod pinned to it pulls from the loopback registry, runs as
-#         a non-root user that reads a secret file (mode 0440 + fsGroup), sees its
-#         /dev/shm size limit and gets a pod IP; its log is read through the
-#         apiserver; `kubectl exec` reaches a running container.
+#         containerd; the platform's daemons run with umask 022; a pod pinned to
+#         it pulls from the loopback registry, runs as a non-root user that
+#         reads a secret file (mode 0440 + fsGroup), sees its /dev/shm size
+#         limit and gets a pod IP; its log is read through the apiserver;
+#         `kubectl exec` reaches a running container.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -260,6 +261,23 @@ worker_is_real() {
   [ "$kv" = "$PF_KUBE_VERSION" ] && [[ "$rt" == containerd://* ]] && [ -z "$ann" ] && pf_worker_ready
 }
 
+# Every daemon of the platform runs with umask 022 (pf_start), whatever the shell that
+# started it had: containerd unpacks image layers with it, and a 0700 layer root keeps
+# every non-root task from reading / (on a fresh machine the kubeconfig's umask 077 once
+# leaked into the daemons started after it).
+daemons_umask() {
+  local f name pid mask bad=0
+  for f in "$PF_RUN"/*.pid; do
+    [ -e "$f" ] || continue
+    name="$(basename "$f" .pid)"
+    pid="$(pf_pid "$name")" || continue
+    mask="$(awk '/^Umask:/ {print $2}' "/proc/$pid/status" 2>/dev/null)"
+    echo "$name: umask $mask"
+    [ "$mask" = 0022 ] || bad=1
+  done
+  [ "$bad" = 0 ]
+}
+
 worker_runs_pod() {
   ensure_namespace || return 1
   k -n "$NS" create secret generic probe --from-literal=token="s3cr3t-$$" >/dev/null || return 1
@@ -330,6 +348,7 @@ for w in "${WHAT[@]}"; do
     worker)
       pf_apiserver_ok || { echo "kube-apiserver is not up: run 'npm run platform -- up' first"; FAIL=$((FAIL + 1)); continue; }
       check "worker: node $PF_WORKER_NAME is a real kubelet $PF_KUBE_VERSION on containerd" worker_is_real
+      check "worker: the platform's daemons run with umask 022 (layers readable by non-root tasks)" daemons_umask
       check "worker: pod runs as uid 1000, reads its 0440 secret (fsGroup), /dev/shm 64Mi, logs" worker_runs_pod
       check "worker: kubectl exec into a running container" worker_exec
       ;;

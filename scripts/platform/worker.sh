@@ -259,6 +259,10 @@ pf_containerd_up() {
   if pf_running containerd && pf_containerd_ok; then return 0; fi
   pf_stop containerd
   [ -S "$PF_CONTAINERD_SOCK" ] && ! pf_containerd_ok && rm -f "$PF_CONTAINERD_SOCK"
+  # layer roots unpacked by a containerd that ran under umask 077 (fixed in pf_start)
+  # are 0700: open them up, or non-root tasks of those images cannot read / at all
+  local snapshots="$PF_WORKER_DIR/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots"
+  [ ! -d "$snapshots" ] || find "$snapshots" -mindepth 2 -maxdepth 2 -type d -name fs -perm 0700 -exec chmod 0755 {} +
   pf_start containerd -- containerd --config "$PF_WORKER_DIR/containerd.toml" --log-level warn
   pf_wait containerd 30 pf_containerd_ok
 }

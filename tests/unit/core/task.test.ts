@@ -246,11 +246,15 @@ describe("three-level hierarchy: environment -> declaration -> override, most sp
         const declared = new TaskTemplate(env(), "t", { timeout: "1h" });
         const withDeadline = render(env(), { task: declared });
         expect(jobSpec(withDeadline, "once", {}).spec.activeDeadlineSeconds).toBe(3600);
-        expect(withDeadline.podTemplate.template.metadata?.annotations?.["pulumi-flyte.io/timeout-seconds"]).toBe("3600");
+        expect(withDeadline.podTemplate.template.metadata?.annotations?.["pulumi-flyte.io/timeout-seconds"]).toBe(
+            "3600",
+        );
         for (const t of [declared.override({ timeout: 0 }), new TaskTemplate(env(), "t", { timeout: "0s" })]) {
             const r = render(env(), { task: t });
             expect(jobSpec(r, "once", {}).spec).not.toHaveProperty("activeDeadlineSeconds");
-            expect(r.podTemplate.template.metadata?.annotations ?? {}).not.toHaveProperty("pulumi-flyte.io/timeout-seconds");
+            expect(r.podTemplate.template.metadata?.annotations ?? {}).not.toHaveProperty(
+                "pulumi-flyte.io/timeout-seconds",
+            );
         }
     });
 
