@@ -79,5 +79,7 @@ for key in wandbApiKey pypiToken; do
         pulumi -C "$demo_dir" config set --secret "$key" "demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     fi
 done
-pulumi -C "$demo_dir" up --yes --stack "$stack" --non-interactive
+# --refresh: `npm run platform -- down` wipes the cluster, so the stack's state may list
+# objects that no longer exist; refreshing first recreates them instead of reporting them unchanged
+pulumi -C "$demo_dir" up --refresh --yes --stack "$stack" --non-interactive
 npx ts-node --transpile-only -P tsconfig.json scripts/demo-report.ts "$stack" "$demo_dir"
