@@ -2,7 +2,7 @@
  * `run(..., { wait })`: option checks, and the waiting logic against a scripted API
  * (what the Job and its pods look like over time), without a cluster.
  */
-import { awaitCompletion, normalizeWait } from "../../sdk/src/components/job-wait";
+import { JobGone, awaitCompletion, normalizeWait } from "../../sdk/src/components/job-wait";
 import { ValidationError } from "../../sdk/src/core/errors";
 import { thrownBy } from "./harness";
 
@@ -158,6 +158,34 @@ describe("awaitCompletion", () => {
         expect(err.message).toBe(
             'task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)',
         );
+    });
+
+    test("a Job that is gone (deleted, or removed by its TTL after it finished) is JobGone: nothing to wait for, with the way to run it again", async () => {
+        const api = {
+            async get() {
+                return { status: 404, body: { reason: "NotFound" }, text: '{"reason":"NotFound"}' };
+            },
+        };
+        const err = await awaitCompletion(api, "ns", "smoke-report-once", target, fast, 1).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
+        expect(err).toBeInstanceOf(JobGone);
+        expect(err.message).toMatch(
+            /^task "smoke.report" run "once" \(Job ns\/smoke-report-once\) no longer exists .*ttlSecondsAfterFinished.*pulumi up --refresh/,
+        );
+        // any other answer is still an error of the wait
+        const forbidden = {
+            async get() {
+                return { status: 403, body: undefined, text: "forbidden" };
+            },
+        };
+        const other = await awaitCompletion(forbidden, "ns", "j", target, fast, 1).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
+        expect(other).not.toBeInstanceOf(JobGone);
+        expect(other.message).toMatch(/cannot read the Job \(HTTP 403: forbidden\)/);
     });
 
     test("an unreadable log is said so, not hidden", async () => {

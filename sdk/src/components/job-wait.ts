@@ -95,6 +95,11 @@ export function waitForJob(
         try {
             return await awaitCompletion(kubeApi(), m.namespace ?? "default", m.name, target, wait);
         } catch (err) {
+            // a Job that is gone has nothing to wait for: said, not a failure of the update
+            if (err instanceof JobGone) {
+                pulumi.log.warn(err.message, resource);
+                return undefined;
+            }
             const message = err instanceof Error ? err.message : String(err);
             if (!resource) throw new pulumi.RunError(message);
             pulumi.log.error(message, resource);
@@ -106,6 +111,12 @@ export function waitForJob(
 }
 
 // ---------------------------------------------------------------- the wait itself
+
+/**
+ * The Job no longer exists: deleted, or removed by its ttlSecondsAfterFinished once it
+ * finished (on an update that changed nothing, a waited run's Job may be long gone).
+ */
+export class JobGone extends Error {}
 
 interface Api {
     get(path: string): Promise<{ status: number; body: unknown; text: string }>;
@@ -149,6 +160,10 @@ export async function awaitCompletion(
     const deadline = Date.now() + wait.timeoutSeconds * 1000;
     for (;;) {
         const res = await api.get(`/apis/batch/v1/namespaces/${enc(namespace)}/jobs/${enc(jobName)}`);
+        if (res.status === 404)
+            throw new JobGone(
+                `${what} no longer exists (deleted, or removed by ttlSecondsAfterFinished after it finished): there is nothing to wait for; \`pulumi up --refresh\` creates and runs it again`,
+            );
         if (res.status !== 200)
             throw new Error(`${what}: cannot read the Job (HTTP ${res.status}: ${res.text.slice(0, 300)})`);
         const job = res.body as JobObject | undefined;
