@@ -176,12 +176,33 @@ export async function b5(opts: { quick: boolean; beforeRev?: string; parallel?: 
 export function b5NotRun(reason: string): SectionResult {
     const cache = process.env.PULUMI_FLYTE_CACHE ?? path.join(os.homedir(), ".cache/pulumi-flyte");
     const rows: string[][] = [];
+    const cpuOf = new Map<string, number>(); // the latest build of each binary
+    let firstAt = Infinity;
+    let lastAt = -Infinity;
     for (const [what, file] of [["toolchain", path.join(cache, "toolchain/build-times.tsv")], ["platform", path.join(cache, "platform/build-times.tsv")]]) {
         if (!fs.existsSync(file)) continue;
         for (const line of fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim())) {
             const f = line.split("\t");
             rows.push([what, f[0] ?? "", f[1] ?? "", f[2] ?? "", f.slice(3).join(" ")]);
+            const cpu = /cpu=([\d.]+)s/.exec(line);
+            if (cpu) cpuOf.set(`${what}/${f[1]}`, Number(cpu[1]));
+            // a build's start: its end (the row's time) minus its wall time
+            const end = Date.parse(f[0] ?? "");
+            const wall = Number(String(f[3] ?? "").replace(/s$/, ""));
+            if (Number.isFinite(end)) {
+                lastAt = Math.max(lastAt, end);
+                if (Number.isFinite(wall)) firstAt = Math.min(firstAt, end - wall * 1000);
+            }
         }
+    }
+    const cpuS = [...cpuOf.values()].reduce((a, b) => a + b, 0);
+    const cores = os.cpus().length;
+    const totals: string[][] = [];
+    if (cpuS > 0) {
+        totals.push(["CPU of the latest build of each binary (compile and link)", `${cpuS.toFixed(0)} s`]);
+        totals.push([`the least wall time that CPU takes on ${cores} cores`, fmtMs((cpuS / cores) * 1000)]);
+        if (Number.isFinite(firstAt) && lastAt > firstAt)
+            totals.push(["from the first build's start to the last build's end (wall, as recorded)", fmtMs(lastAt - firstAt)]);
     }
     return {
         id: "B5",
@@ -190,7 +211,10 @@ export function b5NotRun(reason: string): SectionResult {
         status: "skipped",
         reason,
         ratios: [],
-        tables: rows.length ? [{ caption: `Build times this machine recorded (\`${path.relative(os.homedir(), cache)}/*/build-times.tsv\`; each build once, under whatever load there was: context, not a ratio)`, header: ["part", "when", "binary", "version", "wall, CPU"], rows }] : [],
+        tables: rows.length ? [
+            { caption: `Build times this machine recorded (\`${path.relative(os.homedir(), cache)}/*/build-times.tsv\`; each build once, under whatever load there was: context, not a ratio)`, header: ["part", "when", "binary", "version", "wall, CPU"], rows },
+            ...(totals.length ? [{ caption: "Totals of those builds", header: ["", ""], rows: totals }] : []),
+        ] : [],
         notes: [],
     };
 }
