@@ -4,6 +4,7 @@
  * guide, GKE/EKS/AKS docs (see README "Accelerator catalogue"); values marked (?) in
  * the README are weakly sourced and can be overridden by a custom profile.
  */
+import type { RowNamed } from "./rows";
 export interface GpuModel {
     /** Canonical name in accelerator strings ("A100 80G:4"). */
     readonly name: string;
@@ -62,13 +63,6 @@ export const GPU_MODELS: readonly (Omit<GpuModel, "name" | "aliases" | "mig"> & 
 type Row = (typeof ROWS)[number];
 /** A GPU model's name or alias, as the catalogue lists them (a literal union: editors complete it, typos fail to compile). */
 export type GpuName = Row["name"] | Row["aliases"][number];
-/** The catalogue row of a model name or alias. */
-type RowOf<D extends string> = Row extends infer R
-    ? R extends { name: infer N; aliases: readonly (infer A)[] }
-        ? D extends N | A
-            ? R
-            : never
-        : never
-    : never;
 /** The MIG profiles of a GPU model (all models' profiles for a model not known at compile time). */
-export type MigProfile<D extends GpuName = GpuName> = RowOf<D> extends { mig: readonly (infer P)[] } ? P : never;
+export type MigProfile<D extends GpuName = GpuName> =
+    RowNamed<Row, D> extends { mig: readonly (infer P)[] } ? P : never;

@@ -2,6 +2,7 @@
  * Google Cloud TPU generations. `google.com/tpu` counts chips per VM (host), not per
  * slice: a topology whose chip count exceeds one host spans several hosts, each a pod.
  */
+import type { RowNamed } from "./rows";
 export interface TpuGeneration {
     readonly name: string;
     readonly aliases: readonly string[];
@@ -40,16 +41,9 @@ export const TPU_GENERATIONS: readonly (Omit<TpuGeneration, "name" | "aliases" |
 type Row = (typeof ROWS)[number];
 /** A TPU generation's name or alias (a literal union). */
 export type TpuName = Row["name"] | Row["aliases"][number];
-type RowOf<D extends string> = Row extends infer R
-    ? R extends { name: infer N; aliases: readonly (infer A)[] }
-        ? D extends N | A
-            ? R
-            : never
-        : never
-    : never;
 /** The slice topologies of a TPU generation. */
 export type TpuTopology<D extends TpuName = TpuName> =
-    RowOf<D> extends { topologies: readonly (infer T)[] } ? T : never;
+    RowNamed<Row, D> extends { topologies: readonly (infer T)[] } ? T : never;
 
 /** Total chips of a topology string such as "2x2x4". */
 export function topologyChips(topology: string): number {
