@@ -50,13 +50,18 @@ function parseToolchain(out: string): SetupRun["binaries"] {
     return rows;
 }
 
-function parsePlatform(file: string): SetupRun["binaries"] {
+/** The lines of a build-times.tsv (`<end time> <name> <version> <wall>s cpu=<cpu>s`; wall NaN where the line has none). */
+function buildTimeLines(file: string): { fields: string[]; endMs: number; name: string; version: string; wallS: number; cpuS?: number }[] {
     if (!fs.existsSync(file)) return [];
     return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => {
         const f = l.split("\t");
         const cpu = /cpu=([\d.]+)s/.exec(l);
-        return { name: f[1], version: f[2], wallS: Number(String(f[3]).replace(/s$/, "")), cpuS: cpu ? Number(cpu[1]) : undefined };
-    }).filter((r) => Number.isFinite(r.wallS));
+        return { fields: f, endMs: Date.parse(f[0] ?? ""), name: f[1], version: f[2], wallS: Number(String(f[3]).replace(/s$/, "")), cpuS: cpu ? Number(cpu[1]) : undefined };
+    });
+}
+
+function parsePlatform(file: string): SetupRun["binaries"] {
+    return buildTimeLines(file).filter((r) => Number.isFinite(r.wallS)).map(({ name, version, wallS, cpuS }) => ({ name, version, wallS, cpuS }));
 }
 
 /** One cold set-up: `style` "sequential" (toolchain, then the platform) or "overlapped" (as the demo now does). */
@@ -180,18 +185,13 @@ export function b5NotRun(reason: string): SectionResult {
     let firstAt = Infinity;
     let lastAt = -Infinity;
     for (const [what, file] of [["toolchain", path.join(cache, "toolchain/build-times.tsv")], ["platform", path.join(cache, "platform/build-times.tsv")]]) {
-        if (!fs.existsSync(file)) continue;
-        for (const line of fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim())) {
-            const f = line.split("\t");
+        for (const { fields: f, endMs, name, wallS, cpuS } of buildTimeLines(file)) {
             rows.push([what, f[0] ?? "", f[1] ?? "", f[2] ?? "", f.slice(3).join(" ")]);
-            const cpu = /cpu=([\d.]+)s/.exec(line);
-            if (cpu) cpuOf.set(`${what}/${f[1]}`, Number(cpu[1]));
+            if (cpuS !== undefined) cpuOf.set(`${what}/${name}`, cpuS);
             // a build's start: its end (the row's time) minus its wall time
-            const end = Date.parse(f[0] ?? "");
-            const wall = Number(String(f[3] ?? "").replace(/s$/, ""));
-            if (Number.isFinite(end)) {
-                lastAt = Math.max(lastAt, end);
-                if (Number.isFinite(wall)) firstAt = Math.min(firstAt, end - wall * 1000);
+            if (Number.isFinite(endMs)) {
+                lastAt = Math.max(lastAt, endMs);
+                if (Number.isFinite(wallS)) firstAt = Math.min(firstAt, endMs - wallS * 1000);
             }
         }
     }

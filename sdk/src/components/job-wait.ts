@@ -328,11 +328,8 @@ export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
 
 export function kubeApi(loaded = loadKubeconfig()): Api {
     const { dir } = loaded;
-    const current = currentContext(loaded);
-    const ctx = current.context;
-    if (!ctx) throw new Error(`run wait: kubeconfig has no context "${current.name}"`);
-    const cluster = current.cluster;
-    const user = current.user ?? {};
+    const { name, context: ctx, cluster, user = {} } = currentContext(loaded);
+    if (!ctx) throw new Error(`run wait: kubeconfig has no context "${name}"`);
     if (!cluster) throw new Error(`run wait: kubeconfig has no cluster "${ctx.cluster}"`);
     if (user.exec)
         throw new Error(

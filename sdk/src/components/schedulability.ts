@@ -225,10 +225,10 @@ async function readWithSmallClient(given: string | undefined): Promise<ClusterNo
 /** Lists the nodes of the default provider's cluster (see the module comment); never rejects. */
 export async function readClusterNodes(): Promise<ClusterNodes> {
     try {
-        const small = await readWithSmallClient(new pulumi.Config("kubernetes").get("kubeconfig"));
-        if (small) return small;
         const k8sConfig = new pulumi.Config("kubernetes");
         const given = k8sConfig.get("kubeconfig");
+        const small = await readWithSmallClient(given);
+        if (small) return small;
         const context = k8sConfig.get("context");
         // @kubernetes/client-node is an ES module: loaded only when a check runs (require(esm), Node >= 20.19)
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use: an ES module (require(esm))
