@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deployImageBuild, validateImageBuild } from "../../sdk/src/components/image-build";
-import { planImageBuildFromSpec } from "../../sdk/src/spec/environment";
+import { planImageBuildFromSpec } from "../../sdk/src/components/plan-from-spec";
 import { ImageBuildArgs } from "./args";
 import { namingStyle, programDirectory } from "./program";
 import { inCallerTerms } from "../../sdk/src/spec/caller-terms";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deploySecretStore, validateSecretStore } from "../../sdk/src/components/secret-store";
-import { kubernetesSecretName } from "../../sdk/src/core/podtemplate/secrets";
+import { kubernetesSecretName } from "../../sdk/src/core/podtemplate/secret-wiring";
 import { parseSpec } from "../../sdk/src/spec/parse";
 import { SecretStoreArgs as SecretStoreSchema } from "../../sdk/src/spec/schema";
 import { SecretStoreArgs } from "./args";

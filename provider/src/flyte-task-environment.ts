@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { deployEnvironment } from "../../sdk/src/components/environment";
+import { deployEnvironment } from "../../sdk/src/components/environment-steps";
 import { declareTask, runTask } from "../../sdk/src/components/task";
-import { planEnvironmentFromSpec } from "../../sdk/src/spec/environment";
+import { planEnvironmentFromSpec } from "../../sdk/src/components/plan-from-spec";
 import { TaskEnvironmentArgs } from "./args";
 import { namingStyle, programDirectory } from "./program";
 import { inCallerTerms } from "../../sdk/src/spec/caller-terms";

@@ -4,6 +4,6 @@
 // ./args.ts comes first: the schema analyser reads type documentation from the files
 // it has visited when it meets a component.
 export * from "./args";
-export { TaskEnvironment } from "./task-environment";
-export { ImageBuild } from "./image-build";
-export { SecretStore } from "./secret-store";
+export { TaskEnvironment } from "./flyte-task-environment";
+export { ImageBuild } from "./flyte-image-build";
+export { SecretStore } from "./flyte-secret-store";

@@ -27,8 +27,8 @@ export { configureSchedulingCheck, SCHEDULING_CHECK_MODES } from "./components/s
 export type { SchedulingCheckMode, SchedulingCheckOptions, SchedulingReport } from "./components/schedulability";
 
 // Flyte's settings of environments and tasks.
-export type { EnvironmentArgs, Environment, SecretRequest, ImageInput, ImageLike } from "./core/environment";
-export type { TaskTemplate, TaskOptions, OverrideOptions, TaskSettings } from "./core/task";
+export type { EnvironmentArgs, Environment, SecretRequest, ImageInput, ImageLike } from "./core/environment-settings";
+export type { TaskTemplate, TaskOptions, OverrideOptions, TaskSettings } from "./core/task-template";
 export type { RunArgs } from "./core/podtemplate/job";
 export type { Duration } from "./core/duration";
 export type { CacheInput, CacheArgs, ReusePolicyArgs } from "./core/policies";
@@ -64,24 +64,24 @@ export type {
 } from "./core/image/image";
 export type { Layer } from "./core/image/layers";
 export type { DockerfileOptions } from "./core/image/dockerfile";
-export type { SecretMountInput } from "./core/image/secrets";
+export type { SecretMountInput } from "./core/image/build-secrets";
 export { init } from "./core/image/config";
 export type { ImageInitOptions } from "./core/image/config";
 export { FLYTE_VERSION } from "./core/image/defaults";
 export { ARCHITECTURES, PYTHON_VERSIONS } from "./core/image/checks";
 
 // Cluster flavours (scheduling profiles).
-export { BUILTIN_PROFILES } from "./core/scheduling/builtin-profiles";
-export type { BuiltinProfileName } from "./core/scheduling/builtin-profiles";
-export { PROFILE_NAMES } from "./core/scheduling/resolve";
-export type { ProfileInput, CustomProfile } from "./core/scheduling/resolve";
-export type { SchedulingProfile, MigStrategy, NeuronUnit } from "./core/scheduling/profile";
-export type { Placement, NodeSelectorRequirement, Toleration } from "./core/scheduling/types";
+export { BUILTIN_PROFILES } from "./core/placement/builtin-profiles";
+export type { BuiltinProfileName } from "./core/placement/builtin-profiles";
+export { PROFILE_NAMES } from "./core/placement/resolve";
+export type { ProfileInput, CustomProfile } from "./core/placement/resolve";
+export type { SchedulingProfile, MigStrategy, NeuronUnit } from "./core/placement/profile";
+export type { Placement, NodeSelectorRequirement, Toleration } from "./core/placement/types";
 
 // The pure renderer: a PodTemplate without Pulumi.
 export { renderPodTemplate, LABELS, ANNOTATIONS } from "./core/podtemplate/render";
 export type { PodTemplateRenderOptions } from "./core/podtemplate/render";
-export type { PodTemplate, PodTemplateInput, PodSpec } from "./core/podtemplate/types";
+export type { PodTemplate, PodTemplateInput, PodSpec } from "./core/podtemplate/kube-types";
 
 // The scheduling simulator (what the scheduling check runs).
 export {
@@ -90,14 +90,14 @@ export {
     fromKubernetesNode,
     poolOf,
     POOL_LABELS,
-} from "./core/scheduling/simulate";
-export type { KubernetesNodeLike } from "./core/scheduling/simulate";
+} from "./core/simulator/simulate";
+export type { KubernetesNodeLike } from "./core/simulator/simulate";
 export type {
     SchedulingVerdict,
     NodeVerdict,
     NodeGroup,
     NodePoolDeclaration,
     SimulateOptions,
-} from "./core/scheduling/simulate";
-export { FILTERS as SCHEDULER_FILTERS } from "./core/scheduling/fit";
-export type { SchedulingNode, SchedulablePodSpec, FilterName, FilterFailure } from "./core/scheduling/fit";
+} from "./core/simulator/simulate";
+export { FILTERS as SCHEDULER_FILTERS } from "./core/simulator/fit";
+export type { SchedulingNode, SchedulablePodSpec, FilterName, FilterFailure } from "./core/simulator/fit";

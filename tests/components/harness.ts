@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../sdk/src/core/errors";
-import { resetNameClaims } from "../../sdk/src/components/name-claims";
+import { resetNameClaims } from "../../sdk/src/runtime/name-claims";
 import { resetSharedBuilds } from "../../sdk/src/components/image-build";
 
 /** Every resource the program registered, as the engine saw it. */

@@ -10,7 +10,7 @@ import { installMocks, reset, resolve, settle, thrownBy } from "./harness";
 installMocks({ preview: true });
 import { TaskEnvironment, ValidationError, configureSchedulingCheck } from "../../sdk/src";
 import { ClusterNodes, setNodeSource } from "../../sdk/src/components/schedulability";
-import { TaskEnvironment as ProviderTaskEnvironment } from "../../provider/src/task-environment";
+import { TaskEnvironment as ProviderTaskEnvironment } from "../../provider/src/flyte-task-environment";
 
 const gpuTaint = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" };
 const NODES = [
@@ -43,7 +43,7 @@ const NODES = [
 ];
 
 function cluster(nodes: any[] = NODES): () => Promise<ClusterNodes> {
-    const { fromKubernetesNode } = jest.requireActual("../../sdk/src/core/scheduling/simulate");
+    const { fromKubernetesNode } = jest.requireActual("../../sdk/src/core/simulator/simulate");
     return async () => ({ ok: true, nodes: nodes.map(fromKubernetesNode), cluster: "https://test" });
 }
 

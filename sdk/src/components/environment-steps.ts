@@ -7,17 +7,17 @@ import {
     ImageLike,
     environmentArgsSchema,
     normalizeEnvironment,
-} from "../core/environment";
+} from "../core/environment-settings";
 import { ValidationError, isOutputLike } from "../core/errors";
 import { argsSchema, checkedLater, fieldsOnly, parseArgs, parseWith, stringListField } from "../core/validate";
 import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
 import { Rendered, render } from "../core/podtemplate/render";
-import { MigStrategy } from "../core/scheduling/profile";
-import { ProfileInput, resolveProfile } from "../core/scheduling/resolve";
+import { MigStrategy } from "../core/placement/profile";
+import { ProfileInput, resolveProfile } from "../core/placement/resolve";
 import { checkApiServer } from "./cluster-check";
 import { ImageBuild, ImageBuildOptions, buildSettingsKey, sharedBuilds, validateImageBuild } from "./image-build";
-import { claimName } from "./name-claims";
+import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";

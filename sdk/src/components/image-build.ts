@@ -14,7 +14,7 @@ import {
     parseReference,
     repositoryOf,
 } from "../build/registry";
-import { assembleBuildContext } from "../build/context";
+import { assembleBuildContext } from "../build/assemble-context";
 import {
     buildFailureMessage,
     dockerDownMessage,
@@ -26,7 +26,7 @@ import {
     runCheckBuild,
     tcpProbe,
 } from "../build/check-build";
-import { SharedBuilds } from "./shared-builds";
+import { SharedBuilds } from "../runtime/shared-builds";
 import { stackDefaults } from "./stack-config";
 
 export interface ImageBuildOptions {

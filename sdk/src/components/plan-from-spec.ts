@@ -1,14 +1,14 @@
 import { ValidationError, joinPath } from "../core/errors";
 import { definedFields } from "../core/objects";
 import { checkFlyteName } from "../core/names";
-import { EnvironmentPlan, PlannableEnvironmentArgs, planEnvironment } from "../components/environment";
-import { RunPlan, TaskPlan, planRun, planTask } from "../components/task";
-import { ImageBuildArgs } from "../components/image-build";
-import { flyteFieldsFromSpec, profileFromSpec, runFromSpec, taskOptionsFromSpec } from "./convert";
-import { imageFromSpec } from "./image";
-import { atCallerPaths } from "./paths";
-import { parseSpec } from "./parse";
-import { ImageBuildArgs as ImageBuildSchema, TaskEnvironmentArgs, TaskEnvironmentSpec } from "./schema";
+import { EnvironmentPlan, PlannableEnvironmentArgs, planEnvironment } from "./environment-steps";
+import { RunPlan, TaskPlan, planRun, planTask } from "./task";
+import { ImageBuildArgs } from "./image-build";
+import { flyteFieldsFromSpec, profileFromSpec, runFromSpec, taskOptionsFromSpec } from "../spec/convert";
+import { imageFromSpec } from "../spec/image-from-spec";
+import { atCallerPaths } from "../spec/paths";
+import { parseSpec } from "../spec/parse";
+import { ImageBuildArgs as ImageBuildSchema, TaskEnvironmentArgs, TaskEnvironmentSpec } from "../spec/schema";
 
 export interface SpecOptions {
     /** Directory relative local paths are resolved from (the program's directory). */

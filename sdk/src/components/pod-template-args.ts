@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { anyOutputPlaceholders, restoreOutputs } from "../core/podtemplate/base";
 import { Rendered } from "../core/podtemplate/render";
 import { copyData } from "../core/objects";
-import { ObjectMeta, PodTemplate, PodTemplateSpec } from "../core/podtemplate/types";
+import { ObjectMeta, PodTemplate, PodTemplateSpec } from "../core/podtemplate/kube-types";
 
 /**
  * A rendered pod template as a resource argument: the primary container's image (and

@@ -1,6 +1,6 @@
 /**
  * The scheduling check: at `pulumi preview` and `pulumi up`, every environment's and
- * task's pod is put through the scheduler's filters (core/scheduling/simulate.ts)
+ * task's pod is put through the scheduler's filters (core/simulator/simulate.ts)
  * against the nodes of the cluster the Kubernetes provider deploys to, plus the node
  * pools declared for clusters that scale from zero.
  *
@@ -25,14 +25,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ValidationError } from "../core/errors";
-import { SchedulablePodSpec, SchedulingNode } from "../core/scheduling/fit";
+import { SchedulablePodSpec, SchedulingNode } from "../core/simulator/fit";
 import {
     NodePoolDeclaration,
     SchedulingVerdict,
     declaredPoolNodes,
     fromKubernetesNode,
     simulateScheduling,
-} from "../core/scheduling/simulate";
+} from "../core/simulator/simulate";
 import { parseWith } from "../core/validate";
 import { KubeConfigFile, currentContext, kubeApi, loadKubeconfig, proxyConfigured } from "./job-wait";
 

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
 import { checkNamespace, kubernetesName } from "../core/names";
-import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secrets";
+import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secret-wiring";
 import { Secret } from "../core/secret";
 import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/validate";
 import { checkLabels } from "../core/names";

@@ -1,22 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Environment } from "../core/environment";
+import { Environment } from "../core/environment-settings";
 import { ValidationError } from "../core/errors";
 import { argsSchema, checkedLater } from "../core/validate";
-import { TaskOptions } from "../core/task";
+import { TaskOptions } from "../core/task-template";
 import {
     EnvironmentContext,
     PlannableEnvironmentArgs,
     deployEnvironment,
     planEnvironment,
     plannableArgsSchema,
-} from "./environment";
+} from "./environment-steps";
 import { ImageBuild } from "./image-build";
 import { SecretStore, checkStoreHolds } from "./secret-store";
 import { PlacementCheck, SchedulingReport } from "./schedulability";
 import { Task, declareTask, planTask } from "./task";
 
-export type { EnvironmentImage } from "./environment";
+export type { EnvironmentImage } from "./environment-steps";
 
 /** Flyte's TaskEnvironment fields (see EnvironmentArgs) plus where and how to deploy them. */
 export interface TaskEnvironmentArgs extends PlannableEnvironmentArgs {

@@ -4,7 +4,7 @@ import { Image } from "./image";
 import { checkFlyteName } from "./names";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
-import { PodTemplateInput } from "./podtemplate/types";
+import { PodTemplateInput } from "./podtemplate/kube-types";
 import { Resources, ResourcesArgs, normalizeResources } from "./resources";
 import { Secret, SecretArgs, normalizeSecrets } from "./secret";
 import { argsSchema, booleanField, checkedLater, checkObject, parseArgs } from "./validate";

@@ -1,5 +1,5 @@
 import { Duration, durationSeconds } from "./duration";
-import { Environment, SecretRequest, normalizeEnvVars, queueSchema } from "./environment";
+import { Environment, SecretRequest, normalizeEnvVars, queueSchema } from "./environment-settings";
 import { ValidationError, joinPath } from "./errors";
 import { checkFlyteName } from "./names";
 import {
@@ -12,7 +12,7 @@ import {
     normalizeReuse,
 } from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
-import { PodTemplateInput } from "./podtemplate/types";
+import { PodTemplateInput } from "./podtemplate/kube-types";
 import { Resources, ResourcesArgs, normalizeResources } from "./resources";
 import { Secret, normalizeSecrets } from "./secret";
 import { argsSchema, booleanField, checkedLater, fieldsOf, parseArgs, stringField } from "./validate";

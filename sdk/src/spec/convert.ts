@@ -1,12 +1,12 @@
 import { ValidationError, joinPath } from "../core/errors";
 import { definedFields } from "../core/objects";
-import { EnvironmentArgs } from "../core/environment";
+import { EnvironmentArgs } from "../core/environment-settings";
 import { CacheArgs, ReusePolicyArgs } from "../core/policies";
-import { PodTemplateInput } from "../core/podtemplate/types";
+import { PodTemplateInput } from "../core/podtemplate/kube-types";
 import { ResourcesArgs } from "../core/resources";
-import { ProfileInput } from "../core/scheduling/resolve";
+import { ProfileInput } from "../core/placement/resolve";
 import { SecretArgs } from "../core/secret";
-import { OverrideOptions, TaskOptions } from "../core/task";
+import { OverrideOptions, TaskOptions } from "../core/task-template";
 import { PathRule } from "./paths";
 import {
     CacheSpec,

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { ValidationError, joinPath } from "../core/errors";
 import { Image } from "../core/image";
-import { SecretMountInput } from "../core/image/secrets";
+import { SecretMountInput } from "../core/image/build-secrets";
 import { atCallerPaths } from "./paths";
 import { parseSpec } from "./parse";
 import { Image as ImageSchema, ImageLayerSpec, ImageSpec, SecretMountSpec } from "./schema";

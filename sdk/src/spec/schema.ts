@@ -3,7 +3,7 @@ import { GPU_MODELS } from "../core/catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../core/catalog/others";
 import { TPU_GENERATIONS } from "../core/catalog/tpus";
 import { ARCHITECTURES } from "../core/image/checks";
-import { COLUMNS } from "../core/scheduling/profile";
+import { COLUMNS } from "../core/placement/profile";
 import { anyJson, enumOf, input, object, opt, req } from "./kit";
 
 /**

@@ -244,7 +244,7 @@ describe("node-selector term merging is linear (issue 8)", () => {
     const { mergePod } =
         require("../../../sdk/src/core/podtemplate/merge") as typeof import("../../../sdk/src/core/podtemplate/merge");
     const { EMPTY_PLACEMENT } =
-        require("../../../sdk/src/core/scheduling/types") as typeof import("../../../sdk/src/core/scheduling/types");
+        require("../../../sdk/src/core/placement/types") as typeof import("../../../sdk/src/core/placement/types");
 
     test("2000 base terms ANDed with two alternatives give 4000 terms, idempotently (this took ~54 s when it was quadratic)", () => {
         const terms = Array.from({ length: 2000 }, (_, i) => ({

@@ -5,8 +5,8 @@
 import { TPU } from "../../../sdk/src";
 import { render } from "../../../sdk/src/core/podtemplate/render";
 import { jobSpec, runLabels } from "../../../sdk/src/core/podtemplate/job";
-import { TaskTemplate } from "../../../sdk/src/core/task";
-import { normalizeEnvironment } from "../../../sdk/src/core/environment";
+import { TaskTemplate } from "../../../sdk/src/core/task-template";
+import { normalizeEnvironment } from "../../../sdk/src/core/environment-settings";
 import { checkLabelKey, checkLabels, labelValue, serviceName } from "../../../sdk/src/core/names";
 import { errorOf } from "./helpers";
 

@@ -4,7 +4,7 @@
  * and idempotence (rendering with the previous output as base yields the same object).
  */
 import { AMD, Device, GPU, Gaudi, Neuron, TPU } from "../../../sdk/src/core/devices";
-import { EnvironmentArgs, normalizeEnvironment } from "../../../sdk/src/core/environment";
+import { EnvironmentArgs, normalizeEnvironment } from "../../../sdk/src/core/environment-settings";
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { checkFlyteName, checkNamespace, kubernetesName } from "../../../sdk/src/core/names";
 import { render, renderPodTemplate } from "../../../sdk/src/core/podtemplate/render";
@@ -13,13 +13,13 @@ import {
     SECRET_FILE_MODE,
     kubernetesSecretName,
     wireSecrets,
-} from "../../../sdk/src/core/podtemplate/secrets";
-import { PodTemplateInput } from "../../../sdk/src/core/podtemplate/types";
-import { BUILTIN_PROFILES } from "../../../sdk/src/core/scheduling/builtin-profiles";
-import { MigStrategy } from "../../../sdk/src/core/scheduling/profile";
-import { ProfileInput } from "../../../sdk/src/core/scheduling/resolve";
+} from "../../../sdk/src/core/podtemplate/secret-wiring";
+import { PodTemplateInput } from "../../../sdk/src/core/podtemplate/kube-types";
+import { BUILTIN_PROFILES } from "../../../sdk/src/core/placement/builtin-profiles";
+import { MigStrategy } from "../../../sdk/src/core/placement/profile";
+import { ProfileInput } from "../../../sdk/src/core/placement/resolve";
 import { Secret, SecretArgs } from "../../../sdk/src/core/secret";
-import { TaskTemplate } from "../../../sdk/src/core/task";
+import { TaskTemplate } from "../../../sdk/src/core/task-template";
 import { errorOf } from "./helpers";
 
 const NVIDIA_TAINT = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };

@@ -8,7 +8,7 @@ import { AMD_GPUS, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS } from "../../../sdk/src/core/catalog/tpus";
 import { AMD, Device, GPU, Gaudi, Neuron, TPU, normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
-import { BUILTIN_PROFILES } from "../../../sdk/src/core/scheduling/builtin-profiles";
+import { BUILTIN_PROFILES } from "../../../sdk/src/core/placement/builtin-profiles";
 import {
     andInto,
     andTerms,
@@ -16,10 +16,10 @@ import {
     dedupe,
     placeCapacity,
     placeDevice,
-} from "../../../sdk/src/core/scheduling/place";
-import { MigStrategy, SchedulingProfile } from "../../../sdk/src/core/scheduling/profile";
-import { PROFILE_NAMES, ProfileInput, resolveProfile } from "../../../sdk/src/core/scheduling/resolve";
-import { NodeSelectorRequirement, Placement, Toleration } from "../../../sdk/src/core/scheduling/types";
+} from "../../../sdk/src/core/placement/place";
+import { MigStrategy, SchedulingProfile } from "../../../sdk/src/core/placement/profile";
+import { PROFILE_NAMES, ProfileInput, resolveProfile } from "../../../sdk/src/core/placement/resolve";
+import { NodeSelectorRequirement, Placement, Toleration } from "../../../sdk/src/core/placement/types";
 import { errorOf, quoted } from "./helpers";
 
 const place = (profile: ProfileInput | string, device: Device | undefined, migStrategy?: MigStrategy) =>

@@ -19,13 +19,13 @@ import {
     podRequests,
     taintToleration,
     toleratesTaint,
-} from "../../../sdk/src/core/scheduling/fit";
+} from "../../../sdk/src/core/simulator/fit";
 import {
     declaredPoolNodes,
     fromKubernetesNode,
     poolOf,
     simulateScheduling,
-} from "../../../sdk/src/core/scheduling/simulate";
+} from "../../../sdk/src/core/simulator/simulate";
 import { SCHEDULING_CASES, UNSCHEDULABLE_CASES } from "../../fixtures/scheduling-cases";
 import { errorOf } from "./helpers";
 

@@ -5,13 +5,17 @@
  * `_task_environment.py`, `_reusable_environment.py`) is ported; gaps we fix are marked.
  */
 import { durationSeconds } from "../../../sdk/src/core/duration";
-import { EnvironmentArgs, environmentArgsSchema, normalizeEnvironment } from "../../../sdk/src/core/environment";
+import {
+    EnvironmentArgs,
+    environmentArgsSchema,
+    normalizeEnvironment,
+} from "../../../sdk/src/core/environment-settings";
 
 const ENVIRONMENT_FIELDS = Object.keys(environmentArgsSchema.shape);
 import { normalizeCache, normalizeRetries, normalizeReuse } from "../../../sdk/src/core/policies";
 import { Resources } from "../../../sdk/src/core/resources";
 import { Secret } from "../../../sdk/src/core/secret";
-import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task";
+import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task-template";
 import { errorOf } from "./helpers";
 import { jobSpec } from "../../../sdk/src/core/podtemplate/job";
 import { render } from "../../../sdk/src/core/podtemplate/render";

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Image } from "../../../sdk/src/core/image";
-import { assembleBuildContext } from "../../../sdk/src/build/context";
+import { assembleBuildContext } from "../../../sdk/src/build/assemble-context";
 import { FIX, REPO_ROOT } from "./helpers";
 
 /**

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { DockerfileIgnore, Image, PatternMatcher, entryFiles, init } from "../../../sdk/src/core/image";
 import { listSourceFiles } from "../../../sdk/src/core/image/sources";
-import { assembleBuildContext, CONTEXT_MARKER } from "../../../sdk/src/build/context";
+import { assembleBuildContext, CONTEXT_MARKER } from "../../../sdk/src/build/assemble-context";
 import { FIX, REPO_ROOT, validationError, useImageFixtures } from "./helpers";
 
 function tmp(prefix: string): string {

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Image, init, resetInit } from "../../../sdk/src/core/image";
 import { Secret } from "../../../sdk/src/core/secret";
-import { imageFromSpec } from "../../../sdk/src/spec/image";
+import { imageFromSpec } from "../../../sdk/src/spec/image-from-spec";
 import { FIX, REPO_ROOT } from "./helpers";
 
 /**

@@ -1,14 +1,14 @@
 import * as fs from "fs";
 import { z } from "zod";
 import { imageBuildArgsSchema } from "../../../sdk/src/components/image-build";
-import { plannableArgsSchema } from "../../../sdk/src/components/environment";
+import { plannableArgsSchema } from "../../../sdk/src/components/environment-steps";
 import { taskRunArgsSchema } from "../../../sdk/src/components/task";
 import { Image } from "../../../sdk/src/core/image";
 import { podTemplateInputSchema } from "../../../sdk/src/core/podtemplate/merge";
 import { cacheSchema, reuseSchema } from "../../../sdk/src/core/policies";
 import { resourcesArgsSchema } from "../../../sdk/src/core/resources";
 import { secretArgsSchema } from "../../../sdk/src/core/secret";
-import { overrideOptionsSchema, taskOptionsSchema } from "../../../sdk/src/core/task";
+import { overrideOptionsSchema, taskOptionsSchema } from "../../../sdk/src/core/task-template";
 import * as spec from "../../../sdk/src/spec/schema";
 import { GENERATED_PATH, generateProviderArgs } from "../../../scripts/gen-provider-args";
 

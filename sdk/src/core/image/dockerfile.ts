@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import { ValidationError, joinPath } from "../errors";
-import { contextPathFor } from "./context";
+import { contextPathFor } from "./context-entries";
 import { CREATE_FLYTE_USER_CMD, FLYTE_HOME, VENV, debianBase, debianBaseLayers, parseReleasedImage } from "./defaults";
 import { Layer, PipOptions } from "./layers";
 import { dockerQuote, jsonArgs, shQuote } from "./quote";
-import { SecretMount, secretEnvPrefix, secretFlags } from "./secrets";
+import { SecretMount, secretEnvPrefix, secretFlags } from "./build-secrets";
 
 /** What rendering needs from an Image. */
 export interface RenderableImage {

@@ -20,12 +20,12 @@ import {
     checkRegistry,
 } from "./checks";
 import { imageSettings } from "./config";
-import { ContextEntry, contextEntries } from "./context";
+import { ContextEntry, contextEntries } from "./context-entries";
 import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag } from "./defaults";
 import { DockerfileOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
-import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, normalizeSecretMounts } from "./secrets";
+import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, normalizeSecretMounts } from "./build-secrets";
 import { normalizeSecret } from "../secret";
 import { copyData, definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";

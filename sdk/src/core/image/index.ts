@@ -42,10 +42,10 @@ export {
     LOCALHOST_REGISTRY,
 } from "./config";
 export type { ImageInitOptions, ImageSettings, AmbientImageDefaults } from "./config";
-export { contextEntries, entryFiles } from "./context";
-export type { ContextEntry } from "./context";
-export type { BuildSecret, SecretMount, SecretMountInput } from "./secrets";
-export { secretMountFlag, buildSecretId } from "./secrets";
+export { contextEntries, entryFiles } from "./context-entries";
+export type { ContextEntry } from "./context-entries";
+export type { BuildSecret, SecretMount, SecretMountInput } from "./build-secrets";
+export { secretMountFlag, buildSecretId } from "./build-secrets";
 export { computeTag } from "./tag";
 export { PatternMatcher, DockerfileIgnore } from "./dockerignore";
 export { parseUvScript, uvScriptHashText } from "./uvscript";

@@ -1,4 +1,4 @@
-import { SecretMount } from "./secrets";
+import { SecretMount } from "./build-secrets";
 import { UvScriptMetadata } from "./uvscript";
 
 /**

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ValidationError, isOutputLike } from "../errors";
 import { checkAnnotations, checkLabels } from "../names";
 import { parseWith } from "../validate";
-import { PodTemplateInput } from "./types";
+import { PodTemplateInput } from "./kube-types";
 
 /**
  * A user's base pod template: its shape checked where the renderer merges into it

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { argsSchema, booleanField, checkedLater, parseArgs, stringListField } from "../validate";
 import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
 import { LABELS, LABEL_PREFIX, Rendered } from "./render";
-import { PodTemplateSpec } from "./types";
+import { PodTemplateSpec } from "./kube-types";
 
 export interface RunArgs {
     /** Container command (default: the image's entrypoint). */

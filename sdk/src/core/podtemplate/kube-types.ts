@@ -1,5 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-import { NodeSelectorRequirement, Toleration } from "../scheduling/types";
+import { NodeSelectorRequirement, Toleration } from "../placement/types";
 
 /** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */
 export interface EnvVar {

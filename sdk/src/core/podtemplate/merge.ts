@@ -1,8 +1,8 @@
 import { ValidationError, joinPath } from "../errors";
 import { copyData } from "../objects";
 import { argsSchema, checkedLater, parseArgs } from "../validate";
-import { dedupe } from "../scheduling/place";
-import { NodeSelectorRequirement, Placement, Toleration } from "../scheduling/types";
+import { dedupe } from "../placement/place";
+import { NodeSelectorRequirement, Placement, Toleration } from "../placement/types";
 import {
     Container,
     EnvVar,
@@ -12,7 +12,7 @@ import {
     PodTemplateSpec,
     Volume,
     VolumeMount,
-} from "./types";
+} from "./kube-types";
 
 export const PRIMARY_CONTAINER = "primary";
 

@@ -1,14 +1,14 @@
-import { Environment, EnvironmentArgs, ImageInput, normalizeEnvironment } from "../environment";
+import { Environment, EnvironmentArgs, ImageInput, normalizeEnvironment } from "../environment-settings";
 import { ValidationError } from "../errors";
 import { kubernetesName, labelValue } from "../names";
-import { MigStrategy } from "../scheduling/profile";
-import { combinePlacements, placeCapacity, placeDevice } from "../scheduling/place";
-import { ProfileInput, resolveProfile } from "../scheduling/resolve";
-import { Placement } from "../scheduling/types";
-import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task";
+import { MigStrategy } from "../placement/profile";
+import { combinePlacements, placeCapacity, placeDevice } from "../placement/place";
+import { ProfileInput, resolveProfile } from "../placement/resolve";
+import { Placement } from "../placement/types";
+import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task-template";
 import { PodContribution, mergePod, normalizeBase } from "./merge";
-import { SECRET_FS_GROUP, wireSecrets } from "./secrets";
-import { EnvVar, PodTemplate, Volume, VolumeMount } from "./types";
+import { SECRET_FS_GROUP, wireSecrets } from "./secret-wiring";
+import { EnvVar, PodTemplate, Volume, VolumeMount } from "./kube-types";
 
 export const LABEL_PREFIX = "pulumi-flyte.io";
 export const ANNOTATIONS = {

@@ -1,7 +1,7 @@
 import { ValidationError } from "../errors";
 import { kubernetesName } from "../names";
 import { SECRET_MOUNT_PATH, Secret } from "../secret";
-import { EnvVar, Volume, VolumeMount } from "./types";
+import { EnvVar, Volume, VolumeMount } from "./kube-types";
 
 /** Kubernetes Secret holding secrets that have no group. */
 export const DEFAULT_SECRET_GROUP = "flyte-secrets";
