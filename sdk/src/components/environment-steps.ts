@@ -16,7 +16,15 @@ import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/placement/profile";
 import { ProfileInput, resolveProfile } from "../core/placement/resolve";
 import { checkApiServer } from "./cluster-check";
-import { ImageBuild, ImageBuildOptions, buildSettingsKey, sharedBuilds, validateImageBuild } from "./image-build";
+import {
+    ImageBuild,
+    ImageBuildOptions,
+    buildSettingsKey,
+    imageBuildArgsSchema,
+    sharedBuilds,
+    validateImageBuild,
+} from "./image-build";
+import { nestedArgs, redactSecrets, secretPaths } from "../core/secret-fields";
 import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
@@ -104,7 +112,7 @@ export const plannableArgsSchema = argsSchema<PlannableEnvironmentArgs>()(
         namespace: checkedLater<pulumi.Input<string>>(),
         profile: checkedLater<ProfileInput>(),
         migStrategy: checkedLater<MigStrategy>(),
-        imageBuild: checkedLater<ImageBuildOptions>(),
+        imageBuild: nestedArgs(checkedLater<ImageBuildOptions>(), imageBuildArgsSchema),
         warmPoolCommand: checkedLater<string[]>(),
     },
     "TaskEnvironment arguments { image, resources, ... }",
@@ -120,6 +128,10 @@ export function planEnvironment(
     given: PlannableEnvironmentArgs,
     schema: z.AnyZodObject = plannableArgsSchema,
 ): EnvironmentPlan {
+    return redactSecrets(secretPaths(schema), () => planChecked(name, given, schema));
+}
+
+function planChecked(name: string, given: PlannableEnvironmentArgs, schema: z.AnyZodObject): EnvironmentPlan {
     parseArgs(schema, given, "");
     // structural settings must be known at preview: an Output there is named, with why
     for (const [key, value] of Object.entries(given)) {

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
 import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/validate";
+import { nestedArgs, redactSecrets, secretField, secretPaths } from "../core/secret-fields";
 import { Image } from "../core/image";
 import {
     RegistryLookupError,
@@ -76,27 +77,27 @@ export const BUILT_BY_LABEL = "io.pulumi-flyte.built-by";
 const NETWORK_MODES = Object.values(dockerbuild.NetworkMode) as string[];
 const PLATFORMS = Object.values(dockerbuild.Platform) as string[];
 
+type RegistryCredentials = NonNullable<ImageBuildOptions["registryCredentials"]>;
+const registryCredentialsSchema = argsSchema<RegistryCredentials>()(
+    { username: checkedLater<string>(), password: secretField(checkedLater<string>()) },
+    "{ username, password }",
+);
+
 /** The fields of an image build; `validateImageBuild` checks their values. */
 export const imageBuildArgsSchema = argsSchema<ImageBuildArgs>()(
     {
         image: checkedLater<Image>(),
         baseImageMirrors: checkedLater<Record<string, string>>(),
         network: checkedLater<string>(),
-        secretValues: checkedLater<Record<string, pulumi.Input<string>>>(),
+        secretValues: secretField(checkedLater<Record<string, pulumi.Input<string>>>()),
         skipExisting: checkedLater<boolean>(),
         workDir: checkedLater<string>(),
         builder: checkedLater<string>(),
         exec: checkedLater<boolean>(),
         platform: checkedLater<string>(),
-        registryCredentials: checkedLater<RegistryCredentials>(),
+        registryCredentials: nestedArgs(checkedLater<RegistryCredentials>(), registryCredentialsSchema),
     },
     "{ image, ... }",
-);
-
-type RegistryCredentials = NonNullable<ImageBuildOptions["registryCredentials"]>;
-const registryCredentialsSchema = argsSchema<RegistryCredentials>()(
-    { username: checkedLater<string>(), password: checkedLater<string>() },
-    "{ username, password }",
 );
 
 /**
@@ -428,6 +429,10 @@ export interface ImageBuildSettings extends ImageBuildOptions {
  * paths start at `prefix` (an environment's `imageBuild`).
  */
 export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
+    return redactSecrets(secretPaths(imageBuildArgsSchema, prefix), () => checkImageBuild(args, prefix));
+}
+
+function checkImageBuild(args: ImageBuildArgs, prefix: string): ImageBuildSettings {
     parseArgs(imageBuildArgsSchema, args, prefix);
     const f = (key: string) => joinPath(prefix, key);
     if (!(args.image instanceof Image))
@@ -453,7 +458,7 @@ export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuil
         );
     }
     if (args.secretValues !== undefined)
-        withValuesHidden(() => checkObject(f("secretValues"), args.secretValues, "a map of build secret id -> value"));
+        checkObject(f("secretValues"), args.secretValues, "a map of build secret id -> value");
     for (const id of Object.keys(args.secretValues ?? {})) {
         if (!/^[A-Za-z0-9_.-]+$/.test(id))
             throw new ValidationError(

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
+import { ValidationError, isOutputLike, joinPath } from "../core/errors";
+import { redactSecrets, secretField, secretPaths } from "../core/secret-fields";
 import { checkNamespace, kubernetesName } from "../core/names";
 import { DEFAULT_SECRET_GROUP, kubernetesSecretName } from "../core/podtemplate/secret-wiring";
 import { Secret } from "../core/secret";
@@ -25,7 +26,7 @@ export interface SecretStoreArgs {
 export const secretStoreArgsSchema = argsSchema<SecretStoreArgs>()(
     {
         namespace: checkedLater<pulumi.Input<string>>(),
-        groups: checkedLater<Record<string, Record<string, pulumi.Input<string>>>>(),
+        groups: secretField(checkedLater<Record<string, Record<string, pulumi.Input<string>>>>()),
         labels: checkedLater<Record<string, string>>(),
     },
     "{ namespace?, groups, labels? }",
@@ -99,12 +100,16 @@ export function deploySecretStore(
  * printed) and applies the stack config: the namespace defaults to `flyte:namespace`.
  */
 export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
+    return redactSecrets(secretPaths(secretStoreArgsSchema), () => checkSecretStore(args));
+}
+
+function checkSecretStore(args: SecretStoreArgs): SecretStoreArgs {
     parseArgs(secretStoreArgsSchema, args, "");
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
     const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
     const namespace = args.namespace ?? stack.namespace;
-    // everything under groups may be a secret value: no message shows it
-    withValuesHidden(() => {
+    // everything under groups may be a secret value: no message shows it (redactSecrets)
+    {
         checkObject("groups", args.groups, "a map of group -> { key: value }");
         for (const [group, values] of Object.entries(args.groups)) {
             const field = joinPath("groups", group);
@@ -129,7 +134,7 @@ export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
                     );
             }
         }
-    });
+    }
     if (args.labels !== undefined) checkLabels("labels", args.labels);
     return { ...args, ...(namespace !== undefined ? { namespace } : {}) };
 }

@@ -33,9 +33,45 @@ export class ValidationError extends Error {
  */
 export const HIDDEN: unique symbol = Symbol.for("pulumi-flyte.hidden-value");
 
-/** The same error with its value hidden (for errors raised under secret-bearing fields). */
+/**
+ * A value a message may not show, of which it says only what kind of value it was
+ * ("a string", "a number", "a Pulumi Output", "an object"): enough to see what was
+ * given in the wrong place, nothing of the value itself.
+ */
+export class Redacted {
+    constructor(readonly kind: string) {}
+    toString(): string {
+        return `${this.kind} (not shown: it may be a secret)`;
+    }
+}
+
+/** What kind of value this is, without anything of the value. */
+export function kindOf(value: unknown): string {
+    if (value === undefined) return "undefined";
+    if (value === null) return "null";
+    if (isOutputLike(value)) return "a Pulumi Output";
+    if (Array.isArray(value)) return "a list";
+    switch (typeof value) {
+        case "string":
+            return value === "" ? "an empty string" : "a string";
+        case "number":
+        case "bigint":
+            return "a number";
+        case "boolean":
+            return "true or false";
+        case "function":
+            return "a function";
+        case "symbol":
+            return "a symbol";
+        default:
+            return "an object";
+    }
+}
+
+/** The same error with its value hidden (for errors raised at or around secret-bearing fields). */
 export function hideValue(err: ValidationError): ValidationError {
-    return err.given === HIDDEN ? err : new ValidationError(err.field, HIDDEN, err.allowed);
+    if (err.given === HIDDEN || err.given instanceof Redacted) return err;
+    return new ValidationError(err.field, new Redacted(kindOf(err.given)), err.allowed);
 }
 
 /** Runs `fn`; a ValidationError it throws loses its value (secret-bearing input). */
@@ -70,6 +106,7 @@ export function joinPath(parent: string, key: string | number): string {
 /** A short, single-line rendering of a value for error messages. */
 export function describe(value: unknown): string {
     if (value === undefined) return "undefined";
+    if (value instanceof Redacted) return String(value);
     if (isOutputLike(value)) return "a Pulumi Output";
     if (typeof value === "string") return JSON.stringify(value);
     if (typeof value === "function") return "a function";

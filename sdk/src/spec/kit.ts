@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isOutputLike } from "../core/errors";
+import { secretField } from "../core/secret-fields";
 
 /**
  * Building blocks of the data-form schemas (see ./schema.ts): zod schemas that also
@@ -65,6 +66,9 @@ export function memberName(value: string): string {
 export function input<T extends z.ZodTypeAny>(inner: T) {
     return mark(z.union([inner, z.custom<never>(isOutputLike)]), { input: true });
 }
+
+/** A field whose value (and everything under it) is secret: no message shows it, whatever its shape. */
+export const secret = secretField;
 
 /** Free-form JSON such as a Kubernetes pod spec (checked by the code that merges it). */
 export function anyJson() {

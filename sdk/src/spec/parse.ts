@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ValidationError, hideValue } from "../core/errors";
+import { Redacted, ValidationError } from "../core/errors";
+import { redactSecrets, secretPaths } from "../core/secret-fields";
 import { parseWith } from "../core/validate";
 import { isOutputLike } from "./kit";
 
@@ -8,14 +9,12 @@ import { isOutputLike } from "./kit";
  * the caller wrote it. An Output where a plain value is required is named as such:
  * structural settings decide the pods' scheduling and must be known at preview.
  */
-/** Fields whose values are secrets: no message shows what is under them. */
-const SECRET_FIELD = /(^|\.)(groups|secretValues)(\.|\[|$)|(^|\.)registryCredentials(\.password)?$/;
-
 export function parseSpec<T extends z.ZodTypeAny>(schema: T, value: unknown, field: string): z.output<T> {
     try {
-        return parseWith(schema, value, field);
+        // a value at, under or around a secret field (`secret(...)` in ./schema.ts) is never shown
+        return redactSecrets(secretPaths(schema, field), () => parseWith(schema, value, field));
     } catch (err) {
-        if (err instanceof ValidationError && SECRET_FIELD.test(err.field)) throw hideValue(err);
+        if (err instanceof ValidationError && err.given instanceof Redacted) throw err;
         if (err instanceof ValidationError && isOutputLike(err.given)) {
             throw new ValidationError(
                 err.field,

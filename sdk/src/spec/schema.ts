@@ -4,7 +4,7 @@ import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../core/catalog/others"
 import { TPU_GENERATIONS } from "../core/catalog/tpus";
 import { ARCHITECTURES } from "../core/image/checks";
 import { COLUMNS } from "../core/placement/profile";
-import { anyJson, enumOf, input, object, opt, req } from "./kit";
+import { anyJson, enumOf, input, object, opt, req, secret } from "./kit";
 
 /**
  * The data form of every argument: what Python, YAML and other languages pass to the
@@ -473,7 +473,7 @@ export const Image = object(
 
 export const RegistryCredentials = object("RegistryCredentials", "Credentials for the registry lookup.", {
     username: req(z.string(), "User name."),
-    password: req(input(z.string()), "Password or token (kept secret)."),
+    password: req(secret(input(z.string())), "Password or token (kept secret)."),
 });
 
 const imageBuildFields = {
@@ -486,7 +486,7 @@ const imageBuildFields = {
         "Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config).",
     ),
     secretValues: opt(
-        z.record(input(z.string())),
+        secret(z.record(input(z.string()))),
         "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret.",
     ),
     skipExisting: opt(
@@ -620,7 +620,7 @@ export const SecretStoreArgs = z
             "Namespace of the Secrets (the one the environments run in); default: the `flyte:namespace` config, else the provider's.",
         ),
         groups: req(
-            z.record(z.record(input(z.string()))),
+            secret(z.record(z.record(input(z.string())))),
             'Values by group, then key: `{"wandb": {"api-key": <secret>}}`. Secrets without a group live in `flyte-secrets`. Every value is kept secret.',
         ),
         labels: opt(z.record(z.string()), "Extra labels for every Secret."),
