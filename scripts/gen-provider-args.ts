@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { markOf, unwrapSpec } from "../sdk/src/spec/kit";
+import { markOf, schemaMemberName, unwrapSpec } from "../sdk/src/spec/kit";
 import { COMPONENTS } from "../sdk/src/spec/schema";
 
 export const GENERATED_PATH = path.resolve(__dirname, "../provider/src/args.ts");
@@ -64,7 +64,7 @@ function typeOf(schema: z.ZodTypeAny, out: Emitted): string {
     if (inner instanceof z.ZodEnum && m.name) {
         if (!out.enums.has(m.name)) {
             const members = (inner.options as string[])
-                .map((v) => `    ${m.members![v]} = ${JSON.stringify(v)},\n`)
+                .map((v) => `    ${schemaMemberName(m.members![v])} = ${JSON.stringify(v)},\n`)
                 .join("");
             out.enums.set(m.name, `${doc(m.doc)}export enum ${m.name} {\n${members}}\n`);
         }

@@ -4,143 +4,143 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** A container platform Flyte builds images for. */
 export enum Architecture {
-    LINUX_AMD64 = "linux/amd64",
-    LINUX_ARM64 = "linux/arm64",
+    LinuxAmd64 = "linux/amd64",
+    LinuxArm64 = "linux/arm64",
 }
 
 /** Network of the build's RUN steps. */
 export enum NetworkMode {
-    DEFAULT = "default",
-    HOST = "host",
-    NONE = "none",
+    Default = "default",
+    Host = "host",
+    None = "none",
 }
 
 /** A built-in cluster flavour: how accelerators and spot capacity are selected. */
 export enum ProfileName {
-    GKE = "gke",
-    EKS = "eks",
-    AKS = "aks",
-    NVIDIA = "nvidia",
-    FLYTE = "flyte",
+    Gke = "gke",
+    Eks = "eks",
+    Aks = "aks",
+    Nvidia = "nvidia",
+    Flyte = "flyte",
 }
 
 /** A toleration's operator. */
 export enum TolerationOperator {
-    EXISTS = "Exists",
-    EQUAL = "Equal",
+    Exists = "Exists",
+    Equal = "Equal",
 }
 
 /** A taint effect. */
 export enum TaintEffect {
-    NO_SCHEDULE = "NoSchedule",
-    PREFER_NO_SCHEDULE = "PreferNoSchedule",
-    NO_EXECUTE = "NoExecute",
+    NoSchedule = "NoSchedule",
+    PreferNoSchedule = "PreferNoSchedule",
+    NoExecute = "NoExecute",
 }
 
 /** A column of the device catalogue that a label rule takes its values from. */
 export enum CatalogColumn {
-    NAME = "name",
-    GKE = "gke",
-    EKS_NODE_GROUP = "eksNodeGroup",
-    KARPENTER = "karpenter",
-    AKS_VM_SIZES = "aksVmSizes",
-    GFD_PRODUCTS = "gfdProducts",
-    FLYTE = "flyte",
-    INSTANCE_FAMILY = "instanceFamily",
-    EC2INSTANCE_TYPES = "ec2InstanceTypes",
-    PRODUCT_NAME = "productName",
+    Name = "name",
+    Gke = "gke",
+    EksNodeGroup = "eksNodeGroup",
+    Karpenter = "karpenter",
+    AksVmSizes = "aksVmSizes",
+    GfdProducts = "gfdProducts",
+    Flyte = "flyte",
+    InstanceFamily = "instanceFamily",
+    Ec2InstanceTypes = "ec2InstanceTypes",
+    ProductName = "productName",
 }
 
 /** The NVIDIA device plugin's MIG strategy: `single` (slices advertised as nvidia.com/gpu) or `mixed` (nvidia.com/mig-<profile>). */
 export enum MigStrategy {
-    SINGLE = "single",
-    MIXED = "mixed",
+    Single = "single",
+    Mixed = "mixed",
 }
 
 /** How nodes advertise MIG slices: a node `label`, or GPU Feature Discovery's product label (`gfdProduct`). */
 export enum PartitionKind {
-    LABEL = "label",
-    GFD_PRODUCT = "gfdProduct",
+    Label = "label",
+    GfdProduct = "gfdProduct",
 }
 
 /** A node selector requirement's operator. */
 export enum NodeSelectorOperator {
-    IN = "In",
-    NOT_IN = "NotIn",
-    EXISTS = "Exists",
-    DOES_NOT_EXIST = "DoesNotExist",
-    GT = "Gt",
-    LT = "Lt",
+    In = "In",
+    NotIn = "NotIn",
+    Exists = "Exists",
+    DoesNotExist = "DoesNotExist",
+    Gt = "Gt",
+    Lt = "Lt",
 }
 
 /** Request whole Neuron devices or NeuronCores. */
 export enum NeuronUnit {
-    DEVICE = "device",
-    CORE = "core",
+    Device = "device",
+    Core = "core",
 }
 
 /** Accelerator family. */
 export enum DeviceClass {
-    GPU = "GPU",
-    TPU = "TPU",
-    NEURON = "NEURON",
-    AMD_GPU = "AMD_GPU",
-    HABANA_GAUDI = "HABANA_GAUDI",
+    Gpu = "GPU",
+    Tpu = "TPU",
+    Neuron = "NEURON",
+    AmdGpu = "AMD_GPU",
+    HabanaGaudi = "HABANA_GAUDI",
 }
 
 /** An accelerator model from the catalogue (GPU models, TPU generations, Neuron, AMD and Gaudi devices). */
 export enum DeviceName {
     A2 = "A2",
     A10 = "A10",
-    A10G = "A10G",
+    A10g = "A10G",
     A30 = "A30",
     A100 = "A100",
-    A100_80G = "A100 80G",
+    A100_80g = "A100 80G",
     B200 = "B200",
-    GB200 = "GB200",
-    GB10 = "GB10",
+    Gb200 = "GB200",
+    Gb10 = "GB10",
     H100 = "H100",
-    H100_NVL = "H100 NVL",
+    H100Nvl = "H100 NVL",
     H200 = "H200",
     L4 = "L4",
-    L40S = "L40s",
-    RTX_PRO_6000 = "RTX PRO 6000",
+    L40s = "L40s",
+    RtxPro_6000 = "RTX PRO 6000",
     T4 = "T4",
     V100 = "V100",
     V4 = "V4",
-    V5E = "V5E",
-    V5P = "V5P",
-    V6E = "V6E",
-    TPU7X = "TPU7X",
-    INF1 = "Inf1",
-    INF2 = "Inf2",
-    TRN1 = "Trn1",
-    TRN1N = "Trn1n",
-    TRN2 = "Trn2",
-    TRN2U = "Trn2u",
-    MI100 = "MI100",
-    MI210 = "MI210",
-    MI250 = "MI250",
-    MI250X = "MI250X",
-    MI300A = "MI300A",
-    MI300X = "MI300X",
-    MI325X = "MI325X",
-    MI350X = "MI350X",
-    MI355X = "MI355X",
-    GAUDI1 = "Gaudi1",
+    V5e = "V5E",
+    V5p = "V5P",
+    V6e = "V6E",
+    Tpu7x = "TPU7X",
+    Inf1 = "Inf1",
+    Inf2 = "Inf2",
+    Trn1 = "Trn1",
+    Trn1n = "Trn1n",
+    Trn2 = "Trn2",
+    Trn2u = "Trn2u",
+    Mi100 = "MI100",
+    Mi210 = "MI210",
+    Mi250 = "MI250",
+    Mi250x = "MI250X",
+    Mi300a = "MI300A",
+    Mi300x = "MI300X",
+    Mi325x = "MI325X",
+    Mi350x = "MI350X",
+    Mi355x = "MI355X",
+    Gaudi1 = "Gaudi1",
 }
 
 /** Flyte's cache behaviour: `auto` (version from the task), `override` (explicit version), `disable`. */
 export enum CacheBehavior {
-    AUTO = "auto",
-    OVERRIDE = "override",
-    DISABLE = "disable",
+    Auto = "auto",
+    Override = "override",
+    Disable = "disable",
 }
 
 /** Who shares a warm replica: every run (`global`) or one run (`run`). */
 export enum ReuseScope {
-    GLOBAL = "global",
-    RUN = "run",
+    Global = "global",
+    Run = "run",
 }
 
 /** A container image as data: one source (`fromDebianBase`, `fromBase`, `fromDockerfile` or `fromUvScript`) and the layers added on top. The tag is flyte-sdk's content hash, the same as the TypeScript builder's and flyte-sdk's for the same definition. Relative paths are resolved from `baseDir`, else from the program's directory. */

@@ -44,24 +44,24 @@ describe("provider TaskEnvironment", () => {
         const data = new flyte.TaskEnvironment("train", {
             imageRef: REF,
             namespace: "ml",
-            profile: flyte.ProfileName.NVIDIA,
-            migStrategy: flyte.MigStrategy.MIXED,
+            profile: flyte.ProfileName.Nvidia,
+            migStrategy: flyte.MigStrategy.Mixed,
             resources: {
                 cpu: "2",
                 cpuLimit: "8",
                 memory: "64Gi",
                 shm: "auto",
-                device: { deviceClass: flyte.DeviceClass.GPU, device: flyte.DeviceName.A100, partition: "1g.5gb" },
+                device: { deviceClass: flyte.DeviceClass.Gpu, device: flyte.DeviceName.A100, partition: "1g.5gb" },
             },
             secrets: [{ group: "wandb", key: "api-key" }],
             envVars: { LOG_LEVEL: "info" },
-            cache: { behavior: flyte.CacheBehavior.AUTO },
+            cache: { behavior: flyte.CacheBehavior.Auto },
             tasks: [
                 {
                     name: "fit",
                     retries: 2,
                     timeout: "6h",
-                    cache: { behavior: flyte.CacheBehavior.OVERRIDE, version: "v2" },
+                    cache: { behavior: flyte.CacheBehavior.Override, version: "v2" },
                     runs: [
                         { name: "nightly", command: ["python", "-m", "fit"], schedule: "0 3 * * *" },
                         {

@@ -14,7 +14,7 @@ export interface SpecMark {
     name?: string;
     /** The field takes a Pulumi Input (an Output or a plain value). */
     input?: boolean;
-    /** Enum member names by value. */
+    /** Enum member names by value, as Python programs read them (`AMD_GPU`); see `schemaMemberName`. */
     members?: Readonly<Record<string, string>>;
     /** Free-form JSON (a Kubernetes pod spec): `pulumi.json#/Any`. */
     any?: boolean;
@@ -52,14 +52,38 @@ export function enumOf<T extends readonly [string, ...string[]]>(
     return mark(z.enum(values as unknown as [T[number], ...T[number][]]).describe(doc), { name, members: names, doc });
 }
 
-/** `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`, `gke` -> `GKE`, `NoSchedule` -> `NO_SCHEDULE`. */
+/**
+ * The readable name of an enum member: `A100 80G` -> `A100_80G`, `linux/amd64` -> `LINUX_AMD64`,
+ * `gke` -> `GKE`, `NoSchedule` -> `NO_SCHEDULE`, `ec2InstanceTypes` -> `EC2_INSTANCE_TYPES`.
+ */
 export function memberName(value: string): string {
     const n = value
         .replace(/([a-z])([A-Z])/g, "$1_$2")
+        .replace(/([0-9])([A-Z][a-z])/g, "$1_$2")
         .replace(/[^A-Za-z0-9]+/g, "_")
         .replace(/^_|_$/g, "")
         .toUpperCase();
     return /^[A-Z]/.test(n) ? n : `V${n}`;
+}
+
+/**
+ * The member's name in the package schema, from its readable name: `AMD_GPU` -> `AmdGpu`,
+ * `DOES_NOT_EXIST` -> `DoesNotExist`, `A100_80G` -> `A100_80g`, `RTX_PRO_6000` -> `RtxPro_6000`.
+ *
+ * Pulumi's SDK generators derive each language's member name from this one, and treat it
+ * as camelCase: Python snake-cases it and upper-cases the result, Go and .NET title-case it.
+ * An all-caps name is read as an acronym that ends one letter early (`AMD_GPU` became
+ * Python's `AM_D_GPU`), so every word is written capitalised, and a word that starts with a
+ * digit keeps its underscore (camelCase has no boundary before a digit). Python then reads
+ * back exactly the readable name; tests/e2e/python-sdk.test.ts checks every member of the
+ * generated SDK.
+ */
+export function schemaMemberName(member: string): string {
+    return member
+        .split("_")
+        .filter((w) => w.length > 0)
+        .map((w, i) => (i > 0 && /^[0-9]/.test(w) ? "_" : "") + w[0] + w.slice(1).toLowerCase())
+        .join("");
 }
 
 /** A field that accepts a Pulumi Input: the plain value, an Output or a promise of it. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { markOf, unwrapSpec } from "./kit";
+import { markOf, schemaMemberName, unwrapSpec } from "./kit";
 import { COMPONENTS } from "./schema";
 
 /**
@@ -40,7 +40,10 @@ export function expectedPackageSchema(pkg = "flyte"): PackageSchemaFragment {
         if (inner instanceof z.ZodEnum && m.name) {
             out.types[`${pkg}:index:${m.name}`] ??= {
                 type: "string",
-                enum: (inner.options as string[]).map((value) => ({ name: m.members![value], value })),
+                enum: (inner.options as string[]).map((value) => ({
+                    name: schemaMemberName(m.members![value]),
+                    value,
+                })),
                 ...(m.doc ? { description: m.doc } : {}),
             };
             return withMeta({ $ref: ref(m.name) });
