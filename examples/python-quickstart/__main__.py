@@ -64,7 +64,7 @@ def gpu(device: str, partition: str) -> flyte.DeviceArgs:
 common = {
     "prep": dict(resources=flyte.ResourcesArgs(cpu="1", memory="4Gi")),
     "train": dict(
-        resources=flyte.ResourcesArgs(cpu="8", memory="64Gi", shm="auto", gpu=f"A100 80G:{train_gpus}"),
+        resources=flyte.ResourcesArgs(cpu="8", memory="64Gi", shm="auto", gpu=f"A100_80G:{train_gpus}"),
         secrets=[wandb],
     ),
 }

@@ -46,7 +46,7 @@ export function environmentsFor(profile: flyte.BuiltinProfileName, o: Quickstart
         { name: "prep", resources: { cpu: "1", memory: "4Gi" }, expectedNode: REAL_NODE },
         {
             name: "train",
-            resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100 80G:${o.trainGpus}` },
+            resources: { cpu: "8", memory: "64Gi", shm: "auto", gpu: `A100_80G:${o.trainGpus}` },
             secrets: [wandb],
             expectedNode: `${profile}-a100-80gb`,
         },

@@ -88,25 +88,31 @@ export enum DeviceClass {
     HabanaGaudi = "HABANA_GAUDI",
 }
 
-/** An accelerator model from the catalogue (GPU models, TPU generations, Neuron, AMD and Gaudi devices). */
+/** An accelerator model from the catalogue (GPU models, shared GPUs, TPU generations, Neuron, AMD and Gaudi devices). */
 export enum DeviceName {
     A2 = "A2",
     A10 = "A10",
     A10g = "A10G",
     A30 = "A30",
     A100 = "A100",
-    A100_80g = "A100 80G",
+    A100_80g = "A100_80G",
     B200 = "B200",
     Gb200 = "GB200",
     Gb10 = "GB10",
     H100 = "H100",
-    H100Nvl = "H100 NVL",
+    H100Nvl = "H100_NVL",
     H200 = "H200",
     L4 = "L4",
     L40s = "L40s",
-    RtxPro_6000 = "RTX PRO 6000",
+    RtxPro_4500 = "RTX_PRO_4500",
+    RtxPro_6000 = "RTX_PRO_6000",
     T4 = "T4",
     V100 = "V100",
+    T4Shared = "T4 shared",
+    L4Shared = "L4 shared",
+    A10gShared = "A10G shared",
+    A10Shared = "A10 shared",
+    L40sShared = "L40S shared",
     V4 = "V4",
     V5e = "V5E",
     V5p = "V5P",
@@ -439,6 +445,10 @@ export interface GpuRules {
     unpartitioned?: NodeSelectorRequirement;
     /** Resource prefix under the mixed strategy, e.g. `nvidia.com/mig-`. */
     mixedResourcePrefix: string;
+    /** Shared GPUs; without it a shared GPU is refused (with `sharingRefusal`). */
+    sharing?: SharingRules;
+    /** Why the flavour cannot place shared GPUs (when it has no `sharing`). */
+    sharingRefusal?: string;
 }
 
 /** One node-label requirement whose values come from the device's catalogue row (or one fixed value). */
@@ -475,6 +485,18 @@ export interface NodeSelectorRequirement {
     operator: NodeSelectorOperator;
     /** Values (for In, NotIn, Gt, Lt). */
     values?: string[];
+}
+
+/** How a cluster flavour offers shared GPUs (`T4 shared`): pools that time-slice (or run under MPS) each GPU between pods, each pod requesting one share. */
+export interface SharingRules {
+    /** Requirements added to a shared GPU's selection, e.g. `cloud.google.com/gke-gpu-sharing-strategy In [time-sharing, mps]`. */
+    shared: NodeSelectorRequirement[];
+    /** Suffix of a shared node's GPU Feature Discovery product label (`-SHARED`), applied to the `gfdProducts` values. */
+    gfdProductSuffix?: string;
+    /** Requirement keeping whole GPUs and MIG slices off shared pools. */
+    unshared?: NodeSelectorRequirement;
+    /** Resource one share is requested as (default: the GPU rules' `resource`). */
+    resource?: string;
 }
 
 /** How TPU slices are requested and selected. */
@@ -545,7 +567,7 @@ export interface Resources {
     disk?: string;
     /** Shared memory at /dev/shm: a size (`"16Gi"`) or `"auto"` (as large as the node allows). */
     shm?: string;
-    /** An accelerator string `DEVICE:QUANTITY`, e.g. `"A100 80G:4"`, `"H100:8"`, `"Inf2:6"`, `"MI300X:1"` (or use `device`). */
+    /** An accelerator string `DEVICE:QUANTITY`, e.g. `"A100_80G:4"`, `"H100:8"`, `"T4 shared:1"`, `"Inf2:6"`, `"MI300X:1"` (or use `device`). */
     gpu?: string;
     /** An accelerator as data: MIG slices, TPU topologies, Neuron devices or a bare GPU count (instead of `gpu`). */
     device?: Device;
@@ -555,7 +577,7 @@ export interface Resources {
 export interface Device {
     /** Accelerator family. */
     deviceClass: DeviceClass;
-    /** Model (e.g. `A100 80G`, `V5P`, `Inf2`); omit for a bare GPU count. */
+    /** Model (e.g. `A100_80G`, `T4 shared`, `V5P`, `Inf2`; the spaced `A100 80G` is accepted too); omit for a bare GPU count. */
     device?: DeviceName;
     /** How many (default 1; TPUs take a topology instead). */
     quantity?: number;

@@ -23,7 +23,7 @@ export async function core(): Promise<void> {
     const wandb = new Secret({ group: "wandb", key: "api-key" });
     const envs = [
         { name: "cpu", image: "r/x@sha256:1", resources: { cpu: "2", memory: "4Gi" } },
-        { name: "gpu", image: "r/x@sha256:1", resources: { cpu: "8", memory: "64Gi", shm: "auto" as const, gpu: "A100 80G:4" }, secrets: [wandb] },
+        { name: "gpu", image: "r/x@sha256:1", resources: { cpu: "8", memory: "64Gi", shm: "auto" as const, gpu: "A100_80G:4" }, secrets: [wandb] },
         { name: "mig", image: "r/x@sha256:1", resources: { gpu: GPU({ device: "A100", partition: "1g.5gb" }) } },
     ];
     for (const profile of PROFILE_NAMES) {

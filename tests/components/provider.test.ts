@@ -133,7 +133,7 @@ describe("provider TaskEnvironment", () => {
         [
             { resources: { device: { deviceClass: "GPU", device: "A200" } } },
             "resources.device.device",
-            /allowed values: .*"A100 80G"/,
+            /allowed values: .*"A100_80G".*"T4 shared"/,
         ],
         [{ resources: { gpu: "A100:2", device: { deviceClass: "GPU" } } }, "resources.device", /either gpu/],
         [{ profile: "gcp" }, "profile", /allowed values: "gke", "eks", "aks", "nvidia", "flyte"/],

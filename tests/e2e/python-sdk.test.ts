@@ -95,6 +95,13 @@ test("every enum member of the generated Python SDK has its readable name", () =
     expect(generated.get("DeviceClass")).toMatchObject({ AMD_GPU: "AMD_GPU", HABANA_GAUDI: "HABANA_GAUDI" });
     expect(generated.get("NodeSelectorOperator")).toMatchObject({ NotIn: "NOT_IN", DoesNotExist: "DOES_NOT_EXIST" });
     expect(generated.get("Architecture")).toMatchObject({ "linux/amd64": "LINUX_AMD64" });
+    expect(generated.get("DeviceName")).toMatchObject({
+        A100_80G: "A100_80G",
+        RTX_PRO_6000: "RTX_PRO_6000",
+        RTX_PRO_4500: "RTX_PRO_4500",
+        "T4 shared": "T4_SHARED",
+        L40s: "L40S",
+    });
     expect(generated.get("CatalogColumn")).toMatchObject({
         eksNodeGroup: "EKS_NODE_GROUP",
         ec2InstanceTypes: "EC2_INSTANCE_TYPES",

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { GPU_MODELS, GpuModel, GpuName, MigProfile } from "./catalog/gpus";
 import { AMD_GPUS, AmdName, GAUDI_DEVICES, GaudiName, NEURON_DEVICES, NeuronName } from "./catalog/others";
+import { REFUSED_DEVICES } from "./catalog/refused";
+import { SHARED_GPUS, SharedGpu, SharedGpuName } from "./catalog/shared-gpus";
 import { TPU_GENERATIONS, TpuGeneration, TpuName, TpuTopology } from "./catalog/tpus";
 import { ValidationError, joinPath } from "./errors";
 import { didYouMean } from "./suggest";
 import { argsSchema, checkedLater, parseArgs } from "./validate";
 
-export type { GpuName, MigProfile, TpuName, TpuTopology, NeuronName, AmdName, GaudiName };
+export type { GpuName, MigProfile, SharedGpuName, TpuName, TpuTopology, NeuronName, AmdName, GaudiName };
 
 export type DeviceClass = "GPU" | "TPU" | "NEURON" | "AMD_GPU" | "HABANA_GAUDI";
 
@@ -92,16 +94,30 @@ export function gpuModel(name: string): GpuModel | undefined {
     return findByName(GPU_MODELS, name);
 }
 
+/** The shared-GPU row of a device name ("T4 shared"), if it is one. */
+export function sharedGpu(name: string | undefined): SharedGpu | undefined {
+    return findByName(SHARED_GPUS, name);
+}
+
+/** The refusal of a device flyte-sdk names but no cluster can be asked for (Apple Silicon), by name or device class. */
+function refusedDevice(name: unknown, deviceClass?: unknown): string | undefined {
+    return REFUSED_DEVICES.find((d) => d.name === name || d.deviceClass === deviceClass)?.reason;
+}
+
 export function tpuGeneration(name: string): TpuGeneration | undefined {
     return findByName(TPU_GENERATIONS, name);
 }
 
-export interface GPUArgs<D extends GpuName = GpuName> {
-    /** A model of the catalogue, e.g. "A100", "A100 80G", "H100" (TypeScript completes them). */
+export interface GPUArgs<D extends GpuName | SharedGpuName = GpuName | SharedGpuName> {
+    /**
+     * A model of the catalogue, e.g. "A100", "A100_80G", "H100", or a shared GPU such as
+     * "T4 shared" (time-sliced or MPS capacity of one GPU) (TypeScript completes them).
+     */
     device: D;
+    /** Whole GPUs (default 1); a shared GPU is one share. */
     quantity?: number;
-    /** MIG profile, checked against the model's table (TypeScript lists the model's profiles). */
-    partition?: MigProfile<D>;
+    /** MIG profile, checked against the model's table (TypeScript lists the model's profiles); none for a shared GPU. */
+    partition?: D extends GpuName ? MigProfile<D> : never;
 }
 
 const gpuArgsSchema = helperSchema<GPUArgs>("GPU", {
@@ -110,13 +126,27 @@ const gpuArgsSchema = helperSchema<GPUArgs>("GPU", {
     partition: checkedLater<GPUArgs["partition"]>(),
 });
 
-/** An NVIDIA GPU, optionally a MIG slice. */
-export function GPU<D extends GpuName>(args: GPUArgs<D>): Device;
+/** An NVIDIA GPU, optionally a MIG slice, or a share of one (a shared GPU). */
+export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>): Device;
 /** @internal `field`: the path of the value in errors. */
-export function GPU<D extends GpuName>(args: GPUArgs<D>, field: string): Device;
-export function GPU<D extends GpuName>(args: GPUArgs<D>, field = "gpu"): Device {
+export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>, field: string): Device;
+export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, gpuArgsSchema);
-    const model = requireDevice(GPU_MODELS, a.device, field, "GPU models");
+    const shared = sharedGpu(a.device as string);
+    if (shared) {
+        if (a.partition !== undefined)
+            throw new ValidationError(
+                joinPath(field, "partition"),
+                a.partition,
+                `a shared GPU takes no partition; request a plain device (e.g. "${shared.model}") for a MIG slice`,
+            );
+        // GKE and the NVIDIA device plugin give each container one share of a time-sliced GPU
+        checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, [1], `shared GPU "${shared.name}" (one share)`);
+        return freeze({ deviceClass: "GPU", device: shared.name, quantity: 1 });
+    }
+    const refused = refusedDevice(a.device);
+    if (refused) throw new ValidationError(joinPath(field, "device"), a.device, refused);
+    const model = requireDevice([...GPU_MODELS, ...SHARED_GPUS], a.device, field, "GPU models") as GpuModel;
     const quantity = checkQuantity(
         joinPath(field, "quantity"),
         a.quantity ?? 1,
@@ -229,6 +259,7 @@ export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field = "gpu"): Device 
 export function acceleratorStrings(): string[] {
     const out: string[] = [];
     for (const m of GPU_MODELS) for (const q of range(m.maxQuantity)) out.push(`${m.name}:${q}`);
+    for (const s of SHARED_GPUS) out.push(`${s.name}:1`);
     for (const d of NEURON_DEVICES) for (const q of d.quantities) out.push(`${d.name}:${q}`);
     for (const d of AMD_GPUS) out.push(`${d.name}:1`);
     for (const d of GAUDI_DEVICES) out.push(`${d.name}:1`);
@@ -236,13 +267,15 @@ export function acceleratorStrings(): string[] {
 }
 
 const ACCELERATOR_HELP =
-    `an accelerator string "DEVICE:QUANTITY" (e.g. "A100:1", "A100 80G:4", "H100:8", "Inf2:1", "MI300X:1"; devices: ` +
-    `${list([...GPU_MODELS.map((m) => m.name), ...NEURON_DEVICES.map((d) => d.name), ...AMD_GPUS.map((d) => d.name), ...GAUDI_DEVICES.map((d) => d.name)])}), ` +
+    `an accelerator string "DEVICE:QUANTITY" (e.g. "A100:1", "A100_80G:4", "H100:8", "T4 shared:1", "Inf2:1", "MI300X:1"; devices: ` +
+    `${list([...GPU_MODELS.map((m) => m.name), ...SHARED_GPUS.map((s) => s.name), ...NEURON_DEVICES.map((d) => d.name), ...AMD_GPUS.map((d) => d.name), ...GAUDI_DEVICES.map((d) => d.name)])}), ` +
     `a GPU count, or a device from GPU(), TPU(), Neuron(), AMD(), Gaudi()`;
 
 /** Parses Flyte's accelerator string "DEVICE:QTY". */
 export function parseAccelerator(field: string, text: string): Device {
     const colon = text.lastIndexOf(":");
+    const refused = refusedDevice(colon < 0 ? text : text.slice(0, colon));
+    if (refused) throw new ValidationError(field, text, refused);
     if (colon < 0) throw new ValidationError(field, text, `a quantity is required: expected ${ACCELERATOR_HELP}`);
     const name = text.slice(0, colon);
     const qtyText = text.slice(colon + 1);
@@ -252,6 +285,11 @@ export function parseAccelerator(field: string, text: string): Device {
         if (!allowed.includes(quantity))
             throw new ValidationError(field, text, `${what} accepts a quantity of ${countList(allowed)}`);
     };
+    const shared = sharedGpu(name);
+    if (shared) {
+        count([1], `shared GPU "${shared.name}" (one share)`);
+        return GPU({ device: shared.name as SharedGpuName }, field);
+    }
     const gpu = findByName(GPU_MODELS, name);
     if (gpu) {
         count(range(gpu.maxQuantity), `GPU "${gpu.name}"`);
@@ -279,6 +317,7 @@ export function parseAccelerator(field: string, text: string): Device {
     }
     const suggestion = didYouMean(name, [
         ...namesOf(GPU_MODELS),
+        ...namesOf(SHARED_GPUS),
         ...namesOf(NEURON_DEVICES),
         ...namesOf(AMD_GPUS),
         ...namesOf(GAUDI_DEVICES),
@@ -327,6 +366,8 @@ export function normalizeDevice(field: string, value: unknown): Device | undefin
     if (typeof value === "object" && typeof (value as Device).deviceClass === "string") {
         parseArgs(deviceSchema, value, field);
         const d = value as Device;
+        const refused = refusedDevice(d.device, d.deviceClass);
+        if (refused) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, refused);
         const factory = DEVICE_FACTORIES[d.deviceClass];
         if (!factory)
             throw new ValidationError(

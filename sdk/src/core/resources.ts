@@ -16,7 +16,7 @@ export interface ResourcesArgs {
     disk?: string;
     /** Shared memory at /dev/shm: a size, or "auto" (as large as the node allows). */
     shm?: string;
-    /** "A100 80G:4", a GPU count, or a device from GPU()/TPU()/Neuron()/AMD()/Gaudi(). */
+    /** "A100_80G:4" (or the older "A100 80G:4"), "T4 shared:1", a GPU count, or a device from GPU()/TPU()/Neuron()/AMD()/Gaudi(). */
     gpu?: string | number | Device;
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GPU_MODELS } from "../core/catalog/gpus";
 import { AMD_GPUS, GAUDI_DEVICES, NEURON_DEVICES } from "../core/catalog/others";
+import { SHARED_GPUS } from "../core/catalog/shared-gpus";
 import { TPU_GENERATIONS } from "../core/catalog/tpus";
 import { ARCHITECTURES } from "../core/image/checks";
 import { COLUMNS } from "../core/placement/profile";
@@ -43,6 +44,7 @@ export const DeviceClass = enumOf("DeviceClass", "Accelerator family.", [
 
 const DEVICE_NAMES = [
     ...GPU_MODELS.map((m) => m.name),
+    ...SHARED_GPUS.map((d) => d.name),
     ...TPU_GENERATIONS.map((t) => t.name),
     ...NEURON_DEVICES.map((d) => d.name),
     ...AMD_GPUS.map((d) => d.name),
@@ -51,9 +53,12 @@ const DEVICE_NAMES = [
 
 export const DeviceName = enumOf(
     "DeviceName",
-    "An accelerator model from the catalogue (GPU models, TPU generations, Neuron, AMD and Gaudi devices).",
+    "An accelerator model from the catalogue (GPU models, shared GPUs, TPU generations, Neuron, AMD and Gaudi devices).",
     DEVICE_NAMES,
 );
+/** The spaced names flyte-sdk 2.12 deprecated (`A100 80G`) are still accepted, as the canonical device. */
+const DEVICE_ALIASES = new Map<unknown, string>(GPU_MODELS.flatMap((m) => m.aliases.map((a) => [a, m.name] as const)));
+const deviceName = z.preprocess((v) => DEVICE_ALIASES.get(v) ?? v, DeviceName);
 
 export const CacheBehavior = enumOf(
     "CacheBehavior",
@@ -118,7 +123,10 @@ export const Device = object(
     "An accelerator request, as `GPU()`, `TPU()`, `Neuron()`, `AMD()`, `Gaudi()` return it. A GPU without `device` is a bare count of any GPU.",
     {
         deviceClass: req(DeviceClass, "Accelerator family."),
-        device: opt(DeviceName, "Model (e.g. `A100 80G`, `V5P`, `Inf2`); omit for a bare GPU count."),
+        device: opt(
+            deviceName,
+            "Model (e.g. `A100_80G`, `T4 shared`, `V5P`, `Inf2`; the spaced `A100 80G` is accepted too); omit for a bare GPU count.",
+        ),
         quantity: opt(z.number(), "How many (default 1; TPUs take a topology instead)."),
         partition: opt(
             z.string(),
@@ -142,7 +150,7 @@ export const Resources = object(
         shm: opt(z.string(), 'Shared memory at /dev/shm: a size (`"16Gi"`) or `"auto"` (as large as the node allows).'),
         gpu: opt(
             z.string(),
-            'An accelerator string `DEVICE:QUANTITY`, e.g. `"A100 80G:4"`, `"H100:8"`, `"Inf2:6"`, `"MI300X:1"` (or use `device`).',
+            'An accelerator string `DEVICE:QUANTITY`, e.g. `"A100_80G:4"`, `"H100:8"`, `"T4 shared:1"`, `"Inf2:6"`, `"MI300X:1"` (or use `device`).',
         ),
         device: opt(
             Device,
@@ -262,12 +270,31 @@ export const PartitionRule = object("PartitionRule", "How nodes advertise MIG sl
     strategyKey: opt(z.string(), "GPU Feature Discovery's MIG strategy label (kind `gfdProduct`)."),
 });
 
+export const SharingRules = object(
+    "SharingRules",
+    "How a cluster flavour offers shared GPUs (`T4 shared`): pools that time-slice (or run under MPS) each GPU between pods, each pod requesting one share.",
+    {
+        shared: req(
+            z.array(NodeSelectorRequirement),
+            "Requirements added to a shared GPU's selection, e.g. `cloud.google.com/gke-gpu-sharing-strategy In [time-sharing, mps]`.",
+        ),
+        gfdProductSuffix: opt(
+            z.string(),
+            "Suffix of a shared node's GPU Feature Discovery product label (`-SHARED`), applied to the `gfdProducts` values.",
+        ),
+        unshared: opt(NodeSelectorRequirement, "Requirement keeping whole GPUs and MIG slices off shared pools."),
+        resource: opt(z.string(), "Resource one share is requested as (default: the GPU rules' `resource`)."),
+    },
+);
+
 export const GpuRules = object("GpuRules", "How NVIDIA GPUs and MIG slices are requested and selected.", {
     ...deviceRuleFields,
     migStrategies: req(z.array(MigStrategy), "MIG strategies the cluster supports; the first is the default."),
     partition: req(PartitionRule, "How nodes advertise MIG slices."),
     unpartitioned: opt(NodeSelectorRequirement, "Requirement keeping whole-GPU requests off MIG nodes."),
     mixedResourcePrefix: req(z.string(), "Resource prefix under the mixed strategy, e.g. `nvidia.com/mig-`."),
+    sharing: opt(SharingRules, "Shared GPUs; without it a shared GPU is refused (with `sharingRefusal`)."),
+    sharingRefusal: opt(z.string(), "Why the flavour cannot place shared GPUs (when it has no `sharing`)."),
 });
 
 export const TpuRules = object("TpuRules", "How TPU slices are requested and selected.", {

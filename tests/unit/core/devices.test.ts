@@ -29,21 +29,24 @@ const GPU_NAMES = [
     "A10G",
     "A30",
     "A100",
-    "A100 80G",
+    "A100_80G",
     "B200",
     "GB200",
     "GB10",
     "H100",
-    "H100 NVL",
+    "H100_NVL",
     "H200",
     "L4",
     "L40s",
-    "RTX PRO 6000",
+    "RTX_PRO_4500",
+    "RTX_PRO_6000",
     "T4",
     "V100",
 ];
+const SHARED_NAMES = ["T4 shared", "L4 shared", "A10G shared", "A10 shared", "L40S shared"];
 const ALL_DEVICE_NAMES = [
     ...GPU_NAMES,
+    ...SHARED_NAMES,
     "Inf1",
     "Inf2",
     "Trn1",
@@ -85,16 +88,17 @@ describe("catalogue tables", () => {
         A10G: 8,
         A30: 8,
         A100: 8,
-        "A100 80G": 8,
+        A100_80G: 8,
         B200: 8,
         GB200: 4,
         GB10: 1,
         H100: 8,
-        "H100 NVL": 8,
+        H100_NVL: 8,
         H200: 8,
         L4: 8,
         L40s: 8,
-        "RTX PRO 6000": 8,
+        RTX_PRO_4500: 8,
+        RTX_PRO_6000: 8,
         T4: 8,
         V100: 8,
     };
@@ -107,20 +111,20 @@ describe("catalogue tables", () => {
     const migTable: Record<string, string[]> = {
         A30: ["1g.6gb", "2g.12gb", "4g.24gb"],
         A100: ["1g.5gb", "1g.10gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"],
-        "A100 80G": ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
+        A100_80G: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
         B200: ["1g.23gb", "1g.45gb", "2g.45gb", "3g.90gb", "4g.90gb", "7g.180gb"],
         GB200: ["1g.23gb", "1g.47gb", "2g.47gb", "3g.93gb", "4g.93gb", "7g.186gb"],
         H100: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
-        "H100 NVL": ["1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"],
+        H100_NVL: ["1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"],
         H200: ["1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"],
-        "RTX PRO 6000": ["1g.24gb", "2g.48gb", "4g.96gb"],
+        RTX_PRO_6000: ["1g.24gb", "2g.48gb", "4g.96gb"],
     };
     const flyteMig: Record<string, string[]> = {
         A100: ["1g.5gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"],
-        "A100 80G": ["1g.10gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
+        A100_80G: ["1g.10gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
         H100: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"],
         H200: ["1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"],
-        "RTX PRO 6000": ["1g.24gb", "2g.48gb", "4g.96gb"],
+        RTX_PRO_6000: ["1g.24gb", "2g.48gb", "4g.96gb"],
     };
     test.each(GPU_NAMES)("MIG profiles of %s", (name) => {
         expect(gpuModel(name)!.mig).toEqual(migTable[name] ?? []);
@@ -131,7 +135,7 @@ describe("catalogue tables", () => {
 
     test("A100 40GB and 80GB are told apart by memory and by every label column", () => {
         const a40 = gpuModel("A100")!;
-        const a80 = gpuModel("A100 80G")!;
+        const a80 = gpuModel("A100_80G")!;
         expect([a40.memoryMiB, a80.memoryMiB]).toEqual([40960, 81920]);
         expect(a40.gke).toEqual(["nvidia-tesla-a100"]);
         expect(a80.gke).toEqual(["nvidia-a100-80gb"]);
@@ -144,13 +148,13 @@ describe("catalogue tables", () => {
         const gke = Object.fromEntries(GPU_MODELS.filter((m) => m.gke.length).map((m) => [m.name, m.gke]));
         expect(gke).toEqual({
             A100: ["nvidia-tesla-a100"],
-            "A100 80G": ["nvidia-a100-80gb"],
+            A100_80G: ["nvidia-a100-80gb"],
             B200: ["nvidia-b200"],
             GB200: ["nvidia-gb200"],
             H100: ["nvidia-h100-80gb", "nvidia-h100-mega-80gb"],
             H200: ["nvidia-h200-141gb"],
             L4: ["nvidia-l4"],
-            "RTX PRO 6000": ["nvidia-rtx-pro-6000"],
+            RTX_PRO_6000: ["nvidia-rtx-pro-6000"],
             T4: ["nvidia-tesla-t4"],
             V100: ["nvidia-tesla-v100"],
         });
@@ -164,16 +168,17 @@ describe("catalogue tables", () => {
             A10G: "nvidia-a10g",
             A30: "A30",
             A100: "nvidia-tesla-a100",
-            "A100 80G": "nvidia-a100-80gb",
+            A100_80G: "nvidia-a100-80gb",
             B200: "B200",
             GB200: "GB200",
             GB10: "GB10",
             H100: "nvidia-tesla-h100",
-            "H100 NVL": "H100_NVL",
+            H100_NVL: "H100_NVL",
             H200: "H200",
             L4: "nvidia-l4",
             L40s: "nvidia-l40s",
-            "RTX PRO 6000": "nvidia-rtx-pro-6000",
+            RTX_PRO_4500: "nvidia-rtx-pro-4500",
+            RTX_PRO_6000: "nvidia-rtx-pro-6000",
             T4: "nvidia-tesla-t4",
             V100: "nvidia-tesla-v100",
         });
@@ -307,9 +312,15 @@ describe("accelerator strings", () => {
                 (m) => `${m}:${q}`,
             ),
         ),
+        "RTX_PRO_4500:1",
         "RTX_PRO_6000:1",
         "RTX_PRO_6000:2",
         "GB10:1",
+        "T4 shared:1",
+        "L4 shared:1",
+        "A10G shared:1",
+        "A10 shared:1",
+        "L40S shared:1",
         ...[1, 4, 8, 16].flatMap((q) => ["Trn1", "Trn1n", "Trn2", "Trn2u"].map((m) => `${m}:${q}`)),
         ...upTo(16).map((q) => `Inf1:${q}`),
         ...upTo(12).map((q) => `Inf2:${q}`),
@@ -324,26 +335,43 @@ describe("accelerator strings", () => {
         expect(device.quantity).toBe(Number(text.split(":")[1]));
     });
 
-    // Deviations from flyte-sdk 2.12.1, by design or not yet in the catalogue (see report)
-    test.each([
-        "RTX_PRO_4500:1",
-        "T4 shared:1",
-        "L4 shared:1",
-        "A10G shared:1",
-        "A10 shared:1",
-        "L40S shared:1",
-        "AppleSilicon",
-        "AppleSilicon:1",
-    ])("does not (yet) accept Flyte's %j", (text) => {
-        expect(errorOf(() => parseAccelerator("resources.gpu", text)).field).toBe("resources.gpu");
+    // flyte-sdk 2.12.1's devbox-local Apple Silicon: no Kubernetes convention exists, refused with the reason
+    test.each(["AppleSilicon", "AppleSilicon:1"])("refuses Flyte's %j, saying why", (text) => {
+        const err = errorOf(() => parseAccelerator("resources.gpu", text));
+        expect(err.field).toBe("resources.gpu");
+        expect(err.message).toContain("Apple Silicon is the Metal GPU of the Mac a flyte devbox runs on");
+        expect(err.message).toContain("no Kubernetes node advertises it");
+    });
+    test("a Device literal of class APPLE_SILICON is refused the same way", () => {
+        const err = errorOf(() =>
+            toDevice("resources.gpu", { deviceClass: "APPLE_SILICON", device: "AppleSilicon", quantity: 1 }),
+        );
+        expect(err.field).toBe("resources.gpu.deviceClass");
+        expect(err.message).toContain("no Kubernetes node advertises it");
+    });
+
+    // shared GPUs: one share of a time-sliced (or MPS) GPU, no partition
+    test.each(SHARED_NAMES)("%j is one share of a GPU", (name) => {
+        expect(parseAccelerator("resources.gpu", `${name}:1`)).toEqual({
+            deviceClass: "GPU",
+            device: name,
+            quantity: 1,
+        });
+        expect(GPU({ device: name as "T4 shared" })).toEqual({ deviceClass: "GPU", device: name, quantity: 1 });
+        expect(errorOf(() => parseAccelerator("resources.gpu", `${name}:2`)).message).toBe(
+            `resources.gpu: got "${name}:2"; shared GPU "${name}" (one share) accepts a quantity of 1`,
+        );
+        expect(errorOf(() => GPU({ device: name as "T4 shared", partition: "1g.5gb" as never })).message).toContain(
+            "a shared GPU takes no partition",
+        );
     });
 
     // every model, every count: "M:1".."M:max" parse to exactly that device
     const everyGpuString = GPU_MODELS.flatMap((m) =>
         upTo(m.maxQuantity).map((q) => [`${m.name}:${q}`, m.name, q] as const),
     );
-    test("125 GPU accelerator strings: 15 models x 8, GB200 x 4, GB10 x 1", () => {
-        expect(everyGpuString).toHaveLength(15 * 8 + 4 + 1);
+    test("133 GPU accelerator strings: 16 models x 8, GB200 x 4, GB10 x 1", () => {
+        expect(everyGpuString).toHaveLength(16 * 8 + 4 + 1);
     });
     test.each(everyGpuString)("%j parses", (text, name, quantity) => {
         expect(parseAccelerator("resources.gpu", text)).toEqual({ deviceClass: "GPU", device: name, quantity });
@@ -391,10 +419,11 @@ describe("accelerator strings", () => {
     );
 
     test.each([
-        ["A100_80G:4", "A100 80G"],
-        ["A100 80G:4", "A100 80G"],
-        ["RTX_PRO_6000:4", "RTX PRO 6000"],
-        ["H100_NVL:4", "H100 NVL"],
+        ["A100_80G:4", "A100_80G"],
+        ["A100 80G:4", "A100_80G"],
+        ["RTX_PRO_6000:4", "RTX_PRO_6000"],
+        ["RTX PRO 6000:4", "RTX_PRO_6000"],
+        ["H100 NVL:4", "H100_NVL"],
         ["L40S:4", "L40s"],
     ])("the alias %j is the model %j", (text, name) => {
         expect(parseAccelerator("resources.gpu", text)).toEqual({ deviceClass: "GPU", device: name, quantity: 4 });
@@ -449,10 +478,11 @@ describe("accelerator strings", () => {
         const expectedCount =
             GPU_MODELS.reduce((n, m) => n + m.maxQuantity, 0) +
             NEURON_DEVICES.reduce((n, d) => n + d.quantities.length, 0) +
+            SHARED_NAMES.length +
             AMD_GPUS.length +
             GAUDI_DEVICES.length;
         expect(strings).toHaveLength(expectedCount);
-        expect(expectedCount).toBe(125 + 4 * 4 + 16 + 12 + 9 + 1);
+        expect(expectedCount).toBe(133 + 4 * 4 + 16 + 12 + 5 + 9 + 1);
         expect(new Set(strings).size).toBe(strings.length);
         for (const s of strings) expect(() => parseAccelerator("resources.gpu", s)).not.toThrow();
     });
@@ -467,13 +497,13 @@ describe("GPU()", () => {
     });
 
     test("aliases become the canonical model name", () => {
-        expect(GPU({ device: "A100_80G", quantity: 2, partition: "3g.40gb" })).toEqual({
+        expect(GPU({ device: "A100 80G", quantity: 2, partition: "3g.40gb" })).toEqual({
             deviceClass: "GPU",
-            device: "A100 80G",
+            device: "A100_80G",
             quantity: 2,
             partition: "3g.40gb",
         });
-        expect(GPU({ device: "RTX_PRO_6000", partition: "4g.96gb" }).device).toBe("RTX PRO 6000");
+        expect(GPU({ device: "RTX PRO 6000", partition: "4g.96gb" }).device).toBe("RTX_PRO_6000");
     });
 
     // Flyte: "GPU quantity must be at least 1"
@@ -487,7 +517,7 @@ describe("GPU()", () => {
 
     test("an unknown model lists every model", () => {
         expect(errorOf(() => GPU({ device: "A1000" } as never)).message).toBe(
-            `gpu.device: got "A1000"; did you mean "A100"? GPU models: ${quoted(GPU_NAMES)}`,
+            `gpu.device: got "A1000"; did you mean "A100"? GPU models: ${quoted([...GPU_NAMES, ...SHARED_NAMES])}`,
         );
         expect(errorOf(() => GPU(undefined as never)).field).toBe("gpu");
     });
@@ -523,8 +553,8 @@ describe("GPU()", () => {
 
     // Flyte gap: flyte-sdk accepts any partition for models it has no table for
     const noMig = GPU_MODELS.filter((m) => m.mig.length === 0).map((m) => m.name);
-    test("models without MIG: A2, A10, A10G, GB10, L4, L40s, T4, V100", () => {
-        expect(noMig).toEqual(["A2", "A10", "A10G", "GB10", "L4", "L40s", "T4", "V100"]);
+    test("models without MIG: A2, A10, A10G, GB10, L4, L40s, RTX_PRO_4500, T4, V100", () => {
+        expect(noMig).toEqual(["A2", "A10", "A10G", "GB10", "L4", "L40s", "RTX_PRO_4500", "T4", "V100"]);
     });
     test.each(noMig.flatMap((m) => ["1g.5gb", "7g.80gb", "anything"].map((p) => [m, p] as const)))(
         "%s rejects any partition (%s)",
@@ -651,8 +681,8 @@ describe("toDevice: every accepted `gpu` value, hand-written literals re-validat
     const literals: [string, Device, Device][] = [
         [
             "alias normalised",
-            { deviceClass: "GPU", device: "A100_80G", quantity: 2 },
             { deviceClass: "GPU", device: "A100 80G", quantity: 2 },
+            { deviceClass: "GPU", device: "A100_80G", quantity: 2 },
         ],
         ["bare count", { deviceClass: "GPU", quantity: 3 }, { deviceClass: "GPU", quantity: 3 }],
         [

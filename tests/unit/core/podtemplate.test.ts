@@ -578,24 +578,28 @@ describe("merging into a base pod template", () => {
                 "zone In a",
                 "karpenter.k8s.aws/instance-gpu-name In t4",
                 "nvidia.com/mig.strategy NotIn single",
+                "nvidia.com/gpu.sharing-strategy NotIn time-slicing,mps",
                 "karpenter.sh/capacity-type NotIn spot",
             ],
             [
                 "zone In a",
                 "k8s.amazonaws.com/accelerator In nvidia-tesla-t4",
                 "nvidia.com/mig.strategy NotIn single",
+                "nvidia.com/gpu.sharing-strategy NotIn time-slicing,mps",
                 "karpenter.sh/capacity-type NotIn spot",
             ],
             [
                 "zone In b",
                 "karpenter.k8s.aws/instance-gpu-name In t4",
                 "nvidia.com/mig.strategy NotIn single",
+                "nvidia.com/gpu.sharing-strategy NotIn time-slicing,mps",
                 "karpenter.sh/capacity-type NotIn spot",
             ],
             [
                 "zone In b",
                 "k8s.amazonaws.com/accelerator In nvidia-tesla-t4",
                 "nvidia.com/mig.strategy NotIn single",
+                "nvidia.com/gpu.sharing-strategy NotIn time-slicing,mps",
                 "karpenter.sh/capacity-type NotIn spot",
             ],
         ]);
@@ -1065,6 +1069,7 @@ describe("idempotence: rendering with the previous output as base yields an iden
                         ],
                     },
                     { key: "nvidia.com/mig.strategy", operator: "NotIn", values: ["single"] },
+                    { key: "nvidia.com/gpu.sharing-strategy", operator: "NotIn", values: ["time-slicing", "mps"] },
                 ],
             },
         ]);

@@ -53,7 +53,8 @@ describe("Resources field forms", () => {
         [0, undefined],
         [4, { deviceClass: "GPU", quantity: 4 }],
         ["H100:8", { deviceClass: "GPU", device: "H100", quantity: 8 }],
-        ["A100_80G:2", { deviceClass: "GPU", device: "A100 80G", quantity: 2 }],
+        ["A100_80G:2", { deviceClass: "GPU", device: "A100_80G", quantity: 2 }],
+        ["A100 80G:2", { deviceClass: "GPU", device: "A100_80G", quantity: 2 }],
         [
             GPU({ device: "A100", partition: "1g.5gb" }),
             { deviceClass: "GPU", device: "A100", quantity: 1, partition: "1g.5gb" },

@@ -6,7 +6,16 @@
 import { GPU_MODELS } from "../../../sdk/src/core/catalog/gpus";
 import { AMD_GPUS, NEURON_DEVICES } from "../../../sdk/src/core/catalog/others";
 import { TPU_GENERATIONS } from "../../../sdk/src/core/catalog/tpus";
-import { AMD, Device, GPU, Gaudi, Neuron, TPU, normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
+import {
+    AMD,
+    Device,
+    GPU,
+    Gaudi,
+    Neuron,
+    TPU,
+    normalizeDevice as toDevice,
+    parseAccelerator,
+} from "../../../sdk/src/core/devices";
 import { ValidationError } from "../../../sdk/src/core/errors";
 import { BUILTIN_PROFILES } from "../../../sdk/src/core/placement/builtin-profiles";
 import {
@@ -58,6 +67,11 @@ const FLYTE_PART = "k8s.amazonaws.com/gpu-partition-size";
 const TPU_ACC = "cloud.google.com/gke-tpu-accelerator";
 const TPU_TOPO = "cloud.google.com/gke-tpu-topology";
 const NOT_MIG_SINGLE = NotIn(MIG_STRATEGY, "single");
+const GKE_SHARING = "cloud.google.com/gke-gpu-sharing-strategy";
+const GFD_SHARING = "nvidia.com/gpu.sharing-strategy";
+/** whole GPUs and MIG slices stay off time-sliced / MPS pools */
+const GKE_UNSHARED = DoesNotExist(GKE_SHARING);
+const NOT_SHARED = NotIn(GFD_SHARING, "time-slicing", "mps");
 
 const gpu = (q: number) => ({ "nvidia.com/gpu": String(q) });
 
@@ -67,12 +81,12 @@ function gkeGpu(values: string[], q: number): Placement {
         ? placement({
               resources: gpu(q),
               nodeSelector: { [GKE_ACC]: values[0] },
-              terms: [[DoesNotExist(GKE_PART)]],
+              terms: [[DoesNotExist(GKE_PART), GKE_UNSHARED]],
               tolerations: [NVIDIA_TAINT],
           })
         : placement({
               resources: gpu(q),
-              terms: [[In(GKE_ACC, ...values), DoesNotExist(GKE_PART)]],
+              terms: [[In(GKE_ACC, ...values), DoesNotExist(GKE_PART), GKE_UNSHARED]],
               tolerations: [NVIDIA_TAINT],
           });
 }
@@ -82,21 +96,21 @@ function eksGpu(
     q: number,
 ): Placement {
     const terms: NodeSelectorRequirement[][] = [];
-    if (row.karpenter) terms.push([In(KARP_GPU, row.karpenter), ...(row.memory ?? []), NOT_MIG_SINGLE]);
-    if (row.nodeGroup) terms.push([In(EKS_NG, row.nodeGroup), NOT_MIG_SINGLE]);
+    if (row.karpenter) terms.push([In(KARP_GPU, row.karpenter), ...(row.memory ?? []), NOT_MIG_SINGLE, NOT_SHARED]);
+    if (row.nodeGroup) terms.push([In(EKS_NG, row.nodeGroup), NOT_MIG_SINGLE, NOT_SHARED]);
     return placement({ resources: gpu(q), terms, tolerations: [NVIDIA_TAINT] });
 }
 function aksGpu(vmSizes: string[], q: number): Placement {
     return placement({
         resources: gpu(q),
-        terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, ...vmSizes), NOT_MIG_SINGLE]],
+        terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, ...vmSizes), NOT_MIG_SINGLE, NOT_SHARED]],
         tolerations: [NVIDIA_TAINT, SKU_GPU],
     });
 }
 function nvidiaGpu(products: string[], q: number): Placement {
     return placement({
         resources: gpu(q),
-        terms: [[In(PRODUCT, ...products), NOT_MIG_SINGLE]],
+        terms: [[In(PRODUCT, ...products), NOT_MIG_SINGLE, NOT_SHARED]],
         tolerations: [NVIDIA_TAINT],
     });
 }
@@ -119,9 +133,9 @@ const A100_80_SIZES = [
 ];
 const Q = 3;
 
-const GKE_PLACEABLE = ["A100", "A100 80G", "B200", "GB200", "H100", "H200", "L4", "RTX PRO 6000", "T4", "V100"];
-const EKS_PLACEABLE = ["A10G", "A100", "A100 80G", "B200", "H100", "H200", "L4", "L40s", "T4", "V100"];
-const AKS_PLACEABLE = ["A10", "A100", "A100 80G", "GB200", "H100", "H100 NVL", "H200", "T4", "V100"];
+const GKE_PLACEABLE = ["A100", "A100_80G", "B200", "GB200", "H100", "H200", "L4", "RTX_PRO_6000", "T4", "V100"];
+const EKS_PLACEABLE = ["A10G", "A100", "A100_80G", "B200", "H100", "H200", "L4", "L40s", "T4", "V100"];
+const AKS_PLACEABLE = ["A10", "A100", "A100_80G", "GB200", "H100", "H100_NVL", "H200", "T4", "V100"];
 const noLabel = (profile: string, model: string, placeable: string[]) => ({
     error: `resources.gpu: got "${model}"; profile "${profile}" has no node label for ${model}; it can place ${quoted(placeable)} (add the value with a custom profile's deviceValues)`,
 });
@@ -133,16 +147,17 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         A10G: noLabel("gke", "A10G", GKE_PLACEABLE),
         A30: noLabel("gke", "A30", GKE_PLACEABLE),
         A100: gkeGpu(["nvidia-tesla-a100"], Q),
-        "A100 80G": gkeGpu(["nvidia-a100-80gb"], Q),
+        A100_80G: gkeGpu(["nvidia-a100-80gb"], Q),
         B200: gkeGpu(["nvidia-b200"], Q),
         GB200: gkeGpu(["nvidia-gb200"], Q),
         GB10: noLabel("gke", "GB10", GKE_PLACEABLE),
         H100: gkeGpu(["nvidia-h100-80gb", "nvidia-h100-mega-80gb"], Q), // never nvidia-tesla-h100 (Flyte bug)
-        "H100 NVL": noLabel("gke", "H100 NVL", GKE_PLACEABLE),
+        H100_NVL: noLabel("gke", "H100_NVL", GKE_PLACEABLE),
         H200: gkeGpu(["nvidia-h200-141gb"], Q),
         L4: gkeGpu(["nvidia-l4"], Q),
         L40s: noLabel("gke", "L40s", GKE_PLACEABLE),
-        "RTX PRO 6000": gkeGpu(["nvidia-rtx-pro-6000"], Q),
+        RTX_PRO_4500: noLabel("gke", "RTX_PRO_4500", GKE_PLACEABLE),
+        RTX_PRO_6000: gkeGpu(["nvidia-rtx-pro-6000"], Q),
         T4: gkeGpu(["nvidia-tesla-t4"], Q),
         V100: gkeGpu(["nvidia-tesla-v100"], Q),
     },
@@ -153,16 +168,17 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         A30: noLabel("eks", "A30", EKS_PLACEABLE),
         // Karpenter names both A100s "a100": memory bounds midway (40960 / 81920 MiB) tell them apart
         A100: eksGpu({ karpenter: "a100", memory: [Lt(KARP_MEM, "61440")], nodeGroup: "nvidia-tesla-a100" }, Q),
-        "A100 80G": eksGpu({ karpenter: "a100", memory: [Gt(KARP_MEM, "61440")] }, Q),
+        A100_80G: eksGpu({ karpenter: "a100", memory: [Gt(KARP_MEM, "61440")] }, Q),
         B200: eksGpu({ karpenter: "b200" }, Q),
         GB200: noLabel("eks", "GB200", EKS_PLACEABLE),
         GB10: noLabel("eks", "GB10", EKS_PLACEABLE),
         H100: eksGpu({ karpenter: "h100" }, Q),
-        "H100 NVL": noLabel("eks", "H100 NVL", EKS_PLACEABLE),
+        H100_NVL: noLabel("eks", "H100_NVL", EKS_PLACEABLE),
         H200: eksGpu({ karpenter: "h200" }, Q),
         L4: eksGpu({ karpenter: "l4", nodeGroup: "nvidia-l4" }, Q),
         L40s: eksGpu({ karpenter: "l40s", nodeGroup: "nvidia-l40s" }, Q),
-        "RTX PRO 6000": noLabel("eks", "RTX PRO 6000", EKS_PLACEABLE),
+        RTX_PRO_4500: noLabel("eks", "RTX_PRO_4500", EKS_PLACEABLE),
+        RTX_PRO_6000: noLabel("eks", "RTX_PRO_6000", EKS_PLACEABLE),
         T4: eksGpu({ karpenter: "t4", nodeGroup: "nvidia-tesla-t4" }, Q),
         V100: eksGpu({ karpenter: "v100", nodeGroup: "nvidia-tesla-v100" }, Q),
     },
@@ -172,16 +188,17 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         A10G: noLabel("aks", "A10G", AKS_PLACEABLE),
         A30: noLabel("aks", "A30", AKS_PLACEABLE),
         A100: aksGpu(A100_40_SIZES, Q),
-        "A100 80G": aksGpu(A100_80_SIZES, Q),
+        A100_80G: aksGpu(A100_80_SIZES, Q),
         B200: noLabel("aks", "B200", AKS_PLACEABLE),
         GB200: aksGpu(["Standard_ND128isr_NDR_GB200_v6"], Q),
         GB10: noLabel("aks", "GB10", AKS_PLACEABLE),
         H100: aksGpu(["Standard_ND96isr_H100_v5"], Q),
-        "H100 NVL": aksGpu(["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"], Q),
+        H100_NVL: aksGpu(["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"], Q),
         H200: aksGpu(["Standard_ND96isr_H200_v5"], Q),
         L4: noLabel("aks", "L4", AKS_PLACEABLE),
         L40s: noLabel("aks", "L40s", AKS_PLACEABLE),
-        "RTX PRO 6000": noLabel("aks", "RTX PRO 6000", AKS_PLACEABLE),
+        RTX_PRO_4500: noLabel("aks", "RTX_PRO_4500", AKS_PLACEABLE),
+        RTX_PRO_6000: noLabel("aks", "RTX_PRO_6000", AKS_PLACEABLE),
         T4: aksGpu(
             ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"],
             Q,
@@ -197,16 +214,17 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         A10G: nvidiaGpu(["NVIDIA-A10G"], Q),
         A30: nvidiaGpu(["NVIDIA-A30"], Q),
         A100: nvidiaGpu(["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"], Q),
-        "A100 80G": nvidiaGpu(["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-80GB-PCIe"], Q),
+        A100_80G: nvidiaGpu(["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-80GB-PCIe"], Q),
         B200: nvidiaGpu(["NVIDIA-B200"], Q),
         GB200: nvidiaGpu(["NVIDIA-GB200"], Q),
         GB10: nvidiaGpu(["NVIDIA-GB10"], 1),
         H100: nvidiaGpu(["NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-PCIe"], Q),
-        "H100 NVL": nvidiaGpu(["NVIDIA-H100-NVL"], Q),
+        H100_NVL: nvidiaGpu(["NVIDIA-H100-NVL"], Q),
         H200: nvidiaGpu(["NVIDIA-H200", "NVIDIA-H200-NVL"], Q),
         L4: nvidiaGpu(["NVIDIA-L4"], Q),
         L40s: nvidiaGpu(["NVIDIA-L40S"], Q),
-        "RTX PRO 6000": nvidiaGpu(["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], Q),
+        RTX_PRO_4500: nvidiaGpu(["NVIDIA-RTX-PRO-4500-Blackwell-Server-Edition"], Q),
+        RTX_PRO_6000: nvidiaGpu(["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], Q),
         T4: nvidiaGpu(["Tesla-T4"], Q),
         V100: nvidiaGpu(
             ["Tesla-V100-SXM2-16GB", "Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-16GB", "Tesla-V100-PCIE-32GB"],
@@ -220,16 +238,17 @@ const GPU_TABLE: Record<string, Record<string, Expect>> = {
         A10G: flyteGpu("nvidia-a10g", Q),
         A30: flyteGpu("A30", Q),
         A100: flyteGpu("nvidia-tesla-a100", Q),
-        "A100 80G": flyteGpu("nvidia-a100-80gb", Q),
+        A100_80G: flyteGpu("nvidia-a100-80gb", Q),
         B200: flyteGpu("B200", Q),
         GB200: flyteGpu("GB200", Q),
         GB10: flyteGpu("GB10", 1),
         H100: flyteGpu("nvidia-tesla-h100", Q),
-        "H100 NVL": flyteGpu("H100_NVL", Q), // a label value cannot contain a space
+        H100_NVL: flyteGpu("H100_NVL", Q),
         H200: flyteGpu("H200", Q),
         L4: flyteGpu("nvidia-l4", Q),
         L40s: flyteGpu("nvidia-l40s", Q),
-        "RTX PRO 6000": flyteGpu("nvidia-rtx-pro-6000", Q),
+        RTX_PRO_4500: flyteGpu("nvidia-rtx-pro-4500", Q),
+        RTX_PRO_6000: flyteGpu("nvidia-rtx-pro-6000", Q),
         T4: flyteGpu("nvidia-tesla-t4", Q),
         V100: flyteGpu("nvidia-tesla-v100", Q),
     },
@@ -266,10 +285,27 @@ describe("every GPU model under every built-in profile", () => {
 describe("bare GPU count (no model)", () => {
     // whole GPUs of any model, kept off MIG-partitioned nodes like a named whole GPU
     const table: [string, Placement][] = [
-        ["gke", placement({ resources: gpu(2), terms: [[DoesNotExist(GKE_PART)]], tolerations: [NVIDIA_TAINT] })],
-        ["eks", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT] })],
-        ["aks", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT, SKU_GPU] })],
-        ["nvidia", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE]], tolerations: [NVIDIA_TAINT] })],
+        [
+            "gke",
+            placement({
+                resources: gpu(2),
+                terms: [[DoesNotExist(GKE_PART), GKE_UNSHARED]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        ["eks", placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE, NOT_SHARED]], tolerations: [NVIDIA_TAINT] })],
+        [
+            "aks",
+            placement({
+                resources: gpu(2),
+                terms: [[NOT_MIG_SINGLE, NOT_SHARED]],
+                tolerations: [NVIDIA_TAINT, SKU_GPU],
+            }),
+        ],
+        [
+            "nvidia",
+            placement({ resources: gpu(2), terms: [[NOT_MIG_SINGLE, NOT_SHARED]], tolerations: [NVIDIA_TAINT] }),
+        ],
         ["flyte", placement({ resources: gpu(2), terms: [[DoesNotExist(FLYTE_PART)]] })],
     ];
     test.each(table)("%s", (profile, expected) => {
@@ -277,6 +313,122 @@ describe("bare GPU count (no model)", () => {
     });
     test("no device: empty placement", () => {
         for (const p of PROFILE_NAMES) expect(place(p, undefined)).toEqual(placement({}));
+    });
+});
+
+// ---- shared GPUs -----------------------------------------------------------------------------
+describe("shared GPUs (time-sliced or MPS shares of one GPU) under every built-in profile", () => {
+    const SHARED_GKE = In(GKE_SHARING, "time-sharing", "mps");
+    const SHARED_GFD = In(GFD_SHARING, "time-slicing", "mps");
+    const T4_SIZES = ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"];
+    const table: [string, string, Expect][] = [
+        // GKE: the model's accelerator label and a time-sharing or MPS pool; one share is one nvidia.com/gpu
+        [
+            "gke",
+            "T4 shared",
+            placement({
+                resources: gpu(1),
+                nodeSelector: { [GKE_ACC]: "nvidia-tesla-t4" },
+                terms: [[SHARED_GKE]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "gke",
+            "L4 shared",
+            placement({
+                resources: gpu(1),
+                nodeSelector: { [GKE_ACC]: "nvidia-l4" },
+                terms: [[SHARED_GKE]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "gke",
+            "A10G shared",
+            {
+                error: 'resources.gpu: got "A10G shared"; profile "gke" has no node label for A10G, the GPU of A10G shared (add the value with a custom profile\'s deviceValues)',
+            },
+        ],
+        // EKS and AKS: the model's labels and GPU Feature Discovery's sharing strategy (NVIDIA device plugin)
+        [
+            "eks",
+            "A10G shared",
+            placement({
+                resources: gpu(1),
+                terms: [
+                    [In(KARP_GPU, "a10g"), SHARED_GFD],
+                    [In(EKS_NG, "nvidia-a10g"), SHARED_GFD],
+                ],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "eks",
+            "L40S shared",
+            placement({
+                resources: gpu(1),
+                terms: [
+                    [In(KARP_GPU, "l40s"), SHARED_GFD],
+                    [In(EKS_NG, "nvidia-l40s"), SHARED_GFD],
+                ],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "aks",
+            "T4 shared",
+            placement({
+                resources: gpu(1),
+                terms: [[In(AZ_ACC, "nvidia"), In(INSTANCE, ...T4_SIZES), SHARED_GFD]],
+                tolerations: [NVIDIA_TAINT, SKU_GPU],
+            }),
+        ],
+        // plain NVIDIA: GFD's product label of a shared node ends in -SHARED
+        [
+            "nvidia",
+            "A10 shared",
+            placement({
+                resources: gpu(1),
+                terms: [[In(PRODUCT, "NVIDIA-A10-SHARED"), SHARED_GFD]],
+                tolerations: [NVIDIA_TAINT],
+            }),
+        ],
+        [
+            "flyte",
+            "T4 shared",
+            {
+                error: 'resources.gpu: got "T4 shared"; profile "flyte" cannot place shared GPUs: the Flyte backend selects a GPU by one node label whose value is the device name, and "T4 shared" cannot be a label value (no spaces); how a Flyte deployment marks time-sliced or MPS pools is its own configuration (a custom profile can give one: gpu.sharing)',
+            },
+        ],
+    ];
+    test.each(table)("%s / %s", (profile, device, expected) => {
+        const d = parseAccelerator("resources.gpu", `${device}:1`);
+        if ("error" in expected) expect(errorOf(() => place(profile, d)).message).toBe(expected.error);
+        else expect(place(profile, d)).toEqual(expected);
+    });
+
+    test("a plain request of the same model stays off shared pools", () => {
+        expect(place("gke", GPU({ device: "T4" })).terms).toEqual([[DoesNotExist(GKE_PART), GKE_UNSHARED]]);
+        expect(place("eks", GPU({ device: "A10G" })).terms[0]).toContainEqual(NOT_SHARED);
+    });
+
+    test("a custom profile gives the Flyte backend's labels a sharing convention", () => {
+        const onprem: ProfileInput = {
+            extends: "flyte",
+            name: "onprem",
+            gpu: {
+                ...BUILTIN_PROFILES.flyte.gpu!,
+                sharing: { shared: [In("acme.io/gpu-sharing", "true")], resource: "nvidia.com/gpu.shared" },
+            },
+        };
+        expect(place(onprem, parseAccelerator("resources.gpu", "L4 shared:1"))).toEqual(
+            placement({
+                resources: { "nvidia.com/gpu.shared": "1" },
+                terms: [[In(FLYTE_ACC, "nvidia-l4"), In("acme.io/gpu-sharing", "true")]],
+                tolerations: [Equal(FLYTE_ACC, "nvidia-l4"), Equal("acme.io/gpu-sharing", "true")],
+            }),
+        );
     });
 });
 
@@ -293,7 +445,7 @@ describe("MIG partitions", () => {
             placement({
                 resources: gpu(2),
                 nodeSelector: { [GKE_PART]: "1g.10gb" },
-                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]],
+                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb"), GKE_UNSHARED]],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -303,7 +455,7 @@ describe("MIG partitions", () => {
             placement({
                 resources: gpu(2),
                 nodeSelector: { [GKE_PART]: "1g.10gb" },
-                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb")]],
+                terms: [[In(GKE_ACC, "nvidia-h100-80gb", "nvidia-h100-mega-80gb"), GKE_UNSHARED]],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -313,7 +465,9 @@ describe("MIG partitions", () => {
             "single",
             placement({
                 resources: gpu(2),
-                terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]],
+                terms: [
+                    [In(KARP_GPU, "h100"), In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single"), NOT_SHARED],
+                ],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -322,7 +476,7 @@ describe("MIG partitions", () => {
             "mixed",
             placement({
                 resources: { "nvidia.com/mig-1g.10gb": "2" },
-                terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]],
+                terms: [[In(KARP_GPU, "h100"), In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed"), NOT_SHARED]],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -337,6 +491,7 @@ describe("MIG partitions", () => {
                         In(INSTANCE, "Standard_ND96isr_H100_v5"),
                         In(PRODUCT, ...migSingleProducts),
                         In(MIG_STRATEGY, "single"),
+                        NOT_SHARED,
                     ],
                 ],
                 tolerations: [NVIDIA_TAINT, SKU_GPU],
@@ -353,6 +508,7 @@ describe("MIG partitions", () => {
                         In(INSTANCE, "Standard_ND96isr_H100_v5"),
                         In(PRODUCT, ...H100_PRODUCTS),
                         In(MIG_STRATEGY, "mixed"),
+                        NOT_SHARED,
                     ],
                 ],
                 tolerations: [NVIDIA_TAINT, SKU_GPU],
@@ -364,7 +520,7 @@ describe("MIG partitions", () => {
             undefined,
             placement({
                 resources: gpu(2),
-                terms: [[In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single")]],
+                terms: [[In(PRODUCT, ...migSingleProducts), In(MIG_STRATEGY, "single"), NOT_SHARED]],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -373,7 +529,7 @@ describe("MIG partitions", () => {
             "mixed",
             placement({
                 resources: { "nvidia.com/mig-1g.10gb": "2" },
-                terms: [[In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed")]],
+                terms: [[In(PRODUCT, ...H100_PRODUCTS), In(MIG_STRATEGY, "mixed"), NOT_SHARED]],
                 tolerations: [NVIDIA_TAINT],
             }),
         ],
@@ -418,6 +574,7 @@ describe("MIG partitions", () => {
                         Gt(KARP_MEM, "61440"),
                         In(PRODUCT, "NVIDIA-A100-SXM4-80GB-MIG-3g.40gb", "NVIDIA-A100-80GB-PCIe-MIG-3g.40gb"),
                         In(MIG_STRATEGY, "single"),
+                        NOT_SHARED,
                     ],
                 ],
                 tolerations: [NVIDIA_TAINT],
@@ -433,11 +590,13 @@ describe("MIG partitions", () => {
                         Lt(KARP_MEM, "61440"),
                         In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"),
                         In(MIG_STRATEGY, "mixed"),
+                        NOT_SHARED,
                     ],
                     [
                         In(EKS_NG, "nvidia-tesla-a100"),
                         In(PRODUCT, "NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"),
                         In(MIG_STRATEGY, "mixed"),
+                        NOT_SHARED,
                     ],
                 ],
                 tolerations: [NVIDIA_TAINT],
@@ -469,6 +628,7 @@ describe("MIG partitions", () => {
             expect(place("nvidia", d, "single").terms[0]).toEqual([
                 In(PRODUCT, ...gpuProducts(device).map((v) => `${v}-MIG-${partition}`)),
                 In(MIG_STRATEGY, "single"),
+                NOT_SHARED,
             ]);
             // gke rejects mixed (or cannot place the model at all)
             expect(errorOf(() => place("gke", d, "mixed")).field).toBe(
@@ -917,8 +1077,13 @@ describe("interruptible -> spot; otherwise off spot", () => {
             placement({
                 resources: gpu(1),
                 terms: [
-                    [In(KARP_GPU, "t4"), NOT_MIG_SINGLE, NotIn("karpenter.sh/capacity-type", "spot")],
-                    [In(EKS_NG, "nvidia-tesla-t4"), NOT_MIG_SINGLE, NotIn("karpenter.sh/capacity-type", "spot")],
+                    [In(KARP_GPU, "t4"), NOT_MIG_SINGLE, NOT_SHARED, NotIn("karpenter.sh/capacity-type", "spot")],
+                    [
+                        In(EKS_NG, "nvidia-tesla-t4"),
+                        NOT_MIG_SINGLE,
+                        NOT_SHARED,
+                        NotIn("karpenter.sh/capacity-type", "spot"),
+                    ],
                 ],
                 tolerations: [NVIDIA_TAINT],
             }),
@@ -928,7 +1093,7 @@ describe("interruptible -> spot; otherwise off spot", () => {
             placement({
                 resources: gpu(1),
                 nodeSelector: { [GKE_ACC]: "nvidia-l4", "cloud.google.com/gke-spot": "true" },
-                terms: [[DoesNotExist(GKE_PART)]],
+                terms: [[DoesNotExist(GKE_PART), GKE_UNSHARED]],
                 tolerations: [NVIDIA_TAINT, Equal("cloud.google.com/gke-spot", "true")],
             }),
         );
@@ -1009,7 +1174,7 @@ describe("resolveProfile", () => {
             name: "my-gke",
             deviceValues: { A100_80G: { gke: ["my-a100-80"] }, H100: { gke: ["nvidia-h100-80gb"] } },
         };
-        expect(place(custom, GPU({ device: "A100 80G" }))).toEqual(gkeGpu(["my-a100-80"], 1));
+        expect(place(custom, GPU({ device: "A100_80G" }))).toEqual(gkeGpu(["my-a100-80"], 1));
         expect(place(custom, GPU({ device: "H100" }))).toEqual(gkeGpu(["nvidia-h100-80gb"], 1));
     });
 
@@ -1037,7 +1202,7 @@ describe("resolveProfile", () => {
         const resolved = resolveProfile(full);
         expect(resolved.name).toBe("onprem");
         expect(placeDevice(resolved, toDevice("g", 1))).toEqual(
-            placement({ resources: gpu(1), terms: [[NOT_MIG_SINGLE]] }),
+            placement({ resources: gpu(1), terms: [[NOT_MIG_SINGLE, NOT_SHARED]] }),
         );
         expect(place(full, GPU({ device: "T4" }))).toEqual(nvidiaGpu(["Tesla-T4"], 1));
     });
@@ -1090,7 +1255,7 @@ describe("resolveProfile", () => {
             "typo in gpu rules",
             { ...BUILTIN_PROFILES.gke, name: "c", gpu: { ...BUILTIN_PROFILES.gke.gpu, selectrs: [] } },
             "profile.gpu.selectrs",
-            'profile.gpu.selectrs: unknown field "selectrs"; did you mean "selectors"? allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix',
+            'profile.gpu.selectrs: unknown field "selectrs"; did you mean "selectors"? allowed fields: resource, selectors, tolerations, tolerateSelectedLabels, migStrategies, partition, unpartitioned, mixedResourcePrefix, sharing, sharingRefusal',
         ],
         [
             "typo in a label rule",

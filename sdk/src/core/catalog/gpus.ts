@@ -6,9 +6,9 @@
  */
 import type { RowNamed } from "./rows";
 export interface GpuModel {
-    /** Canonical name in accelerator strings ("A100 80G:4"). */
+    /** Canonical name in accelerator strings ("A100_80G:4"), flyte-sdk 2.12's spelling. */
     readonly name: string;
-    /** Other accepted spellings (flyte-sdk >= 2.12 uses underscores). */
+    /** Other accepted spellings (the spaced names flyte-sdk deprecated in 2.12 and still accepts). */
     readonly aliases: readonly string[];
     /** Counts accepted in an accelerator string and in GPU({ quantity }). */
     readonly maxQuantity: number;
@@ -39,16 +39,17 @@ const ROWS = [
     { name: "A10G", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 24576, mig: [], gke: [], eksNodeGroup: "nvidia-a10g", karpenter: "a10g", aksVmSizes: [], gfdProducts: ["NVIDIA-A10G"], flyte: "nvidia-a10g" },
     { name: "A30", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 24576, mig: ["1g.6gb", "2g.12gb", "4g.24gb"], gke: [], aksVmSizes: [], gfdProducts: ["NVIDIA-A30"], flyte: "A30" },
     { name: "A100", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 40960, mig: ["1g.5gb", "1g.10gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"], gke: ["nvidia-tesla-a100"], eksNodeGroup: "nvidia-tesla-a100", karpenter: "a100", aksVmSizes: ["Standard_ND96asr_v4"], gfdProducts: ["NVIDIA-A100-SXM4-40GB", "NVIDIA-A100-PCIE-40GB"], flyte: "nvidia-tesla-a100" },
-    { name: "A100 80G", aliases: ["A100_80G"], maxQuantity: UP_TO_8, memoryMiB: 81920, mig: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"], gke: ["nvidia-a100-80gb"], karpenter: "a100", aksVmSizes: ["Standard_NC24ads_A100_v4", "Standard_NC48ads_A100_v4", "Standard_NC96ads_A100_v4", "Standard_ND96amsr_A100_v4"], gfdProducts: ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-80GB-PCIe"], flyte: "nvidia-a100-80gb" },
+    { name: "A100_80G", aliases: ["A100 80G"], maxQuantity: UP_TO_8, memoryMiB: 81920, mig: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"], gke: ["nvidia-a100-80gb"], karpenter: "a100", aksVmSizes: ["Standard_NC24ads_A100_v4", "Standard_NC48ads_A100_v4", "Standard_NC96ads_A100_v4", "Standard_ND96amsr_A100_v4"], gfdProducts: ["NVIDIA-A100-SXM4-80GB", "NVIDIA-A100-80GB-PCIe"], flyte: "nvidia-a100-80gb" },
     { name: "B200", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 183359, mig: ["1g.23gb", "1g.45gb", "2g.45gb", "3g.90gb", "4g.90gb", "7g.180gb"], gke: ["nvidia-b200"], karpenter: "b200", aksVmSizes: [], gfdProducts: ["NVIDIA-B200"], flyte: "B200" },
     { name: "GB200", aliases: [], maxQuantity: 4, memoryMiB: 189471, mig: ["1g.23gb", "1g.47gb", "2g.47gb", "3g.93gb", "4g.93gb", "7g.186gb"], gke: ["nvidia-gb200"], aksVmSizes: ["Standard_ND128isr_NDR_GB200_v6"], gfdProducts: ["NVIDIA-GB200"], flyte: "GB200" },
     { name: "GB10", aliases: [], maxQuantity: 1, memoryMiB: 131072, mig: [], gke: [], aksVmSizes: [], gfdProducts: ["NVIDIA-GB10"], flyte: "GB10" },
     { name: "H100", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 81559, mig: ["1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"], gke: ["nvidia-h100-80gb", "nvidia-h100-mega-80gb"], karpenter: "h100", aksVmSizes: ["Standard_ND96isr_H100_v5"], gfdProducts: ["NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-PCIe"], flyte: "nvidia-tesla-h100" },
-    { name: "H100 NVL", aliases: ["H100_NVL"], maxQuantity: UP_TO_8, memoryMiB: 95830, mig: ["1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"], gke: [], aksVmSizes: ["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"], gfdProducts: ["NVIDIA-H100-NVL"], flyte: "H100_NVL" },
+    { name: "H100_NVL", aliases: ["H100 NVL"], maxQuantity: UP_TO_8, memoryMiB: 95830, mig: ["1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"], gke: [], aksVmSizes: ["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"], gfdProducts: ["NVIDIA-H100-NVL"], flyte: "H100_NVL" },
     { name: "H200", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 143771, mig: ["1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"], gke: ["nvidia-h200-141gb"], karpenter: "h200", aksVmSizes: ["Standard_ND96isr_H200_v5"], gfdProducts: ["NVIDIA-H200", "NVIDIA-H200-NVL"], flyte: "H200" },
     { name: "L4", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 23034, mig: [], gke: ["nvidia-l4"], eksNodeGroup: "nvidia-l4", karpenter: "l4", aksVmSizes: [], gfdProducts: ["NVIDIA-L4"], flyte: "nvidia-l4" },
     { name: "L40s", aliases: ["L40S"], maxQuantity: UP_TO_8, memoryMiB: 46068, mig: [], gke: [], eksNodeGroup: "nvidia-l40s", karpenter: "l40s", aksVmSizes: [], gfdProducts: ["NVIDIA-L40S"], flyte: "nvidia-l40s" },
-    { name: "RTX PRO 6000", aliases: ["RTX_PRO_6000"], maxQuantity: UP_TO_8, memoryMiB: 97887, mig: ["1g.24gb", "2g.48gb", "4g.96gb"], gke: ["nvidia-rtx-pro-6000"], aksVmSizes: [], gfdProducts: ["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], flyte: "nvidia-rtx-pro-6000" },
+    { name: "RTX_PRO_4500", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 32768, mig: [], gke: [], aksVmSizes: [], gfdProducts: ["NVIDIA-RTX-PRO-4500-Blackwell-Server-Edition"], flyte: "nvidia-rtx-pro-4500" },
+    { name: "RTX_PRO_6000", aliases: ["RTX PRO 6000"], maxQuantity: UP_TO_8, memoryMiB: 97887, mig: ["1g.24gb", "2g.48gb", "4g.96gb"], gke: ["nvidia-rtx-pro-6000"], aksVmSizes: [], gfdProducts: ["NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition"], flyte: "nvidia-rtx-pro-6000" },
     { name: "T4", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 15360, mig: [], gke: ["nvidia-tesla-t4"], eksNodeGroup: "nvidia-tesla-t4", karpenter: "t4", aksVmSizes: ["Standard_NC4as_T4_v3", "Standard_NC8as_T4_v3", "Standard_NC16as_T4_v3", "Standard_NC64as_T4_v3"], gfdProducts: ["Tesla-T4"], flyte: "nvidia-tesla-t4" },
     { name: "V100", aliases: [], maxQuantity: UP_TO_8, memoryMiB: 16384, mig: [], gke: ["nvidia-tesla-v100"], eksNodeGroup: "nvidia-tesla-v100", karpenter: "v100", aksVmSizes: ["Standard_NC6s_v3", "Standard_NC12s_v3", "Standard_NC24s_v3", "Standard_NC24rs_v3", "Standard_ND40rs_v2"], gfdProducts: ["Tesla-V100-SXM2-16GB", "Tesla-V100-SXM2-32GB", "Tesla-V100-PCIE-16GB", "Tesla-V100-PCIE-32GB"], flyte: "nvidia-tesla-v100" },
 ] as const satisfies readonly GpuModel[];

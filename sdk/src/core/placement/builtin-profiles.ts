@@ -1,4 +1,4 @@
-import { MigStrategy, SchedulingProfile } from "./profile";
+import { MigStrategy, SchedulingProfile, SharingRules } from "./profile";
 import { NodeSelectorRequirement, Toleration } from "./types";
 
 /**
@@ -18,6 +18,17 @@ const NOT_MIG_SINGLE: NodeSelectorRequirement = {
     operator: "NotIn",
     values: ["single"],
 };
+/**
+ * Time-slicing and MPS with the NVIDIA device plugin (GPU Operator): GPU Feature Discovery
+ * labels a node's sharing strategy (`none`, `time-slicing`, `mps`); each share is one
+ * `nvidia.com/gpu` (the plugin's default `renameByDefault: false`).
+ */
+const GFD_SHARING_KEY = "nvidia.com/gpu.sharing-strategy";
+const GFD_SHARED = ["time-slicing", "mps"];
+const GFD_SHARING: SharingRules = {
+    shared: [{ key: GFD_SHARING_KEY, operator: "In", values: GFD_SHARED }],
+    unshared: { key: GFD_SHARING_KEY, operator: "NotIn", values: GFD_SHARED },
+};
 /** MIG with the NVIDIA GPU Operator (device plugin + GFD), strategy single or mixed. */
 const GFD_MIG = {
     migStrategies: ["single", "mixed"] as MigStrategy[],
@@ -35,6 +46,8 @@ function spotByLabel(key: string, value: string, tolerate: boolean): SchedulingP
     };
 }
 
+const GKE_SHARING_KEY = "cloud.google.com/gke-gpu-sharing-strategy";
+
 const gke: SchedulingProfile = {
     name: "gke",
     preferNodeSelector: true,
@@ -48,6 +61,11 @@ const gke: SchedulingProfile = {
         partition: { kind: "label", key: "cloud.google.com/gke-gpu-partition-size" },
         unpartitioned: { key: "cloud.google.com/gke-gpu-partition-size", operator: "DoesNotExist" },
         mixedResourcePrefix: "nvidia.com/mig-",
+        // GPU time-sharing and MPS node pools carry the strategy label; each client requests one nvidia.com/gpu
+        sharing: {
+            shared: [{ key: GKE_SHARING_KEY, operator: "In", values: ["time-sharing", "mps"] }],
+            unshared: { key: GKE_SHARING_KEY, operator: "DoesNotExist" },
+        },
     },
     tpu: {
         resource: "google.com/tpu",
@@ -76,6 +94,7 @@ const eks: SchedulingProfile = {
         ],
         tolerations: [NVIDIA_TAINT],
         ...GFD_MIG,
+        sharing: GFD_SHARING,
     },
     neuron: {
         resource: "aws.amazon.com/neuron",
@@ -119,6 +138,7 @@ const aks: SchedulingProfile = {
         ],
         tolerations: AKS_GPU_TOLERATIONS,
         ...GFD_MIG,
+        sharing: GFD_SHARING,
     },
     amd: {
         resource: "amd.com/gpu",
@@ -138,6 +158,8 @@ const nvidia: SchedulingProfile = {
         selectors: [[{ key: "nvidia.com/gpu.product", column: "gfdProducts" }]],
         tolerations: [NVIDIA_TAINT],
         ...GFD_MIG,
+        // a shared node's product label ends in -SHARED (Tesla-T4-SHARED)
+        sharing: { ...GFD_SHARING, gfdProductSuffix: "-SHARED" },
     },
     amd: {
         resource: "amd.com/gpu",
@@ -166,6 +188,8 @@ const flyte: SchedulingProfile = {
         partition: { kind: "label", key: FLYTE_PARTITION },
         unpartitioned: { key: FLYTE_PARTITION, operator: "DoesNotExist" },
         mixedResourcePrefix: "nvidia.com/mig-",
+        sharingRefusal:
+            'the Flyte backend selects a GPU by one node label whose value is the device name, and "T4 shared" cannot be a label value (no spaces); how a Flyte deployment marks time-sliced or MPS pools is its own configuration',
     },
     tpu: {
         resource: "google.com/tpu",

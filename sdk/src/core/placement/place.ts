@@ -1,9 +1,18 @@
 import { NEURON_DEVICES } from "../catalog/others";
 import { topologyChips } from "../catalog/tpus";
-import { Device, DeviceClass, tpuGeneration } from "../devices";
+import { Device, DeviceClass, gpuModel, sharedGpu, tpuGeneration } from "../devices";
 import { ValidationError } from "../errors";
 import { CatalogRow, catalogRows } from "./catalog-rows";
-import { DeviceRules, GpuRules, LabelRule, MigStrategy, NeuronRules, SchedulingProfile, TpuRules } from "./profile";
+import {
+    DeviceRules,
+    GpuRules,
+    LabelRule,
+    MigStrategy,
+    NeuronRules,
+    SchedulingProfile,
+    SharingRules,
+    TpuRules,
+} from "./profile";
 import { EMPTY_PLACEMENT, NodeSelectorRequirement, Placement, Toleration } from "./types";
 
 export interface PlaceOptions {
@@ -37,12 +46,14 @@ export function placeDevice(
     if (!device) return EMPTY_PLACEMENT;
     const field = options.field ?? "resources.gpu";
     if (device.deviceClass === "GPU" && device.device === undefined) {
-        // a bare count means whole GPUs: keep it off MIG-partitioned nodes too
-        const unpartitioned = profile.gpu?.unpartitioned;
+        // a bare count means whole GPUs: keep it off MIG-partitioned and shared nodes too
+        const whole = [profile.gpu?.unpartitioned, profile.gpu?.sharing?.unshared].filter(
+            (r): r is NodeSelectorRequirement => r !== undefined,
+        );
         return {
             ...EMPTY_PLACEMENT,
             resources: { [profile.anyGpu.resource]: String(device.quantity) },
-            terms: unpartitioned ? [[unpartitioned]] : [],
+            terms: whole.length ? [whole] : [],
             tolerations: profile.anyGpu.tolerations,
         };
     }
@@ -58,18 +69,11 @@ export function placeDevice(
         );
     }
     const rows = catalogRows(device.deviceClass, profile.deviceValues);
+    const shared = device.deviceClass === "GPU" ? sharedGpu(device.device) : undefined;
+    if (shared) return placeSharedGpu(profile, rules as GpuRules, device, rows, gpuModel(shared.model)!.name, field);
     const row = rows.find((r) => r.name === device.device)!;
     const terms = selectorTerms(rules, row, rows);
-    if (terms.length === 0) {
-        const placeable = rows
-            .filter((r) => selectorTerms(rules, r, rows).length > 0)
-            .map((r) => JSON.stringify(r.name));
-        throw new ValidationError(
-            field,
-            device.device,
-            `profile "${profile.name}" has no node label for ${device.device}; it can place ${placeable.join(", ") || "none"} (add the value with a custom profile's deviceValues)`,
-        );
-    }
+    if (terms.length === 0) throw noLabel(profile, rules, device, rows, field);
     switch (device.deviceClass) {
         case "GPU":
             return placeGpu(profile, rules as GpuRules, device, terms, options, field);
@@ -87,6 +91,64 @@ export function placeDevice(
         default:
             return finish(profile, rules, { [rules.resource]: String(device.quantity) }, terms, 1);
     }
+}
+
+function noLabel(
+    profile: SchedulingProfile,
+    rules: DeviceRules,
+    device: Device,
+    rows: readonly CatalogRow[],
+    field: string,
+): ValidationError {
+    const placeable = rows.filter((r) => selectorTerms(rules, r, rows).length > 0).map((r) => JSON.stringify(r.name));
+    return new ValidationError(
+        field,
+        device.device,
+        `profile "${profile.name}" has no node label for ${device.device}; it can place ${placeable.join(", ") || "none"} (add the value with a custom profile's deviceValues)`,
+    );
+}
+
+/**
+ * One share of a time-sliced (or MPS) GPU: the model's labels, narrowed to the pools
+ * the flavour marks as shared, and the family's (or the sharing rules') resource.
+ */
+function placeSharedGpu(
+    profile: SchedulingProfile,
+    rules: GpuRules,
+    device: Device,
+    rows: readonly CatalogRow[],
+    model: string,
+    field: string,
+): Placement {
+    const sharing: SharingRules | undefined = rules.sharing;
+    if (!sharing) {
+        throw new ValidationError(
+            field,
+            device.device,
+            `profile "${profile.name}" cannot place shared GPUs: ${rules.sharingRefusal ?? "it has no convention for time-sliced or MPS GPU pools"} (a custom profile can give one: gpu.sharing)`,
+        );
+    }
+    const modelRow = rows.find((r) => r.name === model)!;
+    const suffix = sharing.gfdProductSuffix;
+    const row: CatalogRow =
+        suffix === undefined
+            ? modelRow
+            : {
+                  ...modelRow,
+                  columns: {
+                      ...modelRow.columns,
+                      gfdProducts: (modelRow.columns.gfdProducts ?? []).map((p) => `${p}${suffix}`),
+                  },
+              };
+    const terms = selectorTerms(rules, row, rows).map((t) => andInto(t, sharing.shared));
+    if (terms.length === 0) {
+        throw new ValidationError(
+            field,
+            device.device,
+            `profile "${profile.name}" has no node label for ${model}, the GPU of ${device.device} (add the value with a custom profile's deviceValues)`,
+        );
+    }
+    return finish(profile, rules, { [sharing.resource ?? rules.resource]: String(device.quantity) }, terms, 1);
 }
 
 function rowCores(device: Device): number {
@@ -140,6 +202,9 @@ function placeGpu(
             );
         }
     }
+    // whole GPUs and MIG slices stay off the pools that share their GPUs
+    const unshared = rules.sharing?.unshared;
+    if (unshared) terms = terms.map((t) => andInto(t, [unshared]));
     return finish(profile, rules, { [resource]: String(device.quantity) }, terms, 1);
 }
 

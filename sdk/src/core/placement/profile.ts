@@ -54,6 +54,21 @@ export type PartitionRule =
     /** GPU Feature Discovery: `nvidia.com/gpu.product` gets `-MIG-<profile>` under strategy single. */
     | { kind: "gfdProduct"; productKey: string; strategyKey: string };
 
+/**
+ * How a cluster flavour offers shared GPUs ("T4 shared"): pools whose GPUs are
+ * time-sliced (or run under MPS) between pods, each pod requesting one share.
+ */
+export interface SharingRules {
+    /** Requirements ANDed into a shared GPU's selection (the model's labels), e.g. GKE's sharing-strategy label. */
+    shared: NodeSelectorRequirement[];
+    /** Suffix a shared node's GPU Feature Discovery product label carries (`Tesla-T4-SHARED`), applied to `gfdProducts` values. */
+    gfdProductSuffix?: string;
+    /** Requirement keeping whole GPUs and MIG slices off shared pools. */
+    unshared?: NodeSelectorRequirement;
+    /** The resource one share is requested as (default: the family's `resource`). */
+    resource?: string;
+}
+
 export interface GpuRules extends DeviceRules {
     /** MIG strategies the cluster flavour supports; the first is the default. */
     migStrategies: MigStrategy[];
@@ -62,6 +77,10 @@ export interface GpuRules extends DeviceRules {
     unpartitioned?: NodeSelectorRequirement;
     /** Mixed strategy resource prefix: `nvidia.com/mig-<profile>`. */
     mixedResourcePrefix: string;
+    /** Shared GPUs; without it, a shared GPU is refused with `sharingRefusal`. */
+    sharing?: SharingRules;
+    /** Why this flavour cannot place shared GPUs (when it has no `sharing`). */
+    sharingRefusal?: string;
 }
 
 export interface TpuRules extends DeviceRules {

@@ -66,6 +66,16 @@ const gpuRules = z
         ]),
         unpartitioned: requirement.optional(),
         mixedResourcePrefix: z.string().min(1),
+        sharing: z
+            .object({
+                shared: z.array(requirement),
+                gfdProductSuffix: z.string().min(1).optional(),
+                unshared: requirement.optional(),
+                resource: z.string().min(1).optional(),
+            })
+            .strict()
+            .optional(),
+        sharingRefusal: z.string().min(1).optional(),
     })
     .strict();
 const tpuRules = z.object({ ...deviceRules, topologyLabel: z.string().min(1), requireTopology: z.boolean() }).strict();
