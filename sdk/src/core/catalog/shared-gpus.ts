@@ -2,7 +2,7 @@
  * Shared GPUs (flyte-sdk 2.12 `SharedGPUType`): a share of one physical GPU that a node
  * pool time-slices (or runs under MPS) between several pods. One row per device; the
  * node labels come from the model's row, how a cluster flavour marks shared pools from
- * its profile's `gpu.sharing` rules (core/scheduling/builtin-profiles.ts).
+ * its profile's `gpu.sharing` rules (core/placement/builtin-profiles.ts).
  */
 import type { GpuName } from "./gpus";
 
