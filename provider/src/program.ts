@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { programSlot } from "../../sdk/src/runtime/program-state";
 import { NamingStyle } from "../../sdk/src/spec/caller-terms";
 
 /**
@@ -12,7 +13,7 @@ export function programDirectory(): string {
     return process.cwd();
 }
 
-let style: NamingStyle | undefined;
+const memo = programSlot("naming style", () => ({ style: undefined as NamingStyle | undefined }));
 
 /**
  * How the calling program spells the package's fields, from its project file's
@@ -20,8 +21,9 @@ let style: NamingStyle | undefined;
  * schema's names. Errors name fields the way the program wrote them.
  */
 export function namingStyle(): NamingStyle {
-    if (style === undefined) {
-        style = "schema";
+    const m = memo();
+    if (m.style === undefined) {
+        let style: NamingStyle = "schema";
         for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
             const p = path.join(programDirectory(), file);
             if (!fs.existsSync(p)) continue;
@@ -34,6 +36,7 @@ export function namingStyle(): NamingStyle {
             }
             break;
         }
+        m.style = style;
     }
-    return style;
+    return m.style;
 }

@@ -1,11 +1,10 @@
 /**
- * A small Kubernetes REST client for the demo report and the end-to-end tests:
- * admin kubeconfig (client certificates), JSON in and out. No dependency beyond
- * Node's https and js-yaml.
+ * The package's Kubernetes client (sdk/src/kube) as the demo report and the end-to-end
+ * tests use it: a kubeconfig file (the platform's admin one), JSON in and out, errors
+ * on anything but success.
  */
-import * as fs from "fs";
-import * as https from "https";
-import * as yaml from "js-yaml";
+import { KubeRequestError, getObject, kubeApi, listObjects } from "../../sdk/src/kube/client";
+import { loadKubeconfig } from "../../sdk/src/kube/kubeconfig";
 
 export interface KubeClient {
     request<T = any>(
@@ -21,73 +20,23 @@ export interface KubeClient {
 }
 
 export function kubeClient(kubeconfigPath: string): KubeClient {
-    const config = yaml.load(fs.readFileSync(kubeconfigPath, "utf8")) as any;
-    const contextName = config["current-context"];
-    const context =
-        (config.contexts ?? []).find((c: any) => c.name === contextName)?.context ?? config.contexts[0].context;
-    const cluster = config.clusters.find((c: any) => c.name === context.cluster).cluster;
-    const user = config.users.find((u: any) => u.name === context.user).user;
-    const data = (inline: string | undefined, file: string | undefined) =>
-        inline ? Buffer.from(inline, "base64") : file ? fs.readFileSync(file) : undefined;
-    const server = new URL(cluster.server);
-    const agent = new https.Agent({
-        ca: data(cluster["certificate-authority-data"], cluster["certificate-authority"]),
-        cert: data(user["client-certificate-data"], user["client-certificate"]),
-        key: data(user["client-key-data"], user["client-key"]),
-        keepAlive: true,
-    });
-    const token = user.token as string | undefined;
-
-    const request = <T>(method: string, path: string, body?: unknown, contentType = "application/json") =>
-        new Promise<{ status: number; body: T }>((resolve, reject) => {
-            const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-            const req = https.request(
-                {
-                    host: server.hostname,
-                    port: server.port || 443,
-                    path,
-                    method,
-                    agent,
-                    headers: {
-                        Accept: "application/json",
-                        ...(payload ? { "Content-Type": contentType, "Content-Length": payload.length } : {}),
-                        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-                    },
-                },
-                (res) => {
-                    const chunks: Buffer[] = [];
-                    res.on("data", (c) => chunks.push(c));
-                    res.on("end", () => {
-                        const text = Buffer.concat(chunks).toString("utf8");
-                        let parsed: any = text;
-                        try {
-                            parsed = text ? JSON.parse(text) : undefined;
-                        } catch {
-                            // leave as text
-                        }
-                        resolve({ status: res.statusCode ?? 0, body: parsed });
-                    });
-                },
-            );
-            req.on("error", reject);
-            if (payload) req.write(payload);
-            req.end();
-        });
-
-    const ok = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-        const res = await request<T>(method, path, body);
-        if (res.status >= 300)
-            throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
-        return res.body;
+    const api = kubeApi(loadKubeconfig({ kubeconfig: kubeconfigPath }));
+    // a body that is not JSON (a log, an empty answer) is its text, or undefined when empty
+    const request = async <T>(method: string, path: string, body?: unknown, contentType?: string) => {
+        const res = await api.request(method, path, body, contentType);
+        return { status: res.status, body: (res.body !== undefined ? res.body : res.text || undefined) as T };
     };
-
     return {
         request,
-        get: (path) => ok("GET", path),
-        list: async (path) => (await ok<any>("GET", path)).items ?? [],
-        create: (path, body) => ok("POST", path, body),
+        get: (path) => getObject(api, path),
+        list: (path) => listObjects(api, path),
+        create: async (path, body) => {
+            const res = await api.request("POST", path, body);
+            if (res.status >= 300) throw new KubeRequestError("POST", path, res.status, res.text);
+            return res.body as any;
+        },
         remove: async (path) => {
-            const res = await request("DELETE", path);
+            const res = await api.request("DELETE", path);
             if (res.status >= 300 && res.status !== 404) throw new Error(`DELETE ${path}: ${res.status}`);
         },
     };

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../../sdk/src/core/errors";
-import { resetNameClaims } from "../../sdk/src/runtime/name-claims";
-import { resetSharedBuilds } from "../../sdk/src/components/image-build";
+import { resetProgramState } from "../../sdk/src/runtime/program-state";
 
 /** Every resource the program registered, as the engine saw it. */
 export interface Registration {
@@ -49,8 +48,7 @@ export function installMocks(options: { preview?: boolean; project?: string; sta
 
 export function reset(): void {
     registrations.length = 0;
-    resetNameClaims();
-    resetSharedBuilds();
+    resetProgramState();
 }
 
 /** Resolves an Output's value (and whether it is secret) in tests. */

@@ -17,6 +17,8 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { explainSocketFailure } from "../net/causes";
+import { atExit, programSlot } from "../runtime/program-state";
 
 // ---------------------------------------------------------------- the Docker daemon
 
@@ -67,20 +69,9 @@ export function pingDocker(endpoint: string, timeoutMs = 5_000): Promise<string 
             resolve(undefined);
         });
         req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
-        req.on("error", (err: NodeJS.ErrnoException) => {
-            switch (err.code) {
-                case "ENOENT":
-                    return resolve(`nothing listens at ${endpoint} (the socket does not exist)`);
-                case "ECONNREFUSED":
-                    return resolve(`${endpoint} refused the connection`);
-                case "EACCES":
-                    return resolve(`permission denied on ${endpoint} (is this user in the docker group?)`);
-                case "ETIMEDOUT":
-                    return resolve(`${endpoint} did not answer within ${timeoutMs / 1000}s`);
-                default:
-                    return resolve(`${endpoint}: ${err.message}`);
-            }
-        });
+        req.on("error", (err: NodeJS.ErrnoException) =>
+            resolve(explainSocketFailure(err, { name: endpoint, service: "Docker daemon", timeoutMs })),
+        );
     });
 }
 
@@ -161,8 +152,7 @@ export interface CheckBuildOptions {
 }
 
 /** Running check builds: killed if the program exits first (an interrupted `pulumi up`). */
-const running = new Set<import("child_process").ChildProcess>();
-let exitHook = false;
+const running = programSlot("running check builds", () => new Set<import("child_process").ChildProcess>());
 
 /** Runs the build without output; resolves to its exit code and log (stderr, where buildx writes its progress). */
 export function runCheckBuild(o: CheckBuildOptions): Promise<{ code: number; log: string }> {
@@ -177,22 +167,20 @@ export function runCheckBuild(o: CheckBuildOptions): Promise<{ code: number; log
         args.push("--secret", `id=${id},env=${variable}`);
     });
     args.push("-f", o.dockerfile, o.contextDir);
-    if (!exitHook) {
-        exitHook = true;
-        process.on("exit", () => running.forEach((c) => c.kill("SIGTERM")));
-    }
+    atExit("stop check builds", () => running().forEach((c) => c.kill("SIGTERM")));
+    const children = running();
     return new Promise((resolve) => {
         const child = spawn(o.plugin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-        running.add(child);
+        children.add(child);
         const chunks: Buffer[] = [];
         child.stdout.on("data", (c: Buffer) => chunks.push(c));
         child.stderr.on("data", (c: Buffer) => chunks.push(c));
         child.on("error", (err) => {
-            running.delete(child);
+            children.delete(child);
             resolve({ code: -1, log: `${o.plugin}: ${err.message}` });
         });
         child.on("close", (code) => {
-            running.delete(child);
+            children.delete(child);
             resolve({ code: code ?? -1, log: Buffer.concat(chunks).toString("utf8") });
         });
     });

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { explainRequestFailure, networkErrorCode } from "../net/causes";
 /**
  * A minimal Docker Registry HTTP API v2 client: is a tag there, what is its digest,
  * and which labels does its image config carry. Used to skip builds whose
@@ -83,53 +84,6 @@ export class RegistryLookupError extends Error {
     }
 }
 
-/** The network error's code of a failed request ("ETIMEDOUT" for a timeout). */
-export function requestErrorCode(err: unknown): string {
-    const e = err as { name?: string; code?: string; cause?: { code?: string } };
-    if (e?.name === "TimeoutError" || e?.name === "AbortError") return "ETIMEDOUT";
-    return e?.cause?.code ?? e?.code ?? "EUNKNOWN";
-}
-
-/** The cause of a failed request, as a person would name it (connection refused, DNS, TLS, timeout). */
-export function explainRequestError(err: unknown, registry: string, timeoutMs: number): string {
-    const e = err as {
-        name?: string;
-        message?: string;
-        code?: string;
-        cause?: { code?: string; message?: string; hostname?: string; address?: string; port?: number };
-    };
-    if (e?.name === "TimeoutError" || e?.name === "AbortError")
-        return `${registry} did not answer within ${timeoutMs / 1000}s`;
-    const code = e?.cause?.code ?? e?.code;
-    const host = registry.split(":")[0];
-    switch (code) {
-        case "ECONNREFUSED":
-            return `connection refused by ${registry} (nothing listens there: is the registry running?)`;
-        case "ENOTFOUND":
-            return `DNS: the host ${host} was not found`;
-        case "EAI_AGAIN":
-            return `DNS: the host ${host} could not be resolved now (temporary failure)`;
-        case "ECONNRESET":
-            return `the connection to ${registry} was reset`;
-        case "ETIMEDOUT":
-        case "UND_ERR_CONNECT_TIMEOUT":
-            return `connecting to ${registry} timed out`;
-        case "EHOSTUNREACH":
-        case "ENETUNREACH":
-            return `${registry} is unreachable from this machine (${code})`;
-        case "CERT_HAS_EXPIRED":
-        case "DEPTH_ZERO_SELF_SIGNED_CERT":
-        case "SELF_SIGNED_CERT_IN_CHAIN":
-        case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
-        case "ERR_TLS_CERT_ALTNAME_INVALID":
-            return `TLS: the certificate of ${registry} was not accepted (${code})`;
-        default: {
-            const detail = e?.cause?.message ?? e?.message ?? String(err);
-            return `${detail}${code ? ` (${code})` : ""}`;
-        }
-    }
-}
-
 /**
  * Credentials for `registry` the way docker finds them: `auths` of config.json
  * (`auth` = base64 "user:password", or `username`/`password`), then the registry's
@@ -193,7 +147,10 @@ export async function inspectRemoteImage(
         try {
             return await rawFetch(input, init);
         } catch (err) {
-            throw new RegistryLookupError(explainRequestError(err, ref.registry, timeoutMs), requestErrorCode(err));
+            throw new RegistryLookupError(
+                explainRequestFailure(err, { name: ref.registry, service: "registry", timeoutMs }),
+                networkErrorCode(err) ?? "EUNKNOWN",
+            );
         }
     };
     options = {

@@ -194,7 +194,7 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
     // the child build's settings and secrets are checked before anything registers
     if (image instanceof Image) {
         const settings = validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
-        const shared = sharedBuilds.get(image.uri);
+        const shared = sharedBuilds().get(image.uri);
         if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
             throw new ValidationError(
                 "imageBuild",
@@ -245,7 +245,7 @@ export function deployEnvironment(
         imageRef = image.ref;
     } else if (image instanceof Image) {
         // one build per image and program: a later environment uses the first one's
-        const shared = sharedBuilds.get(image.uri);
+        const shared = sharedBuilds().get(image.uri);
         if (shared) {
             imageBuild = shared.build; // not a child: the build of the environment that came first
             imageRef = shared.build.ref;

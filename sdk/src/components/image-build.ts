@@ -10,7 +10,6 @@ import { Image } from "../core/image";
 import {
     RegistryLookupError,
     RemoteImageInfo,
-    explainRequestError,
     inspectRemoteImage,
     parseReference,
     repositoryOf,
@@ -27,6 +26,9 @@ import {
     runCheckBuild,
     tcpProbe,
 } from "../build/check-build";
+import { explainRequestFailure, unreachableBecause } from "../net/causes";
+import { underMocks } from "../runtime/mocks";
+import { atExit, programSlot } from "../runtime/program-state";
 import { SharedBuilds } from "../runtime/shared-builds";
 import { stackDefaults } from "./stack-config";
 
@@ -121,7 +123,7 @@ export class ImageBuild extends pulumi.ComponentResource {
         const settings = validateImageBuild(args);
         super("flyte:index:ImageBuild", name, {}, opts);
         // environments given the same Image use this build instead of building it again
-        sharedBuilds.register(args.image.uri, this, buildSettingsKey(settings), `ImageBuild "${name}"`);
+        sharedBuilds().register(args.image.uri, this, buildSettingsKey(settings), `ImageBuild "${name}"`);
         const deployed = deployImageBuild(this, name, args.image, settings);
         this.image = args.image;
         this.uri = args.image.uri;
@@ -133,12 +135,7 @@ export class ImageBuild extends pulumi.ComponentResource {
 }
 
 /** The first build of each image in this program: environments given the same Image use it. */
-export const sharedBuilds = new SharedBuilds<ImageBuild>();
-
-/** @internal For tests: forget every build. */
-export function resetSharedBuilds(): void {
-    sharedBuilds.clear();
-}
+export const sharedBuilds = programSlot("shared image builds", () => new SharedBuilds<ImageBuild>());
 
 /** What an image build gives the pods. */
 export interface DeployedImage {
@@ -246,14 +243,15 @@ async function lookUp(
         return { found: await inspectRemoteImage(uri, { credentials }) };
     } catch (err) {
         const registry = parseReference(uri).registry;
-        let cause = err instanceof RegistryLookupError ? err.message : explainRequestError(err, registry, 10_000);
+        const peer = { name: registry, service: "registry", timeoutMs: 10_000 };
+        let cause = err instanceof RegistryLookupError ? err.message : explainRequestFailure(err, peer);
         let code = err instanceof RegistryLookupError ? err.unreachable : undefined;
         if (code === "ETIMEDOUT") {
             // a timeout may be this busy program's (its timer fired first): ask the port itself
             code = await tcpProbe(registry, /^(localhost|127\.0\.0\.1|::1)(:|$)/.test(registry) ? 80 : 443);
-            if (code && code !== "ETIMEDOUT") cause = explainRequestError({ code }, registry, 10_000);
+            if (code && code !== "ETIMEDOUT") cause = explainRequestFailure({ code }, peer);
         }
-        if (code && !(code in REGISTRY_DOWN)) code = undefined;
+        if (!unreachableBecause(code)) code = undefined;
         // with a Docker daemon elsewhere, a registry this machine cannot reach may be one the daemon can
         if (code && isLocalDaemon(dockerEndpoint(dockerBuildHost()))) {
             const message = registryDownMessage(uri, code, cause);
@@ -269,23 +267,11 @@ async function lookUp(
     }
 }
 
-/** The network errors that mean the registry cannot be reached at all, in a user's terms. */
-const REGISTRY_DOWN: Record<string, string> = {
-    ECONNREFUSED: "refused the connection (nothing listens there)",
-    ENOTFOUND: "cannot be found (DNS: no such host)",
-    EAI_AGAIN: "cannot be resolved now (DNS: temporary failure)",
-    ETIMEDOUT: "did not answer in time",
-    UND_ERR_CONNECT_TIMEOUT: "did not answer in time",
-    EHOSTUNREACH: "is unreachable from this machine",
-    ENETUNREACH: "is unreachable from this machine",
-    ECONNRESET: "reset the connection",
-};
-
 /** "the registry at <host> refused the connection ...; what to do". */
 export function registryDownMessage(uri: string, code: string, cause: string): string {
     const registry = parseReference(uri).registry;
     return (
-        `the registry at ${registry} ${REGISTRY_DOWN[code] ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
+        `the registry at ${registry} ${unreachableBecause(code) ?? `cannot be reached (${cause})`}; nothing was built or pushed for ${uri}. ` +
         "Start the registry (or fix the network to it), or set flyte:registry (or the image's registry) to one that runs, then run `pulumi up` again"
     );
 }
@@ -346,12 +332,13 @@ function resolveSecrets(values: Record<string, pulumi.Output<string>>): Promise<
     return new Promise((resolve) => pulumi.all(values).apply((v) => resolve(v)));
 }
 
-const assembled = new Set<string>();
+/** The build contexts this program assembled. */
+const assembled = programSlot("assembled build contexts", () => new Set<string>());
 
 /** Contexts still there when the program ends (a preview, a failed or interrupted run) are removed then. */
 function removeAtExit(dir: string): void {
-    if (assembled.size === 0) process.on("exit", () => assembled.forEach(removeContext));
-    assembled.add(dir);
+    atExit("remove build contexts", () => assembled().forEach(removeContext));
+    assembled().add(dir);
 }
 
 /** Removes a build context we assembled (its folder only). */
@@ -360,19 +347,6 @@ function removeContext(dir: string): void {
         fs.rmSync(dir, { recursive: true, force: true });
     } catch {
         // a context left behind is re-assembled in place by the next run
-    }
-}
-
-/** True under `pulumi.runtime.setMocks` (unit tests): nothing may leave the process unless asked for. */
-export function underMocks(): boolean {
-    try {
-        // setMocks installs a MockMonitor: a monitor carrying the test's mocks
-        const monitor = (
-            pulumi.runtime as unknown as { getMonitor?: () => { mocks?: { newResource?: unknown } } | undefined }
-        ).getMonitor?.();
-        return typeof monitor?.mocks?.newResource === "function";
-    } catch {
-        return false;
     }
 }
 

@@ -4,23 +4,19 @@
  * names the task and carries the last lines of the failed pod's log (the provider's
  * own error would only say "Job failed").
  *
- * The waiting is done by the program against the Kubernetes API, with the kubeconfig
- * the default Kubernetes provider uses: the stack's `kubernetes:kubeconfig` (a path or
- * the contents) and `kubernetes:context`, else `$KUBECONFIG` (first file), else
- * `~/.kube/config`. Client certificates and bearer tokens are supported (no exec
+ * The waiting is done by the program against the Kubernetes API (kube/client.ts), with
+ * the kubeconfig the default Kubernetes provider uses (runtime/stack-kubeconfig.ts,
+ * kube/kubeconfig.ts). Client certificates and bearer tokens are supported (no exec
  * plugins). Previews never wait. Logs are never put into outputs or state: a task may
  * print anything.
  */
-import * as fs from "fs";
-import * as https from "https";
-import * as http from "http";
-import * as yaml from "js-yaml";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError, joinPath } from "../core/errors";
 import { argsSchema, checkedLater, parseArgs } from "../core/validate";
 import { Duration, durationSeconds } from "../core/duration";
+import { KubeApi, kubeApi } from "../kube/client";
+import { KubeconfigError, loadKubeconfig } from "../kube/kubeconfig";
+import { stackKubeconfig } from "../runtime/stack-kubeconfig";
 
 export interface WaitOptions {
     /** How long `pulumi up` waits for the Job (default "10m", Pulumi's default for Jobs). */
@@ -93,7 +89,7 @@ export function waitForJob(
     return job.metadata.apply(async (m) => {
         if (pulumi.runtime.isDryRun() || !m?.name) return undefined;
         try {
-            return await awaitCompletion(kubeApi(), m.namespace ?? "default", m.name, target, wait);
+            return await awaitCompletion(runWaitApi(), m.namespace ?? "default", m.name, target, wait);
         } catch (err) {
             // a Job that is gone has nothing to wait for: said, not a failure of the update
             if (err instanceof JobGone) {
@@ -118,8 +114,17 @@ export function waitForJob(
  */
 export class JobGone extends Error {}
 
-interface Api {
-    get(path: string): Promise<{ status: number; body: unknown; text: string }>;
+/** What the wait asks of the Kubernetes client. */
+type Api = Pick<KubeApi, "get">;
+
+/** The client for the default provider's cluster; a kubeconfig it cannot use is said as run wait's error. */
+function runWaitApi(): Api {
+    try {
+        return kubeApi(loadKubeconfig(stackKubeconfig()));
+    } catch (err) {
+        if (err instanceof KubeconfigError) throw new Error(`run wait: ${err.message}`, { cause: err });
+        throw err;
+    }
 }
 
 /** The parts of Kubernetes' Job and Pod objects the wait reads. */
@@ -249,139 +254,3 @@ async function podReport(
 }
 
 const enc = encodeURIComponent;
-
-// ---------------------------------------------------------------- a small API client
-
-export interface KubeConfigFile {
-    "current-context"?: string;
-    contexts?: { name: string; context: { cluster: string; user: string } }[];
-    clusters?: {
-        name: string;
-        cluster: {
-            server: string;
-            "certificate-authority"?: string;
-            "certificate-authority-data"?: string;
-            "insecure-skip-tls-verify"?: boolean;
-        };
-    }[];
-    users?: {
-        name: string;
-        user: {
-            "client-certificate"?: string;
-            "client-certificate-data"?: string;
-            "client-key"?: string;
-            "client-key-data"?: string;
-            token?: string;
-            exec?: unknown;
-        };
-    }[];
-}
-
-/** The kubeconfig the default Kubernetes provider would use (see the module comment). */
-export function loadKubeconfig(): { config: KubeConfigFile; dir: string; context?: string } {
-    const k8s = new pulumi.Config("kubernetes");
-    const given = k8s.get("kubeconfig");
-    const context = k8s.get("context");
-    if (given !== undefined) {
-        if (fs.existsSync(given))
-            return {
-                config: yaml.load(fs.readFileSync(given, "utf8")) as KubeConfigFile,
-                dir: path.dirname(path.resolve(given)),
-                context,
-            };
-        return { config: yaml.load(given) as KubeConfigFile, dir: process.cwd(), context };
-    }
-    const file =
-        (process.env.KUBECONFIG ?? "").split(path.delimiter).find((f) => f) ??
-        path.join(os.homedir(), ".kube", "config");
-    if (!fs.existsSync(file))
-        throw new Error(`run wait: no kubeconfig (set kubernetes:kubeconfig or KUBECONFIG; ${file} does not exist)`);
-    return {
-        config: yaml.load(fs.readFileSync(file, "utf8")) as KubeConfigFile,
-        dir: path.dirname(path.resolve(file)),
-        context,
-    };
-}
-
-type KubeCluster = NonNullable<KubeConfigFile["clusters"]>[number]["cluster"];
-type KubeUser = NonNullable<KubeConfigFile["users"]>[number]["user"];
-
-/** The current context of a loaded kubeconfig and its cluster and user entries (undefined where missing). */
-export function currentContext(loaded: { config: KubeConfigFile; context?: string }): {
-    name?: string;
-    context?: { cluster: string; user: string };
-    cluster?: KubeCluster;
-    user?: KubeUser;
-} {
-    const { config } = loaded;
-    const name = loaded.context ?? config["current-context"];
-    const context = (config.contexts ?? []).find((c) => c.name === name)?.context;
-    const cluster = (config.clusters ?? []).find((c) => c.name === context?.cluster)?.cluster;
-    const user = (config.users ?? []).find((u) => u.name === context?.user)?.user;
-    return { name, context, cluster, user };
-}
-
-/** True when an HTTP(S) proxy is configured: the Kubernetes provider would use it, our small client does not. */
-export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-    return ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"].some((v) => env[v]);
-}
-
-export function kubeApi(loaded = loadKubeconfig()): Api {
-    const { dir } = loaded;
-    const { name, context: ctx, cluster, user = {} } = currentContext(loaded);
-    if (!ctx) throw new Error(`run wait: kubeconfig has no context "${name}"`);
-    if (!cluster) throw new Error(`run wait: kubeconfig has no cluster "${ctx.cluster}"`);
-    if (user.exec)
-        throw new Error(
-            "run wait: kubeconfig users with exec plugins are not supported; use a client certificate or a token",
-        );
-    const read = (inline?: string, file?: string) =>
-        inline ? Buffer.from(inline, "base64") : file ? fs.readFileSync(path.resolve(dir, file)) : undefined;
-    const server = new URL(cluster.server);
-    const secure = server.protocol === "https:";
-    const agent = secure
-        ? new https.Agent({
-              ca: read(cluster["certificate-authority-data"], cluster["certificate-authority"]),
-              cert: read(user["client-certificate-data"], user["client-certificate"]),
-              key: read(user["client-key-data"], user["client-key"]),
-              rejectUnauthorized: !cluster["insecure-skip-tls-verify"],
-              keepAlive: true,
-          })
-        : new http.Agent({ keepAlive: true });
-    const base = server.pathname.replace(/\/$/, "");
-    return {
-        get: (p) =>
-            new Promise((resolve, reject) => {
-                const req = (secure ? https : http).request(
-                    {
-                        host: server.hostname,
-                        port: server.port || (secure ? 443 : 80),
-                        path: base + p,
-                        method: "GET",
-                        agent,
-                        headers: {
-                            Accept: "application/json, */*",
-                            ...(user.token ? { Authorization: `Bearer ${user.token}` } : {}),
-                        },
-                    },
-                    (res) => {
-                        const chunks: Buffer[] = [];
-                        res.on("data", (c) => chunks.push(c));
-                        res.on("end", () => {
-                            const text = Buffer.concat(chunks).toString("utf8");
-                            let body: unknown;
-                            try {
-                                body = JSON.parse(text);
-                            } catch {
-                                body = undefined;
-                            }
-                            resolve({ status: res.statusCode ?? 0, body, text });
-                        });
-                    },
-                );
-                req.setTimeout(30_000, () => req.destroy(new Error(`GET ${p}: no answer in 30s`)));
-                req.on("error", reject);
-                req.end();
-            }),
-    };
-}

@@ -7,10 +7,8 @@
  * - Nodes are read once per program run from the kubeconfig the default Kubernetes
  *   provider uses: the stack's `kubernetes:kubeconfig` (a path or the contents) and
  *   `kubernetes:context`, else `$KUBECONFIG`, else `~/.kube/config`, else the in-cluster
- *   service account. A kubeconfig of one file whose user is a client certificate or a
- *   token is read with the small client `run wait` uses (job-wait.ts); anything else
- *   (exec plugins, auth providers, merged files, proxies, in-cluster) with
- *   @kubernetes/client-node, whose loading alone costs 2-3 s of CPU per program.
+ *   service account (kube/nodes.ts: our client where it reads the kubeconfig exactly
+ *   as @kubernetes/client-node would, else @kubernetes/client-node).
  * - `flyte:schedulingCheck`: `warn` (default: a pod no node or declared pool can take
  *   is a warning on its PodTemplate), `error` (the preview / update fails), `off`.
  * - `flyte:nodePools`: declared pools ({ name, labels, taints, allocatable }).
@@ -19,9 +17,6 @@
  * - Components with an explicit Kubernetes provider are not checked (its kubeconfig
  *   is not readable from the program); nor are programs under Pulumi's mocks.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ValidationError } from "../core/errors";
@@ -34,7 +29,10 @@ import {
     simulateScheduling,
 } from "../core/simulator/simulate";
 import { parseWith } from "../core/validate";
-import { KubeConfigFile, currentContext, kubeApi, loadKubeconfig, proxyConfigured } from "./job-wait";
+import { describeKubeError, listNodes } from "../kube/nodes";
+import { underMocks } from "../runtime/mocks";
+import { programSlot } from "../runtime/program-state";
+import { stackKubeconfig } from "../runtime/stack-kubeconfig";
 
 export type SchedulingCheckMode = "warn" | "error" | "off";
 /** The stack config keys this module reads and validates (`flyte:<key>`). */
@@ -74,7 +72,16 @@ export interface SchedulingCheckOptions {
     nodePools?: NodePoolDeclaration[];
 }
 
-let programOptions: SchedulingCheckOptions = {};
+/** The check's program state: settings given by the program, memos, and whether the unreachable cluster was said. */
+const state = programSlot("scheduling check", () => ({
+    options: {} as SchedulingCheckOptions,
+    settings: undefined as SchedulingCheckSettings | undefined,
+    nodeSource: undefined as NodeSource | undefined,
+    nodes: undefined as Promise<ClusterNodes> | undefined,
+    reportedUnreachable: false,
+}));
+
+const modeSchema = z.enum(SCHEDULING_CHECK_MODES as [SchedulingCheckMode, ...SchedulingCheckMode[]]);
 
 /**
  * Program-level settings of the scheduling check (call before declaring environments):
@@ -82,15 +89,13 @@ let programOptions: SchedulingCheckOptions = {};
  */
 export function configureSchedulingCheck(options: SchedulingCheckOptions): void {
     const parsed = parseWith(
-        z
-            .object({ mode: z.enum(["warn", "error", "off"]).optional(), nodePools: z.array(z.unknown()).optional() })
-            .strict(),
+        z.object({ mode: modeSchema.optional(), nodePools: z.array(z.unknown()).optional() }).strict(),
         options,
         "configureSchedulingCheck",
     );
     if (parsed.nodePools) declaredPoolNodes(parsed.nodePools, "configureSchedulingCheck.nodePools");
-    programOptions = { ...options };
-    settingsMemo = undefined;
+    state().options = { ...options };
+    state().settings = undefined;
 }
 
 export interface SchedulingCheckSettings {
@@ -98,17 +103,14 @@ export interface SchedulingCheckSettings {
     declaredPools: SchedulingNode[];
 }
 
-let settingsMemo: SchedulingCheckSettings | undefined;
-
 /** `flyte:schedulingCheck` and `flyte:nodePools`, validated (a mistake fails the preview naming the key). */
 export function schedulingCheckSettings(): SchedulingCheckSettings {
-    if (settingsMemo) return settingsMemo;
+    const s = state();
+    if (s.settings) return s.settings;
     const config = new pulumi.Config("flyte");
     const modeText = config.get("schedulingCheck");
     const mode =
-        modeText === undefined
-            ? (programOptions.mode ?? "warn")
-            : parseWith(z.enum(["warn", "error", "off"]), modeText, "flyte:schedulingCheck");
+        modeText === undefined ? (s.options.mode ?? "warn") : parseWith(modeSchema, modeText, "flyte:schedulingCheck");
     let stackPools: unknown = [];
     const poolsText = config.get("nodePools");
     if (poolsText !== undefined) {
@@ -123,7 +125,7 @@ export function schedulingCheckSettings(): SchedulingCheckSettings {
         }
     }
     const fromStack = declaredPoolNodes(stackPools, "flyte:nodePools");
-    const fromProgram = declaredPoolNodes(programOptions.nodePools ?? [], "configureSchedulingCheck.nodePools");
+    const fromProgram = declaredPoolNodes(s.options.nodePools ?? [], "configureSchedulingCheck.nodePools");
     for (const p of fromProgram) {
         if (fromStack.some((s) => s.name === p.name))
             throw new ValidationError(
@@ -132,8 +134,8 @@ export function schedulingCheckSettings(): SchedulingCheckSettings {
                 `pool "${p.name}" is also declared in flyte:nodePools; declare each pool once`,
             );
     }
-    settingsMemo = { mode, declaredPools: [...fromStack, ...fromProgram] };
-    return settingsMemo;
+    s.settings = { mode, declaredPools: [...fromStack, ...fromProgram] };
+    return s.settings;
 }
 
 // ---------------------------------------------------------------- the cluster's nodes
@@ -143,160 +145,33 @@ export type ClusterNodes = { ok: true; nodes: SchedulingNode[]; cluster: string 
 /** Where nodes come from; replaceable in tests (`setNodeSource`). */
 export type NodeSource = () => Promise<ClusterNodes>;
 
-let nodeSource: NodeSource | undefined;
-let nodesMemo: Promise<ClusterNodes> | undefined;
-let reportedUnreachable = false;
-
 /** @internal Tests replace the cluster (also under mocks); `undefined` restores the real one. */
 export function setNodeSource(source: NodeSource | undefined): void {
-    nodeSource = source;
-    nodesMemo = undefined;
-    settingsMemo = undefined;
-    reportedUnreachable = false;
+    const s = state();
+    s.nodeSource = source;
+    s.nodes = undefined;
+    s.settings = undefined;
+    s.reportedUnreachable = false;
 }
 
-const READ_TIMEOUT_MS = 15_000;
-
-/** `promise`, or a rejection when `server` has not answered within READ_TIMEOUT_MS. */
-async function withinReadTimeout<T>(promise: Promise<T>, server: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-            () => reject(new Error(`no answer from ${server} within ${READ_TIMEOUT_MS / 1000}s`)),
-            READ_TIMEOUT_MS,
-        );
-        timer.unref?.();
-    });
-    try {
-        return await Promise.race([promise, timeout]);
-    } finally {
-        if (timer) clearTimeout(timer);
-    }
-}
-
-// what job-wait's small client handles; any other key goes to @kubernetes/client-node
-const SMALL_CLIENT_CLUSTER_KEYS = new Set([
-    "server",
-    "certificate-authority",
-    "certificate-authority-data",
-    "insecure-skip-tls-verify",
-]);
-const SMALL_CLIENT_USER_KEYS = new Set([
-    "client-certificate",
-    "client-certificate-data",
-    "client-key",
-    "client-key-data",
-    "token",
-]);
-
-/**
- * The nodes read with the small client, when the kubeconfig is one the small client
- * reads exactly as @kubernetes/client-node would; undefined when it is not (the caller
- * then uses @kubernetes/client-node). Rejects on network errors.
- */
-async function readWithSmallClient(given: string | undefined): Promise<ClusterNodes | undefined> {
-    if (proxyConfigured()) return undefined;
-    if (given === undefined) {
-        const files = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f);
-        if (files.length > 1) return undefined; // merged kubeconfigs
-        if (!fs.existsSync(files[0] ?? path.join(os.homedir(), ".kube", "config"))) return undefined;
-    }
-    let loaded: { config: KubeConfigFile; dir: string; context?: string };
-    try {
-        loaded = loadKubeconfig();
-    } catch {
-        return undefined;
-    }
-    const { cluster, user } = currentContext(loaded);
-    if (!cluster || !user || typeof cluster.server !== "string") return undefined;
-    if (!Object.keys(cluster).every((k) => SMALL_CLIENT_CLUSTER_KEYS.has(k))) return undefined;
-    if (!Object.keys(user).every((k) => SMALL_CLIENT_USER_KEYS.has(k))) return undefined;
-    const response = await withinReadTimeout(kubeApi(loaded).get("/api/v1/nodes"), cluster.server);
-    if (response.status !== 200) {
-        const message = (response.body as { message?: unknown } | undefined)?.message ?? response.text.split("\n")[0];
-        return { ok: false, reason: `${String(message).slice(0, 300)} (${response.status})` };
-    }
-    const items = ((response.body as { items?: unknown[] } | undefined)?.items ?? []) as Parameters<
-        typeof fromKubernetesNode
-    >[0][];
-    return { ok: true, nodes: items.map(fromKubernetesNode), cluster: cluster.server };
-}
-
-/** Lists the nodes of the default provider's cluster (see the module comment); never rejects. */
+/** Lists the nodes of the default provider's cluster (kube/nodes.ts); never rejects. */
 export async function readClusterNodes(): Promise<ClusterNodes> {
     try {
-        const k8sConfig = new pulumi.Config("kubernetes");
-        const given = k8sConfig.get("kubeconfig");
-        const small = await readWithSmallClient(given);
-        if (small) return small;
-        const context = k8sConfig.get("context");
-        // @kubernetes/client-node is an ES module: loaded only when a check runs (require(esm), Node >= 20.19)
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on use: an ES module (require(esm))
-        const client: typeof import("@kubernetes/client-node") = require("@kubernetes/client-node");
-        const kc = new client.KubeConfig();
-        let source: string;
-        if (given !== undefined) {
-            if (fs.existsSync(given)) kc.loadFromFile(given);
-            else kc.loadFromString(given);
-            source = "kubernetes:kubeconfig";
-        } else {
-            const files = (process.env.KUBECONFIG ?? "").split(path.delimiter).filter((f) => f);
-            const home = path.join(os.homedir(), ".kube", "config");
-            const inCluster = fs.existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
-            if (!files.length && !fs.existsSync(home) && !inCluster)
-                return {
-                    ok: false,
-                    reason: `no kubeconfig (kubernetes:kubeconfig and KUBECONFIG are not set, ${home} does not exist)`,
-                };
-            kc.loadFromDefault();
-            source = files.length ? "KUBECONFIG" : fs.existsSync(home) ? home : "in-cluster service account";
-        }
-        if (context !== undefined) kc.setCurrentContext(context);
-        const cluster = kc.getCurrentCluster();
-        if (!cluster)
-            return {
-                ok: false,
-                reason: `the kubeconfig (${source}) has no current cluster${context ? ` for context "${context}"` : ""}`,
-            };
-        const api = kc.makeApiClient(client.CoreV1Api);
-        const list = await withinReadTimeout(api.listNode(), cluster.server);
-        return { ok: true, nodes: (list.items ?? []).map(fromKubernetesNode), cluster: cluster.server };
+        const list = await listNodes(stackKubeconfig());
+        return list.ok ? { ok: true, nodes: list.items.map(fromKubernetesNode), cluster: list.cluster } : list;
     } catch (err) {
-        return { ok: false, reason: describeError(err) };
+        return { ok: false, reason: describeKubeError(err) };
     }
-}
-
-function describeError(err: unknown): string {
-    const e = err as
-        | {
-              code?: unknown;
-              statusCode?: unknown;
-              response?: { statusCode?: unknown };
-              body?: { message?: unknown };
-              message?: unknown;
-          }
-        | undefined;
-    const code = e?.code ?? e?.statusCode ?? e?.response?.statusCode;
-    let text = String(e?.body?.message ?? e?.message ?? err).split("\n")[0];
-    if (text.length > 300) text = `${text.slice(0, 300)}...`;
-    return code && !text.includes(String(code)) ? `${text} (${code})` : text;
 }
 
 function clusterNodes(): Promise<ClusterNodes> {
-    if (!nodesMemo)
-        nodesMemo = (nodeSource ?? readClusterNodes)().catch((err) => ({
+    const s = state();
+    if (!s.nodes)
+        s.nodes = (s.nodeSource ?? readClusterNodes)().catch((err) => ({
             ok: false as const,
-            reason: describeError(err),
+            reason: describeKubeError(err),
         }));
-    return nodesMemo;
-}
-
-function underMocks(): boolean {
-    const monitor = pulumi.runtime.getMonitor() as { constructor?: { name?: string }; mocks?: unknown } | undefined;
-    return (
-        !!monitor &&
-        (monitor.constructor?.name === "MockMonitor" || (typeof monitor.mocks === "object" && monitor.mocks !== null))
-    );
+    return s.nodes;
 }
 
 // ---------------------------------------------------------------- the check
@@ -346,7 +221,7 @@ async function runCheck(
     settings: SchedulingCheckSettings,
 ): Promise<SchedulingReport> {
     if (settings.mode === "off") return unchecked("flyte:schedulingCheck is off");
-    if (!nodeSource && underMocks()) return unchecked("no cluster under Pulumi's mocks");
+    if (!state().nodeSource && underMocks()) return unchecked("no cluster under Pulumi's mocks");
     if (resource.getProvider("kubernetes:core/v1:PodTemplate"))
         return unchecked("the component uses an explicit Kubernetes provider, whose cluster the check cannot read");
     // the program waits for the check (its warnings and, with `error`, its failure),
@@ -372,17 +247,18 @@ async function checkAgainstCluster(
     settings: SchedulingCheckSettings,
 ): Promise<SchedulingReport> {
     const cluster = await clusterNodes();
+    const s = state();
     if (!cluster.ok && settings.declaredPools.length === 0) {
-        if (!reportedUnreachable) {
-            reportedUnreachable = true;
+        if (!s.reportedUnreachable) {
+            s.reportedUnreachable = true;
             pulumi.log.info(
                 `flyte scheduling check skipped: the cluster cannot be read (${cluster.reason}); placements are "unchecked". Declare flyte:nodePools to check against node pools without a cluster, or set flyte:schedulingCheck: off.`,
             );
         }
         return unchecked(`cluster unreachable: ${cluster.reason}`);
     }
-    if (!cluster.ok && !reportedUnreachable) {
-        reportedUnreachable = true;
+    if (!cluster.ok && !s.reportedUnreachable) {
+        s.reportedUnreachable = true;
         pulumi.log.info(
             `flyte scheduling check: the cluster cannot be read (${cluster.reason}); checking against the declared node pools only.`,
         );

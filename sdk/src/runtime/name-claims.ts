@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../core/errors";
+import { programSlot } from "./program-state";
 
 /**
  * Kubernetes object names claimed by this program, per namespace and kind. Flyte
@@ -7,17 +8,22 @@ import { ValidationError } from "../core/errors";
  * two environments could otherwise write the same object; this catches it before
  * anything registers.
  */
-const claims = new Map<string, string>();
-const namespaceIds = new WeakMap<object, string>();
-let nextNamespaceId = 0;
+const state = programSlot("name claims", () => ({
+    /** `<namespace>/<kind>/<name>` -> its owner. */
+    claims: new Map<string, string>(),
+    /** Namespaces given as Outputs, told apart by identity. */
+    namespaceIds: new WeakMap<object, string>(),
+    nextNamespaceId: 0,
+}));
 
 function namespaceKey(namespace: pulumi.Input<string> | undefined): string {
     if (namespace === undefined) return "(default namespace)";
     if (typeof namespace === "string") return namespace;
-    let id = namespaceIds.get(namespace as object);
+    const s = state();
+    let id = s.namespaceIds.get(namespace as object);
     if (!id) {
-        id = `(namespace #${nextNamespaceId++})`;
-        namespaceIds.set(namespace as object, id);
+        id = `(namespace #${s.nextNamespaceId++})`;
+        s.namespaceIds.set(namespace as object, id);
     }
     return id;
 }
@@ -31,6 +37,7 @@ export function claimName(
     owner: string,
 ): void {
     const key = `${namespaceKey(namespace)}/${kind}/${name}`;
+    const { claims } = state();
     const holder = claims.get(key);
     if (holder !== undefined && holder !== owner) {
         throw new ValidationError(
@@ -40,9 +47,4 @@ export function claimName(
         );
     }
     claims.set(key, owner);
-}
-
-/** @internal For tests: forget every claim. */
-export function resetNameClaims(): void {
-    claims.clear();
 }

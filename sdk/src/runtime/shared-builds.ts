@@ -3,7 +3,8 @@
  * one Image given to several environments is built once, by the first, and the
  * others use its digest reference (so they depend on that build). Without this each
  * environment would build and push the same tag, concurrently. Generic over the build
- * type so that this module imports nothing (the ImageBuild module holds the instance).
+ * type so that this module imports nothing (the ImageBuild module keeps the program's
+ * instance in a program-state slot).
  */
 export interface SharedBuild<B> {
     readonly build: B;
@@ -23,10 +24,5 @@ export class SharedBuilds<B> {
 
     get(uri: string): SharedBuild<B> | undefined {
         return this.builds.get(uri);
-    }
-
-    /** For tests: forget every build. */
-    clear(): void {
-        this.builds.clear();
     }
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from "../errors";
 import { argsSchema, checkedLater, parseArgs } from "../validate";
 import { checkHostPath, checkRegistry } from "./checks";
+import { getHook, programSlot, setHook } from "../../runtime/program-state";
 
 /** Flyte's public registry of released images. */
 export const FLYTE_REGISTRY = "ghcr.io/flyteorg";
@@ -41,15 +42,18 @@ export interface AmbientImageDefaults {
     readonly endpoint?: string;
 }
 
-let explicit: { endpoint?: string; registry?: string; rootDir?: string } = {};
-let ambient: (() => AmbientImageDefaults) | undefined;
+/** What the program's `init` set. */
+const initialized = programSlot("image init", () => ({
+    explicit: {} as { endpoint?: string; registry?: string; rootDir?: string },
+}));
+const AMBIENT = "ambient image defaults";
 
 /**
  * Installs where `imageSettings()` finds defaults the program did not set with `init`
  * (the components install the stack-config reader; the core stays free of Pulumi).
  */
 export function setAmbientImageDefaults(source: (() => AmbientImageDefaults) | undefined): void {
-    ambient = source;
+    setHook(AMBIENT, source);
 }
 
 export function checkEndpoint(field: string, value: unknown): string {
@@ -77,13 +81,13 @@ export function init(options: ImageInitOptions = {}): ImageSettings {
     const endpoint = options.endpoint === undefined ? undefined : checkEndpoint("init.endpoint", options.endpoint);
     const registry = options.registry === undefined ? undefined : checkRegistry("init.registry", options.registry);
     const rootDir = options.rootDir === undefined ? undefined : checkHostPath("init.rootDir", options.rootDir);
-    explicit = { endpoint, registry, rootDir };
+    initialized().explicit = { endpoint, registry, rootDir };
     return imageSettings();
 }
 
 /** Restores the defaults (for tests). */
 export function resetInit(): void {
-    explicit = {};
+    initialized().explicit = {};
 }
 
 /**
@@ -92,7 +96,9 @@ export function resetInit(): void {
  * else `ghcr.io/flyteorg`.
  */
 export function imageSettings(): ImageSettings {
+    const ambient = getHook<() => AmbientImageDefaults>(AMBIENT);
     const a = ambient ? ambient() : {};
+    const { explicit } = initialized();
     const endpoint = explicit.endpoint ?? a.endpoint;
     return Object.freeze({
         ...(endpoint !== undefined ? { endpoint } : {}),

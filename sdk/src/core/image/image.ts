@@ -31,6 +31,7 @@ import { copyData, definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
+import { programSlot } from "../../runtime/program-state";
 import type { ImageLayerSpec, ImageSpec, SecretMountSpec } from "../../spec/schema";
 
 export type { Architecture } from "./checks";
@@ -190,7 +191,8 @@ interface Recipe {
 
 const DEFAULT_PLATFORMS: readonly Architecture[] = Object.freeze(["linux/amd64", "linux/arm64"] as Architecture[]);
 const SINGLE_PLATFORM: readonly Architecture[] = Object.freeze(["linux/amd64"] as Architecture[]);
-const tags = new WeakMap<Image, string>();
+// tags computed so far (a tag reads the image's local files: computed once per image)
+const tags = programSlot("image tags", () => new WeakMap<Image, string>());
 
 /**
  * A container image definition, Flyte's model: start from a `from*` constructor, add
@@ -408,10 +410,10 @@ export class Image {
     get tag(): string {
         if (!this.isCloned) return referenceTag(this.baseImage!);
         if (this.presetTag !== undefined) return this.presetTag;
-        let t = tags.get(this);
+        let t = tags().get(this);
         if (t === undefined) {
             t = computeTag(this, this.rootDir);
-            tags.set(this, t);
+            tags().set(this, t);
         }
         return t;
     }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ValidationError, isOutputLike } from "../errors";
 import { checkAnnotations, checkLabels } from "../names";
 import { parseWith } from "../validate";
+import { programSlot } from "../../runtime/program-state";
 import { PodTemplateInput } from "./kube-types";
 
 /**
@@ -17,10 +18,14 @@ import { PodTemplateInput } from "./kube-types";
 // a placeholder is a valid DNS label and label value, so it passes wherever a name may sit
 const RUN = randomBytes(4).toString("hex");
 const PLACEHOLDER = new RegExp(`^pf-output-${RUN}-[0-9]+$`);
-const outputs = new Map<string, unknown>();
-const placeholders = new WeakMap<object, string>();
+// the program's Outputs by placeholder, and back (kept in the program's state: the core holds none)
+const registry = programSlot("pod template outputs", () => ({
+    outputs: new Map<string, unknown>(),
+    placeholders: new WeakMap<object, string>(),
+}));
 
 function placeholderFor(output: object): string {
+    const { outputs, placeholders } = registry();
     let p = placeholders.get(output);
     if (p === undefined) {
         p = `pf-output-${RUN}-${outputs.size + 1}`;
@@ -50,12 +55,12 @@ export function isOutputPlaceholder(value: unknown): boolean {
 
 /** Whether any Output of a pod template was replaced by a placeholder so far (when none was, there is nothing to restore). */
 export function anyOutputPlaceholders(): boolean {
-    return outputs.size > 0;
+    return registry().outputs.size > 0;
 }
 
 /** The same data with each placeholder replaced by its Output (for the components' resource arguments). */
 export function restoreOutputs<T>(value: T): T {
-    if (typeof value === "string") return (PLACEHOLDER.test(value) ? outputs.get(value) : value) as T;
+    if (typeof value === "string") return (PLACEHOLDER.test(value) ? registry().outputs.get(value) : value) as T;
     if (value === null || typeof value !== "object" || isOutputLike(value)) return value;
     if (Array.isArray(value)) return value.map(restoreOutputs) as T;
     return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, restoreOutputs(v)])) as T;
