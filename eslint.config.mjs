@@ -5,6 +5,93 @@ import js from "@eslint/js";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
+// ---------------------------------------------------------------- the layers (ARCHITECTURE.md)
+// What each folder of sdk/src may import besides itself: an import of any other folder
+// of sdk/src is an error naming the rule. runtime/program-state.ts imports nothing and
+// every layer may keep its per-program state there.
+const PROGRAM_STATE = "runtime/program-state";
+const LAYERS = {
+    core: [PROGRAM_STATE],
+    spec: ["core", PROGRAM_STATE],
+    kube: ["core", "net", PROGRAM_STATE],
+    net: [],
+    build: ["core", "spec", "net", PROGRAM_STATE],
+    runtime: ["core", "spec", "kube", "net", "build"],
+    components: ["core", "spec", "kube", "net", "build", "runtime"],
+};
+// Folders that hold no Pulumi program code: no @pulumi/* (not even types), no Kubernetes client library.
+const NO_PULUMI = ["core", "spec", "kube", "net", "build"];
+const FOLDERS = Object.keys(LAYERS);
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** no-restricted-imports for the files of `folder` that sit `depth` folders below sdk/src. */
+function layerRule(folder, depth) {
+    const up = `^(?:\\.\\./){${depth}}`;
+    const allowed = LAYERS[folder];
+    const patterns = [];
+    for (const other of FOLDERS.filter((f) => f !== folder && !allowed.includes(f))) {
+        // a folder whose one file is allowed (program-state): everything else in it is not
+        const file = allowed.find((a) => a.startsWith(`${other}/`));
+        patterns.push({
+            regex: file ? `${up}${other}/(?!${escape(file.slice(other.length + 1))}$)` : `${up}${other}(?:/|$)`,
+            message: `${folder}/ may not import ${file ? `${other}/ (only ${file})` : `${other}/`}: see the layers in ARCHITECTURE.md`,
+        });
+    }
+    // leaving sdk/src (the provider, scripts, tests)
+    patterns.push({ regex: `^(?:\\.\\./){${depth + 1}}`, message: `sdk/src may not import from outside sdk/src` });
+    if (NO_PULUMI.includes(folder))
+        patterns.push({
+            group: ["@pulumi/*", "@kubernetes/*"],
+            message: `${folder}/ may not import Pulumi or a Kubernetes client library: see the layers in ARCHITECTURE.md`,
+        });
+    return { "no-restricted-imports": ["error", { patterns }] };
+}
+
+/** One config per folder and depth (the regular expressions count the ../ to sdk/src). */
+function layerConfigs() {
+    const configs = [];
+    for (const folder of FOLDERS)
+        for (let depth = 1; depth <= 4; depth++)
+            configs.push({
+                files: [`sdk/src/${folder}/${"*/".repeat(depth - 1)}*.ts`],
+                rules: layerRule(folder, depth),
+            });
+    // the device catalogue imports nothing but itself
+    configs.push({
+        files: ["sdk/src/core/catalog/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        { regex: "^\\.\\./", message: "core/catalog/ imports only core/catalog/: see ARCHITECTURE.md" },
+                        { regex: "^[^.]", message: "core/catalog/ imports only core/catalog/: see ARCHITECTURE.md" },
+                    ],
+                },
+            ],
+        },
+    });
+    // the flyte package reaches the SDK through its components, spec, runtime and core; not its I/O modules
+    configs.push({
+        files: ["provider/src/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: "(?:^|/)sdk/src/(?:kube|net|build)(?:/|$)",
+                            message:
+                                "provider/src imports sdk/src through its components, spec, runtime and core: see ARCHITECTURE.md",
+                        },
+                    ],
+                },
+            ],
+        },
+    });
+    return configs;
+}
+
 export default defineConfig(
     {
         ignores: [
@@ -63,4 +150,5 @@ export default defineConfig(
             "@typescript-eslint/no-require-imports": "off",
         },
     },
+    ...layerConfigs(),
 );

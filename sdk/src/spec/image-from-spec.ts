@@ -2,6 +2,7 @@ import * as path from "path";
 import { ValidationError, joinPath } from "../core/errors";
 import { Image } from "../core/image";
 import { SecretMountInput } from "../core/image/build-secrets";
+import type * as recipe from "../core/image/recipe";
 import { atCallerPaths } from "./paths";
 import { parseSpec } from "./parse";
 import { Image as ImageSchema, ImageLayerSpec, ImageSpec, SecretMountSpec } from "./schema";
@@ -20,6 +21,32 @@ const LAYER_METHODS: Record<keyof ImageLayerSpec, string> = {
     dockerignore: "withDockerignore",
     localV2: "withLocalV2",
 };
+
+/** Both ways assignable. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never }[keyof T];
+/** The same fields at every level, optional in both or in neither, of the same types. */
+type SameShape<A, B> = [A] extends [readonly (infer EA)[]]
+    ? [B] extends [readonly (infer EB)[]]
+        ? SameShape<EA, EB>
+        : false
+    : [A] extends [object]
+      ? [B] extends [object]
+          ? [Same<keyof A, keyof B>, Same<OptionalKeys<A>, OptionalKeys<B>>] extends [true, true]
+              ? { [K in keyof A & keyof B]-?: SameShape<NonNullable<A[K]>, NonNullable<B[K]>> }[keyof A &
+                    keyof B] extends true
+                  ? true
+                  : false
+              : false
+          : false
+      : Same<A, B>;
+/**
+ * The data form's Image (spec/schema.ts) and the core's recipe (core/image/recipe.ts)
+ * are one shape: a field added to one and not the other fails the build here.
+ */
+export type ImageSchemaIsRecipe = SameShape<ImageSpec, recipe.ImageSpec>;
+const imageSchemaIsRecipe: ImageSchemaIsRecipe = true;
+void imageSchemaIsRecipe;
 
 export interface ImageFromSpecOptions {
     /** Directory relative local paths are resolved from when the spec names no `baseDir` (default: the working directory). */

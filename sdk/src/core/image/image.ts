@@ -26,13 +26,12 @@ import { DockerfileOptions, renderDockerfile } from "./dockerfile";
 import { Layer, PipOptions, layer } from "./layers";
 import { pathName } from "./pycompat";
 import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, normalizeSecretMounts } from "./build-secrets";
-import { normalizeSecret } from "../secret";
 import { copyData, definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
 import { programSlot } from "../../runtime/program-state";
-import type { ImageLayerSpec, ImageSpec, SecretMountSpec } from "../../spec/schema";
+import { ImageLayerSpec, ImageSpec, Recipe, mountSpecs, pipSpec } from "./recipe";
 
 export type { Architecture } from "./checks";
 
@@ -181,12 +180,6 @@ interface ImageState {
     rootDir?: string;
     /** The calls that made this image, as data (what `toSpec()` returns). */
     recipe?: Recipe;
-}
-
-/** The source call and the layer calls of an image, in the data form of `ImageSpec`. */
-interface Recipe {
-    readonly source: Readonly<Omit<ImageSpec, "layers" | "baseDir">>;
-    readonly layers: readonly ImageLayerSpec[];
 }
 
 const DEFAULT_PLATFORMS: readonly Architecture[] = Object.freeze(["linux/amd64", "linux/arm64"] as Architecture[]);
@@ -890,34 +883,6 @@ function referenceTag(ref: string): string {
     const colon = noDigest.indexOf(":", lastSlash + 1);
     if (colon >= 0) return noDigest.slice(colon + 1);
     return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
-}
-
-/** Secret mounts in the data form: a bare key string keeps `byKey` (flyte-sdk hashes it differently from a Secret). */
-function mountSpecs(value: unknown): SecretMountSpec[] | undefined {
-    if (value === undefined || value === null) return undefined;
-    const list = (Array.isArray(value) ? value : [value]) as SecretMountInput[];
-    return list.map((m) => {
-        if (typeof m === "string") return { key: m, byKey: true };
-        const s = normalizeSecret(m);
-        return definedFields({ key: s.key, group: s.group, mount: s.mount, asEnvVar: s.asEnvVar });
-    });
-}
-
-/** The pip options of a call, in the data form. */
-function pipSpec(a: PipOptionsArgs) {
-    const extra =
-        a.extraIndexUrls === undefined
-            ? undefined
-            : Array.isArray(a.extraIndexUrls)
-              ? [...a.extraIndexUrls]
-              : [a.extraIndexUrls as string];
-    return definedFields({
-        indexUrl: a.indexUrl,
-        extraIndexUrls: extra,
-        pre: a.pre,
-        extraArgs: a.extraArgs,
-        secretMounts: mountSpecs(a.secretMounts),
-    });
 }
 
 function freezeDeep<T>(value: T): T {

@@ -1,4 +1,3 @@
-import type * as k8s from "@pulumi/kubernetes";
 import { NodeSelectorRequirement, Toleration } from "../placement/types";
 
 /** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */
@@ -89,8 +88,9 @@ export interface PodTemplateInput {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     /**
-     * A core/v1 PodSpec: @pulumi/kubernetes' input type (any value may be an Output), or
-     * plain data (fields the renderer does not know pass through).
+     * A core/v1 PodSpec: plain data (fields the renderer does not know pass through), or
+     * any object of that shape such as @pulumi/kubernetes' input type (any value may be
+     * an Output).
      */
     podSpec?: BasePodSpec;
     metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
@@ -98,5 +98,11 @@ export interface PodTemplateInput {
     spec?: BasePodSpec;
 }
 
-/** The PodSpec of a base pod template: @pulumi/kubernetes' input type, or plain data. */
-export type BasePodSpec = Partial<k8s.types.input.core.v1.PodSpec> | Partial<PodSpec>;
+/**
+ * The PodSpec of a base pod template: plain data, or an object literal of a core/v1
+ * PodSpec's shape such as `Partial<k8s.types.input.core.v1.PodSpec>` of
+ * @pulumi/kubernetes, whose values may be Outputs. The core names no Pulumi type: the
+ * shape is checked where the renderer merges it (normalizePodTemplate), with the
+ * field's path in the error.
+ */
+export type BasePodSpec = Partial<PodSpec> | { readonly [field: string]: unknown };
