@@ -661,7 +661,7 @@ export interface Task {
     cache?: Cache;
     /** Retries (0 to 100). */
     retries?: number;
-    /** Timeout, e.g. `"6h"`. */
+    /** Timeout, e.g. `"6h"`, `"90s"`; `"0"` or none is no timeout, as in Flyte. */
     timeout?: string;
     /** Run on spot capacity. */
     interruptible?: boolean;
@@ -713,7 +713,7 @@ export interface TaskOverride {
     cache?: Cache;
     /** Retries (0 to 100). */
     retries?: number;
-    /** Timeout, e.g. `"6h"`, `"90s"`. */
+    /** Timeout of this invocation, e.g. `"6h"`, `"90s"`; `"0"` removes a declared timeout (no timeout, as in Flyte). */
     timeout?: string;
     /** A new reuse policy. */
     reusable?: ReusePolicy;

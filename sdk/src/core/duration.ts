@@ -1,6 +1,9 @@
 import { ValidationError } from "./errors";
 
-/** Seconds, or a Go-style duration string such as "90s", "30m", "1h30m". */
+/**
+ * Seconds, or a Go-style duration string such as "90s", "30m", "1h30m", or "0" (as in
+ * Go: the one duration without a unit). 0 is Flyte's "no timeout".
+ */
 export type Duration = number | string;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -17,6 +20,8 @@ export function durationSeconds(field: string, value: unknown): number {
     let seconds: number | undefined;
     if (typeof value === "number") {
         if (Number.isInteger(value) && value >= 0) seconds = value;
+    } else if (value === "0") {
+        seconds = 0;
     } else if (typeof value === "string" && value !== "") {
         const m = DURATION.exec(value);
         if (m)
@@ -29,7 +34,7 @@ export function durationSeconds(field: string, value: unknown): number {
         throw new ValidationError(
             field,
             value,
-            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d"',
+            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d" (or "0")',
         );
     }
     if (!Number.isSafeInteger(seconds))

@@ -547,7 +547,10 @@ export const TaskOverride = object(
         secrets: opt(z.array(Secret), "Secrets."),
         cache: opt(Cache, "Cache policy."),
         retries: opt(z.number(), "Retries (0 to 100)."),
-        timeout: opt(z.string(), 'Timeout, e.g. `"6h"`, `"90s"`.'),
+        timeout: opt(
+            z.string(),
+            'Timeout of this invocation, e.g. `"6h"`, `"90s"`; `"0"` removes a declared timeout (no timeout, as in Flyte).',
+        ),
         reusable: opt(ReusePolicy, "A new reuse policy."),
         reusableOff: opt(
             z.boolean(),
@@ -584,7 +587,7 @@ export const Task = object(
         shortName: opt(z.string(), "A shorter name used for its objects."),
         cache: opt(Cache, "Cache policy."),
         retries: opt(z.number(), "Retries (0 to 100)."),
-        timeout: opt(z.string(), 'Timeout, e.g. `"6h"`.'),
+        timeout: opt(z.string(), 'Timeout, e.g. `"6h"`, `"90s"`; `"0"` or none is no timeout, as in Flyte.'),
         interruptible: opt(z.boolean(), "Run on spot capacity."),
         podTemplate: opt(PodTemplate, "Base pod template of this task (not on reusable environments)."),
         queue: opt(z.string(), "Queue."),

@@ -643,7 +643,7 @@ describe("retries and durations", () => {
         const err = errorOf(() => durationSeconds("timeout", input));
         expect(err.field).toBe("timeout");
         expect(err.message).toContain(
-            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d"',
+            'expected a duration: whole seconds (e.g. 3600) or a string like "90s", "30m", "1h30m", "2d" (or "0")',
         );
     });
 });
