@@ -11,6 +11,8 @@
  *   B4  tag + build context of a 1 GiB / 20,000-file source folder / tar | sha256sum
  *   B5  cold set-up of the toolchain and the platform's binaries, per binary (temporary
  *       PULUMI_FLYTE_CACHE, GOCACHE and GOMODCACHE; the running platform is left alone)
+ *   B6  the scheduling check at cluster scale: 200 pods on 17 / 1,000 / 5,000 nodes in
+ *       20 shapes, judged by node shape / node by node
  *   core  throughput of the pure core (printed only)
  *
  * B2, B3 and B5 need the local platform (`npm run platform -- up`) and are skipped with
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
         writeReport(BENCH_DIR, previous, baseline);
         return;
     }
-    const only = (arg("--only") ?? "B1,B2,B3,B4,B5,core").split(",").map((s) => s.trim());
+    const only = (arg("--only") ?? "B1,B2,B3,B4,B5,B6,core").split(",").map((s) => s.trim());
     const quick = flag("--quick");
     const runsArg = arg("--runs") ? Number(arg("--runs")) : undefined;
     fs.mkdirSync(WORK, { recursive: true });
@@ -190,6 +192,12 @@ async function main(): Promise<void> {
         );
     }
     if (only.includes("B4")) record(await b4({ sdk, runs: runsArg ?? (quick ? 2 : 5) }));
+    if (only.includes("B6"))
+        record(
+            await (
+                await import("./bench/b6-scheduling")
+            ).b6({ sdk, runs: runsArg ?? (quick ? 2 : 5), sizes: quick ? [17, 1000] : [17, 1000, 5000] }),
+        );
     if (only.includes("B2")) {
         if (!platform.up) record(skipped("B2", "Real engine on the local platform, N = 200", platform.why));
         else

@@ -4,7 +4,7 @@ import * as path from "path";
 import { BenchResults, RatioRow, SectionResult } from "./types";
 import { fmtRatio } from "./stats";
 
-const ORDER: SectionResult["id"][] = ["B1", "B2", "B3", "B4", "B5"];
+const ORDER: SectionResult["id"][] = ["B1", "B2", "B3", "B4", "B5", "B6"];
 
 function esc(s: string): string {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

@@ -14,7 +14,7 @@ export interface RatioRow {
 }
 
 export interface SectionResult {
-    id: "B1" | "B2" | "B3" | "B4" | "B5";
+    id: "B1" | "B2" | "B3" | "B4" | "B5" | "B6";
     title: string;
     date: string;
     status: "ok" | "skipped" | "failed";

@@ -92,6 +92,8 @@ export {
     POOL_LABELS,
 } from "./core/simulator/simulate";
 export type { KubernetesNodeLike } from "./core/simulator/simulate";
+export { groupNodeShapes, IDENTITY_LABELS } from "./core/simulator/node-shapes";
+export type { NodeShapes, ShapePart } from "./core/simulator/node-shapes";
 export type {
     SchedulingVerdict,
     NodeVerdict,

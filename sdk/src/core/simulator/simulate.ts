@@ -17,6 +17,7 @@ import {
     podRequests,
     runFilters,
 } from "./fit";
+import { NodeShapes, nodeList, shapesFor } from "./node-shapes";
 
 /** Labels naming a node's pool, by cluster flavour (first found wins). */
 export const POOL_LABELS = [
@@ -212,11 +213,12 @@ export interface SimulateOptions extends FilterOptions {
 
 /**
  * Runs the filters for `pod` on every node (and declared pool) and summarises the
- * outcome. Pure: the same pod and nodes always give the same verdict.
+ * outcome. Pure: the same pod and nodes always give the same verdict. Nodes grouped
+ * by shape (`groupNodeShapes`, once for many pods) are judged once per shape.
  */
 export function simulateScheduling(
     pod: SchedulablePodSpec,
-    nodes: readonly SchedulingNode[],
+    nodes: readonly SchedulingNode[] | NodeShapes,
     options: SimulateOptions = {},
 ): SchedulingVerdict {
     const tolerations = [...(pod.tolerations ?? [])];
@@ -225,31 +227,40 @@ export function simulateScheduling(
     }
     const admitted: SchedulablePodSpec = { ...pod, tolerations };
     const requests = podRequests(admitted);
-    const judge = (n: SchedulingNode): NodeVerdict => {
-        const failure = runFilters(admitted, n, options, requests);
-        return {
-            node: n.name,
-            ...(n.pool ? { pool: n.pool } : {}),
-            template: !!n.template,
-            fits: !failure,
-            ...(failure ? { failure } : {}),
-        };
+    const failureOf = (n: SchedulingNode) => runFilters(admitted, n, options, requests);
+    // one object per node and pod: literals, not spreads (5,000 nodes × every pod)
+    const verdictOf = (n: SchedulingNode, failure: FilterFailure | undefined): NodeVerdict => {
+        const template = !!n.template;
+        if (n.pool)
+            return failure
+                ? { node: n.name, pool: n.pool, template, fits: false, failure }
+                : { node: n.name, pool: n.pool, template, fits: true };
+        return failure ? { node: n.name, template, fits: false, failure } : { node: n.name, template, fits: true };
     };
-    const real = nodes.map(judge);
-    const declared = (options.declaredPools ?? []).map(judge);
-    const fitting = real.filter((v) => v.fits);
-    const scaleUp = declared.filter((v) => v.fits).map((v) => v.pool ?? v.node);
-    const pools = unique(fitting.map((v) => v.pool ?? v.node));
-
-    const groups = groupFailures([...real, ...declared].filter((v) => !v.fits));
-    const schedulerMessage = fitting.length ? undefined : schedulerStyleMessage(real);
+    const real = nodeList(nodes);
+    const declaredPools = options.declaredPools ?? [];
+    // one pass over the verdicts: at thousands of nodes per pod, every extra pass counts
+    const verdicts: NodeVerdict[] = new Array(real.length + declaredPools.length);
+    const shapes = shapesFor(nodes, admitted);
+    const summary = new Summary(shapes?.representatives.length ?? 0);
+    if (shapes) {
+        // one node of each shape judged; the others share its failure
+        const failures = shapes.representatives.map(failureOf);
+        const { shapeOf } = shapes;
+        for (let i = 0; i < real.length; i++)
+            summary.add((verdicts[i] = verdictOf(real[i], failures[shapeOf[i]])), shapeOf[i]);
+    } else {
+        for (let i = 0; i < real.length; i++) summary.add((verdicts[i] = verdictOf(real[i], failureOf(real[i]))), -1);
+    }
+    for (let i = 0; i < declaredPools.length; i++)
+        summary.add((verdicts[real.length + i] = verdictOf(declaredPools[i], failureOf(declaredPools[i]))), -1);
+    const { fitting, byPool, scaleUp } = summary;
+    const groups = summary.groups();
+    const schedulerMessage = fitting.length ? undefined : fitErrorMessage(real.length, summary.reasonCounts());
     let placement: string;
     if (fitting.length) {
-        placement = unique(fitting.map((v) => v.pool ?? v.node))
-            .map((p) => {
-                const names = fitting.filter((v) => (v.pool ?? v.node) === p).map((v) => v.node);
-                return names.length === 1 && names[0] === p ? p : `${p} (${names.join(", ")})`;
-            })
+        placement = [...byPool]
+            .map(([p, names]) => (names.length === 1 && names[0] === p ? p : `${p} (${names.join(", ")})`))
             .join("; ");
     } else if (scaleUp.length) {
         placement = `${scaleUp.join(" or ")} (declared pool${scaleUp.length > 1 ? "s" : ""}, no fitting node yet: ${scaleUp.length > 1 ? "one" : "it"} must scale up)`;
@@ -258,13 +269,13 @@ export function simulateScheduling(
     }
     return {
         schedulable: fitting.length > 0 || scaleUp.length > 0,
-        nodes: fitting.map((v) => v.node),
-        pools,
+        nodes: fitting,
+        pools: [...byPool.keys()],
         scaleUp,
         ...(schedulerMessage ? { schedulerMessage } : {}),
         groups,
         placement,
-        verdicts: [...real, ...declared],
+        verdicts,
     };
 }
 
@@ -272,18 +283,89 @@ export function simulateScheduling(
 export function schedulerStyleMessage(verdicts: readonly NodeVerdict[]): string {
     const counts = new Map<string, number>();
     for (const v of verdicts) for (const r of v.failure?.reasons ?? []) counts.set(r, (counts.get(r) ?? 0) + 1);
-    const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
-    return `0/${verdicts.length} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+    return fitErrorMessage(verdicts.length, counts);
 }
 
-function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
-    const groups = new Map<string, NodeGroup>();
-    for (const v of failed) {
-        const f = v.failure!;
+function fitErrorMessage(nodes: number, counts: ReadonlyMap<string, number>): string {
+    const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
+    return `0/${nodes} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+}
+
+/** A group of failed nodes, with the set of its pools (for their order of first appearance). */
+interface GroupEntry {
+    group: NodeGroup;
+    pools: Set<string>;
+    /** Real nodes (not declared pools) with this failure. */
+    real: number;
+}
+
+/**
+ * What a simulation reports, collected verdict by verdict (real nodes first, then
+ * declared pools): fitting nodes by pool, pools to scale up, and the failures grouped
+ * by filter and detail. A verdict's `shape` (its node's shape, or -1) lets nodes of one
+ * shape, which share their failure and pool, find their group and pool once.
+ */
+class Summary {
+    /** Real nodes that fit, in order. */
+    readonly fitting: string[] = [];
+    /** The same by pool (a node without pool under its own name), pools in order of first appearance. */
+    readonly byPool = new Map<string, string[]>();
+    /** Declared pools that fit. */
+    readonly scaleUp: string[] = [];
+    private readonly byText = new Map<string, NodeGroup>();
+    private readonly poolSets = new Map<NodeGroup, Set<string>>();
+    private readonly byFailure = new Map<FilterFailure, GroupEntry>();
+    /** By shape: its group (failed) or its pool's node list (fits, in a pool). */
+    private readonly shapeEntry: (GroupEntry | undefined)[];
+    private readonly shapeNames: (string[] | undefined)[];
+
+    constructor(shapes: number) {
+        this.shapeEntry = new Array(shapes);
+        this.shapeNames = new Array(shapes);
+    }
+
+    add(v: NodeVerdict, shape: number): void {
+        const f = v.failure;
+        if (!f) {
+            if (v.template) this.scaleUp.push(v.pool ?? v.node);
+            else {
+                this.fitting.push(v.node);
+                let names = shape >= 0 && v.pool ? this.shapeNames[shape] : undefined;
+                if (!names) {
+                    const p = v.pool ?? v.node;
+                    names = this.byPool.get(p);
+                    if (!names) this.byPool.set(p, (names = []));
+                    if (shape >= 0 && v.pool) this.shapeNames[shape] = names;
+                }
+                names.push(v.node);
+            }
+            return;
+        }
+        let entry = shape >= 0 ? this.shapeEntry[shape] : undefined;
+        if (!entry) {
+            entry = this.entryOf(f);
+            if (shape >= 0) this.shapeEntry[shape] = entry;
+        }
+        const g = entry.group;
+        if (v.template) g.declared.push(v.pool ?? v.node);
+        else {
+            entry.real++;
+            g.nodes.push(v.node);
+            if (v.pool && !entry.pools.has(v.pool)) {
+                entry.pools.add(v.pool);
+                g.pools.push(v.pool);
+            }
+            if (!v.pool) g.unpooled.push(v.node);
+        }
+    }
+
+    private entryOf(f: FilterFailure): GroupEntry {
+        let entry = this.byFailure.get(f);
+        if (entry) return entry;
         const key = `${f.filter}\u0000${f.detail}`;
-        let g = groups.get(key);
-        if (!g) {
-            g = {
+        let group = this.byText.get(key);
+        if (!group) {
+            group = {
                 filter: f.filter,
                 reasons: f.reasons,
                 detail: f.detail,
@@ -292,24 +374,33 @@ function groupFailures(failed: readonly NodeVerdict[]): NodeGroup[] {
                 unpooled: [],
                 declared: [],
             };
-            groups.set(key, g);
+            this.byText.set(key, group);
+            this.poolSets.set(group, new Set());
         }
-        if (v.template) g.declared.push(v.pool ?? v.node);
-        else {
-            g.nodes.push(v.node);
-            if (v.pool && !g.pools.includes(v.pool)) g.pools.push(v.pool);
-            if (!v.pool) g.unpooled.push(v.node);
-        }
+        entry = { group, pools: this.poolSets.get(group)!, real: 0 };
+        this.byFailure.set(f, entry);
+        return entry;
     }
-    // the filters' order, then the biggest groups first
-    const order = (f: FilterName) =>
-        ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
-    return [...groups.values()].sort(
-        (a, b) =>
-            order(a.filter) - order(b.filter) ||
-            b.nodes.length + b.declared.length - (a.nodes.length + a.declared.length) ||
-            a.detail.localeCompare(b.detail),
-    );
+
+    /** How many real nodes failed for each of the scheduler's reasons. */
+    reasonCounts(): Map<string, number> {
+        const counts = new Map<string, number>();
+        for (const [f, { real }] of this.byFailure)
+            if (real) for (const r of f.reasons) counts.set(r, (counts.get(r) ?? 0) + real);
+        return counts;
+    }
+
+    /** The groups: the filters' order, then the biggest groups first. */
+    groups(): NodeGroup[] {
+        const order = (f: FilterName) =>
+            ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
+        return [...this.byText.values()].sort(
+            (a, b) =>
+                order(a.filter) - order(b.filter) ||
+                b.nodes.length + b.declared.length - (a.nodes.length + a.declared.length) ||
+                a.detail.localeCompare(b.detail),
+        );
+    }
 }
 
 /** "0/17 nodes are available: ... By node group: 10 nodes (pools a, b) had untolerated taint `k=v:NoSchedule`; ..." */
@@ -332,8 +423,4 @@ export function explain(schedulerMessage: string, groups: readonly NodeGroup[]):
     return parts.length
         ? `${schedulerMessage} By node group: ${parts.join("; ")}.`
         : `${schedulerMessage} The cluster has no nodes and no node pool is declared.`;
-}
-
-function unique<T>(xs: readonly T[]): T[] {
-    return [...new Set(xs)];
 }
