@@ -9,6 +9,8 @@
  *   `kubernetes:context`, else `$KUBECONFIG`, else `~/.kube/config`, else the in-cluster
  *   service account (kube/nodes.ts: our client where it reads the kubeconfig exactly
  *   as @kubernetes/client-node would, else @kubernetes/client-node).
+ * - The nodes are grouped by shape once (core/simulator/node-shapes.ts): every pod is
+ *   judged once per shape, so the check's cost grows with the shapes, not the nodes.
  * - `flyte:schedulingCheck`: `warn` (default: a pod no node or declared pool can take
  *   is a warning on its PodTemplate), `error` (the preview / update fails), `off`.
  * - `flyte:nodePools`: declared pools ({ name, labels, taints, allocatable }).
@@ -21,6 +23,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ValidationError } from "../core/errors";
 import { SchedulablePodSpec, SchedulingNode } from "../core/simulator/fit";
+import { NodeShapes, groupNodeShapes } from "../core/simulator/node-shapes";
 import {
     NodePoolDeclaration,
     SchedulingVerdict,
@@ -78,6 +81,7 @@ const state = programSlot("scheduling check", () => ({
     settings: undefined as SchedulingCheckSettings | undefined,
     nodeSource: undefined as NodeSource | undefined,
     nodes: undefined as Promise<ClusterNodes> | undefined,
+    shapes: undefined as NodeShapes | undefined,
     reportedUnreachable: false,
 }));
 
@@ -174,6 +178,13 @@ function clusterNodes(): Promise<ClusterNodes> {
     return s.nodes;
 }
 
+/** The cluster's nodes grouped by shape, once per program: each pod's simulation judges one node per shape. */
+function nodeShapes(nodes: SchedulingNode[]): NodeShapes {
+    const s = state();
+    if (s.shapes?.nodes !== nodes) s.shapes = groupNodeShapes(nodes);
+    return s.shapes;
+}
+
 // ---------------------------------------------------------------- the check
 
 function unchecked(why: string): SchedulingReport {
@@ -263,7 +274,7 @@ async function checkAgainstCluster(
             `flyte scheduling check: the cluster cannot be read (${cluster.reason}); checking against the declared node pools only.`,
         );
     }
-    const verdict = simulateScheduling(spec, cluster.ok ? cluster.nodes : [], {
+    const verdict = simulateScheduling(spec, cluster.ok ? nodeShapes(cluster.nodes) : [], {
         declaredPools: settings.declaredPools,
     });
     const report = reportOf(verdict);
