@@ -2,8 +2,9 @@
  * Prints, per environment and task of a deployed quickstart stack: the image digest,
  * the node(s) the scheduling check predicted at preview (output `placements`),
  * the PodTemplate, and the node the real kube-scheduler binds a pod made from it to;
- * then, last, the smoke task's own report: the JSON line tasks/report.py printed when
- * its Job ran on the platform's real node (read from the pod's log).
+ * then, last, the smoke task's own report: the JSON line that
+ * examples/quickstart/tasks/report.py printed when its Job ran on the platform's real
+ * node (read from the pod's log).
  */
 import { execFileSync } from "child_process";
 import { kubeClient, probeScheduling } from "./lib/kube-client";

@@ -1,7 +1,7 @@
 // Generates provider/src/args.ts, the argument types of the multi-language `flyte`
 // package, from the data-form zod schemas (sdk/src/spec/schema.ts): one source for the
 // fields, types, enums and documentation. The Pulumi CLI infers the package schema
-// from these TypeScript types; tests/unit/spec/provider-args.test.ts fails when the
+// from these TypeScript types; tests/unit/spec/data-form.test.ts fails when the
 // file is stale. Run: npx ts-node --transpile-only scripts/gen-provider-args.ts
 import * as fs from "fs";
 import * as path from "path";

@@ -1,7 +1,7 @@
 // The import graph of sdk/src: every module's relative imports (type-only imports
 // included: they tie the modules' declarations together just the same), and the cycles
 // in it. Run: npx ts-node --transpile-only scripts/import-cycles.ts (exits 1 on a cycle);
-// tests/unit/spec/import-graph.test.ts runs it in `npm test`.
+// tests/unit/import-graph.test.ts runs it in `npm test`.
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";

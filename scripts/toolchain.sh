@@ -286,7 +286,7 @@ build_language_go() {
 # ------------------------------------------------------- Python environment
 # Python programs run in this virtual environment: the `pulumi` package from PyPI at
 # the CLI's version and `pulumi-kubernetes` at the provider's (the generated `flyte`
-# SDK is installed into it by scripts/python-sdk.sh).
+# SDK is installed into it by scripts/language-sdks.sh).
 setup_python_venv() {
     local t0 venv version state
     t0="$(now)"; mark_cpu

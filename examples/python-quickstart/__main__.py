@@ -108,7 +108,7 @@ tasks = {
     ],
 }
 
-# The smoke environment: its task runs the TypeScript quickstart's tasks/report.py in the
+# The smoke environment: its task runs examples/quickstart/tasks/report.py in the
 # image (as `python -c`, so the image stays the one above) and reports what a deployed task
 # sees: the pip packages, the wandb secret as env var and as file, WANDB_PROJECT, the
 # working directory, /dev/shm. `pulumi up` waits for it (wait=True). The path is relative
