@@ -27,9 +27,40 @@
 # The daemon also gets the public names as local tags, so FROM python:3.11-slim-bookworm
 # resolves locally even without rewriting.
 
-PF_DEBIAN_MIRROR="${PULUMI_FLYTE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-PF_DEBIAN_SECURITY="${PULUMI_FLYTE_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}"
 PF_IMAGES_DIR="$PF_STATE/images"
+
+# The first archive URI this machine's apt sources give for a Debian suite ($1, e.g.
+# bookworm or bookworm-security), from one-line (*.list, sources.list) and deb822
+# (*.sources) files under $2 (default $PF_APT_ETC, else /etc/apt); nothing when none serves it.
+pf_apt_suite_uri() {
+  local suite="$1" etc="${2:-${PF_APT_ETC:-/etc/apt}}" f
+  for f in "$etc/sources.list" "$etc"/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    # deb [options] URI suite components...
+    awk -v s="$suite" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+      if ($(i + 1) == s) { print $i; exit } }' "$f"
+  done | head -n1 | grep . && return 0
+  for f in "$etc"/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # stanzas of Key: value lines, separated by blank lines
+    awk -v s="$suite" 'function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no" && (" " suites " ") ~ (" " s " ")) { split(uris, u, " "); print u[1]; found = 1; exit } types = uris = suites = enabled = "" }
+      /^[ \t]*$/ { flush(); next } /^#/ { next }
+      { k = tolower($1); sub(/:$/, "", k); $1 = ""; sub(/^ +/, ""); if (k == "types") types = $0; else if (k == "uris") uris = $0; else if (k == "suites") suites = $0; else if (k == "enabled") enabled = tolower($0) }
+      END { if (!found) flush() }' "$f"
+  done | head -n1 | grep .
+}
+
+# Where the base images' Debian packages come from: PULUMI_FLYTE_DEBIAN_MIRROR and
+# PULUMI_FLYTE_DEBIAN_SECURITY when set, else the archives this machine's apt already
+# uses for bookworm and bookworm-security (no mirror is written into these scripts).
+pf_debian_sources() {
+  PF_DEBIAN_MIRROR="${PULUMI_FLYTE_DEBIAN_MIRROR:-$(pf_apt_suite_uri bookworm || true)}"
+  PF_DEBIAN_SECURITY="${PULUMI_FLYTE_DEBIAN_SECURITY:-$(pf_apt_suite_uri bookworm-security || true)}"
+  [ -n "$PF_DEBIAN_MIRROR" ] \
+    || pf_die "no Debian archive for bookworm in this machine's apt sources (/etc/apt); set PULUMI_FLYTE_DEBIAN_MIRROR to one (e.g. http://<mirror>/debian)"
+  [ -n "$PF_DEBIAN_SECURITY" ] \
+    || pf_die "no Debian archive for bookworm-security in this machine's apt sources (/etc/apt); set PULUMI_FLYTE_DEBIAN_SECURITY to one (e.g. http://<mirror>/debian-security)"
+}
 
 _pf_images_recipe() {
   # Anything that changes what we build changes this hash (function bodies
@@ -132,6 +163,7 @@ _pf_push() { # local-name registry-path
 
 pf_images_up() {
   mkdir -p "$PF_IMAGES_DIR"
+  pf_debian_sources
   local recipe; recipe="$(_pf_images_recipe)"
   local have_recipe=""; [ -f "$PF_IMAGES_DIR/recipe" ] && have_recipe="$(cat "$PF_IMAGES_DIR/recipe")"
   local pytag=""; [ -f "$PF_IMAGES_DIR/python-tag" ] && pytag="$(cat "$PF_IMAGES_DIR/python-tag")"
