@@ -63,8 +63,8 @@ CASES = [
         ["fromDebianBase", {"python": "3.11", "registry": "localhost:30000", "name": "pipopts"}],
         ["withPipPackages", {
             "packages": ["torch==2.4.1", "mypkg @ https://example.com/mypkg-1.0.tar.gz", "tomli; python_version < \"3.11\""],
-            "indexUrl": "https://pypi.org/simple",
-            "extraIndexUrls": ["https://download.pytorch.org/whl/cpu", "https://example.com/simple"],
+            "indexUrl": "https://example.com/simple",
+            "extraIndexUrls": ["https://example.com/whl/cpu", "https://example.com/simple"],
             "pre": True,
             "extraArgs": "--no-cache-dir --only-binary=:all:",
             "secretMounts": ["GITHUB_PAT", secret("pip-token", group="ci")],
@@ -95,7 +95,7 @@ CASES = [
     ("requirements", [
         ["fromDebianBase", {"python": "3.11"}],
         ["withRequirements", {"file": f"{FIX}/requirements.txt"}],
-        ["withRequirements", {"file": f"{FIX}/requirements-extra.txt", "indexUrl": "https://pypi.org/simple", "pre": True,
+        ["withRequirements", {"file": f"{FIX}/requirements-extra.txt", "indexUrl": "https://example.com/simple", "pre": True,
                               "secretMounts": "NETRC"}],
     ]),
     ("source-files", [
@@ -131,7 +131,7 @@ CASES = [
     ]),
     ("uv-script-full", [
         ["fromUvScript", {"script": f"{FIX}/scripts/uv_full.py", "name": "uvapp", "registry": "localhost:30000",
-                          "python": "3.12", "indexUrl": "https://pypi.org/simple", "extraArgs": "--no-cache-dir",
+                          "python": "3.12", "indexUrl": "https://example.com/simple", "extraArgs": "--no-cache-dir",
                           "secretMounts": [secret("token", group="pypi")]}],
     ]),
     ("uv-script-min", [

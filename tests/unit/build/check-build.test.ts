@@ -26,13 +26,13 @@ const PIP_FAILURE = `#0 building with "default" instance using docker driver
 #5 DONE 17.4s
 
 #6 [stage-0 3/3] RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=PYPI_TOKEN,target=/run/secrets/PYPI_TOKEN,required=true export PYPI_TOKEN="$(cat /run/secrets/PYPI_TOKEN)" && /opt/venv/bin/python -m pip install no-such-pkg
-#6 1.002 Looking in indexes: https://pypi.org/simple
+#6 1.002 Looking in indexes: https://example.com/simple
 #6 2.077 ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)
 #6 2.082 ERROR: No matching distribution found for no-such-pkg
 #6 ERROR: executor failed running [/bin/sh -c export PYPI_TOKEN="$(cat /run/secrets/PYPI_TOKEN)" && /opt/venv/bin/python -m pip install no-such-pkg]: exit code: 1
 ------
  > [stage-0 3/3] RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=PYPI_TOKEN,target=/run/secrets/PYPI_TOKEN,required=true export PYPI_TOKEN="$(cat /run/secrets/PYPI_TOKEN)" && /opt/venv/bin/python -m pip install no-such-pkg:
-1.002 Looking in indexes: https://pypi.org/simple
+1.002 Looking in indexes: https://example.com/simple
 2.077 ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)
 2.082 ERROR: No matching distribution found for no-such-pkg
 ------
@@ -44,14 +44,14 @@ describe("a failed build's log", () => {
         const f = explainBuildLog(PIP_FAILURE);
         expect(f).toMatchObject({ step: "pip install no-such-pkg", position: "3/3", exitCode: 1 });
         expect(f.lastLines).toEqual([
-            "Looking in indexes: https://pypi.org/simple",
+            "Looking in indexes: https://example.com/simple",
             "ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)",
             "ERROR: No matching distribution found for no-such-pkg",
         ]);
         expect(buildFailureMessage("127.0.0.1:30000/app:abc", f)).toBe(
             [
                 "the build step `pip install no-such-pkg` (step 3/3 of the Dockerfile) failed with exit code 1; its last output lines:",
-                "    | Looking in indexes: https://pypi.org/simple",
+                "    | Looking in indexes: https://example.com/simple",
                 "    | ERROR: Could not find a version that satisfies the requirement no-such-pkg (from versions: none)",
                 "    | ERROR: No matching distribution found for no-such-pkg",
                 "Nothing was pushed for 127.0.0.1:30000/app:abc. Fix the step (a package name or version, an index URL, a command), then run `pulumi up` again",

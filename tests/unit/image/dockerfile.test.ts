@@ -30,7 +30,7 @@ describe("generated Dockerfile", () => {
             .withAptPackages("git")
             .withPipPackages({
                 packages: ["pandas>=2,<3", 'tomli; python_version < "3.11"'],
-                indexUrl: "https://pypi.org/simple",
+                indexUrl: "https://example.com/simple",
                 extraIndexUrls: ["https://example.com/simple?x=1"],
                 pre: true,
                 extraArgs: "--no-cache-dir",
@@ -45,7 +45,7 @@ ${DEBIAN_PRELUDE}RUN apt-get update \\
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends git \\
     && rm -rf /var/lib/apt/lists/*
 RUN if [ ! -x /opt/venv/bin/python ]; then python3 -m venv /opt/venv; fi
-RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=GITHUB_PAT,target=/run/secrets/GITHUB_PAT,required=true --mount=type=secret,id=CI_NETRC,target=/etc/flyte/secrets/ci/netrc,required=true export GITHUB_PAT="$(cat /run/secrets/GITHUB_PAT)" && /opt/venv/bin/python -m pip install --index-url https://pypi.org/simple --extra-index-url 'https://example.com/simple?x=1' --pre --no-cache-dir 'pandas>=2,<3' 'tomli; python_version < "3.11"'
+RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked --mount=type=secret,id=GITHUB_PAT,target=/run/secrets/GITHUB_PAT,required=true --mount=type=secret,id=CI_NETRC,target=/etc/flyte/secrets/ci/netrc,required=true export GITHUB_PAT="$(cat /run/secrets/GITHUB_PAT)" && /opt/venv/bin/python -m pip install --index-url https://example.com/simple --extra-index-url 'https://example.com/simple?x=1' --pre --no-cache-dir 'pandas>=2,<3' 'tomli; python_version < "3.11"'
 ENV MODE="prod"
 RUN if [ ! -d /home/flyte/app ]; then mkdir -p /home/flyte/app && chown flyte:flyte /home/flyte/app; fi
 WORKDIR /home/flyte/app

@@ -146,14 +146,14 @@ describe("Image constructors and methods", () => {
             const p = base().withPipPackages({
                 packages: ["x"],
                 pre: true,
-                indexUrl: "https://pypi.org/simple",
+                indexUrl: "https://example.com/simple",
                 extraArgs: "--no-cache-dir",
             });
             expect(p.layers[p.layers.length - 1]).toMatchObject({
                 kind: "pip",
                 packages: ["x"],
                 pre: true,
-                indexUrl: "https://pypi.org/simple",
+                indexUrl: "https://example.com/simple",
                 extraArgTokens: ["--no-cache-dir"],
             });
         });

@@ -56,10 +56,10 @@ describe("Image validation", () => {
             "--index-url=https://x",
             " pandas",
             "pandas==",
-            "pandas @ http://x.com/a b",
+            "pandas @ http://x.example.com/a b",
             "pkg @ https://example.com/$HOME",
             "pkg;python_version<'3'`x`",
-            "name @ https://x.com/a;python_version>'3'",
+            "name @ https://x.example.com/a;python_version>'3'",
             "pkg; unknown_var == '1'",
             "",
         ];
@@ -106,9 +106,9 @@ describe("Image validation", () => {
     describe("pip options", () => {
         it("rejects injecting index URLs and extra args", () => {
             rejects(
-                () => base().withPipPackages({ packages: ["x"], indexUrl: "https://x.com/simple; curl evil" }),
+                () => base().withPipPackages({ packages: ["x"], indexUrl: "https://x.example.com/simple; curl evil" }),
                 "withPipPackages.indexUrl",
-                "https://x.com/simple; curl evil",
+                "https://x.example.com/simple; curl evil",
             );
             rejects(
                 () => base().withPipPackages({ packages: ["x"], indexUrl: "ftp://x.com" }),
@@ -119,15 +119,15 @@ describe("Image validation", () => {
                 () =>
                     base().withPipPackages({
                         packages: ["x"],
-                        extraIndexUrls: ["https://ok.com", "https://x.com/$(id)"],
+                        extraIndexUrls: ["https://ok.example.com", "https://x.example.com/$(id)"],
                     }),
                 "withPipPackages.extraIndexUrls[1]",
-                "https://x.com/$(id)",
+                "https://x.example.com/$(id)",
             );
             rejects(
-                () => base().withPipPackages({ packages: ["x"], extraIndexUrls: "https://a.com/x&&id" }),
+                () => base().withPipPackages({ packages: ["x"], extraIndexUrls: "https://a.example.com/x&&id" }),
                 "withPipPackages.extraIndexUrls",
-                "https://a.com/x&&id",
+                "https://a.example.com/x&&id",
             );
             rejects(
                 () => base().withPipPackages({ packages: ["x"], extraArgs: "--no-cache-dir; curl evil" }),

@@ -139,7 +139,7 @@ function isMarker(text: string): boolean {
 
 const INDEX_URL = new RegExp(`^https?://${URL_BODY}$`);
 const INDEX_ALLOWED =
-    "an http(s) URL without quotes, spaces, '$', '`', ';', '|' or '&&', e.g. \"https://pypi.org/simple\"";
+    "an http(s) URL without quotes, spaces, '$', '`', ';', '|' or '&&', e.g. \"https://example.com/simple\"";
 
 export function checkIndexUrl(field: string, value: unknown): string {
     // user:password@ (or a token@) would be written into the Dockerfile, the image's history and the build log
