@@ -2,7 +2,7 @@ import { Device, normalizeDevice } from "./devices";
 import { ValidationError, joinPath } from "./errors";
 import { definedFields } from "./objects";
 import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
-import { argsSchema, checkedLater, fieldsOf, parseArgs } from "./validate";
+import { argsSchema, fieldsOf, normalizeArgs, rule } from "./validate";
 
 export type CpuValue = number | string;
 export type RequestLimit<T> = T | readonly [T, T];
@@ -20,14 +20,17 @@ export interface ResourcesArgs {
     gpu?: string | number | Device;
 }
 
-/** The fields of `Resources`; each value is checked (and canonicalised) by the constructor. */
+/**
+ * The fields of `Resources` and their value rules: quantities as canonical [request,
+ * limit] pairs, shared memory, the accelerator as a Device.
+ */
 export const resourcesArgsSchema = argsSchema<ResourcesArgs>()(
     {
-        cpu: checkedLater<RequestLimit<CpuValue>>(),
-        memory: checkedLater<RequestLimit<string>>(),
-        disk: checkedLater<string>(),
-        shm: checkedLater<string>(),
-        gpu: checkedLater<string | number | Device>(),
+        cpu: rule((field, v) => requestLimit(field, v as RequestLimit<CpuValue>, canonicalCpu)),
+        memory: rule((field, v) => requestLimit(field, v as RequestLimit<string>, canonicalQuantity)),
+        disk: rule(canonicalQuantity),
+        shm: rule((field, v) => (v === "auto" ? ("auto" as const) : canonicalQuantity(field, v))),
+        gpu: rule(normalizeDevice),
     },
     (fields) => `{ ${fields.map((f) => `${f}?`).join(", ")} }`,
 );
@@ -62,7 +65,7 @@ export class Resources {
     constructor(args: ResourcesArgs, field: string);
     constructor(args: ResourcesArgs = {}, field = "resources") {
         if (args instanceof Resources) args = args.toArgs();
-        parseArgs(resourcesArgsSchema, args, field);
+        const valid = normalizeArgs(resourcesArgsSchema, args, field);
         const requests: Record<string, string> = {};
         const limits: Record<string, string> = {};
         const put = (name: string, pair: readonly [string, string] | undefined) => {
@@ -70,18 +73,12 @@ export class Resources {
             requests[name] = pair[0];
             limits[name] = pair[1];
         };
-        put("cpu", requestLimit(joinPath(field, "cpu"), args.cpu, canonicalCpu));
-        put("memory", requestLimit(joinPath(field, "memory"), args.memory, canonicalQuantity));
-        if (args.disk !== undefined) {
-            const disk = canonicalQuantity(joinPath(field, "disk"), args.disk);
-            put("ephemeral-storage", [disk, disk]);
-        }
-        if (args.shm !== undefined) {
-            this.sharedMemory = Object.freeze(
-                args.shm === "auto" ? {} : { sizeLimit: canonicalQuantity(joinPath(field, "shm"), args.shm) },
-            );
-        }
-        this.device = normalizeDevice(joinPath(field, "gpu"), args.gpu);
+        put("cpu", valid.cpu);
+        put("memory", valid.memory);
+        if (valid.disk !== undefined) put("ephemeral-storage", [valid.disk, valid.disk]);
+        if (valid.shm !== undefined)
+            this.sharedMemory = Object.freeze(valid.shm === "auto" ? {} : { sizeLimit: valid.shm });
+        this.device = valid.gpu;
         this.cpu = copy(args.cpu);
         this.memory = copy(args.memory);
         this.disk = args.disk;

@@ -55,8 +55,12 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
                 given,
                 issue.message === "Invalid input" ? "value does not match any accepted form" : issue.message,
             );
-        case z.ZodIssueCode.custom:
+        case z.ZodIssueCode.custom: {
+            // a value rule's own error, raised below the value's path: reported at the full path
+            const own = (issue.params as { [RULE_ERROR]?: ValidationError } | undefined)?.[RULE_ERROR];
+            if (own) throw own.at(joinRelative(path, own.field));
             throw new ValidationError(path, given, issue.message);
+        }
         default:
             throw new ValidationError(
                 path,
@@ -66,16 +70,47 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
     }
 }
 
+const RULE_ERROR = "pulumiFlyteRuleError";
+
+/** `parent` followed by a path relative to a value (`""`, `"limit"`, `"[0]"`, `"[0].name"`). */
+function joinRelative(parent: string, relative: string): string {
+    if (!relative) return parent;
+    if (relative.startsWith("[")) return `${parent}${relative}`;
+    return parent ? `${parent}.${relative}` : relative;
+}
+
+/**
+ * A field's value rule, in its schema: `check(field, value)` is one of our validators
+ * (it throws a ValidationError naming `field` and what is allowed, and returns the value's
+ * canonical form). It runs with the field as `""`, so its error names the path below the
+ * value; `parseWith` reports it at the full path with its message unchanged. The
+ * schema's output is the canonical value (`normalizeArgs`); `undefined` is a value not given.
+ */
+export function rule<T>(check: (field: string, value: unknown) => T): z.ZodType<T | undefined, z.ZodTypeDef, unknown> {
+    return z.unknown().transform((value, ctx) => {
+        if (value === undefined) return undefined; // not given
+        try {
+            return check("", value);
+        } catch (err) {
+            if (!(err instanceof ValidationError)) throw err;
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: err.allowed, params: { [RULE_ERROR]: err } });
+            return z.NEVER;
+        }
+    });
+}
+
 /**
  * The strict zod schema of an argument type `T`, the single source of its fields: the
  * shape names every key of `T` and no other (checked when compiling), in the order
  * messages list them; unknown fields are errors with the nearest allowed name. `what`
  * is what a non-object is told it should be (`{ cpu?, memory?, ... }`), or makes it from the fields.
+ * A field's schema carries its value rules (`rule`); its output may be the canonical
+ * form of the value rather than the value given.
  *
  * `argsSchema<ResourcesArgs>()({ cpu: ..., ... }, "{ cpu?, ... }")`
  */
 export function argsSchema<T extends object>() {
-    return <S extends { [K in keyof Required<T>]: z.ZodType<T[K] | undefined, z.ZodTypeDef, unknown> }>(
+    return <S extends { [K in keyof Required<T>]: z.ZodTypeAny }>(
         shape: S & { [K in Exclude<keyof S, keyof T>]: never },
         what: string | ((fields: string[]) => string),
     ) => {
@@ -97,6 +132,15 @@ export function fieldsOf(schema: z.AnyZodObject): string[] {
 export function parseArgs<T>(schema: z.AnyZodObject, value: T, field: string): T {
     parseWith(schema, isPlainRecord(value) ? definedFields(value) : value, field);
     return value;
+}
+
+/** Checks arguments as `parseArgs` does and returns each given field's canonical value (the schema's output). */
+export function normalizeArgs<S extends z.AnyZodObject>(
+    schema: S,
+    value: unknown,
+    field: string,
+): Partial<z.output<S>> {
+    return parseWith(schema, isPlainRecord(value) ? definedFields(value) : value, field);
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { ValidationError, joinPath } from "../errors";
 import { copyData } from "../objects";
 import { z } from "zod";
-import { argsSchema, booleanField, checkedLater, parseArgs, stringListField } from "../validate";
+import { argsSchema, booleanField, checkedLater, parseArgs, rule, stringListField } from "../validate";
 import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
 import { LABELS, LABEL_PREFIX, Rendered } from "./render";
 import { PodTemplateSpec } from "./kube-types";
@@ -20,19 +20,48 @@ export interface RunArgs {
     wait?: boolean | { timeout?: number | string; logLines?: number };
 }
 
-/** The fields of a run; `checkRunArgs` checks the values this does not. */
+/** The fields of a run and their value rules (`wait` is the component's: components/job-wait.ts). */
 export const runArgsSchema = argsSchema<RunArgs>()(
     {
         command: stringListField.optional(),
         args: stringListField.optional(),
-        schedule: checkedLater<string>(),
-        timeZone: checkedLater<string>(),
-        ttlSecondsAfterFinished: checkedLater<number>(),
+        schedule: rule(checkSchedule),
+        timeZone: rule(checkTimeZone),
+        ttlSecondsAfterFinished: rule(checkTtl),
         suspend: booleanField.optional(),
         wait: checkedLater<RunArgs["wait"]>(),
     },
     "run options { command?, args?, schedule?, override? }",
 );
+
+/** A cron schedule the CronJob controller accepts. */
+function checkSchedule(field: string, s: unknown): string {
+    const problem = typeof s === "string" ? cronProblem(s) : "expected a string";
+    if (problem)
+        throw new ValidationError(
+            field,
+            s,
+            `expected a cron schedule of five fields (e.g. "0 3 * * *") or a macro such as "@daily" or "@every 1h": ${problem}`,
+        );
+    return s as string;
+}
+
+function checkTimeZone(field: string, value: unknown): string {
+    if (!isTimeZone(value))
+        throw new ValidationError(
+            field,
+            value,
+            'an IANA time zone name such as "Europe/Paris", "America/New_York" or "Etc/UTC"',
+        );
+    return value as string;
+}
+
+function checkTtl(field: string, value: unknown): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > INT32_MAX)
+        throw new ValidationError(field, value, `expected an integer from 0 to ${INT32_MAX} (seconds)`);
+    return value;
+}
+
 const CRON_MACRO = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 // `@every <Go duration>`, which the CronJob controller's parser accepts too
 const CRON_EVERY = /^@every ((\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
@@ -90,45 +119,15 @@ function cronFieldProblem(text: string, f: (typeof CRON_FIELDS)[number]): string
     return undefined;
 }
 
-/** Checks a run's arguments; `schema` is the caller's (a TaskRun's adds `override`). */
+/** Checks a run's arguments (their schema's value rules, then what combines fields); `schema` is the caller's (a TaskRun's adds `override`). */
 export function checkRunArgs<T extends RunArgs>(field: string, args: T, schema: z.AnyZodObject = runArgsSchema): void {
     parseArgs(schema, args, field);
-    if (args.schedule !== undefined) {
-        const s = args.schedule;
-        const problem = typeof s === "string" ? cronProblem(s) : "expected a string";
-        if (problem)
-            throw new ValidationError(
-                joinPath(field, "schedule"),
-                s,
-                `expected a cron schedule of five fields (e.g. "0 3 * * *") or a macro such as "@daily" or "@every 1h": ${problem}`,
-            );
-    }
-    if (args.timeZone !== undefined) {
-        if (args.schedule === undefined)
-            throw new ValidationError(
-                joinPath(field, "timeZone"),
-                args.timeZone,
-                "a time zone applies to a scheduled run (schedule)",
-            );
-        if (!isTimeZone(args.timeZone))
-            throw new ValidationError(
-                joinPath(field, "timeZone"),
-                args.timeZone,
-                'an IANA time zone name such as "Europe/Paris", "America/New_York" or "Etc/UTC"',
-            );
-    }
-    if (
-        args.ttlSecondsAfterFinished !== undefined &&
-        (!Number.isInteger(args.ttlSecondsAfterFinished) ||
-            args.ttlSecondsAfterFinished < 0 ||
-            args.ttlSecondsAfterFinished > INT32_MAX)
-    ) {
+    if (args.timeZone !== undefined && args.schedule === undefined)
         throw new ValidationError(
-            joinPath(field, "ttlSecondsAfterFinished"),
-            args.ttlSecondsAfterFinished,
-            `expected an integer from 0 to ${INT32_MAX} (seconds)`,
+            joinPath(field, "timeZone"),
+            args.timeZone,
+            "a time zone applies to a scheduled run (schedule)",
         );
-    }
 }
 
 /** An IANA time zone the CronJob controller can load ("Local" is refused by Kubernetes). */
