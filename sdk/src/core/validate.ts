@@ -84,11 +84,16 @@ function joinRelative(parent: string, relative: string): string {
  * (it throws a ValidationError naming `field` and what is allowed, and returns the value's
  * canonical form). It runs with the field as `""`, so its error names the path below the
  * value; `parseWith` reports it at the full path with its message unchanged. The
- * schema's output is the canonical value (`normalizeArgs`); `undefined` is a value not given.
+ * schema's output is the canonical value (`normalizeArgs`); `undefined` is a value not given
+ * (checked only for a `required` field).
  */
-export function rule<T>(check: (field: string, value: unknown) => T): z.ZodType<T | undefined, z.ZodTypeDef, unknown> {
+export function rule<T>(
+    check: (field: string, value: unknown) => T,
+    options: { required?: boolean } = {},
+): z.ZodType<T | undefined, z.ZodTypeDef, unknown> {
     return z.unknown().transform((value, ctx) => {
-        if (value === undefined) return undefined; // not given
+        // not given: a required field's validator says what is missing
+        if (value === undefined && !options.required) return undefined;
         try {
             return check("", value);
         } catch (err) {

@@ -1,170 +1,63 @@
 import { ValidationError, joinPath } from "../errors";
-import { z } from "zod";
-import { argsSchema, checkedLater, checkObject, parseArgs } from "../validate";
+import { checkObject, normalizeArgs, parseArgs } from "../validate";
 import {
     Architecture,
     checkAptPackage,
     checkCommand,
     checkEnvName,
     checkEnvValue,
-    checkExtraArgs,
-    checkFlyteVersion,
     checkHostPath,
-    checkImageName,
     checkImagePath,
     checkImageReference,
-    checkIndexUrl,
     checkPipRequirement,
-    checkPlatform,
-    checkPython,
-    checkRegistry,
 } from "./checks";
 import { imageSettings } from "./config";
 import { ContextEntry, contextEntries } from "./context-entries";
 import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag } from "./defaults";
 import { DockerfileOptions, renderDockerfile } from "./dockerfile";
-import { Layer, PipOptions, layer } from "./layers";
+import {
+    CloneArgs,
+    DebianBaseArgs,
+    DockerfileArgs,
+    LocalV2Args,
+    PipPackagesArgs,
+    SourceFolderOptions,
+    UvScriptArgs,
+    cloneArgsSchema,
+    commandsArgsSchema,
+    commandsOptionsSchema,
+    debianBaseArgsSchema,
+    dockerfileArgsSchema,
+    listOrArgs,
+    localV2ArgsSchema,
+    packagesArgsSchema,
+    pipOptionsArgsSchema,
+    pipPackagesArgsSchema,
+    sourceFolderOptionsSchema,
+    uvScriptArgsSchema,
+} from "./image-args";
+import { Layer, NO_PIP_OPTIONS, layer } from "./layers";
+import { PipOptionsArgs, pipOptions } from "./pip-options";
 import { pathName } from "./pycompat";
-import { BuildSecret, SecretMountInput, buildSecretId, toBuildSecret, normalizeSecretMounts } from "./build-secrets";
-import { copyData, definedFields } from "../objects";
+import { BuildSecret, SecretMount, SecretMountInput, buildSecretId, toBuildSecret } from "./build-secrets";
+import { definedFields } from "../objects";
 import { isDir, isFile, listWheels } from "./sources";
 import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
 import { programSlot } from "../../runtime/program-state";
-import { ImageLayerSpec, ImageSpec, Recipe, mountSpecs, pipSpec } from "./recipe";
+import { ImageLayerSpec, ImageSpec, Recipe, frozenRecipe, mountSpecs, pipSpec, specOf, withStep } from "./recipe";
 
 export type { Architecture } from "./checks";
-
-/** pip options accepted by withPipPackages, withRequirements and fromUvScript. */
-export interface PipOptionsArgs {
-    /** Replaces PyPI (`--index-url`). */
-    indexUrl?: string;
-    /** Additional indexes (`--extra-index-url`). */
-    extraIndexUrls?: string | readonly string[];
-    /** Allow pre-releases (`--pre`). */
-    pre?: boolean;
-    /** Further pip options, e.g. "--no-cache-dir --only-binary=:all:". */
-    extraArgs?: string;
-    /** Build-time secrets for this step only (a string means `{ key }`). */
-    secretMounts?: SecretMountInput | readonly SecretMountInput[];
-}
-
-export interface PipPackagesArgs extends PipOptionsArgs {
-    packages: readonly string[];
-}
-
-export interface DebianBaseArgs {
-    /** "3.10" .. "3.14"; default "3.11". */
-    python?: string;
-    /** flyte release of the prebuilt base (default 2.12.1). */
-    flyteVersion?: string;
-    /**
-     * true (default): start from Flyte's released image `ghcr.io/flyteorg/flyte:py<M.m>-v<version>`;
-     * false: build `python:<M.m>-slim-bookworm` plus Flyte's default layers, without flyte.
-     */
-    installFlyte?: boolean;
-    registry?: string;
-    name?: string;
-    /** Default: both linux/amd64 and linux/arm64, as Flyte's default images. */
-    platform?: Architecture | readonly Architecture[];
-}
-
-export interface DockerfileArgs {
-    name: string;
-    registry?: string;
-    platform?: Architecture | readonly Architecture[];
-}
-
-export interface UvScriptArgs extends PipOptionsArgs {
-    name: string;
-    registry?: string;
-    python?: string;
-    platform?: Architecture | readonly Architecture[];
-}
-
-export interface CloneArgs {
-    registry?: string;
-    name?: string;
-    /** Whether layers may be added on top (fromBase images are not extendable until cloned with true). */
-    extendable?: boolean;
-    platform?: Architecture | readonly Architecture[];
-}
-
-export interface SourceFolderOptions {
-    /** Copy the folder's contents into `dst` rather than the folder itself (default false). */
-    copyContentsOnly?: boolean;
-}
-
-export interface LocalV2Args {
-    /** Folder of locally built wheels (`flyte-*.whl`, optionally one `flyteidl2-*.whl`); default "dist". */
-    distDir?: string;
-}
-
-// The fields of each argument type (unknown ones are errors); the methods check the values.
-type Platform = Architecture | readonly Architecture[];
-type Mounts = SecretMountInput | readonly SecretMountInput[];
-const later = checkedLater;
-const pipOptionsShape = {
-    indexUrl: later<string>(),
-    extraIndexUrls: later<string | readonly string[]>(),
-    pre: later<boolean>(),
-    extraArgs: later<string>(),
-    secretMounts: later<Mounts>(),
-};
-const debianBaseArgsSchema = argsSchema<DebianBaseArgs>()(
-    {
-        python: later<string>(),
-        flyteVersion: later<string>(),
-        installFlyte: later<boolean>(),
-        registry: later<string>(),
-        name: later<string>(),
-        platform: later<Platform>(),
-    },
-    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
-);
-const dockerfileArgsSchema = argsSchema<DockerfileArgs>()(
-    { name: later<string>(), registry: later<string>(), platform: later<Platform>() },
-    "{ name, registry?, platform? }",
-);
-const uvScriptArgsSchema = argsSchema<UvScriptArgs>()(
-    {
-        name: later<string>(),
-        registry: later<string>(),
-        python: later<string>(),
-        platform: later<Platform>(),
-        ...pipOptionsShape,
-    },
-    "{ name, registry?, python?, platform?, indexUrl?, extraIndexUrls?, pre?, extraArgs?, secretMounts? }",
-);
-const pipOptionsArgsSchema = argsSchema<PipOptionsArgs>()(
-    pipOptionsShape,
-    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
-);
-const pipPackagesArgsSchema = argsSchema<PipPackagesArgs>()(
-    { packages: later<readonly string[]>(), ...pipOptionsShape },
-    "",
-);
-const packagesArgsSchema = argsSchema<{ packages: readonly string[]; secretMounts?: Mounts }>()(
-    { packages: later<readonly string[]>(), secretMounts: later<Mounts>() },
-    "",
-);
-const commandsArgsSchema = argsSchema<{ commands: readonly string[]; secretMounts?: Mounts }>()(
-    { commands: later<readonly string[]>(), secretMounts: later<Mounts>() },
-    "",
-);
-const commandsOptionsSchema = argsSchema<{ secretMounts?: Mounts }>()(
-    { secretMounts: later<Mounts>() },
-    "{ secretMounts? }",
-);
-const sourceFolderOptionsSchema = argsSchema<SourceFolderOptions>()(
-    { copyContentsOnly: later<boolean>() },
-    "{ copyContentsOnly? }",
-);
-const localV2ArgsSchema = argsSchema<LocalV2Args>()({ distDir: later<string>() }, "{ distDir? }");
-const cloneArgsSchema = argsSchema<CloneArgs>()(
-    { registry: later<string>(), name: later<string>(), extendable: later<boolean>(), platform: later<Platform>() },
-    (fields) => `{ ${fields.map((k) => `${k}?`).join(", ")} }`,
-);
+export type {
+    CloneArgs,
+    DebianBaseArgs,
+    DockerfileArgs,
+    LocalV2Args,
+    PipPackagesArgs,
+    SourceFolderOptions,
+    UvScriptArgs,
+} from "./image-args";
+export type { PipOptionsArgs } from "./pip-options";
 
 interface ImageState {
     baseImage?: string;
@@ -244,21 +137,9 @@ export class Image {
      * build-essential + ca-certificates (tagged "py<M.m>" until changed).
      */
     static fromDebianBase(args: DebianBaseArgs = {}): Image {
-        const f = "fromDebianBase";
-        parseArgs(debianBaseArgsSchema, args, f);
-        const python = checkPython(joinPath(f, "python"), args.python ?? DEFAULT_PYTHON);
-        if (args.installFlyte !== undefined && typeof args.installFlyte !== "boolean") {
-            throw new ValidationError(joinPath(f, "installFlyte"), args.installFlyte, "true or false");
-        }
-        const flyteVersion =
-            args.flyteVersion === undefined
-                ? undefined
-                : checkFlyteVersion(joinPath(f, "flyteVersion"), args.flyteVersion);
-        const registry =
-            args.registry === undefined ? undefined : checkRegistry(joinPath(f, "registry"), args.registry);
-        const name = args.name === undefined ? undefined : checkImageName(joinPath(f, "name"), args.name);
-        const platform =
-            args.platform === undefined ? DEFAULT_PLATFORMS : checkPlatform(joinPath(f, "platform"), args.platform);
+        const a = normalizeArgs(debianBaseArgsSchema, args, "fromDebianBase");
+        const python = a.python ?? DEFAULT_PYTHON;
+        const platform = a.platform ?? DEFAULT_PLATFORMS;
         const settings = imageSettings();
         const common = {
             registry: settings.registry,
@@ -268,32 +149,34 @@ export class Image {
             extendable: true,
             rootDir: settings.rootDir,
         };
-        let image: Image;
-        if (args.installFlyte ?? true) {
-            const tag = presetTag(python, flyteVersion ?? FLYTE_VERSION);
-            image = new Image({ ...common, baseImage: `ghcr.io/flyteorg/flyte:${tag}`, isCloned: false, layers: [] });
-        } else {
-            image = new Image({
-                ...common,
-                baseImage: debianBase(python),
-                isCloned: true,
-                layers: debianBaseLayers(),
-                presetTag: presetTag(python),
-            });
-        }
+        const image =
+            (a.installFlyte ?? true)
+                ? new Image({
+                      ...common,
+                      baseImage: `ghcr.io/flyteorg/flyte:${presetTag(python, a.flyteVersion ?? FLYTE_VERSION)}`,
+                      isCloned: false,
+                      layers: [],
+                  })
+                : new Image({
+                      ...common,
+                      baseImage: debianBase(python),
+                      isCloned: true,
+                      layers: debianBaseLayers(),
+                      presetTag: presetTag(python),
+                  });
         const made =
-            registry !== undefined || name !== undefined
-                ? image.cloneWith({ registry, name, extendable: true })
+            a.registry !== undefined || a.name !== undefined
+                ? image.cloneWith({ registry: a.registry, name: a.name, extendable: true })
                 : image;
         return made.madeBy({
             source: {
                 fromDebianBase: definedFields({
-                    python: args.python === undefined ? undefined : python,
-                    flyteVersion,
-                    installFlyte: args.installFlyte as boolean | undefined,
-                    registry,
-                    name,
-                    platform: args.platform === undefined ? undefined : [...platform],
+                    python: a.python,
+                    flyteVersion: a.flyteVersion,
+                    installFlyte: a.installFlyte,
+                    registry: a.registry,
+                    name: a.name,
+                    platform: a.platform && [...a.platform],
                 }),
             },
             layers: [],
@@ -324,10 +207,8 @@ export class Image {
         const f = "fromDockerfile";
         const path = checkHostPath(joinPath(f, "file"), file);
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing Dockerfile");
-        parseArgs(dockerfileArgsSchema, args, f);
+        const a = normalizeArgs(dockerfileArgsSchema, args, f);
         const settings = imageSettings();
-        const platform =
-            args.platform === undefined ? undefined : checkPlatform(joinPath(f, "platform"), args.platform);
         return new Image({
             recipe: {
                 source: {
@@ -335,16 +216,15 @@ export class Image {
                         file,
                         name: args.name,
                         registry: args.registry,
-                        platform: platform && [...platform],
+                        platform: a.platform && [...a.platform],
                     }),
                 },
                 layers: [],
             },
             dockerfilePath: path,
-            registry:
-                args.registry === undefined ? settings.registry : checkRegistry(joinPath(f, "registry"), args.registry),
-            name: checkImageName(joinPath(f, "name"), args.name),
-            platform: platform ?? SINGLE_PLATFORM,
+            registry: a.registry ?? settings.registry,
+            name: a.name!,
+            platform: a.platform ?? SINGLE_PLATFORM,
             python: DEFAULT_PYTHON,
             extendable: false,
             isCloned: true,
@@ -362,24 +242,23 @@ export class Image {
         const path = checkHostPath(joinPath(f, "script"), script);
         if (!path.endsWith(".py"))
             throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
-        parseArgs(uvScriptArgsSchema, args, f);
+        const a = normalizeArgs(uvScriptArgsSchema, args, f);
         const metadata = readUvScript(path, joinPath(f, "script"));
-        const options = pipOptions(f, args);
         const base = Image.fromDebianBase({
             installFlyte: false,
-            name: checkImageName(joinPath(f, "name"), args.name),
-            ...(args.registry !== undefined ? { registry: checkRegistry(joinPath(f, "registry"), args.registry) } : {}),
-            ...(args.python !== undefined ? { python: checkPython(joinPath(f, "python"), args.python) } : {}),
-            ...(args.platform !== undefined ? { platform: checkPlatform(joinPath(f, "platform"), args.platform) } : {}),
+            name: a.name,
+            ...definedFields({ registry: a.registry, python: a.python, platform: a.platform }),
         });
-        const platform =
-            args.platform === undefined ? undefined : [...checkPlatform(joinPath(f, "platform"), args.platform)];
-        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...options })).madeBy({
+        return base.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...pipOptions(a) })).madeBy({
             source: {
                 fromUvScript: {
                     script,
                     name: args.name,
-                    ...definedFields({ registry: args.registry, python: args.python, platform }),
+                    ...definedFields({
+                        registry: args.registry,
+                        python: args.python,
+                        platform: a.platform && [...a.platform],
+                    }),
                     ...pipSpec(args),
                 },
             },
@@ -462,16 +341,14 @@ export class Image {
     }): Image;
     withAptPackages(...input: unknown[]): Image {
         const f = "withAptPackages";
-        const { list, secretMounts } = listOrArgs(f, input, "packages", packagesArgsSchema);
+        const { list, args, given } = listOrArgs(f, input, "packages", packagesArgsSchema);
         const packages = list.map((p, i) => checkAptPackage(joinPath(joinPath(f, "packages"), i), p));
         return this.addLayer(
             f,
-            layer({
-                kind: "apt",
-                packages: Object.freeze(packages),
-                secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts),
-            }),
-        ).recorded(this, { aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
+            layer({ kind: "apt", packages: Object.freeze(packages), secretMounts: mountsOf(args) }),
+        ).recorded(this, {
+            aptPackages: { packages, ...definedFields({ secretMounts: mountSpecs(given.secretMounts) }) },
+        });
     }
 
     /**
@@ -482,12 +359,12 @@ export class Image {
     withPipPackages(args: PipPackagesArgs): Image;
     withPipPackages(...input: unknown[]): Image {
         const f = "withPipPackages";
-        const { list, args } = listOrArgs(f, input, "packages", pipPackagesArgsSchema);
+        const { list, args, given } = listOrArgs(f, input, "packages", pipPackagesArgsSchema);
         const packages = list.map((p, i) => checkPipRequirement(joinPath(joinPath(f, "packages"), i), p));
         return this.addLayer(
             f,
-            layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(f, args) }),
-        ).recorded(this, { pipPackages: { packages, ...pipSpec(args) } });
+            layer({ kind: "pip", packages: Object.freeze(packages), ...pipOptions(args) }),
+        ).recorded(this, { pipPackages: { packages, ...pipSpec(given) } });
     }
 
     /** A requirements file (must end in .txt, as in Flyte), installed with `pip install -r`. */
@@ -497,8 +374,8 @@ export class Image {
         if (!path.endsWith(".txt"))
             throw new ValidationError(joinPath(f, "file"), file, "a requirements file with a .txt extension");
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing requirements file");
-        parseArgs(pipOptionsArgsSchema, options, f);
-        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(f, options) })).recorded(this, {
+        const valid = normalizeArgs(pipOptionsArgsSchema, options, f);
+        return this.addLayer(f, layer({ kind: "requirements", file: path, ...pipOptions(valid) })).recorded(this, {
             requirements: { file, ...pipSpec(options) },
         });
     }
@@ -541,16 +418,14 @@ export class Image {
             parseArgs(commandsOptionsSchema, opts, f);
             normalized = [{ commands: input[0], ...(opts as object) }];
         }
-        const { list, secretMounts } = listOrArgs(f, normalized, "commands", commandsArgsSchema);
+        const { list, args, given } = listOrArgs(f, normalized, "commands", commandsArgsSchema);
         const commands = list.map((c, i) => checkCommand(joinPath(joinPath(f, "commands"), i), c));
         return this.addLayer(
             f,
-            layer({
-                kind: "commands",
-                commands: Object.freeze(commands),
-                secretMounts: normalizeSecretMounts(joinPath(f, "secretMounts"), secretMounts),
-            }),
-        ).recorded(this, { commands: { commands, ...definedFields({ secretMounts: mountSpecs(secretMounts) }) } });
+            layer({ kind: "commands", commands: Object.freeze(commands), secretMounts: mountsOf(args) }),
+        ).recorded(this, {
+            commands: { commands, ...definedFields({ secretMounts: mountSpecs(given.secretMounts) }) },
+        });
     }
 
     /** Sets the working directory (`WORKDIR`). */
@@ -637,8 +512,7 @@ export class Image {
      */
     withLocalV2(args: LocalV2Args = {}): Image {
         const f = "withLocalV2";
-        parseArgs(localV2ArgsSchema, args, f);
-        const dir = checkHostPath(joinPath(f, "distDir"), args.distDir ?? "dist");
+        const dir = normalizeArgs(localV2ArgsSchema, args, f).distDir ?? "dist";
         if (!isDir(dir))
             throw new ValidationError(
                 joinPath(f, "distDir"),
@@ -647,7 +521,7 @@ export class Image {
             );
         let image = this.addLayer(
             f,
-            layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...noPipOptions() }),
+            layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyte", ...NO_PIP_OPTIONS }),
         );
         const idl = listWheels(dir)
             .map((p) => pathName(p))
@@ -658,29 +532,16 @@ export class Image {
         if (idl.length === 1)
             image = image.addLayer(
                 f,
-                layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...noPipOptions() }),
+                layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...NO_PIP_OPTIONS }),
             );
         return image.recorded(this, { localV2: definedFields({ distDir: args.distDir as string | undefined }) });
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
     clone(args: CloneArgs = {}): Image {
-        parseArgs(cloneArgsSchema, args, "clone");
-        if (args.extendable !== undefined && typeof args.extendable !== "boolean")
-            throw new ValidationError("clone.extendable", args.extendable, "true or false");
-        const platform = args.platform === undefined ? undefined : checkPlatform("clone.platform", args.platform);
-        return this.cloneWith({
-            registry: args.registry === undefined ? undefined : checkRegistry("clone.registry", args.registry),
-            name: args.name === undefined ? undefined : checkImageName("clone.name", args.name),
-            extendable: args.extendable,
-            platform,
-        }).recorded(this, {
-            clone: definedFields({
-                registry: args.registry as string | undefined,
-                name: args.name as string | undefined,
-                extendable: args.extendable as boolean | undefined,
-                platform: platform && [...platform],
-            }),
+        const a = normalizeArgs(cloneArgsSchema, args, "clone");
+        return this.cloneWith(a).recorded(this, {
+            clone: definedFields({ ...a, platform: a.platform && [...a.platform] }),
         });
     }
 
@@ -751,18 +612,11 @@ export class Image {
 
     /** This image with `step` appended to the recipe of `before` (the image the method was called on). */
     private recorded(before: Image, step: ImageLayerSpec): Image {
-        const recipe = before.recipe
-            ? { source: before.recipe.source, layers: [...before.recipe.layers, freezeDeep(step)] }
-            : undefined;
-        return this.madeBy(recipe);
+        return this.madeBy(before.recipe && withStep(before.recipe, step));
     }
 
     private madeBy(recipe: Recipe | undefined): Image {
-        return new Image({
-            ...this.state(),
-            recipe:
-                recipe && Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) }),
-        });
+        return new Image({ ...this.state(), recipe: recipe && frozenRecipe(recipe) });
     }
 
     /**
@@ -772,10 +626,7 @@ export class Image {
      */
     toSpec(): ImageSpec {
         if (!this.recipe) throw new Error("this Image was not made by a from* constructor");
-        const source = copyData(this.recipe.source) as ImageSpec;
-        return this.recipe.layers.length
-            ? { ...source, layers: copyData(this.recipe.layers) as ImageLayerSpec[] }
-            : source;
+        return specOf(this.recipe);
     }
 
     toString(): string {
@@ -811,71 +662,6 @@ function checkBuildSecretIds(method: string, layers: readonly Layer[]): void {
     }
 }
 
-/** Separates `(...items)` from `({ key: items, ...options })`. */
-function listOrArgs(
-    field: string,
-    input: unknown[],
-    key: string,
-    schema: z.AnyZodObject,
-): { list: unknown[]; secretMounts?: unknown; args: Record<string, unknown> } {
-    if (input.length === 1 && input[0] !== null && typeof input[0] === "object" && !Array.isArray(input[0])) {
-        const args = parseArgs(schema, input[0] as Record<string, unknown>, field);
-        const list = args[key];
-        if (!Array.isArray(list)) throw new ValidationError(joinPath(field, key), list, `a list of ${key}`);
-        if (list.length === 0) throw new ValidationError(joinPath(field, key), list, `at least one of ${key}`);
-        return { list: [...list], secretMounts: args.secretMounts, args };
-    }
-    if (input.length === 0) throw new ValidationError(joinPath(field, key), [], `at least one of ${key}`);
-    input.forEach((v, i) => {
-        if (typeof v !== "string")
-            throw new ValidationError(
-                joinPath(joinPath(field, key), i),
-                v,
-                `a string (pass ${key} as separate arguments, or { ${key}: [...] })`,
-            );
-    });
-    return { list: [...input], args: {} };
-}
-
-function noPipOptions(): PipOptions {
-    return {
-        extraIndexUrls: Object.freeze([]),
-        pre: false,
-        extraArgTokens: Object.freeze([]),
-        secretMounts: Object.freeze([]),
-    };
-}
-
-function pipOptions(field: string, args: PipOptionsArgs | Record<string, unknown>): PipOptions {
-    const a = args as PipOptionsArgs;
-    const extra =
-        a.extraIndexUrls === undefined
-            ? []
-            : Array.isArray(a.extraIndexUrls)
-              ? [...a.extraIndexUrls]
-              : [a.extraIndexUrls];
-    if (a.pre !== undefined && typeof a.pre !== "boolean")
-        throw new ValidationError(joinPath(field, "pre"), a.pre, "true or false");
-    const tokens = a.extraArgs === undefined ? [] : checkExtraArgs(joinPath(field, "extraArgs"), a.extraArgs);
-    return {
-        ...(a.indexUrl !== undefined ? { indexUrl: checkIndexUrl(joinPath(field, "indexUrl"), a.indexUrl) } : {}),
-        extraIndexUrls: Object.freeze(
-            extra.map((u, i) =>
-                checkIndexUrl(
-                    Array.isArray(a.extraIndexUrls)
-                        ? joinPath(joinPath(field, "extraIndexUrls"), i)
-                        : joinPath(field, "extraIndexUrls"),
-                    u,
-                ),
-            ),
-        ),
-        pre: a.pre ?? false,
-        ...(a.extraArgs !== undefined ? { extraArgs: a.extraArgs } : {}),
-        extraArgTokens: Object.freeze(tokens),
-        secretMounts: normalizeSecretMounts(joinPath(field, "secretMounts"), a.secretMounts),
-    };
-}
-
 /** The tag part of a reference ("python:3.11" -> "3.11"); "latest" when it has none. */
 function referenceTag(ref: string): string {
     const noDigest = ref.split("@")[0];
@@ -885,10 +671,7 @@ function referenceTag(ref: string): string {
     return ref.includes("@") ? ref.slice(ref.indexOf("@") + 1) : "latest";
 }
 
-function freezeDeep<T>(value: T): T {
-    if (value && typeof value === "object" && !Object.isFrozen(value)) {
-        for (const v of Object.values(value)) freezeDeep(v);
-        Object.freeze(value);
-    }
-    return value;
+/** The valid secret mounts of a method's options (none when not given). */
+function mountsOf(args: Record<string, unknown>): readonly SecretMount[] {
+    return (args.secretMounts as readonly SecretMount[] | undefined) ?? NO_PIP_OPTIONS.secretMounts;
 }

@@ -4,7 +4,7 @@
  * data form's zod schema (spec/schema.ts) has the same shape, which
  * spec/image-from-spec.ts asserts at compile time.
  */
-import { definedFields } from "../objects";
+import { copyData, definedFields } from "../objects";
 import { normalizeSecret } from "../secret";
 import type { SecretMountInput } from "./build-secrets";
 import type { Architecture } from "./checks";
@@ -87,6 +87,30 @@ export interface ImageSpec {
 export interface Recipe {
     readonly source: Readonly<Omit<ImageSpec, "layers" | "baseDir">>;
     readonly layers: readonly ImageLayerSpec[];
+}
+
+/** The recipe with one more layer call. */
+export function withStep(recipe: Recipe, step: ImageLayerSpec): Recipe {
+    return { source: recipe.source, layers: [...recipe.layers, freezeDeep(step)] };
+}
+
+/** A recipe frozen to its leaves (images are immutable). */
+export function frozenRecipe(recipe: Recipe): Recipe {
+    return Object.freeze({ source: freezeDeep(recipe.source), layers: Object.freeze(recipe.layers) });
+}
+
+/** The recipe as data (a copy): `ImageSpec`, the multi-language package's form. */
+export function specOf(recipe: Recipe): ImageSpec {
+    const source = copyData(recipe.source) as ImageSpec;
+    return recipe.layers.length ? { ...source, layers: copyData(recipe.layers) as ImageLayerSpec[] } : source;
+}
+
+function freezeDeep<T>(value: T): T {
+    if (value && typeof value === "object" && !Object.isFrozen(value)) {
+        for (const v of Object.values(value)) freezeDeep(v);
+        Object.freeze(value);
+    }
+    return value;
 }
 
 /** Secret mounts in the data form: a bare key string keeps `byKey` (flyte-sdk hashes it differently from a Secret). */
