@@ -351,23 +351,23 @@ export interface LocalV2 {
 
 /** How an environment's image is built and pushed. */
 export interface ImageBuildSettings {
-    /** Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES). */
+    /** Public base image -> local mirror, e.g. `{ "python:3.11-slim-bookworm": "127.0.0.1:30000/library/python:3.11-slim-bookworm" }` (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES, if set). */
     baseImageMirrors?: Record<string, string>;
     /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config). */
     network?: NetworkMode;
-    /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
+    /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased, as Flyte); unset ones come from the environment variable of that name (as flyte-sdk). Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
-    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks). */
+    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks, so unit tests never reach a registry). */
     skipExisting?: boolean;
     /** Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
-    /** buildx builder name (default $PULUMI_FLYTE_BUILDER). */
+    /** buildx builder name (default $PULUMI_FLYTE_BUILDER, else the provider's choice: an existing docker-container or remote builder, or a new docker-container one). */
     builder?: string;
-    /** Run the docker-buildx CLI plugin (default: $PULUMI_FLYTE_BUILDX_EXEC=1). */
+    /** Run the `docker-buildx` CLI plugin instead of the provider's embedded client (default: $PULUMI_FLYTE_BUILDX_EXEC=1); needed to build with the Docker daemon's own BuildKit (the "docker" driver), which the embedded client refuses. */
     exec?: boolean;
     /** Target platform of the build, e.g. `"linux/amd64"`. */
     platform?: string;
-    /** Credentials for the registry lookup. */
+    /** Credentials for the registry lookup (pushes use the Docker provider's registryAuth). */
     registryCredentials?: RegistryCredentials;
 }
 
@@ -771,23 +771,23 @@ export interface TaskEnvironmentArgs {
 export interface ImageBuildArgs {
     /** The image to build and push. */
     image: Image;
-    /** Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES). */
+    /** Public base image -> local mirror, e.g. `{ "python:3.11-slim-bookworm": "127.0.0.1:30000/library/python:3.11-slim-bookworm" }` (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES, if set). */
     baseImageMirrors?: Record<string, string>;
     /** Network of RUN steps: `default`, `host` (to reach package mirrors) or `none` (default: the `flyte:buildNetwork` config). */
     network?: NetworkMode;
-    /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret. */
+    /** Values of build secrets by id (`<GROUP>_<KEY>` upper-cased, as Flyte); unset ones come from the environment variable of that name (as flyte-sdk). Kept secret. */
     secretValues?: Record<string, pulumi.Input<string>>;
-    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks). */
+    /** Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks, so unit tests never reach a registry). */
     skipExisting?: boolean;
     /** Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte). */
     workDir?: string;
-    /** buildx builder name (default $PULUMI_FLYTE_BUILDER). */
+    /** buildx builder name (default $PULUMI_FLYTE_BUILDER, else the provider's choice: an existing docker-container or remote builder, or a new docker-container one). */
     builder?: string;
-    /** Run the docker-buildx CLI plugin (default: $PULUMI_FLYTE_BUILDX_EXEC=1). */
+    /** Run the `docker-buildx` CLI plugin instead of the provider's embedded client (default: $PULUMI_FLYTE_BUILDX_EXEC=1); needed to build with the Docker daemon's own BuildKit (the "docker" driver), which the embedded client refuses. */
     exec?: boolean;
     /** Target platform of the build, e.g. `"linux/amd64"`. */
     platform?: string;
-    /** Credentials for the registry lookup. */
+    /** Credentials for the registry lookup (pushes use the Docker provider's registryAuth). */
     registryCredentials?: RegistryCredentials;
 }
 

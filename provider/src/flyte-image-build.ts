@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { deployImageBuild, validateImageBuild } from "../../sdk/src/components/image-build";
+import { deployImageBuild } from "../../sdk/src/components/image-build";
+import { validateImageBuild } from "../../sdk/src/components/image-build-settings";
 import { planImageBuildFromSpec } from "../../sdk/src/components/plan-from-spec";
 import { ImageBuildArgs } from "./args";
 import { namingStyle, programDirectory } from "./program";

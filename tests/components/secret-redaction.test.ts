@@ -9,7 +9,7 @@ installMocks();
 import { Image, ImageBuild, Secret, SecretStore, TaskEnvironment, ValidationError } from "../../sdk/src";
 import * as flyte from "../../provider/src";
 import { isSecretField, secretPaths } from "../../sdk/src/core/secret-fields";
-import { imageBuildArgsSchema } from "../../sdk/src/components/image-build";
+import { imageBuildArgsSchema } from "../../sdk/src/components/image-build-settings";
 import { secretStoreArgsSchema } from "../../sdk/src/components/secret-store";
 import { taskEnvironmentArgsSchema } from "../../sdk/src/components/task-environment";
 import { COMPONENTS } from "../../sdk/src/spec/schema";

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ValidationError } from "../core/errors";
+import { atExit, programSlot } from "../runtime/program-state";
 import { BuildSecret, DockerfileIgnore, DockerfileOptions, Image, entryFiles, renderDockerfile } from "../core/image";
 import { listSourceFiles } from "../core/image/sources";
 
@@ -129,4 +130,22 @@ function appendIgnore(root: string, pattern: string): void {
     const file = path.join(root, ".dockerignore");
     const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     writeFresh(file, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${pattern}\n`);
+}
+
+/** The build contexts this program assembled. */
+const assembled = programSlot("assembled build contexts", () => new Set<string>());
+
+/** Contexts still there when the program ends (a preview, a failed or interrupted run) are removed then. */
+export function removeContextAtExit(dir: string): void {
+    atExit("remove build contexts", () => assembled().forEach(removeContext));
+    assembled().add(dir);
+}
+
+/** Removes a build context we assembled (its folder only). */
+export function removeContext(dir: string): void {
+    try {
+        fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+        // a context left behind is re-assembled in place by the next run
+    }
 }

@@ -16,14 +16,8 @@ import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/placement/profile";
 import { ProfileInput, resolveProfile } from "../core/placement/resolve";
 import { checkApiServer } from "./cluster-check";
-import {
-    ImageBuild,
-    ImageBuildOptions,
-    buildSettingsKey,
-    imageBuildArgsSchema,
-    sharedBuilds,
-    validateImageBuild,
-} from "./image-build";
+import { ImageBuild, sharedBuilds } from "./image-build";
+import { ImageBuildOptions, buildSettingsKey, imageBuildArgsSchema, validateImageBuild } from "./image-build-settings";
 import { nestedArgs, redactSecrets, secretPaths } from "../core/secret-fields";
 import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";

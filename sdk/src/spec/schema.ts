@@ -506,7 +506,7 @@ export const RegistryCredentials = object("RegistryCredentials", "Credentials fo
 const imageBuildFields = {
     baseImageMirrors: opt(
         z.record(z.string()),
-        "Public base image -> local mirror (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES).",
+        'Public base image -> local mirror, e.g. `{ "python:3.11-slim-bookworm": "127.0.0.1:30000/library/python:3.11-slim-bookworm" }` (default: the JSON file named by $PULUMI_FLYTE_BASE_IMAGES, if set).',
     ),
     network: opt(
         NetworkMode,
@@ -514,20 +514,29 @@ const imageBuildFields = {
     ),
     secretValues: opt(
         secret(z.record(input(z.string()))),
-        "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased); unset ones come from the env var of that name. Kept secret.",
+        "Values of build secrets by id (`<GROUP>_<KEY>` upper-cased, as Flyte); unset ones come from the environment variable of that name (as flyte-sdk). Kept secret.",
     ),
     skipExisting: opt(
         z.boolean(),
-        "Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks).",
+        "Skip the build when the tag already exists in the registry (default true; false under Pulumi's mocks, so unit tests never reach a registry).",
     ),
     workDir: opt(
         z.string(),
         "Where build contexts are assembled (default $PULUMI_FLYTE_BUILD_WORKDIR, else <tmpdir>/pulumi-flyte).",
     ),
-    builder: opt(z.string(), "buildx builder name (default $PULUMI_FLYTE_BUILDER)."),
-    exec: opt(z.boolean(), "Run the docker-buildx CLI plugin (default: $PULUMI_FLYTE_BUILDX_EXEC=1)."),
+    builder: opt(
+        z.string(),
+        "buildx builder name (default $PULUMI_FLYTE_BUILDER, else the provider's choice: an existing docker-container or remote builder, or a new docker-container one).",
+    ),
+    exec: opt(
+        z.boolean(),
+        "Run the `docker-buildx` CLI plugin instead of the provider's embedded client (default: $PULUMI_FLYTE_BUILDX_EXEC=1); needed to build with the Docker daemon's own BuildKit (the \"docker\" driver), which the embedded client refuses.",
+    ),
     platform: opt(z.string(), 'Target platform of the build, e.g. `"linux/amd64"`.'),
-    registryCredentials: opt(RegistryCredentials, "Credentials for the registry lookup."),
+    registryCredentials: opt(
+        RegistryCredentials,
+        "Credentials for the registry lookup (pushes use the Docker provider's registryAuth).",
+    ),
 };
 
 export const ImageBuildSettings = object(

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { z } from "zod";
-import { imageBuildArgsSchema } from "../../../sdk/src/components/image-build";
+import { imageBuildArgsSchema } from "../../../sdk/src/components/image-build-settings";
 import { plannableArgsSchema } from "../../../sdk/src/components/environment-steps";
 import { taskRunArgsSchema } from "../../../sdk/src/components/task";
 import { Image } from "../../../sdk/src/core/image";
