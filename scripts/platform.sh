@@ -55,6 +55,7 @@ export DOCKER_HOST=$PF_DOCKER_HOST
 export KUBECONFIG=$PF_KUBECONFIG
 export PULUMI_FLYTE_BASE_IMAGES=$PF_BASE_IMAGES
 export PULUMI_FLYTE_REGISTRY=$PF_REGISTRY
+export SSL_CERT_DIR=$PF_TRUST_DIR:/etc/ssl/certs
 export PATH=$PF_KUBE_BIN:\$PATH
 EOF
 }
@@ -68,7 +69,14 @@ cmd_up() {
     pf_pki
     pf_worker_pki
   fi
-  if _want docker || _want registry || _want images; then pf_docker_up; fi
+  local docker_restart=""
+  if _want registry || _want images; then
+    # the registry's CA where its clients look for it, before dockerd starts (its BuildKit
+    # reads /etc/docker/certs.d then); a running dockerd restarts when that changed
+    pf_registry_pki
+    if pf_registry_trust; then docker_restart=restart; fi
+  fi
+  if _want docker || _want registry || _want images; then pf_docker_up $docker_restart; fi
   if _want registry || _want images; then pf_registry_up; fi
   if _want images; then pf_images_up; fi
   if _want kube; then pf_kube_up; fi
@@ -90,6 +98,7 @@ cmd_down() {
   pf_kube_down
   pf_registry_down
   pf_docker_down
+  [ "$purge" = 1 ] && pf_registry_trust_down
   rm -rf "$PF_STATE/etcd"
   if [ "$purge" = 1 ]; then
     rm -rf "$PF_STATE/docker" "$PF_STATE/registry" "$PF_STATE/images" "$PF_PKI" "$PF_WORKER_DIR" \
@@ -116,7 +125,7 @@ cmd_status() {
   local ok=0
   printf 'state dir: %s\n' "$PF_STATE"
   _status_line dockerd pf_docker_ok "$PF_DOCKER_HOST" || ok=1
-  _status_line registry pf_registry_ok "http://$PF_REGISTRY" || ok=1
+  _status_line registry pf_registry_ok "https://$PF_REGISTRY (CA $PF_PKI/ca.crt)" || ok=1
   _status_line etcd pf_etcd_ok "http://$PF_HOST:$PF_ETCD_PORT  etcd $PF_ETCD_VERSION" || ok=1
   _status_line kube-apiserver pf_apiserver_ok "https://$PF_HOST:$PF_APISERVER_PORT  kubernetes $PF_KUBE_VERSION" || ok=1
   _status_line kube-controller-manager pf_cm_ok "https://$PF_HOST:$PF_CM_PORT/healthz" || ok=1

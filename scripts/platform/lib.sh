@@ -20,6 +20,14 @@ PF_ENV_FILE="$PF_STATE/env.sh"
 PF_HOST=127.0.0.1
 PF_REGISTRY_PORT=30000        # Flyte's default local registry port
 PF_REGISTRY="$PF_HOST:$PF_REGISTRY_PORT"
+# A second registry address every client trusts too, for a registry a test starts of
+# its own (tests/e2e/faults.test.ts): dockerd's BuildKit learns registry addresses
+# with their own CA only when it starts, so they are fixed here.
+PF_SPARE_REGISTRY_PORT=30001
+PF_REGISTRY_HOSTS="$PF_REGISTRY localhost:$PF_REGISTRY_PORT $PF_HOST:$PF_SPARE_REGISTRY_PORT localhost:$PF_SPARE_REGISTRY_PORT"
+# The platform CA for the registry's clients (see pki.sh)
+PF_TRUST_DIR="$PF_STATE/trust"
+PF_DOCKER_CERTS_DIR="${PULUMI_FLYTE_DOCKER_CERTS_DIR:-/etc/docker/certs.d}"
 PF_ETCD_PORT=12379
 PF_ETCD_PEER_PORT=12380
 PF_APISERVER_PORT=6443

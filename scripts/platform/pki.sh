@@ -13,6 +13,16 @@
 #   front-proxy-ca.{crt,key}      aggregation layer CA (requestheader authn)
 #   front-proxy-client.{crt,key}  CN=front-proxy-client, used by the apiserver to
 #                                 call aggregated APIs
+#   registry.{crt,key}            serving cert of the local registry (127.0.0.1, localhost, ::1)
+#
+# Who trusts the CA for the registry (no client is told to skip verification):
+#   $PF_TRUST_DIR                 ca.crt and its OpenSSL hash link: SSL_CERT_DIR of the
+#                                 platform's env file, read by Go programs (the Pulumi CLI,
+#                                 the docker-build provider's refresh), OpenSSL (curl) and our
+#                                 registry lookups (sdk/src/build/trust.ts)
+#   /etc/docker/certs.d/<host>/   ca.crt for dockerd and its BuildKit, per registry address
+#                                 (PF_REGISTRY_HOSTS)
+#   the worker's containerd       hosts.toml `ca` (scripts/platform/worker.sh)
 
 _pf_ca() { # name CN
   openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$PF_PKI/$1.key" \
@@ -81,7 +91,8 @@ pf_pki() {
   pf_log "generating CA, certificates and kubeconfigs in $PF_PKI"
   (
     umask 077
-    _pf_ca ca pulumi-flyte-local-ca
+    # a CA that exists is kept: the registry's certificate and every client's trust stay valid
+    [ -s "$PF_PKI/ca.crt" ] && [ -s "$PF_PKI/ca.key" ] || _pf_ca ca pulumi-flyte-local-ca
     _pf_ca front-proxy-ca pulumi-flyte-local-front-proxy-ca
     _pf_cert front-proxy-client "/CN=front-proxy-client" "" front-proxy-ca
     _pf_cert apiserver "/CN=kube-apiserver" \
@@ -98,4 +109,63 @@ pf_pki() {
   _pf_kubeconfig "$PF_PKI/scheduler.kubeconfig" system:kube-scheduler scheduler
   _pf_kubeconfig "$PF_PKI/kwok.kubeconfig" kwok-controller kwok
   _pf_kubeconfig "$PF_KUBECONFIG" pulumi-flyte-admin admin
+}
+
+# ---------------------------------------------------------------- registry TLS
+PF_REGISTRY_SANS="DNS:localhost,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1"
+
+# The registry's serving certificate, signed by the platform's CA (made once; made again
+# when the CA changed or the names it covers did).
+pf_registry_pki() {
+  mkdir -p "$PF_PKI"
+  (
+    umask 077
+    [ -s "$PF_PKI/ca.crt" ] && [ -s "$PF_PKI/ca.key" ] || _pf_ca ca pulumi-flyte-local-ca
+    if [ -s "$PF_PKI/registry.crt" ] && [ -s "$PF_PKI/registry.key" ] \
+       && openssl verify -CAfile "$PF_PKI/ca.crt" "$PF_PKI/registry.crt" >/dev/null 2>&1 \
+       && [ "$(_pf_cert_sans "$PF_PKI/registry.crt")" = "$PF_REGISTRY_SANS" ]; then
+      exit 0
+    fi
+    pf_log "generating the registry's certificate ($PF_REGISTRY_SANS) in $PF_PKI"
+    _pf_cert registry "/CN=pulumi-flyte-local-registry" "$PF_REGISTRY_SANS"
+    rm -f "$PF_PKI"/*.srl
+  )
+}
+
+# "DNS:localhost,IP:127.0.0.1,..." as openssl prints a certificate's subjectAltName.
+_pf_cert_sans() {
+  openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null | tail -n +2 \
+    | sed 's/^ *//; s/IP Address:/IP:/g; s/, /,/g'
+}
+
+# The platform CA where every client of the registry looks for it. Returns 0 when a
+# Docker certs.d entry was added or changed (dockerd's BuildKit reads the list of
+# certs.d entries when the daemon starts: it must restart to use a new one).
+pf_registry_trust() {
+  local changed=1 host dir
+  mkdir -p "$PF_TRUST_DIR"
+  if ! cmp -s "$PF_PKI/ca.crt" "$PF_TRUST_DIR/ca.crt"; then
+    rm -f "$PF_TRUST_DIR"/*
+    install -m 0644 "$PF_PKI/ca.crt" "$PF_TRUST_DIR/ca.crt"
+    ln -sf ca.crt "$PF_TRUST_DIR/$(openssl x509 -in "$PF_PKI/ca.crt" -noout -hash).0"
+  fi
+  for host in $PF_REGISTRY_HOSTS; do
+    dir="$PF_DOCKER_CERTS_DIR/$host"
+    if ! cmp -s "$PF_PKI/ca.crt" "$dir/ca.crt"; then
+      mkdir -p "$dir"
+      install -m 0644 "$PF_PKI/ca.crt" "$dir/ca.crt.tmp" && mv "$dir/ca.crt.tmp" "$dir/ca.crt"
+      changed=0
+    fi
+  done
+  return $changed
+}
+
+# Removes what pf_registry_trust put outside $PF_STATE (down --purge).
+pf_registry_trust_down() {
+  local host
+  for host in $PF_REGISTRY_HOSTS; do
+    rm -f "$PF_DOCKER_CERTS_DIR/$host/ca.crt"
+    rmdir "$PF_DOCKER_CERTS_DIR/$host" 2>/dev/null || true
+  done
+  rm -rf "$PF_TRUST_DIR"
 }

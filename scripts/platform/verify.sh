@@ -101,8 +101,13 @@ registry_roundtrip() {
   local ref="$PF_REGISTRY/pf-verify/python-app:v1"
   pf_docker push "$ref" || return 1
   pf_registry_has pf-verify/python-app v1 || { echo "HEAD /v2/pf-verify/python-app/manifests/v1 failed"; return 1; }
-  curl -fsSI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-    "http://$PF_REGISTRY/v2/pf-verify/python-app/manifests/v1" | grep -i '^docker-content-digest:' || return 1
+  pf_registry_curl -fsSI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "https://$PF_REGISTRY/v2/pf-verify/python-app/manifests/v1" | grep -i '^docker-content-digest:' || return 1
+  # TLS, verified with the platform's CA: plain HTTP and an unknown CA are refused
+  ! curl -fsS --max-time 3 -o /dev/null "http://$PF_REGISTRY/v2/" 2>/dev/null || { echo "the registry answers plain HTTP"; return 1; }
+  local rc=0
+  env -u SSL_CERT_DIR -u SSL_CERT_FILE -u CURL_CA_BUNDLE curl -fsS --max-time 3 -o /dev/null "https://$PF_REGISTRY/v2/" 2>/dev/null || rc=$?
+  [ "$rc" = 60 ] || { echo "without the platform's CA, curl should refuse the registry's certificate (exit 60), got exit $rc"; return 1; }
   pf_docker rmi "$ref" >/dev/null || return 1
   pf_docker pull "$ref" >/dev/null || return 1
   pf_docker run --rm --network none "$ref" python -c 'import six, sys; print(sys.version)' || return 1
@@ -332,7 +337,7 @@ for w in "${WHAT[@]}"; do
       check "docker: BuildKit build with RUN --mount=type=secret (daemon API)" docker_buildkit_secret
       check "base image: python 3.11 on PATH, venv, CA env, bookworm" base_image_props
       check "docker: build FROM local python base, apt-get install + pip install" docker_python_build
-      check "registry: push, HEAD /v2/<name>/manifests/<tag>, pull, run" registry_roundtrip
+      check "registry: TLS (platform CA), push, HEAD /v2/<name>/manifests/<tag>, pull, run" registry_roundtrip
       ;;
     kube)
       pf_apiserver_ok || { echo "kube-apiserver is not up: run 'npm run platform -- up' first"; FAIL=$((FAIL + 1)); continue; }

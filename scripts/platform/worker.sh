@@ -5,8 +5,9 @@
 #   containerd   Debian's containerd 1.6 with its CRI plugin, its own instance:
 #                socket $PF_RUN/containerd/containerd.sock, root $PF_WORKER_DIR/containerd,
 #                state $PF_RUN/containerd (dockerd's own containerd has CRI disabled
-#                and is left alone); runc from Debian; images pulled over plain
-#                HTTP from the loopback registry (127.0.0.1:30000 and localhost:30000)
+#                and is left alone); runc from Debian; images pulled over TLS from the
+#                loopback registry (every address of PF_REGISTRY_HOSTS), verified with
+#                the platform's CA (hosts.toml `ca`)
 #   CNI          Debian's containernetworking-plugins: bridge $PF_WORKER_BRIDGE with
 #                host-local addresses from $PF_WORKER_POD_CIDR (no NAT, no iptables
 #                rules; pods reach the host and each other, not the outside)
@@ -220,10 +221,11 @@ EOF
 _pf_worker_files() {
   mkdir -p "$PF_WORKER_DIR/cni/net.d" "$PF_WORKER_DIR/cni/ipam" "$PF_WORKER_DIR/pod-logs" "$PF_KUBELET_ROOT" "$PF_CONTAINERD_DIR"
   local reg changed=1 f new
-  for reg in "$PF_REGISTRY" "localhost:$PF_REGISTRY_PORT"; do
+  # containerd reads hosts.toml on every pull: a changed one needs no restart
+  for reg in $PF_REGISTRY_HOSTS; do
     mkdir -p "$PF_WORKER_DIR/certs.d/$reg"
-    printf '%s\n' "server = \"http://$PF_REGISTRY\"" "" "[host.\"http://$PF_REGISTRY\"]" '  capabilities = ["pull", "resolve"]' \
-      > "$PF_WORKER_DIR/certs.d/$reg/hosts.toml"
+    printf '%s\n' "server = \"https://$reg\"" "" "[host.\"https://$reg\"]" '  capabilities = ["pull", "resolve"]' \
+      "  ca = \"$PF_PKI/ca.crt\"" > "$PF_WORKER_DIR/certs.d/$reg/hosts.toml"
   done
   for f in containerd.toml cni/net.d/10-pulumi-flyte.conflist kubelet.yaml; do
     case "$f" in

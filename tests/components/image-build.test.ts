@@ -15,6 +15,7 @@ import {
 } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { BUILT_BY_LABEL, Image, ImageBuild, Secret } from "../../sdk/src";
+import * as trust from "../../sdk/src/build/trust";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-imagebuild-"));
 const image = Image.fromDebianBase({
@@ -43,7 +44,11 @@ function fakeRegistry(labels: Record<string, string> | undefined) {
 }
 
 describe("ImageBuild", () => {
-    beforeEach(reset);
+    beforeEach(() => {
+        reset();
+        // the registry lookup's HTTPS transport, here the global fetch the tests fake
+        jest.spyOn(trust, "trustedFetch").mockReturnValue(((url, init) => globalThis.fetch(url, init)) as typeof fetch);
+    });
     afterEach(() => jest.restoreAllMocks());
 
     it("builds with BuildKit and pushes when the tag is missing; the ref is the pushed digest", async () => {
@@ -62,13 +67,14 @@ describe("ImageBuild", () => {
         const ref = await resolve(b.ref);
         expect(ref.value).toBe(`localhost:30000/app@sha256:${"a".repeat(64)}`);
         expect((await resolve(b.built)).value).toBe(true);
-        expect(fetch.mock.calls[0][0]).toBe(`http://localhost:30000/v2/app/manifests/${image.tag}`);
+        expect(fetch.mock.calls[0][0]).toBe(`https://localhost:30000/v2/app/manifests/${image.tag}`);
         expect(registrations.map((r) => [r.type, r.name]).sort()).toEqual([
             ["docker-build:index:Image", "img-build"],
             ["flyte:index:ImageBuild", "img"],
         ]);
         const [built] = ofType("docker-build:index:Image");
-        expect(fs.existsSync(contextDir)).toBe(false);
+        // kept: the state refers to it, and `pulumi refresh` hashes it again (no contextHash diff)
+        expect(fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8")).toBe(dockerfile);
         expect(plain(built.inputs)).toMatchObject({
             context: { location: contextDir },
             dockerfile: { location: path.join(contextDir, "Dockerfile") },
@@ -116,6 +122,8 @@ describe("ImageBuild", () => {
         expect((await resolve(b.ref)).value).toBe(`localhost:30000/app@${DIGEST}`);
         expect((await resolve(b.built)).value).toBe(false);
         expect(registrations.map((r) => r.type)).toEqual(["flyte:index:ImageBuild"]);
+        // no build of its own: its context is gone
+        expect(fs.existsSync(path.join(workDir, "contexts", "proj-dev-img"))).toBe(false);
     });
 
     it("keeps managing a tag this stack built (no delete/recreate churn on the next run)", async () => {
@@ -155,7 +163,10 @@ describe("ImageBuild", () => {
 });
 
 describe("ImageBuild's registry lookup", () => {
-    beforeEach(reset);
+    beforeEach(() => {
+        reset();
+        jest.spyOn(trust, "trustedFetch").mockReturnValue(((url, init) => globalThis.fetch(url, init)) as typeof fetch);
+    });
     afterEach(() => jest.restoreAllMocks());
 
     /** What fetch throws when the request fails below HTTP (undici's shape). */
@@ -224,7 +235,7 @@ describe("ImageBuild's registry lookup", () => {
         }
     });
 
-    it("build contexts are one folder per build, re-assembled in place, removed once built: nothing accumulates", async () => {
+    it("build contexts are one folder per build, re-assembled in place, kept for the refresh: nothing accumulates", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pf-contexts-"));
         for (const pkg of ["six==1.16.0", "six==1.15.0", "six==1.14.0"]) {
             reset();
@@ -239,7 +250,9 @@ describe("ImageBuild's registry lookup", () => {
             expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain(pkg);
             await settle(b);
             await resolve(b.ref);
-            expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual([]);
+            // the one the provider hashed last, what the state refers to
+            expect(fs.readdirSync(path.join(dir, "contexts"))).toEqual(["proj-dev-img"]);
+            expect(fs.readFileSync(path.join(dir, "contexts", "proj-dev-img", "Dockerfile"), "utf8")).toContain(pkg);
         }
     });
 });

@@ -11,6 +11,7 @@ import {
 } from "./harness";
 installMocks();
 import { Image, Resources, Secret, TPU, TaskEnvironment, renderPodTemplate } from "../../sdk/src";
+import * as trust from "../../sdk/src/build/trust";
 
 /** Registration order follows input resolution; compare as sorted lists. */
 const sorted = (pairs: string[][]) => [...pairs].sort((a, b) => (a.join() < b.join() ? -1 : 1));
@@ -254,7 +255,8 @@ describe("TaskEnvironment", () => {
     });
 
     it("references an ImageBuild by digest, and builds an Image given directly as a child", async () => {
-        const fetchMock = jest.spyOn(globalThis, "fetch").mockResolvedValue(new Response(null, { status: 404 }));
+        const fetchMock = jest.fn(async () => new Response(null, { status: 404 }));
+        jest.spyOn(trust, "trustedFetch").mockReturnValue(fetchMock as unknown as typeof fetch);
         const image = Image.fromDebianBase({
             python: "3.11",
             registry: "localhost:30000",

@@ -7,7 +7,7 @@
  * a replaced Job stays, nothing is left in the build work directory).
  *
  * - registry down: the stack pushes to a registry of its own (Debian's docker-registry,
- *   the platform's, on another loopback port), stopped and started by the test;
+ *   the platform's, on the platform's spare registry port, TLS), stopped and started by the test;
  * - Docker daemon down: DOCKER_HOST of that `up` names a socket nobody listens on;
  * - a failing build step: a pip package that does not exist;
  * - API server down: the stack's kubeconfig points at a TCP proxy in this process, in
@@ -25,6 +25,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { KubeClient, kubeClient, waitFor } from "../../scripts/lib/kube-client";
+import { platformCa, registryFetch } from "./helpers";
 import { REPO, requireEnv } from "./workspace";
 
 jest.setTimeout(40 * 60_000);
@@ -35,6 +36,8 @@ const NS = "flyte-e2e-faults";
 const RUNS_NS = "flyte-e2e-faults-runs";
 const SECRET = "pypi-faults-3b7e19c04d2a";
 const MISSING_PACKAGE = "pulumi-flyte-no-such-package-e2e";
+/** scripts/platform/lib.sh's PF_SPARE_REGISTRY_PORT: a registry address the platform's clients trust. */
+const SPARE_REGISTRY_PORT = 30001;
 
 interface Row {
     fault: string;
@@ -61,7 +64,11 @@ function freePort(): Promise<number> {
     });
 }
 
-/** A registry of this test's stack only: Debian's docker-registry (the platform's) on another loopback port. */
+/**
+ * A registry of this test's stack only: Debian's docker-registry (the platform's) on the
+ * platform's spare registry port (scripts/platform/lib.sh: PF_SPARE_REGISTRY_PORT, which
+ * dockerd's BuildKit and every other client trust), TLS with the platform registry's certificate.
+ */
 class OwnRegistry {
     private proc?: ChildProcess;
     constructor(
@@ -87,6 +94,9 @@ class OwnRegistry {
                 "    enabled: true",
                 "http:",
                 `  addr: ${this.host}`,
+                "  tls:",
+                `    certificate: ${path.join(path.dirname(platformCa()), "registry.crt")}`,
+                `    key: ${path.join(path.dirname(platformCa()), "registry.key")}`,
                 "",
             ].join("\n"),
         );
@@ -95,7 +105,7 @@ class OwnRegistry {
         });
         const up = await waitFor(
             async () =>
-                (await fetch(`http://${this.host}/v2/`).then(
+                (await registryFetch(`https://${this.host}/v2/`).then(
                     (r) => r.status,
                     () => 0,
                 )) === 200,
@@ -211,7 +221,8 @@ const OWNED_KINDS: [string, string][] = [
 /**
  * What is left over: objects labelled as ours in `namespace` that the state does not
  * have (and the reverse), pods not owned by a Job of the state once the garbage
- * collector had two minutes, build contexts, and files holding the build secret.
+ * collector had two minutes, build contexts of no build in the state, and files holding
+ * the build secret.
  */
 async function orphans(stack: Stack, namespace: string): Promise<string[]> {
     const state = await stack.exportStack();
@@ -247,9 +258,13 @@ async function orphans(stack: Stack, namespace: string): Promise<string[]> {
         found.push(
             `pod ${p.metadata.name} (of ${(p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind} ${o.name} ${o.uid}`).join(", ") || "no owner"}) lingers`,
         );
+    // the context of a build in the state stays (a refresh hashes it again); any other is left over
     const contexts = path.join(BUILD_DIR, "contexts");
+    const builds = new Set(
+        resources.filter((r) => r.type === "docker-build:index:Image").map((r) => r.inputs?.context?.location),
+    );
     for (const entry of fs.existsSync(contexts) ? fs.readdirSync(contexts) : [])
-        found.push(`build context ${entry} is left in ${contexts}`);
+        if (!builds.has(path.join(contexts, entry))) found.push(`build context ${entry} is left in ${contexts}`);
     for (const file of listFiles(WORK_DIR).filter(
         (f) => !f.startsWith(path.join(WORK_DIR, "state")) && !f.endsWith("engine.log"),
     )) {
@@ -306,7 +321,7 @@ beforeAll(async () => {
     fs.rmSync(WORK_DIR, { recursive: true, force: true });
     fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
 
-    registry = new OwnRegistry(await freePort(), path.join(WORK_DIR, "registry"));
+    registry = new OwnRegistry(SPARE_REGISTRY_PORT, path.join(WORK_DIR, "registry"));
     await registry.start();
     const server = /server:\s*(\S+)/.exec(fs.readFileSync(kubeconfig, "utf8"))![1];
     proxy = new ApiProxy(await freePort(), new URL(server));
@@ -614,7 +629,7 @@ function firstError(text: string): string {
 /** The digest the platform's registry serves for an image reference. */
 async function imageDigest(ref: string): Promise<string> {
     const m = /^([^/]+)\/(.+):([^:/]+)$/.exec(ref)!;
-    const res = await fetch(`http://${m[1]}/v2/${m[2]}/manifests/${m[3]}`, {
+    const res = await registryFetch(`https://${m[1]}/v2/${m[2]}/manifests/${m[3]}`, {
         method: "HEAD",
         headers: {
             Accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",

@@ -5,11 +5,13 @@
 import { EngineEvent, OpType, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { BuiltinProfileName, renderPodTemplate } from "pulumi-flyte";
 import { environmentsFor, smokeEnvironment } from "../../examples/quickstart/environments";
 import { KubeClient } from "../../scripts/lib/kube-client";
+import { trustedFetch } from "../../sdk/src/build/trust";
 
 export const outputsOf = async (s: Stack): Promise<Record<string, any>> =>
     Object.fromEntries(Object.entries(await s.outputs()).map(([k, v]) => [k, v.value]));
@@ -38,14 +40,25 @@ export function stepCollector() {
     return { steps, onEvent, changed: () => steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack") };
 }
 
+/** The local platform's CA (scripts/platform/pki.sh): its registry serves TLS with a certificate of it. */
+export function platformCa(): string {
+    const cache = process.env.PULUMI_FLYTE_CACHE ?? path.join(os.homedir(), ".cache", "pulumi-flyte");
+    return path.join(cache, "platform", "pki", "ca.crt");
+}
+
+/** HTTPS to registries with the trust our registry lookups have (SSL_CERT_DIR of the platform's env). */
+export const registryFetch = trustedFetch();
+
 /** The digest the local registry serves for `<registry>/<name>:<tag>`, if it has it. */
 export function registryDigest(uri: string): string | undefined {
     const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
     const out = execFileSync("curl", [
         "-sI",
+        "--cacert",
+        platformCa(),
         "-H",
         "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json",
-        `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}/manifests/${m[3]}`,
+        `https://${m[1]}/v2/${m[2]}/manifests/${m[3]}`,
     ]).toString();
     if (!/^HTTP\/\S+ 200/m.test(out)) return undefined;
     return /docker-content-digest:\s*(\S+)/i.exec(out)?.[1];
@@ -57,14 +70,14 @@ const MANIFEST_TYPES =
 /** The image manifest (of its first platform) of `<registry>/<name>:<tag>` in the local registry, and its blob URL prefix. */
 async function imageManifest(uri: string): Promise<{ base: string; manifest: any }> {
     const m = /^([^/]+)\/(.+):([^:]+)$/.exec(uri)!;
-    const base = `http://${m[1].replace("localhost", "127.0.0.1")}/v2/${m[2]}`;
+    const base = `https://${m[1]}/v2/${m[2]}`;
     let manifest: any = await (
-        await fetch(`${base}/manifests/${m[3]}`, { headers: { Accept: MANIFEST_TYPES } })
+        await registryFetch(`${base}/manifests/${m[3]}`, { headers: { Accept: MANIFEST_TYPES } })
     ).json();
     if (manifest.manifests) {
         const first = manifest.manifests.find((x: any) => x.platform?.os !== "unknown");
         manifest = await (
-            await fetch(`${base}/manifests/${first.digest}`, { headers: { Accept: MANIFEST_TYPES } })
+            await registryFetch(`${base}/manifests/${first.digest}`, { headers: { Accept: MANIFEST_TYPES } })
         ).json();
     }
     return { base, manifest };
@@ -73,7 +86,7 @@ async function imageManifest(uri: string): Promise<{ base: string; manifest: any
 /** The `io.pulumi-flyte.built-by` label of an image in the local registry (the stack that built it). */
 export async function registryBuiltBy(uri: string): Promise<string | undefined> {
     const { base, manifest } = await imageManifest(uri);
-    const config: any = await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json();
+    const config: any = await (await registryFetch(`${base}/blobs/${manifest.config.digest}`)).json();
     return config.config?.Labels?.["io.pulumi-flyte.built-by"];
 }
 
@@ -82,7 +95,7 @@ export async function imageBlobs(uri: string): Promise<Buffer[]> {
     const { base, manifest } = await imageManifest(uri);
     const out: Buffer[] = [];
     for (const d of [manifest.config.digest, ...manifest.layers.map((l: any) => l.digest)]) {
-        const raw = Buffer.from(await (await fetch(`${base}/blobs/${d}`)).arrayBuffer());
+        const raw = Buffer.from(await (await registryFetch(`${base}/blobs/${d}`)).arrayBuffer());
         out.push(raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw);
     }
     return out;

@@ -268,7 +268,7 @@ describe("quickstart on the local platform", () => {
         const blobs = await imageBlobs(out.imageUri);
         expect(blobs.length).toBeGreaterThan(2);
         for (const blob of blobs) expect(blob.includes(Buffer.from(SECRET_VALUES.pypiToken))).toBe(false);
-        // the build did see it: the image's Dockerfile mounts it for the pip step (build contexts are removed after the build)
+        // the build did see it: the image's Dockerfile mounts it for the pip step
         const pushed = quickstartImage("localhost:30000", ["six==1.16.0", "idna==3.10"]);
         expect(pushed.uri).toBe(out.imageUri);
         expect(pushed.dockerfile).toContain("--mount=type=secret,id=PYPI_TOKEN");

@@ -132,13 +132,22 @@ function appendIgnore(root: string, pattern: string): void {
     writeFresh(file, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${pattern}\n`);
 }
 
-/** The build contexts this program assembled. */
-const assembled = programSlot("assembled build contexts", () => new Set<string>());
+/** The build contexts this program assembled, and whether the provider took each (the state refers to it). */
+const assembled = programSlot("assembled build contexts", () => new Map<string, { kept: boolean }>());
 
-/** Contexts still there when the program ends (a preview, a failed or interrupted run) are removed then. */
+/**
+ * Contexts the provider did not take (an image built elsewhere, a failed or interrupted
+ * run) are removed when the program ends.
+ */
 export function removeContextAtExit(dir: string): void {
-    atExit("remove build contexts", () => assembled().forEach(removeContext));
-    assembled().add(dir);
+    atExit("remove build contexts", () => assembled().forEach((c, d) => c.kept || removeContext(d)));
+    assembled().set(dir, { kept: false });
+}
+
+/** The provider hashed the context: its state refers to it, and a refresh hashes it again. */
+export function keepContext(dir: string): void {
+    const entry = assembled().get(dir);
+    if (entry) entry.kept = true;
 }
 
 /** Removes a build context we assembled (its folder only). */

@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { explainRequestFailure, networkErrorCode } from "../net/causes";
+import { explainRequestFailure, isTlsFailure, networkErrorCode } from "../net/causes";
+import { trustedFetch } from "./trust";
 /**
  * A minimal Docker Registry HTTP API v2 client: is a tag there, what is its digest,
  * and which labels does its image config carry. Used to skip builds whose
@@ -58,16 +59,21 @@ export function repositoryOf(uri: string): string {
     return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
+/** What to do when a registry's TLS is refused: where the Docker provider's refresh, and so our lookups, find CAs. */
+export const TLS_ADVICE =
+    "registries are read over HTTPS, checked against this machine's trust store (the system's CA bundle, SSL_CERT_FILE, SSL_CERT_DIR), " +
+    "as the Docker provider's `pulumi refresh` checks them: serve the registry with TLS and add its CA there (README: Private registries)";
+
+/** Registries are read over HTTPS only, loopback ones too (no plain-HTTP fallback). */
 function baseUrl(registry: string): string {
-    const host = registry.split(":")[0];
-    const loopback = host === "localhost" || host === "127.0.0.1" || host === "::1";
-    return `${loopback ? "http" : "https"}://${registry}`;
+    return `https://${registry}`;
 }
 
 export interface RegistryClientOptions {
     /** Credentials; default: what docker uses for the registry (~/.docker/config.json). */
     credentials?: RegistryCredentials;
     timeoutMs?: number;
+    /** Default: HTTPS with the system's trust store, as the Docker provider's refresh checks it (./trust.ts). */
     fetchImpl?: typeof fetch;
     /** Where docker's config.json is (default: $DOCKER_CONFIG, else ~/.docker). */
     dockerConfigDir?: string;
@@ -131,6 +137,46 @@ export function dockerCredentials(registry: string, configDir?: string): Registr
     }
 }
 
+/** Requests to one registry for one repository, with its credentials and token. */
+function registrySession(ref: ImageReference, options: RegistryClientOptions) {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const rawFetch = options.fetchImpl ?? trustedFetch();
+    // network failures are reported with their cause (connection refused, DNS, TLS, timeout)
+    const doFetch: typeof fetch = async (input, init) => {
+        try {
+            return await rawFetch(input, init);
+        } catch (err) {
+            const code = networkErrorCode(err);
+            const cause = explainRequestFailure(err, { name: ref.registry, service: "registry", timeoutMs });
+            throw new RegistryLookupError(isTlsFailure(code) ? `${cause}; ${TLS_ADVICE}` : cause, code ?? "EUNKNOWN");
+        }
+    };
+    const credentials = options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir);
+    let token: string | undefined;
+    const request = async (path: string, accept?: string, method = "GET"): Promise<Response> => {
+        const headers: Record<string, string> = {};
+        if (accept) headers.Accept = accept;
+        if (token) headers.Authorization = `Bearer ${token}`;
+        else if (credentials) headers.Authorization = `Basic ${basic(credentials)}`;
+        const url = `${baseUrl(ref.registry)}${path}`;
+        let res = await doFetch(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
+        const challenge = res.headers.get("www-authenticate");
+        if (res.status === 401 && challenge && /^bearer/i.test(challenge) && !token) {
+            token = await fetchToken(challenge, ref, doFetch, timeoutMs, credentials);
+            headers.Authorization = `Bearer ${token}`;
+            res = await doFetch(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
+        }
+        return res;
+    };
+    const refused = (status: number) =>
+        new RegistryLookupError(
+            credentials
+                ? `${ref.registry} refused the credentials for ${ref.repository} (${status})`
+                : `${ref.registry} needs credentials to read ${ref.repository} (${status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`,
+        );
+    return { request, refused };
+}
+
 /**
  * Looks up a tag. Returns undefined when the tag does not exist; throws on
  * network or authentication failures (callers decide to build instead).
@@ -140,49 +186,10 @@ export async function inspectRemoteImage(
     options: RegistryClientOptions = {},
 ): Promise<RemoteImageInfo | undefined> {
     const ref = parseReference(uri);
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    const rawFetch = options.fetchImpl ?? fetch;
-    // network failures are reported with their cause (connection refused, DNS, TLS, timeout)
-    const doFetch: typeof fetch = async (input, init) => {
-        try {
-            return await rawFetch(input, init);
-        } catch (err) {
-            throw new RegistryLookupError(
-                explainRequestFailure(err, { name: ref.registry, service: "registry", timeoutMs }),
-                networkErrorCode(err) ?? "EUNKNOWN",
-            );
-        }
-    };
-    options = {
-        ...options,
-        credentials: options.credentials ?? dockerCredentials(ref.registry, options.dockerConfigDir),
-    };
-    let token: string | undefined;
-
-    const request = async (path: string, accept?: string): Promise<Response> => {
-        const headers: Record<string, string> = {};
-        if (accept) headers.Accept = accept;
-        if (token) headers.Authorization = `Bearer ${token}`;
-        else if (options.credentials) headers.Authorization = `Basic ${basic(options.credentials)}`;
-        let res = await doFetch(`${baseUrl(ref.registry)}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-        const challenge = res.headers.get("www-authenticate");
-        if (res.status === 401 && challenge && /^bearer/i.test(challenge) && !token) {
-            token = await fetchToken(challenge, ref, doFetch, timeoutMs, options.credentials);
-            headers.Authorization = `Bearer ${token}`;
-            res = await doFetch(`${baseUrl(ref.registry)}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-        }
-        return res;
-    };
-
+    const { request, refused } = registrySession(ref, options);
     const manifestRes = await request(`/v2/${ref.repository}/manifests/${ref.tag}`, MANIFEST_TYPES);
     if (manifestRes.status === 404) return undefined;
-    if (manifestRes.status === 401 || manifestRes.status === 403) {
-        throw new RegistryLookupError(
-            options.credentials
-                ? `${ref.registry} refused the credentials for ${ref.repository} (${manifestRes.status})`
-                : `${ref.registry} needs credentials to read ${ref.repository} (${manifestRes.status}); log in with \`docker login ${ref.registry}\` or pass registryCredentials`,
-        );
-    }
+    if (manifestRes.status === 401 || manifestRes.status === 403) throw refused(manifestRes.status);
     if (!manifestRes.ok) throw new RegistryLookupError(`${ref.registry} answered ${manifestRes.status} for ${uri}`);
     const digest = manifestRes.headers.get("docker-content-digest") ?? "";
     let manifest = (await manifestRes.json()) as ManifestJson;
@@ -198,6 +205,38 @@ export async function inspectRemoteImage(
         if (res.ok) labels = ((await res.json()) as ImageConfigJson)?.config?.Labels ?? {};
     }
     return { digest, labels };
+}
+
+/**
+ * Can `<repository>@<digest>` be pulled: the registry serves its manifest (each platform's
+ * of an index) and has every blob they name (config and layers). Returns what the
+ * registry answered otherwise (`HTTP 500 for the manifest sha256:...`); throws when the
+ * registry cannot be asked (network, credentials).
+ */
+export async function checkPullable(
+    uri: string,
+    digest: string,
+    options: RegistryClientOptions = {},
+): Promise<string | undefined> {
+    const ref = parseReference(uri);
+    const { request, refused } = registrySession(ref, options);
+    const manifests = [digest];
+    const blobs = new Set<string>();
+    for (let i = 0; i < manifests.length; i++) {
+        const res = await request(`/v2/${ref.repository}/manifests/${manifests[i]}`, MANIFEST_TYPES);
+        if (res.status === 401 || res.status === 403) throw refused(res.status);
+        if (!res.ok) return `${ref.registry} answered HTTP ${res.status} for the manifest ${manifests[i]}`;
+        const manifest = (await res.json()) as ManifestJson & { layers?: { digest: string }[] };
+        for (const m of manifest.manifests ?? []) manifests.push(m.digest);
+        if (manifest.config?.digest) blobs.add(manifest.config.digest);
+        for (const layer of manifest.layers ?? []) blobs.add(layer.digest);
+    }
+    for (const blob of blobs) {
+        const res = await request(`/v2/${ref.repository}/blobs/${blob}`, undefined, "HEAD");
+        if (res.status === 401 || res.status === 403) throw refused(res.status);
+        if (!res.ok) return `${ref.registry} answered HTTP ${res.status} for the blob ${blob} of ${digest}`;
+    }
+    return undefined;
 }
 
 /** What we read of an image manifest or index (OCI / Docker distribution). */

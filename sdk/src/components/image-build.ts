@@ -2,13 +2,20 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Image } from "../core/image";
-import { RemoteImageInfo, repositoryOf } from "../build/registry";
-import { AssembledContext, assembleBuildContext, removeContext, removeContextAtExit } from "../build/assemble-context";
+import { repositoryOf } from "../build/registry";
+import { HeldLock, acquireLock } from "../build/lock";
+import {
+    AssembledContext,
+    assembleBuildContext,
+    keepContext,
+    removeContext,
+    removeContextAtExit,
+} from "../build/assemble-context";
 import { underMocks } from "../runtime/mocks";
 import { programSlot } from "../runtime/program-state";
 import { SharedBuilds } from "../runtime/shared-builds";
 import { ImageBuildArgs, ImageBuildSettings, buildSettingsKey, validateImageBuild } from "./image-build-settings";
-import { BuildFault, lookUp, preflight } from "./image-preflight";
+import { BuildFault, lookUp, preflight, pullableDigest } from "./image-preflight";
 
 export type { ImageBuildArgs, ImageBuildOptions } from "./image-build-settings";
 
@@ -78,37 +85,72 @@ export function deployImageBuild(
         sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`),
     );
     const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
+    // removed when the program ends, unless the provider took it (see registerBuild)
     removeContextAtExit(context.dir);
     const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
     // a real `pulumi up` (not a preview, not unit tests under mocks) checks what would make
     // the build fail before the provider builds: the registry, the Docker daemon, the steps
     const deploying = !pulumi.runtime.isDryRun() && !underMocks();
-    const lookup: Promise<{ found?: RemoteImageInfo; unreachable?: string }> = settings.skipExisting
-        ? lookUp(uri, parent, settings.registryCredentials, deploying)
-        : Promise.resolve({});
-    const outcome = lookup.then(async ({ found, unreachable }) => {
-        if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
-            pulumi.log.info(
-                `${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`,
-                parent,
-            );
-            removeContext(context.dir);
-            return { built: false, digest: pulumi.output(found.digest) };
-        }
-        if (deploying) {
-            try {
-                if (unreachable) throw new BuildFault(unreachable);
-                // a tag this stack pushed is in the state already: the provider has nothing to build
-                if (!found) await preflight(uri, parent, context.dir, context.dockerfile, settings);
-            } catch (err) {
+    // stacks of this machine updated at once take turns for the lookup, the build and the
+    // push of one tag: the second finds what the first pushed (one build, one digest)
+    const lock: Promise<HeldLock | undefined> =
+        deploying && settings.skipExisting
+            ? acquireLock(uri, `stack ${builtBy} (ImageBuild "${name}")`, {
+                  onWait: (holder) =>
+                      pulumi.log.info(
+                          `waiting for ${holder.owner} (pid ${holder.pid}), which is building or pushing ${uri}`,
+                          parent,
+                      ),
+              }).catch((err: Error) => {
+                  pulumi.log.error(`${err.message}; nothing was built or pushed for ${uri}`, parent);
+                  throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+              })
+            : Promise.resolve(undefined);
+    const outcome = lock.then(async (held) => {
+        const release = () => held?.release();
+        try {
+            const { found, unreachable } = settings.skipExisting
+                ? await lookUp(uri, parent, settings.registryCredentials, deploying)
+                : {};
+            if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
+                pulumi.log.info(
+                    `${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`,
+                    parent,
+                );
                 removeContext(context.dir);
-                if (!(err instanceof BuildFault)) throw err;
-                pulumi.log.error(err.message, parent);
-                throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+                // nothing uses a digest the registry cannot serve whole
+                const digest = deploying
+                    ? await pullableDigest(uri, found.digest, name, settings, parent)
+                    : found.digest;
+                release();
+                return { built: false, digest: pulumi.output(digest) };
             }
+            if (deploying) {
+                try {
+                    if (unreachable) throw new BuildFault(unreachable);
+                    // a tag this stack pushed is in the state already: the provider has nothing to build
+                    if (!found) await preflight(uri, parent, context.dir, context.dockerfile, settings);
+                } catch (err) {
+                    removeContext(context.dir);
+                    if (!(err instanceof BuildFault)) throw err;
+                    pulumi.log.error(err.message, parent);
+                    throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+                }
+            }
+            const build = registerBuild(parent, name, uri, context, settings, builtBy);
+            // nothing uses a digest the registry cannot serve whole; the lock goes once it is checked
+            const digest = build.digest.apply(async (d) => {
+                try {
+                    return deploying && d ? await pullableDigest(uri, d, name, settings, parent) : d;
+                } finally {
+                    release();
+                }
+            });
+            return { built: true, digest };
+        } catch (err) {
+            release();
+            throw err;
         }
-        const build = registerBuild(parent, name, uri, context, settings, builtBy);
-        return { built: true, digest: build.digest };
     });
     const result = pulumi.output(outcome);
     const digest = result.apply((r) => r.digest);
@@ -145,8 +187,10 @@ function registerBuild(
         },
         { parent },
     );
-    // the provider has hashed (and built) the context once its step is done: nothing is left behind
-    build.contextHash.apply(() => removeContext(context.dir));
+    // the state refers to the context once the provider hashed it: `pulumi refresh` hashes it
+    // again (the docker-build provider's refresh diff; a missing context showed as
+    // `[diff: ~contextHash]`), so it stays until a later run no longer builds there
+    build.contextHash.apply(() => keepContext(context.dir));
     return build;
 }
 

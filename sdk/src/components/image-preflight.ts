@@ -1,5 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RegistryLookupError, RemoteImageInfo, inspectRemoteImage, parseReference } from "../build/registry";
+import {
+    RegistryLookupError,
+    RemoteImageInfo,
+    checkPullable,
+    inspectRemoteImage,
+    parseReference,
+    repositoryOf,
+} from "../build/registry";
 import {
     buildFailureMessage,
     dockerDownMessage,
@@ -127,4 +134,36 @@ export async function preflight(
 /** The build secrets' values (known in a `pulumi up`). */
 function resolveSecrets(values: Record<string, pulumi.Output<string>>): Promise<Record<string, string>> {
     return new Promise((resolve) => pulumi.all(values).apply((v) => resolve(v)));
+}
+
+/**
+ * `digest` when the registry serves it whole (its manifest, every platform's, and every
+ * blob) before anything uses it; otherwise the deployment stops with the registry's
+ * answer, an error on the ImageBuild. A registry that cannot be asked is no reason to
+ * stop (the lookup said so already). Two pushes of one tag at once made a registry serve
+ * a digest one stack deployed with HTTP 500.
+ */
+export async function pullableDigest(
+    uri: string,
+    digest: string,
+    name: string,
+    settings: ImageBuildSettings,
+    resource: pulumi.Resource,
+): Promise<string> {
+    let problem: string | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+            problem = await checkPullable(uri, digest, { credentials: settings.registryCredentials });
+        } catch {
+            return digest;
+        }
+        if (!problem) return digest;
+        await new Promise((res) => setTimeout(res, 1000));
+    }
+    pulumi.log.error(
+        `${repositoryOf(uri)}@${digest} (${uri}) cannot be pulled: ${problem}. Nothing was deployed with it. ` +
+            `Push the image again: \`pulumi up --replace\` with the URN of the ImageBuild's docker-build:index:Image child ("${name}-build")`,
+        resource,
+    );
+    throw new pulumi.RunError(`${uri} cannot be pulled: see the error on ImageBuild "${name}"`);
 }

@@ -35,6 +35,11 @@ const tls: Cause = {
     unreachable: false,
     request: (p, code) => `TLS: the certificate of ${p.name} was not accepted (${code})`,
 };
+/** A TLS client met a server that does not speak TLS there (OpenSSL's "wrong version number"). */
+const notTls: Cause = {
+    unreachable: false,
+    request: (p, code) => `TLS: ${p.name} did not answer with TLS (${code}: a plain-HTTP server?)`,
+};
 const unreachableHost: Cause = {
     unreachable: true,
     phrase: "is unreachable from this machine",
@@ -86,6 +91,11 @@ const CAUSES: Readonly<Record<string, Cause>> = {
     SELF_SIGNED_CERT_IN_CHAIN: tls,
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: tls,
     ERR_TLS_CERT_ALTNAME_INVALID: tls,
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: tls,
+    UNABLE_TO_GET_ISSUER_CERT: tls,
+    CERT_UNTRUSTED: tls,
+    EPROTO: notTls,
+    ERR_SSL_WRONG_VERSION_NUMBER: notTls,
 };
 
 function peer(p: Peer): Required<Peer> {
@@ -104,6 +114,12 @@ export function networkErrorCode(err: unknown): string | undefined {
 export function unreachableBecause(code: string | undefined): string | undefined {
     const cause = code === undefined ? undefined : CAUSES[code];
     return cause?.unreachable ? cause.phrase : undefined;
+}
+
+/** True for the codes of a TLS failure (a certificate refused, or a peer that does not speak TLS). */
+export function isTlsFailure(code: string | undefined): boolean {
+    const cause = code === undefined ? undefined : CAUSES[code];
+    return cause === tls || cause === notTls;
 }
 
 /** The cause of a failed HTTP request to `to`, as a person would name it (connection refused, DNS, TLS, timeout). */
