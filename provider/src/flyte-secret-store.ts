@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { deploySecretStore, validateSecretStore } from "../../sdk/src/components/secret-store";
+import { claimSecrets, deploySecretStore, validateSecretStore } from "../../sdk/src/components/secret-store";
 import { kubernetesSecretName } from "../../sdk/src/core/podtemplate/secret-wiring";
 import { parseSpec } from "../../sdk/src/spec/parse";
 import { SecretStoreArgs as SecretStoreSchema } from "../../sdk/src/spec/schema";
@@ -19,7 +19,9 @@ export class SecretStore extends pulumi.ComponentResource {
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const { data, valid } = inCallerTerms(SecretStoreSchema, namingStyle(), () => {
             const data = parseSpec(SecretStoreSchema, args, "");
-            return { data, valid: validateSecretStore(data) }; // the namespace defaults to flyte:namespace
+            const valid = validateSecretStore(data); // the namespace defaults to flyte:namespace
+            claimSecrets(name, valid);
+            return { data, valid };
         });
         super("flyte:index:SecretStore", name, {}, opts);
         deploySecretStore(this, name, valid);

@@ -12,6 +12,7 @@ import { ValidationError, isOutputLike } from "../core/errors";
 import { argsSchema, checkedLater, fieldsOnly, parseArgs, parseWith, stringListField } from "../core/validate";
 import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
+import { Secret } from "../core/secret";
 import { Rendered, render } from "../core/podtemplate/render";
 import { MigStrategy } from "../core/placement/profile";
 import { ProfileInput, resolveProfile } from "../core/placement/resolve";
@@ -23,7 +24,7 @@ import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
-import { warmPoolDeployment } from "./warm-pool";
+import { warmPoolDeployment, warmPoolName } from "./warm-pool";
 
 /** Where and how an environment is deployed, besides Flyte's own fields. */
 export interface DeploymentArgs {
@@ -59,6 +60,8 @@ export interface TaskScope {
     readonly environment: Environment;
     readonly renderOptions: EnvironmentRenderOptions;
     readonly namespace: pulumi.Input<string> | undefined;
+    /** Checks that secrets a task reads (its overrides') are in the environment's SecretStore, when it has one. */
+    readonly checkSecrets?: (secrets: readonly Secret[], field: string) => void;
 }
 
 /** An environment validated and rendered, before anything registers. */
@@ -220,6 +223,14 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
     };
     const rendered = render(environment, renderOptions);
     claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
+    if (environment.reusable)
+        claimName(
+            "name",
+            args.namespace,
+            "Deployment",
+            warmPoolName(rendered),
+            `the warm pool of environment "${name}"`,
+        );
     return { name, environment, renderOptions, rendered, namespace: args.namespace, args };
 }
 

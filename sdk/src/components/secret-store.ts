@@ -9,6 +9,7 @@ import { argsSchema, checkedLater, checkObject, parseArgs } from "../core/valida
 import { checkLabels } from "../core/names";
 import { LABELS } from "../core/podtemplate/render";
 import { stackDefaults } from "./stack-config";
+import { claimName } from "../runtime/name-claims";
 
 export interface SecretStoreArgs {
     /** Namespace of the Secrets (the one the task environments run in); default `flyte:namespace`, else the provider's. */
@@ -50,6 +51,7 @@ export class SecretStore extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         const valid = validateSecretStore(args);
+        claimSecrets(name, valid);
         super("flyte:index:SecretStore", name, {}, opts);
         this.keys = Object.freeze(
             Object.fromEntries(
@@ -93,6 +95,23 @@ export function deploySecretStore(
         );
     }
     return Object.freeze(secrets);
+}
+
+/**
+ * Claims the Kubernetes Secret of each group for the store `name`: a group that another
+ * SecretStore of the program declares in the same namespace fails at preview, naming both.
+ */
+export function claimSecrets(name: string, args: SecretStoreArgs): void {
+    for (const group of Object.keys(args.groups)) {
+        claimName(
+            joinPath("groups", group),
+            args.namespace,
+            "Secret",
+            kubernetesSecretName(group),
+            `SecretStore "${name}"`,
+            `give group "${group}" its keys in one SecretStore (an environment reads a group from the store that holds it)`,
+        );
+    }
 }
 
 /**

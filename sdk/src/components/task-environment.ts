@@ -77,7 +77,13 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         if (secretStore) checkStoreHolds(secretStore, plan.environment.secrets, plan.namespace);
         super("flyte:index:TaskEnvironment", name, {}, opts);
         const deployed = deployEnvironment(this, plan, [...(dependsOn ?? []), ...(secretStore ? [secretStore] : [])]);
-        this.context = deployed.context;
+        // a run's overrides may add secrets: they must be in the store too
+        this.context = secretStore
+            ? {
+                  ...deployed.context,
+                  checkSecrets: (secrets, field) => checkStoreHolds(secretStore, secrets, plan.namespace, field),
+              }
+            : deployed.context;
         this.environment = plan.environment;
         this.imageBuild = deployed.imageBuild;
         this.podTemplate = deployed.podTemplate;

@@ -32,7 +32,8 @@ export interface TaskPlan {
 export function planTask(env: TaskScope, name: string, options: TaskOptions, field: string): TaskPlan {
     const template = new TaskTemplate(env.environment, name, options, field);
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
-    claimName(field, env.namespace, "PodTemplate", rendered.name, `task "${template.fullName}"`);
+    const owner = `task "${template.fullName}"`;
+    claimName(field, env.namespace, "PodTemplate", rendered.name, owner, undefined, owner);
     return { template, rendered };
 }
 
@@ -157,15 +158,25 @@ export function planRun(
         );
     }
     const template = override ? task.override(override, `${field}.override`) : task;
+    // the secrets the run's pods read (its overrides' included) are in the environment's SecretStore
+    env.checkSecrets?.(
+        template.settings.secrets,
+        override?.secrets !== undefined ? `${field}.override.secrets` : field,
+    );
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
-    claimName(
-        field,
-        env.namespace,
-        runArgs.schedule ? "CronJob" : "Job",
-        jobName,
-        `run "${template.fullName}.${runName}"`,
-    );
+    const owner = `run "${template.fullName}.${runName}"`;
+    claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, owner, undefined, owner);
+    if (hosts > 1)
+        claimName(
+            field,
+            env.namespace,
+            "Service",
+            spec.template.spec.subdomain,
+            `the hosts of run "${template.fullName}.${runName}"`,
+            undefined,
+            owner,
+        );
     if (hosts > 1 && runArgs.schedule) {
         throw new ValidationError(
             `${field}.schedule`,

@@ -4,6 +4,11 @@ import { kubernetesName } from "../core/names";
 import { LABELS, LABEL_PREFIX, Rendered } from "../core/podtemplate/render";
 import { templateWithImage } from "./pod-template-args";
 
+/** The name of a reusable environment's warm pool (its Deployment). */
+export function warmPoolName(rendered: Rendered): string {
+    return kubernetesName(rendered.name, "pool");
+}
+
 /** A reusable environment's warm replicas: a Deployment sized from `reusable.replicas` (its minimum). */
 export function warmPoolDeployment(
     rendered: Rendered,
@@ -26,7 +31,7 @@ export function warmPoolDeployment(
     }
     return {
         metadata: {
-            name: kubernetesName(rendered.name, "pool"),
+            name: warmPoolName(rendered),
             ...(namespace !== undefined ? { namespace } : {}),
             labels: { ...rendered.podTemplate.metadata.labels },
             annotations: {
