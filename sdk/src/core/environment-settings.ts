@@ -7,7 +7,7 @@ import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/kube-types";
 import { Resources, ResourcesArgs, normalizeResources } from "./resources";
 import { Secret, SecretArgs, normalizeSecrets } from "./secret";
-import { argsSchema, booleanField, checkedLater, checkObject, parseArgs } from "./validate";
+import { argsSchema, booleanField, checkObject, normalizeArgs, rule } from "./validate";
 
 /** Anything with a `uri` (our Image), or an image reference string. */
 export interface ImageLike {
@@ -106,18 +106,18 @@ export function normalizeImage(value: unknown, field: string): ImageInput {
 /** A queue name (environments and tasks). */
 export const queueSchema = z.string().min(1).max(63);
 
-/** The fields of a TaskEnvironment's settings; the normalisers below check the values this does not. */
+/** The fields of a TaskEnvironment's settings and their value rules. */
 export const environmentArgsSchema = argsSchema<EnvironmentArgs>()(
     {
-        name: checkedLater<string>(),
-        image: checkedLater<ImageInput | "auto">(),
-        resources: checkedLater<Resources | ResourcesArgs>(),
-        envVars: checkedLater<Record<string, string>>(),
-        secrets: checkedLater<SecretRequest>(),
-        cache: checkedLater<CacheInput>(),
-        reusable: checkedLater<ReusePolicyArgs>(),
+        name: rule(checkFlyteName, { required: true }),
+        image: rule((field, v) => normalizeImage(v, field)),
+        resources: rule((field, v) => normalizeResources(v as Resources | ResourcesArgs, field)),
+        envVars: rule((field, v) => normalizeEnvVars(v, field)),
+        secrets: rule((field, v) => Object.freeze(normalizeSecrets(v as SecretRequest, field))),
+        cache: rule((field, v) => normalizeCache(v as CacheInput, field)),
+        reusable: rule((field, v) => normalizeReuse(v as ReusePolicyArgs, field)),
         interruptible: booleanField.optional(),
-        podTemplate: checkedLater<PodTemplateInput>(),
+        podTemplate: rule((field, v) => normalizePodTemplate(v, field)),
         description: z.string().max(255, "at most 255 characters").optional(),
         queue: queueSchema.optional(),
     },
@@ -126,21 +126,19 @@ export const environmentArgsSchema = argsSchema<EnvironmentArgs>()(
 
 /** Validates a TaskEnvironment's settings (field paths start at `prefix`). */
 export function normalizeEnvironment(args: EnvironmentArgs, prefix = ""): Environment {
-    parseArgs(environmentArgsSchema, args, prefix);
-    const f = (key: string) => joinPath(prefix, key);
+    const valid = normalizeArgs(environmentArgsSchema, args, prefix);
     return Object.freeze({
-        name: checkFlyteName(f("name"), args.name),
-        image: normalizeImage(args.image, f("image")),
-        resources: normalizeResources(args.resources, f("resources")),
-        envVars: normalizeEnvVars(args.envVars, f("envVars")),
-        secrets: Object.freeze(normalizeSecrets(args.secrets, f("secrets"))),
-        cache: normalizeCache(args.cache, f("cache")) ?? Object.freeze({ behavior: "disable" as const }),
-        reusable: normalizeReuse(args.reusable, f("reusable")),
-        interruptible: args.interruptible ?? false,
-        podTemplate:
-            args.podTemplate === undefined ? undefined : normalizePodTemplate(args.podTemplate, f("podTemplate")),
-        description: args.description,
-        queue: args.queue,
+        name: valid.name!,
+        image: valid.image ?? Image.fromDebianBase(),
+        resources: valid.resources,
+        envVars: valid.envVars ?? Object.freeze({}),
+        secrets: valid.secrets ?? Object.freeze([]),
+        cache: valid.cache ?? Object.freeze({ behavior: "disable" as const }),
+        reusable: valid.reusable,
+        interruptible: valid.interruptible ?? false,
+        podTemplate: valid.podTemplate,
+        description: valid.description,
+        queue: valid.queue,
     });
 }
 

@@ -15,7 +15,7 @@ import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/kube-types";
 import { Resources, ResourcesArgs, normalizeResources } from "./resources";
 import { Secret, normalizeSecrets } from "./secret";
-import { argsSchema, booleanField, checkedLater, fieldsOf, parseArgs, stringField } from "./validate";
+import { argsSchema, booleanField, fieldsOf, normalizeArgs, rule, stringField } from "./validate";
 
 /** Level 2: what `env.task(...)` may set. */
 export interface TaskOptions {
@@ -63,32 +63,38 @@ export interface TaskSettings {
     readonly resourcesField?: string;
 }
 
-/** The fields of `env.task(name, options)`; the normalisers check the values this does not. */
+// the value rules of the fields tasks and overrides share
+const cache = rule((field, v) => normalizeCache(v as CacheInput, field));
+const retries = rule((field, v) => normalizeRetries(v, field));
+const timeout = rule(durationSeconds);
+const podTemplate = rule((field, v) => normalizePodTemplate(v, field));
+
+/** The fields of `env.task(name, options)` and their value rules. */
 export const taskOptionsSchema = argsSchema<TaskOptions>()(
     {
-        shortName: checkedLater<string>(),
-        cache: checkedLater<CacheInput>(),
-        retries: checkedLater<number | { count: number }>(),
-        timeout: checkedLater<Duration>(),
+        shortName: rule(checkFlyteName),
+        cache,
+        retries,
+        timeout,
         interruptible: booleanField.optional(),
-        podTemplate: checkedLater<PodTemplateInput>(),
+        podTemplate,
         queue: queueSchema.optional(),
         docs: stringField.optional(),
     },
     "task options { cache?, retries?, timeout?, interruptible?, podTemplate?, queue?, docs?, shortName? }",
 );
 
-/** The fields of `task.override(options)`. */
+/** The fields of `task.override(options)` and their value rules (`reusable: "off"` turns reuse off). */
 export const overrideOptionsSchema = argsSchema<OverrideOptions>()(
     {
-        resources: checkedLater<Resources | ResourcesArgs>(),
-        envVars: checkedLater<Record<string, string>>(),
-        secrets: checkedLater<SecretRequest>(),
-        cache: checkedLater<CacheInput>(),
-        retries: checkedLater<number | { count: number }>(),
-        timeout: checkedLater<Duration>(),
-        reusable: checkedLater<ReusePolicyArgs | "off">(),
-        podTemplate: checkedLater<PodTemplateInput>(),
+        resources: rule((field, v) => normalizeResources(v as Resources | ResourcesArgs, field)),
+        envVars: rule((field, v) => normalizeEnvVars(v, field)),
+        secrets: rule((field, v) => Object.freeze(normalizeSecrets(v as SecretRequest, field))),
+        cache,
+        retries,
+        timeout,
+        reusable: rule((field, v) => (v === "off" ? ("off" as const) : normalizeReuse(v as ReusePolicyArgs, field))),
+        podTemplate,
         queue: queueSchema.optional(),
         interruptible: booleanField.optional(),
     },
@@ -128,7 +134,7 @@ export class TaskTemplate {
     constructor(environment: Environment, name: string, options: TaskOptions, field: string);
     constructor(environment: Environment, name: string, options: TaskOptions = {}, field = "task") {
         checkFlyteName(joinPath(field, "name"), name);
-        parseArgs(taskOptionsSchema, options, field);
+        const valid = normalizeArgs(taskOptionsSchema, options, field);
         if (environment.reusable && options.podTemplate !== undefined) {
             throw new ValidationError(
                 joinPath(field, "podTemplate"),
@@ -138,10 +144,9 @@ export class TaskTemplate {
         }
         const base = environmentSettings(environment);
         this.environment = environment;
-        this.name =
-            options.shortName !== undefined ? checkFlyteName(joinPath(field, "shortName"), options.shortName) : name;
+        this.name = valid.shortName ?? name;
         this.fullName = `${environment.name}.${this.name}`;
-        this.settings = applyCommon(base, options, field);
+        this.settings = applyCommon(base, valid);
         Object.freeze(this);
     }
 
@@ -161,14 +166,13 @@ export class TaskTemplate {
                     );
             }
         }
-        parseArgs(overrideOptionsSchema, options, field);
-        const turnsReuseOff = options.reusable === "off";
+        const valid = normalizeArgs(overrideOptionsSchema, options, field);
         const reusable =
-            options.reusable === undefined
+            valid.reusable === undefined
                 ? this.settings.reusable
-                : turnsReuseOff
+                : valid.reusable === "off"
                   ? undefined
-                  : normalizeReuse(options.reusable as ReusePolicyArgs, joinPath(field, "reusable"));
+                  : valid.reusable;
         if (reusable) {
             for (const key of ["resources", "envVars", "secrets"] as const) {
                 if (options[key] !== undefined) {
@@ -187,23 +191,13 @@ export class TaskTemplate {
                 );
             }
         }
-        const next = applyCommon(this.settings, options, field);
         const settings: TaskSettings = Object.freeze({
-            ...next,
-            resources:
-                options.resources !== undefined
-                    ? normalizeResources(options.resources, joinPath(field, "resources"))
-                    : this.settings.resources,
+            ...applyCommon(this.settings, valid),
+            resources: options.resources !== undefined ? valid.resources : this.settings.resources,
             resourcesField:
                 options.resources !== undefined ? joinPath(field, "resources") : this.settings.resourcesField,
-            envVars:
-                options.envVars !== undefined
-                    ? normalizeEnvVars(options.envVars, joinPath(field, "envVars"))
-                    : this.settings.envVars,
-            secrets:
-                options.secrets !== undefined
-                    ? Object.freeze(normalizeSecrets(options.secrets, joinPath(field, "secrets")))
-                    : this.settings.secrets,
+            envVars: valid.envVars ?? this.settings.envVars,
+            secrets: valid.secrets ?? this.settings.secrets,
             reusable,
         });
         return Object.create(TaskTemplate.prototype, {
@@ -215,22 +209,27 @@ export class TaskTemplate {
     }
 }
 
-/** Fields common to the declaration and overrides; `undefined` means "not given" (Flyte's `x or self.x` cannot set 0). */
-function applyCommon(base: TaskSettings, options: TaskOptions | OverrideOptions, field: string): TaskSettings {
-    const f = (k: string) => joinPath(field, k);
-    const docs = "docs" in options ? options.docs : undefined;
+/** Fields common to the declaration and overrides, valid; `undefined` means "not given" (Flyte's `x or self.x` cannot set 0). */
+function applyCommon(
+    base: TaskSettings,
+    valid: {
+        cache?: Readonly<CacheArgs>;
+        retries?: number;
+        timeout?: number;
+        interruptible?: boolean;
+        podTemplate?: PodTemplateInput;
+        queue?: string;
+        docs?: string;
+    },
+): TaskSettings {
     return Object.freeze({
         ...base,
-        cache: normalizeCache(options.cache, f("cache")) ?? base.cache,
-        retries: normalizeRetries(options.retries, f("retries")) ?? base.retries,
-        timeoutSeconds:
-            options.timeout !== undefined ? durationSeconds(f("timeout"), options.timeout) : base.timeoutSeconds,
-        interruptible: options.interruptible ?? base.interruptible,
-        podTemplate:
-            options.podTemplate !== undefined
-                ? normalizePodTemplate(options.podTemplate, f("podTemplate"))
-                : base.podTemplate,
-        queue: options.queue ?? base.queue,
-        docs: docs ?? base.docs,
+        cache: valid.cache ?? base.cache,
+        retries: valid.retries ?? base.retries,
+        timeoutSeconds: valid.timeout ?? base.timeoutSeconds,
+        interruptible: valid.interruptible ?? base.interruptible,
+        podTemplate: valid.podTemplate ?? base.podTemplate,
+        queue: valid.queue ?? base.queue,
+        docs: valid.docs ?? base.docs,
     });
 }

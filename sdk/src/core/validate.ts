@@ -58,7 +58,7 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
         case z.ZodIssueCode.custom: {
             // a value rule's own error, raised below the value's path: reported at the full path
             const own = (issue.params as { [RULE_ERROR]?: ValidationError } | undefined)?.[RULE_ERROR];
-            if (own) throw own.at(joinRelative(path, own.field));
+            if (own) throw atPath(own, path);
             throw new ValidationError(path, given, issue.message);
         }
         default:
@@ -71,19 +71,24 @@ export function parseWith<T extends z.ZodTypeAny>(schema: T, value: unknown, fie
 }
 
 const RULE_ERROR = "pulumiFlyteRuleError";
+/** The field a value rule's validator is given: its errors' paths start with it, and get the value's real path. */
+const RULE_FIELD = "\u0000value";
 
-/** `parent` followed by a path relative to a value (`""`, `"limit"`, `"[0]"`, `"[0].name"`). */
-function joinRelative(parent: string, relative: string): string {
-    if (!relative) return parent;
-    if (relative.startsWith("[")) return `${parent}${relative}`;
-    return parent ? `${parent}.${relative}` : relative;
+/** A value rule's error at the value's real path (`path` replaces RULE_FIELD, in the field and in the text). */
+function atPath(err: ValidationError, path: string): ValidationError {
+    const rebase = (text: string) => {
+        if (!text.startsWith(RULE_FIELD)) return text.split(RULE_FIELD).join(path);
+        const rest = text.slice(RULE_FIELD.length);
+        return path ? path + rest : rest.replace(/^\./, "");
+    };
+    return new ValidationError(rebase(err.field), err.given, err.allowed.split(RULE_FIELD).join(path));
 }
 
 /**
  * A field's value rule, in its schema: `check(field, value)` is one of our validators
  * (it throws a ValidationError naming `field` and what is allowed, and returns the value's
- * canonical form). It runs with the field as `""`, so its error names the path below the
- * value; `parseWith` reports it at the full path with its message unchanged. The
+ * canonical form). It runs with a stand-in field, so its error names the path from the
+ * value down; `parseWith` reports it at the full path with its message unchanged. The
  * schema's output is the canonical value (`normalizeArgs`); `undefined` is a value not given
  * (checked only for a `required` field).
  */
@@ -95,7 +100,7 @@ export function rule<T>(
         // not given: a required field's validator says what is missing
         if (value === undefined && !options.required) return undefined;
         try {
-            return check("", value);
+            return check(RULE_FIELD, value);
         } catch (err) {
             if (!(err instanceof ValidationError)) throw err;
             ctx.addIssue({ code: z.ZodIssueCode.custom, message: err.allowed, params: { [RULE_ERROR]: err } });
