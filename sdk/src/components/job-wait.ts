@@ -11,8 +11,8 @@
  * print anything.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError, joinPath } from "../core/errors";
-import { argsSchema, checkedLater, parseArgs } from "../core/validate";
+import { ValidationError } from "../core/errors";
+import { argsSchema, normalizeArgs, rule } from "../core/validate";
 import { Duration, durationSeconds } from "../core/duration";
 import { KubeApi, kubeApi } from "../kube/client";
 import { KubeconfigError, loadKubeconfig } from "../kube/kubeconfig";
@@ -29,7 +29,18 @@ export interface WaitOptions {
 export type WaitInput = boolean | WaitOptions;
 
 const waitOptionsSchema = argsSchema<WaitOptions>()(
-    { timeout: checkedLater<Duration>(), logLines: checkedLater<number>() },
+    {
+        timeout: rule((field, value) => {
+            const seconds = durationSeconds(field, value);
+            if (!(seconds > 0)) throw new ValidationError(field, value, 'a positive duration such as "10m"');
+            return seconds;
+        }),
+        logLines: rule((field, value) => {
+            if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 10_000)
+                throw new ValidationError(field, value, "an integer from 0 to 10000");
+            return value as number;
+        }),
+    },
     "true, false or { timeout?, logLines? }",
 );
 
@@ -46,15 +57,8 @@ const POLL_MS = 1000;
 export function normalizeWait(field: string, wait: unknown): NormalizedWait | undefined {
     if (wait === undefined || wait === false) return undefined;
     if (wait === true) return { timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, logLines: DEFAULT_LOG_LINES };
-    const w = parseArgs(waitOptionsSchema, wait as WaitOptions, field);
-    const timeoutSeconds =
-        w.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : durationSeconds(joinPath(field, "timeout"), w.timeout);
-    if (!(timeoutSeconds > 0))
-        throw new ValidationError(joinPath(field, "timeout"), w.timeout, 'a positive duration such as "10m"');
-    const logLines = w.logLines ?? DEFAULT_LOG_LINES;
-    if (!Number.isInteger(logLines) || logLines < 0 || logLines > 10_000)
-        throw new ValidationError(joinPath(field, "logLines"), w.logLines, "an integer from 0 to 10000");
-    return { timeoutSeconds, logLines };
+    const w = normalizeArgs(waitOptionsSchema, wait, field);
+    return { timeoutSeconds: w.timeout ?? DEFAULT_TIMEOUT_SECONDS, logLines: w.logLines ?? DEFAULT_LOG_LINES };
 }
 
 /** What a completed run reports (no logs: they stay in the cluster). */

@@ -6,7 +6,7 @@ import { SHARED_GPUS, SharedGpu, SharedGpuName } from "./catalog/shared-gpus";
 import { TPU_GENERATIONS, TpuGeneration, TpuName, TpuTopology } from "./catalog/tpus";
 import { ValidationError, joinPath } from "./errors";
 import { didYouMean } from "./suggest";
-import { argsSchema, checkedLater, parseArgs } from "./validate";
+import { argsSchema, checkedLater, normalizeArgs, parseArgs, rule } from "./validate";
 
 export type { GpuName, MigProfile, SharedGpuName, TpuName, TpuTopology, NeuronName, AmdName, GaudiName };
 
@@ -41,7 +41,7 @@ function namesOf(rows: readonly { name: string; aliases?: readonly string[] }[])
  * dataclasses raise on an unknown keyword: `quanity=4` must not become 1 GPU).
  */
 function helperArgs(field: string, args: unknown, schema: z.AnyZodObject): Record<string, unknown> {
-    return parseArgs(schema, args, field) as Record<string, unknown>;
+    return normalizeArgs(schema, args, field) as Record<string, unknown>;
 }
 
 /** `{ device, quantity }` -> `GPU({ device, quantity })`, what a non-object is told. */
@@ -52,21 +52,23 @@ function helperSchema<T extends object>(
     return argsSchema<T>()(shape, `${helper}({ ${Object.keys(shape).join(", ")} })`);
 }
 
-/** The catalogue row named `device`, or a ValidationError listing the family's names. */
-function requireDevice<T extends { name: string; aliases?: readonly string[] }>(
-    rows: readonly T[],
-    device: unknown,
-    field: string,
-    family: string,
-): T {
-    const row = findByName(rows, device);
-    if (!row)
-        throw new ValidationError(
-            joinPath(field, "device"),
-            device,
-            `${didYouMean(device, namesOf(rows))}${family}: ${list(rows.map((r) => r.name))}`,
-        );
-    return row;
+/** The catalogue row `device` names, or a ValidationError listing the family's names. */
+function rowOf<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], family: string) {
+    return (field: string, device: unknown): T => {
+        const row = findByName(rows, device);
+        if (!row)
+            throw new ValidationError(
+                field,
+                device,
+                `${didYouMean(device, namesOf(rows))}${family}: ${list(rows.map((r) => r.name))}`,
+            );
+        return row;
+    };
+}
+
+/** The value rule of a helper's `device`: its catalogue row. */
+function deviceOf<T extends { name: string; aliases?: readonly string[] }>(rows: readonly T[], family: string) {
+    return rule(rowOf(rows, family), { required: true });
 }
 
 /** The accepted counts, as messages list them. */
@@ -120,8 +122,19 @@ export interface GPUArgs<D extends GpuName | SharedGpuName = GpuName | SharedGpu
     partition?: D extends GpuName ? MigProfile<D> : never;
 }
 
+const anyGpu = rowOf<GpuModel | SharedGpu>([...GPU_MODELS, ...SHARED_GPUS], "GPU models");
 const gpuArgsSchema = helperSchema<GPUArgs>("GPU", {
-    device: checkedLater<GPUArgs["device"]>(),
+    // a shared GPU, or a model (a device flyte-sdk names but no cluster can be asked for says why)
+    device: rule(
+        (field, device): { shared: SharedGpu } | { model: GpuModel } => {
+            const shared = sharedGpu(device as string);
+            if (shared) return { shared };
+            const refused = refusedDevice(device);
+            if (refused) throw new ValidationError(field, device, refused);
+            return { model: anyGpu(field, device) as GpuModel };
+        },
+        { required: true },
+    ),
     quantity: checkedLater<number>(),
     partition: checkedLater<GPUArgs["partition"]>(),
 });
@@ -132,8 +145,9 @@ export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>): Device
 export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>, field: string): Device;
 export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, gpuArgsSchema);
-    const shared = sharedGpu(a.device as string);
-    if (shared) {
+    const device = a.device as { shared: SharedGpu } | { model: GpuModel };
+    if ("shared" in device) {
+        const shared = device.shared;
         if (a.partition !== undefined)
             throw new ValidationError(
                 joinPath(field, "partition"),
@@ -144,9 +158,7 @@ export function GPU<D extends GpuName | SharedGpuName>(args: GPUArgs<D>, field =
         checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, [1], `shared GPU "${shared.name}" (one share)`);
         return freeze({ deviceClass: "GPU", device: shared.name, quantity: 1 });
     }
-    const refused = refusedDevice(a.device);
-    if (refused) throw new ValidationError(joinPath(field, "device"), a.device, refused);
-    const model = requireDevice([...GPU_MODELS, ...SHARED_GPUS], a.device, field, "GPU models") as GpuModel;
+    const model = device.model;
     const quantity = checkQuantity(
         joinPath(field, "quantity"),
         a.quantity ?? 1,
@@ -171,7 +183,7 @@ export interface TPUArgs<D extends TpuName = TpuName> {
 }
 
 const tpuArgsSchema = helperSchema<TPUArgs>("TPU", {
-    device: checkedLater<TPUArgs["device"]>(),
+    device: deviceOf(TPU_GENERATIONS, "TPU generations"),
     partition: checkedLater<TPUArgs["partition"]>(),
 });
 
@@ -181,7 +193,7 @@ export function TPU<D extends TpuName>(args: TPUArgs<D>): Device;
 export function TPU<D extends TpuName>(args: TPUArgs<D>, field: string): Device;
 export function TPU<D extends TpuName>(args: TPUArgs<D>, field = "gpu"): Device {
     const a = helperArgs(field, args, tpuArgsSchema);
-    const gen = requireDevice(TPU_GENERATIONS, a.device, field, "TPU generations");
+    const gen = a.device as TpuGeneration;
     const partition = a.partition as string | undefined;
     if (partition !== undefined && !(gen.topologies as readonly string[]).includes(partition)) {
         throw new ValidationError(
@@ -200,7 +212,7 @@ export interface NeuronArgs {
 }
 
 const neuronArgsSchema = helperSchema<NeuronArgs>("Neuron", {
-    device: checkedLater<NeuronName>(),
+    device: deviceOf(NEURON_DEVICES, "Neuron devices"),
     quantity: checkedLater<number>(),
 });
 
@@ -210,7 +222,7 @@ export function Neuron(args: NeuronArgs): Device;
 export function Neuron(args: NeuronArgs, field: string): Device;
 export function Neuron(args: NeuronArgs, field = "gpu"): Device {
     const a = helperArgs(field, args, neuronArgsSchema);
-    const dev = requireDevice(NEURON_DEVICES, a.device, field, "Neuron devices");
+    const dev = a.device as (typeof NEURON_DEVICES)[number];
     const quantity = checkQuantity(
         joinPath(field, "quantity"),
         a.quantity ?? 1,
@@ -225,13 +237,17 @@ export interface SimpleDeviceArgs<N extends string = AmdName | GaudiName> {
     quantity?: number;
 }
 
-const countArgs = (helper: string) =>
+const countArgs = <T extends { name: string; aliases?: readonly string[] }>(
+    helper: string,
+    rows: readonly T[],
+    family: string,
+) =>
     helperSchema<SimpleDeviceArgs>(helper, {
-        device: checkedLater<SimpleDeviceArgs["device"]>(),
+        device: deviceOf(rows, family),
         quantity: checkedLater<number>(),
     });
-const amdArgsSchema = countArgs("AMD");
-const gaudiArgsSchema = countArgs("Gaudi");
+const amdArgsSchema = countArgs("AMD", AMD_GPUS, "AMD GPUs");
+const gaudiArgsSchema = countArgs("Gaudi", GAUDI_DEVICES, "Gaudi devices");
 
 /** AMD Instinct GPUs (`amd.com/gpu`). */
 export function AMD(args: SimpleDeviceArgs<AmdName>): Device;
@@ -239,7 +255,7 @@ export function AMD(args: SimpleDeviceArgs<AmdName>): Device;
 export function AMD(args: SimpleDeviceArgs<AmdName>, field: string): Device;
 export function AMD(args: SimpleDeviceArgs<AmdName>, field = "gpu"): Device {
     const a = helperArgs(field, args, amdArgsSchema);
-    const dev = requireDevice(AMD_GPUS, a.device, field, "AMD GPUs");
+    const dev = a.device as (typeof AMD_GPUS)[number];
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `AMD GPU "${dev.name}"`);
     return freeze({ deviceClass: "AMD_GPU", device: dev.name, quantity });
 }
@@ -250,7 +266,7 @@ export function Gaudi(args: SimpleDeviceArgs<GaudiName>): Device;
 export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field: string): Device;
 export function Gaudi(args: SimpleDeviceArgs<GaudiName>, field = "gpu"): Device {
     const a = helperArgs(field, args, gaudiArgsSchema);
-    const dev = requireDevice(GAUDI_DEVICES, a.device, field, "Gaudi devices");
+    const dev = a.device as (typeof GAUDI_DEVICES)[number];
     const quantity = checkQuantity(joinPath(field, "quantity"), a.quantity ?? 1, range(8), `Gaudi "${dev.name}"`);
     return freeze({ deviceClass: "HABANA_GAUDI", device: dev.name, quantity });
 }

@@ -1,5 +1,5 @@
 import { ValidationError, joinPath } from "./errors";
-import { argsSchema, checkedLater, parseArgs } from "./validate";
+import { argsSchema, normalizeArgs, rule } from "./validate";
 
 /** Only mount path Flyte supports today; files land at `<mount>/<group>/<key lower-cased>`. */
 export const SECRET_MOUNT_PATH = "/etc/flyte/secrets";
@@ -21,13 +21,47 @@ export interface SecretArgs {
     asEnvVar?: string;
 }
 
-/** The fields of `Secret`; the constructor checks each by Kubernetes' and Flyte's rules. */
+function checkKey(field: string, key: unknown): string {
+    if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253 || key === "." || key === "..") {
+        throw new ValidationError(
+            field,
+            key,
+            'a secret key is a Kubernetes Secret data key: 1-253 characters of letters, digits, \'-\', \'_\' or \'.\' (not "." or ".."), e.g. "api-key", ".dockerconfigjson"',
+        );
+    }
+    return key;
+}
+
+function checkGroup(field: string, group: unknown): string {
+    if (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 253) {
+        throw new ValidationError(
+            field,
+            group,
+            "a secret group names a Kubernetes Secret (a DNS-1123 subdomain): lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+        );
+    }
+    return group;
+}
+
+function checkMount(field: string, mount: unknown): string {
+    if (mount !== SECRET_MOUNT_PATH)
+        throw new ValidationError(field, mount, `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`);
+    return mount;
+}
+
+function checkEnvVar(field: string, name: unknown): string {
+    if (typeof name !== "string" || !ENV_VAR_PATTERN.test(name))
+        throw new ValidationError(field, name, `an environment variable name must match ${ENV_VAR_PATTERN}`);
+    return name;
+}
+
+/** The fields of `Secret` and their rules (Kubernetes' and Flyte's). */
 export const secretArgsSchema = argsSchema<SecretArgs>()(
     {
-        key: checkedLater<string>(),
-        group: checkedLater<string>(),
-        mount: checkedLater<string>(),
-        asEnvVar: checkedLater<string>(),
+        key: rule(checkKey, { required: true }),
+        group: rule(checkGroup),
+        mount: rule(checkMount),
+        asEnvVar: rule(checkEnvVar),
     },
     "{ key, group?, mount?, asEnvVar? } or a key string",
 );
@@ -46,40 +80,16 @@ export class Secret {
     /** @internal `field`: the path of the value in errors. */
     constructor(args: SecretArgs, field: string);
     constructor(args: SecretArgs, field = "secret") {
-        parseArgs(secretArgsSchema, args, field);
-        const { key, group, mount } = args;
-        if (typeof key !== "string" || !KEY_PATTERN.test(key) || key.length > 253 || key === "." || key === "..") {
-            throw new ValidationError(
-                joinPath(field, "key"),
-                key,
-                'a secret key is a Kubernetes Secret data key: 1-253 characters of letters, digits, \'-\', \'_\' or \'.\' (not "." or ".."), e.g. "api-key", ".dockerconfigjson"',
-            );
-        }
-        if (group !== undefined && (typeof group !== "string" || !GROUP_PATTERN.test(group) || group.length > 253)) {
-            throw new ValidationError(
-                joinPath(field, "group"),
-                group,
-                "a secret group names a Kubernetes Secret (a DNS-1123 subdomain): lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
-            );
-        }
-        if (mount !== undefined && mount !== SECRET_MOUNT_PATH) {
-            throw new ValidationError(
-                joinPath(field, "mount"),
-                mount,
-                `only "${SECRET_MOUNT_PATH}" is supported as a secret mount path`,
-            );
-        }
-        let asEnvVar = args.asEnvVar;
-        if (mount === undefined && asEnvVar === undefined) {
-            asEnvVar = (group ? `${group}_${key}` : key).replace(/-/g, "_").toUpperCase();
-        }
-        if (asEnvVar !== undefined && (typeof asEnvVar !== "string" || !ENV_VAR_PATTERN.test(asEnvVar))) {
-            throw new ValidationError(
+        const valid = normalizeArgs(secretArgsSchema, args, field);
+        const key = valid.key!;
+        const { group, mount } = valid;
+        let asEnvVar = valid.asEnvVar;
+        // Flyte's default: GROUP_KEY upper-cased, "-" -> "_" (checked like a given name)
+        if (mount === undefined && asEnvVar === undefined)
+            asEnvVar = checkEnvVar(
                 joinPath(field, "asEnvVar"),
-                asEnvVar,
-                `an environment variable name must match ${ENV_VAR_PATTERN}`,
+                (group ? `${group}_${key}` : key).replace(/-/g, "_").toUpperCase(),
             );
-        }
         this.key = key;
         this.group = group;
         this.mount = mount;

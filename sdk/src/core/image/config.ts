@@ -1,5 +1,5 @@
 import { ValidationError } from "../errors";
-import { argsSchema, checkedLater, parseArgs } from "../validate";
+import { argsSchema, normalizeArgs, rule } from "../validate";
 import { checkHostPath, checkRegistry } from "./checks";
 import { getHook, programSlot, setHook } from "../../runtime/program-state";
 
@@ -65,7 +65,7 @@ export function checkEndpoint(field: string, value: unknown): string {
 }
 
 const initOptionsSchema = argsSchema<ImageInitOptions>()(
-    { endpoint: checkedLater<string>(), registry: checkedLater<string>(), rootDir: checkedLater<string>() },
+    { endpoint: rule(checkEndpoint), registry: rule(checkRegistry), rootDir: rule(checkHostPath) },
     "{ endpoint?, registry?, rootDir? }",
 );
 
@@ -77,10 +77,7 @@ const initOptionsSchema = argsSchema<ImageInitOptions>()(
  * call this before defining images.
  */
 export function init(options: ImageInitOptions = {}): ImageSettings {
-    parseArgs(initOptionsSchema, options, "init");
-    const endpoint = options.endpoint === undefined ? undefined : checkEndpoint("init.endpoint", options.endpoint);
-    const registry = options.registry === undefined ? undefined : checkRegistry("init.registry", options.registry);
-    const rootDir = options.rootDir === undefined ? undefined : checkHostPath("init.rootDir", options.rootDir);
+    const { endpoint, registry, rootDir } = normalizeArgs(initOptionsSchema, options, "init");
     initialized().explicit = { endpoint, registry, rootDir };
     return imageSettings();
 }
