@@ -14,10 +14,12 @@ export interface Registration {
 export const registrations: Registration[] = [];
 
 /**
- * Installs Pulumi mocks that record every registration. Call at the top of a test
- * file, before importing the code under test.
+ * The preamble of every component test file: installs Pulumi mocks that record every
+ * registration, and starts each test as a new program (`reset` before each). Call at
+ * the top of the file, before importing the code under test.
  */
 export function installMocks(options: { preview?: boolean; project?: string; stack?: string } = {}): void {
+    beforeEach(reset);
     pulumi.runtime.setMocks(
         {
             newResource(args) {
@@ -46,6 +48,7 @@ export function installMocks(options: { preview?: boolean; project?: string; sta
     );
 }
 
+/** A new program: no registration recorded, no program state (runtime/program-state.ts) left. */
 export function reset(): void {
     registrations.length = 0;
     resetProgramState();

@@ -45,7 +45,6 @@ function fakeRegistry(labels: Record<string, string> | undefined) {
 
 describe("ImageBuild", () => {
     beforeEach(() => {
-        reset();
         // the registry lookup's HTTPS transport, here the global fetch the tests fake
         jest.spyOn(trust, "trustedFetch").mockReturnValue(((url, init) => globalThis.fetch(url, init)) as typeof fetch);
     });
@@ -164,7 +163,6 @@ describe("ImageBuild", () => {
 
 describe("ImageBuild's registry lookup", () => {
     beforeEach(() => {
-        reset();
         jest.spyOn(trust, "trustedFetch").mockReturnValue(((url, init) => globalThis.fetch(url, init)) as typeof fetch);
     });
     afterEach(() => jest.restoreAllMocks());

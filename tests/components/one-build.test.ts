@@ -1,4 +1,4 @@
-import { installMocks, ofType, registrations, reset, resolve, settle, thrownBy } from "./harness";
+import { installMocks, ofType, registrations, resolve, settle, thrownBy } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { Image, ImageBuild, TaskEnvironment, ValidationError } from "../../sdk/src";
 import * as flyte from "../../provider/src";
@@ -19,8 +19,6 @@ async function settleAll(): Promise<void> {
 }
 
 describe("one build per image", () => {
-    beforeEach(reset);
-
     it("three environments given one Image register one build; all pods use its digest", async () => {
         const envs = ["prep", "train", "serve"].map(
             (n) => new TaskEnvironment(n, { image, imageBuild: { network: "host" } }),

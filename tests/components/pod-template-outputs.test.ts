@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, reset, settle } from "./harness";
+import { installMocks, ofType, settle } from "./harness";
 installMocks();
 import { TaskEnvironment } from "../../sdk/src";
 
@@ -10,8 +10,6 @@ async function settleAll(): Promise<void> {
 }
 
 describe("Outputs inside a base pod template (normal Pulumi usage)", () => {
-    beforeEach(reset);
-
     it("reach the PodTemplate, the Job and the warm pool with their values", async () => {
         const sa = pulumi.output("trainer-sa");
         const env = new TaskEnvironment("train", {

@@ -17,8 +17,6 @@ async function settleAll(): Promise<void> {
 }
 
 describe("provider TaskEnvironment", () => {
-    beforeEach(reset);
-
     it("registers what the TypeScript API registers for the same environment, tasks and runs", async () => {
         const ts = new TaskEnvironment("train", {
             image: REF,
@@ -205,8 +203,6 @@ describe("provider TaskEnvironment", () => {
 });
 
 describe("provider ImageBuild and SecretStore", () => {
-    beforeEach(reset);
-
     it("ImageBuild pushes the same tag as the TypeScript ImageBuild", async () => {
         const image = Image.fromDebianBase({
             python: "3.11",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, reset, settle } from "./harness";
+import { installMocks, ofType, settle } from "./harness";
 installMocks();
 import { TaskEnvironment } from "../../sdk/src";
 
@@ -10,8 +10,6 @@ function output<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 describe("an image given as an Output", () => {
-    beforeEach(reset);
-
     it("is left out of the public environment and task values (no stand-in), and reaches the pods", async () => {
         const env = new TaskEnvironment("train", { image: pulumi.output(REF) });
         const task = env.task("fit");

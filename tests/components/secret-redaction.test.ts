@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import { z } from "zod";
-import { installMocks, reset, thrownBy } from "./harness";
+import { installMocks, thrownBy } from "./harness";
 installMocks();
 import { Image, ImageBuild, Secret, SecretStore, TaskEnvironment, ValidationError } from "../../sdk/src";
 import * as flyte from "../../provider/src";
@@ -201,8 +201,6 @@ const cases = components.flatMap((c) =>
 );
 
 describe("secret values in messages", () => {
-    beforeEach(reset);
-
     it("the secret-bearing arguments are read from the schemas, the same for TypeScript and the flyte package", () => {
         const paths = (s: z.ZodTypeAny) => secretPaths(s).sort();
         expect(paths(secretStoreArgsSchema)).toEqual(paths(COMPONENTS.SecretStore.args));

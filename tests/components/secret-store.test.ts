@@ -5,8 +5,6 @@ import { SecretStore } from "../../sdk/src/components/secret-store";
 import { ValidationError } from "../../sdk/src/core/errors";
 
 describe("SecretStore", () => {
-    beforeEach(reset);
-
     it("registers one Opaque Secret per group, named after the group, values secret", async () => {
         const store = new SecretStore("secrets", {
             namespace: "flyte",
@@ -66,7 +64,6 @@ describe("SecretStore", () => {
 });
 
 describe("SecretStore and the environments that read it", () => {
-    beforeEach(reset);
     const { TaskEnvironment } = require("../../sdk/src") as typeof import("../../sdk/src");
     const REF = "registry.example.com/team/app@sha256:" + "c".repeat(64);
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, registrations, reset, resolve, settle, thrownBy } from "./harness";
+import { installMocks, ofType, registrations, resolve, settle, thrownBy } from "./harness";
 installMocks({ project: "proj", stack: "dev" });
 import { Image, ImageBuild, SecretStore, TaskEnvironment, ValidationError, readStackConfig } from "../../sdk/src";
 import * as flyte from "../../provider/src";
@@ -25,7 +25,6 @@ async function settleAll(): Promise<void> {
 const podTemplates = () => ofType("kubernetes:core/v1:PodTemplate").map((r) => r.inputs);
 
 describe("flyte:* stack config as component defaults", () => {
-    beforeEach(reset);
     afterEach(() => withConfig({}));
 
     it("TaskEnvironment takes profile, namespace and migStrategy from the stack when its args omit them", async () => {
@@ -182,7 +181,6 @@ describe("flyte:* stack config as component defaults", () => {
 });
 
 describe("secret values and Outputs in messages", () => {
-    beforeEach(reset);
     const { ImageBuild: IB } = require("../../sdk/src") as typeof import("../../sdk/src");
 
     it.each([

@@ -5,7 +5,6 @@ import {
     ofType,
     plain,
     registrations,
-    reset,
     resolve,
     settle,
 } from "./harness";
@@ -20,8 +19,6 @@ const registered = () => sorted(registrations.map((r) => [r.type, r.name]));
 const REF = "registry.example.com/team/app@sha256:" + "c".repeat(64);
 
 describe("TaskEnvironment", () => {
-    beforeEach(reset);
-
     it("registers itself and one PodTemplate equal to renderPodTemplate (plus namespace)", async () => {
         const env = new TaskEnvironment("train", {
             image: REF,

@@ -10,8 +10,6 @@ import { TaskEnvironment } from "../../sdk/src";
 const REF = "registry.example.com/team/app@sha256:" + "c".repeat(64);
 
 describe("TaskRun wait", () => {
-    beforeEach(reset);
-
     it("registers the same Job as without wait, and a preview never waits", async () => {
         const env = new TaskEnvironment("smoke", { image: REF, profile: "gke", resources: { cpu: 1 } });
         const task = env.task("report");

@@ -1,4 +1,4 @@
-import { installMocks, ofType, reset, settle } from "./harness";
+import { installMocks, ofType, settle } from "./harness";
 installMocks();
 import { TaskEnvironment } from "../../sdk/src";
 import * as flyte from "../../provider/src";
@@ -73,8 +73,6 @@ const NONE = {
 };
 
 describe("timeouts: 0 or none is no deadline", () => {
-    beforeEach(reset);
-
     it.each([undefined, ...ZEROES])(
         "TypeScript: a task declared with timeout %p has no deadline anywhere",
         async (t) => {

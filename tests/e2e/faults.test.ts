@@ -26,7 +26,7 @@ import * as net from "net";
 import * as path from "path";
 import { KubeClient, kubeClient, waitFor } from "../../scripts/lib/kube-client";
 import { platformCa, registryFetch } from "./helpers";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, freshWorkDir, programWorkspace, requireEnv } from "./workspace";
 
 jest.setTimeout(40 * 60_000);
 
@@ -318,8 +318,7 @@ beforeAll(async () => {
         180_000,
         1000,
     );
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
+    freshWorkDir(WORK_DIR);
 
     registry = new OwnRegistry(SPARE_REGISTRY_PORT, path.join(WORK_DIR, "registry"));
     await registry.start();
@@ -329,26 +328,18 @@ beforeAll(async () => {
     const proxied = path.join(WORK_DIR, "kubeconfig");
     fs.writeFileSync(proxied, fs.readFileSync(kubeconfig, "utf8").replace(`server: ${server}`, `server: ${proxy.url}`));
 
-    ws = await LocalWorkspace.create({
-        workDir: WORK_DIR,
-        projectSettings: {
-            name: "faults-e2e",
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "faults", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ws = await programWorkspace(
+        "faults",
+        WORK_DIR,
+        {
             // the program is type-checked with the repository (tsc); each of the ~30 runs skips it
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             PULUMI_FLYTE_BUILD_WORKDIR: BUILD_DIR,
             // the stacks reach the API server through the proxy (the default provider's kubeconfig)
             KUBECONFIG: proxied,
         },
-        secretsProvider: "passphrase",
-    });
+        { fresh: false }, // the registry's storage is in it already
+    );
     build = await Stack.create("build", ws);
     await build.setAllConfig({
         "flyte:namespace": { value: NS },

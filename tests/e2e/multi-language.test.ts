@@ -26,7 +26,7 @@ import {
     stepCollector,
 } from "./helpers";
 import { taskReport } from "./task-report";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, requireEnv, workspaceEnv } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
 
@@ -43,13 +43,8 @@ let kube: KubeClient;
 const stacks = {} as Record<Language, Stack>;
 const logs: string[] = [];
 const log = (s: string) => logs.push(s);
-const env = (lang: Language): Record<string, string> => ({
-    PULUMI_BACKEND_URL: `file://${path.join(WORK, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK, "build", lang),
-});
+const env = (lang: Language): Record<string, string> =>
+    workspaceEnv(WORK, { PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK, "build", lang) }, PASSPHRASE);
 const projectDir = (lang: Language) => path.join(WORK, lang);
 
 /** A copy of the example whose package path (and Python environment) are absolute, with its stack config for this test. */

@@ -4,12 +4,12 @@
  * every PodTemplate in the API server references its digest. The program names no
  * namespace, profile or registry: the stack's flyte:* config applies itself.
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as path from "path";
-import { KubeClient, kubeClient, waitFor } from "../../scripts/lib/kube-client";
+import { KubeClient, kubeClient } from "../../scripts/lib/kube-client";
 import { registryDigest } from "./helpers";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, programWorkspace, removeNamespace, requireEnv } from "./workspace";
 
 jest.setTimeout(20 * 60_000);
 
@@ -21,26 +21,10 @@ const logs: string[] = [];
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
-    await kube.remove(`/api/v1/namespaces/${NS}`);
-    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 120_000);
+    await removeNamespace(kube, NS);
     await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
-    const ws = await LocalWorkspace.create({
-        workDir: WORK_DIR,
-        projectSettings: {
-            name: "one-build-e2e",
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "one-build", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK_DIR, "build"),
-        },
-        secretsProvider: "passphrase",
+    const ws = await programWorkspace("one-build", WORK_DIR, {
+        PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK_DIR, "build"),
     });
     stack = await Stack.create("dev", ws);
     await stack.setAllConfig({

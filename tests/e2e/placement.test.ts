@@ -8,14 +8,14 @@
  * expected nodes), or, for a Pending pod, the predicted message is the scheduler's
  * FailedScheduling message (same failing filters, same node counts).
  */
-import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as path from "path";
 import { SchedulingReport } from "pulumi-flyte";
 import { environmentsFor } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
 import { SCHEDULING_CASES, UNSCHEDULABLE_CASES } from "../fixtures/scheduling-cases";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, programWorkspace, removeNamespace, requireEnv } from "./workspace";
 
 jest.setTimeout(30 * 60_000);
 
@@ -61,26 +61,8 @@ const envOf = (urn: string) =>
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
-    await kube.remove(`/api/v1/namespaces/${NS}`);
-    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 120_000);
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
-    const ws = await LocalWorkspace.create({
-        workDir: WORK_DIR,
-        projectSettings: {
-            name: "placement-e2e",
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "placement", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
-        secretsProvider: "passphrase",
-    });
-    stack = await Stack.create("dev", ws);
+    await removeNamespace(kube, NS);
+    stack = await Stack.create("dev", await programWorkspace("placement", WORK_DIR));
     await stack.setConfig("namespace", { value: NS });
 });
 

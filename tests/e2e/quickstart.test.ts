@@ -13,6 +13,7 @@ import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/
 import {
     NOTHING,
     expectContains,
+    expectTemplatesStored,
     imageBlobs,
     listFiles,
     objectCount as countObjects,
@@ -80,16 +81,7 @@ describe("quickstart on the local platform", () => {
         expect(Buffer.from(secret.data["api-key"], "base64").toString()).toBe(SECRET_VALUES.wandbApiKey);
 
         const templates = await expectedTemplates("dev", out.imageRef);
-        const stored = await kube.list(`/api/v1/namespaces/${NS.dev}/podtemplates`);
-        expect(stored.map((t: any) => t.metadata.name).sort()).toEqual(templates.map((t) => t.name).sort());
-        for (const t of templates) {
-            const actual = stored.find((s: any) => s.metadata.name === t.name);
-            expectContains(
-                { metadata: actual.metadata, template: actual.template },
-                { metadata: t.expected.metadata, template: t.expected.template },
-                t.name,
-            );
-        }
+        await expectTemplatesStored(kube, NS.dev, templates);
     });
 
     test("dev: the smoke task ran in the built image on the real node; its report is what the program declared", async () => {

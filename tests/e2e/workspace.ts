@@ -1,13 +1,15 @@
 /**
- * The end-to-end project: the root Pulumi.yaml's program (the quickstart) in a
- * scratch directory inside the repository (so node resolves the workspace's
- * modules), with its own file backend and passphrase, and the stacks' config from
- * the committed Pulumi.<stack>.yaml files.
+ * The end-to-end tests' Pulumi projects: scratch directories inside the repository (so
+ * node resolves the workspace's modules), each with its own file backend and
+ * passphrase. `createStacks` is the quickstart (the root Pulumi.yaml's program, the
+ * stacks' config from the committed Pulumi.<stack>.yaml files); `programWorkspace` one
+ * of the programs under tests/e2e/programs.
  */
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { KubeClient, waitFor } from "../../scripts/lib/kube-client";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const WORK_DIR = path.join(REPO, ".work", "e2e");
@@ -37,19 +39,65 @@ export function requireEnv(name: string): string {
     return v;
 }
 
-export async function createStacks(): Promise<E2EStacks> {
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    const stateDir = path.join(WORK_DIR, "state");
-    fs.mkdirSync(stateDir, { recursive: true });
-    const project = yaml.load(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as any;
-    project.main = path.relative(WORK_DIR, path.join(REPO, project.main));
-    const envVars: Record<string, string> = {
-        PULUMI_BACKEND_URL: `file://${stateDir}`,
-        PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+/**
+ * The environment of a scratch project's pulumi commands: a file backend under
+ * `workDir`/state, the passphrase, no update check and no plugin download; `extra` adds to it.
+ */
+export function workspaceEnv(
+    workDir: string,
+    extra: Record<string, string> = {},
+    passphrase = PASSPHRASE,
+): Record<string, string> {
+    return {
+        PULUMI_BACKEND_URL: `file://${path.join(workDir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK_DIR, "build"),
+        ...extra,
     };
+}
+
+/** Empties `workDir` and makes its state folder (a scratch project starts from nothing). */
+export function freshWorkDir(workDir: string): void {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(workDir, "state"), { recursive: true });
+}
+
+/**
+ * A scratch project (`<program>-e2e`) running tests/e2e/programs/<program>/index.ts in
+ * `workDir`, emptied first unless `fresh` is false (the caller made it); `envVars` add
+ * to `workspaceEnv`.
+ */
+export async function programWorkspace(
+    program: string,
+    workDir: string,
+    envVars: Record<string, string> = {},
+    { fresh = true }: { fresh?: boolean } = {},
+): Promise<LocalWorkspace> {
+    if (fresh) freshWorkDir(workDir);
+    return LocalWorkspace.create({
+        workDir,
+        projectSettings: {
+            name: `${program}-e2e`,
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(workDir, path.join(__dirname, "programs", program, "index.ts")),
+        },
+        envVars: workspaceEnv(workDir, envVars),
+        secretsProvider: "passphrase",
+    });
+}
+
+/** Deletes a namespace (if there is one) and waits until it is gone. */
+export async function removeNamespace(kube: KubeClient, namespace: string, timeoutMs = 120_000): Promise<void> {
+    await kube.remove(`/api/v1/namespaces/${namespace}`);
+    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${namespace}`)).status === 404, timeoutMs);
+}
+
+export async function createStacks(): Promise<E2EStacks> {
+    freshWorkDir(WORK_DIR);
+    const project = yaml.load(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")) as any;
+    project.main = path.relative(WORK_DIR, path.join(REPO, project.main));
+    const envVars = workspaceEnv(WORK_DIR, { PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK_DIR, "build") });
     const stackSettings: Record<string, any> = {};
     for (const name of ["dev", "prod"]) {
         const settings = yaml.load(fs.readFileSync(path.join(REPO, `Pulumi.${name}.yaml`), "utf8")) as any;
