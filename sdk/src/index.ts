@@ -51,17 +51,17 @@ export type { SecretArgs } from "./core/secret";
 
 // Images.
 export { Image } from "./core/image/image";
+export type { Architecture } from "./core/image/checks";
 export type {
-    Architecture,
     CloneArgs,
     DebianBaseArgs,
     DockerfileArgs,
     LocalV2Args,
-    PipOptionsArgs,
     PipPackagesArgs,
     SourceFolderOptions,
     UvScriptArgs,
-} from "./core/image/image";
+} from "./core/image/image-args";
+export type { PipOptionsArgs } from "./core/image/pip-options";
 export type { Layer } from "./core/image/layers";
 export type { DockerfileOptions } from "./core/image/dockerfile";
 export type { SecretMountInput } from "./core/image/build-secrets";

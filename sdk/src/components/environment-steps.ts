@@ -159,12 +159,9 @@ function atStackKeys<T>(fields: readonly (readonly [string, string])[], fn: () =
     }
 }
 
-function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan {
-    if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
-    resolveProfile(args.profile);
-    if (args.warmPoolCommand !== undefined) parseWith(stringListField, args.warmPoolCommand, "warmPoolCommand");
-    const image = args.image;
-    const pureImage =
+/** What the pure core gets of an environment's image: an Image, a reference, "auto", or a stand-in for an Output reference. */
+function pureImageOf(image: PlannableEnvironmentArgs["image"]): ImageLike | string {
+    const pure =
         image === undefined
             ? "auto"
             : image instanceof ImageBuild
@@ -174,32 +171,46 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
                 : pulumi.Output.isInstance(image) || isPromise(image)
                   ? PLACEHOLDER_IMAGE
                   : undefined;
-    if (pureImage === undefined) {
+    if (pure === undefined) {
         throw new ValidationError(
             "image",
             image,
             'expected an Image (e.g. Image.fromDebianBase()), an ImageBuild, an image reference, or "auto" (Flyte\'s default image)',
         );
     }
-    if (args.imageBuild !== undefined && !(image instanceof Image)) {
+    return pure;
+}
+
+/**
+ * The build of an Image given to the environment, checked before anything registers: its
+ * settings and secrets, and the same settings as another build of the image in this program.
+ */
+function checkChildBuild(image: PlannableEnvironmentArgs["image"], imageBuild: ImageBuildOptions | undefined): void {
+    if (imageBuild !== undefined && !(image instanceof Image)) {
         throw new ValidationError(
             "imageBuild",
             "(build settings)",
             "imageBuild applies when image is an Image (built by the environment); this image is built elsewhere or published",
         );
     }
-    // the child build's settings and secrets are checked before anything registers
-    if (image instanceof Image) {
-        const settings = validateImageBuild({ ...(args.imageBuild ?? {}), image }, "imageBuild");
-        const shared = sharedBuilds().get(image.uri);
-        if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
-            throw new ValidationError(
-                "imageBuild",
-                "(build settings)",
-                `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`,
-            );
-        }
+    if (!(image instanceof Image)) return;
+    const settings = validateImageBuild({ ...(imageBuild ?? {}), image }, "imageBuild");
+    const shared = sharedBuilds().get(image.uri);
+    if (shared && shared.settingsKey !== buildSettingsKey(settings)) {
+        throw new ValidationError(
+            "imageBuild",
+            "(build settings)",
+            `${shared.owner} builds the same image (${image.uri}) with other settings; one image is built once per program: give both the same imageBuild settings (or build it once with an ImageBuild and pass that)`,
+        );
     }
+}
+
+function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan {
+    if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
+    resolveProfile(args.profile);
+    if (args.warmPoolCommand !== undefined) parseWith(stringListField, args.warmPoolCommand, "warmPoolCommand");
+    const pureImage = pureImageOf(args.image);
+    checkChildBuild(args.image, args.imageBuild);
     const imagePending = pureImage === PLACEHOLDER_IMAGE;
     const normalized = normalizeEnvironment({
         name,

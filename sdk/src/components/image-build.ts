@@ -2,7 +2,7 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { Image } from "../core/image";
-import { repositoryOf } from "../build/registry";
+import { RemoteImageInfo, repositoryOf } from "../build/registry";
 import { HeldLock, acquireLock } from "../build/lock";
 import {
     AssembledContext,
@@ -77,35 +77,15 @@ export function deployImageBuild(
     const uri = image.uri;
     // an uncloned fromBase / default image is someone else's published image: used as is
     if (!image.needsBuild) return { built: pulumi.output(false), digest: pulumi.output(""), ref: pulumi.output(uri) };
-    // one context folder per stack and build, re-assembled in place: previews and tag
-    // changes reuse it, nothing accumulates
-    const contextDir = path.join(
-        settings.workDir,
-        "contexts",
-        sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`),
-    );
-    const context = assembleBuildContext(image, contextDir, { baseImageMirrors: settings.baseImageMirrors });
-    // removed when the program ends, unless the provider took it (see registerBuild)
-    removeContextAtExit(context.dir);
+    const context = buildContext(image, name, settings);
     const builtBy = `${pulumi.getProject()}/${pulumi.getStack()}`;
     // a real `pulumi up` (not a preview, not unit tests under mocks) checks what would make
     // the build fail before the provider builds: the registry, the Docker daemon, the steps
     const deploying = !pulumi.runtime.isDryRun() && !underMocks();
     // stacks of this machine updated at once take turns for the lookup, the build and the
     // push of one tag: the second finds what the first pushed (one build, one digest)
-    const lock: Promise<HeldLock | undefined> =
-        deploying && settings.skipExisting
-            ? acquireLock(uri, `stack ${builtBy} (ImageBuild "${name}")`, {
-                  onWait: (holder) =>
-                      pulumi.log.info(
-                          `waiting for ${holder.owner} (pid ${holder.pid}), which is building or pushing ${uri}`,
-                          parent,
-                      ),
-              }).catch((err: Error) => {
-                  pulumi.log.error(`${err.message}; nothing was built or pushed for ${uri}`, parent);
-                  throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
-              })
-            : Promise.resolve(undefined);
+    const lock =
+        deploying && settings.skipExisting ? buildLock(parent, name, uri, builtBy) : Promise.resolve(undefined);
     const outcome = lock.then(async (held) => {
         const release = () => held?.release();
         try {
@@ -113,30 +93,13 @@ export function deployImageBuild(
                 ? await lookUp(uri, parent, settings.registryCredentials, deploying)
                 : {};
             if (found && found.labels[BUILT_BY_LABEL] !== builtBy) {
-                pulumi.log.info(
-                    `${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`,
-                    parent,
-                );
                 removeContext(context.dir);
-                // nothing uses a digest the registry cannot serve whole
-                const digest = deploying
-                    ? await pullableDigest(uri, found.digest, name, settings, parent)
-                    : found.digest;
+                const reused = await reuseExisting(parent, name, uri, found, settings, deploying);
                 release();
-                return { built: false, digest: pulumi.output(digest) };
+                return reused;
             }
-            if (deploying) {
-                try {
-                    if (unreachable) throw new BuildFault(unreachable);
-                    // a tag this stack pushed is in the state already: the provider has nothing to build
-                    if (!found) await preflight(uri, parent, context.dir, context.dockerfile, settings);
-                } catch (err) {
-                    removeContext(context.dir);
-                    if (!(err instanceof BuildFault)) throw err;
-                    pulumi.log.error(err.message, parent);
-                    throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
-                }
-            }
+            // a tag this stack pushed is in the state already: the provider has nothing to build
+            if (deploying) await checkBeforeBuild(parent, name, uri, context, settings, unreachable, !found);
             const build = registerBuild(parent, name, uri, context, settings, builtBy);
             // nothing uses a digest the registry cannot serve whole; the lock goes once it is checked
             const digest = build.digest.apply(async (d) => {
@@ -155,6 +118,75 @@ export function deployImageBuild(
     const result = pulumi.output(outcome);
     const digest = result.apply((r) => r.digest);
     return { built: result.apply((r) => r.built), digest, ref: pulumi.interpolate`${repositoryOf(uri)}@${digest}` };
+}
+
+/**
+ * The build context, assembled in one folder per stack and build, re-assembled in place
+ * (previews and tag changes reuse it, nothing accumulates); removed when the program
+ * ends, unless the provider took it (see registerBuild).
+ */
+function buildContext(image: Image, name: string, settings: ImageBuildSettings): AssembledContext {
+    const dir = path.join(
+        settings.workDir,
+        "contexts",
+        sanitize(`${pulumi.getProject()}-${pulumi.getStack()}-${name}`),
+    );
+    const context = assembleBuildContext(image, dir, { baseImageMirrors: settings.baseImageMirrors });
+    removeContextAtExit(context.dir);
+    return context;
+}
+
+/** In a `pulumi up`: what would make the build fail (a registry that cannot be reached, the daemon, the steps) fails it first, said on the ImageBuild. */
+async function checkBeforeBuild(
+    parent: pulumi.Resource,
+    name: string,
+    uri: string,
+    context: AssembledContext,
+    settings: ImageBuildSettings,
+    unreachable: string | undefined,
+    toBuild: boolean,
+): Promise<void> {
+    try {
+        if (unreachable) throw new BuildFault(unreachable);
+        if (toBuild) await preflight(uri, parent, context.dir, context.dockerfile, settings);
+    } catch (err) {
+        removeContext(context.dir);
+        if (!(err instanceof BuildFault)) throw err;
+        pulumi.log.error(err.message, parent);
+        throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+    }
+}
+
+/** Takes the machine-wide lock of `uri`'s build (said while it waits; a failure to take it fails the build). */
+function buildLock(parent: pulumi.Resource, name: string, uri: string, builtBy: string): Promise<HeldLock> {
+    return acquireLock(uri, `stack ${builtBy} (ImageBuild "${name}")`, {
+        onWait: (holder) =>
+            pulumi.log.info(
+                `waiting for ${holder.owner} (pid ${holder.pid}), which is building or pushing ${uri}`,
+                parent,
+            ),
+    }).catch((err: Error) => {
+        pulumi.log.error(`${err.message}; nothing was built or pushed for ${uri}`, parent);
+        throw new pulumi.RunError(`${uri} was not built: see the error on ImageBuild "${name}"`);
+    });
+}
+
+/** A tag another stack or tool pushed: used as is, not built (its digest checked pullable in a `pulumi up`). */
+async function reuseExisting(
+    parent: pulumi.Resource,
+    name: string,
+    uri: string,
+    found: RemoteImageInfo,
+    settings: ImageBuildSettings,
+    deploying: boolean,
+): Promise<{ built: boolean; digest: pulumi.Output<string> }> {
+    pulumi.log.info(
+        `${uri} already exists in the registry (built by ${found.labels[BUILT_BY_LABEL] ?? "another tool"}); not building`,
+        parent,
+    );
+    // nothing uses a digest the registry cannot serve whole
+    const digest = deploying ? await pullableDigest(uri, found.digest, name, settings, parent) : found.digest;
+    return { built: false, digest: pulumi.output(digest) };
 }
 
 /** The docker-build Image that builds and pushes `uri` from the assembled context. */

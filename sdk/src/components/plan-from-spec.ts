@@ -55,16 +55,7 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
     const taskNames = new Set<string>();
     const tasks = (spec.tasks ?? []).map((t, i) => {
         const field = `tasks[${i}]`;
-        checkFlyteName(joinPath(field, "name"), t.name);
-        const options = taskOptionsFromSpec(t);
-        const tsField = `task(${JSON.stringify(t.name)})`;
-        const plan = atCallerPaths(
-            [
-                [tsField, field],
-                ["task.podTemplate", joinPath(field, "podTemplate")],
-            ],
-            () => planTask(environment, t.name, options.value, tsField),
-        );
+        const plan = planTaskFromSpec(environment, t, field);
         if (taskNames.has(plan.template.name))
             throw new ValidationError(
                 joinPath(field, "name"),
@@ -72,34 +63,54 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
                 `environment "${name}" already declares a task named "${plan.template.name}"`,
             );
         taskNames.add(plan.template.name);
-        const runNames = new Set<string>();
-        const runs = (t.runs ?? []).map((r, j) => {
-            const runField = joinPath(joinPath(field, "runs"), j);
-            checkFlyteName(joinPath(runField, "name"), r.name);
-            if (runNames.has(r.name))
-                throw new ValidationError(
-                    joinPath(runField, "name"),
-                    r.name,
-                    `task "${plan.template.fullName}" already has a run named "${r.name}"`,
-                );
-            runNames.add(r.name);
-            const run = runFromSpec(r, runField);
-            const podTemplateField =
-                r.override?.podTemplate !== undefined
-                    ? joinPath(runField, "override.podTemplate")
-                    : joinPath(field, "podTemplate");
-            return atCallerPaths(
-                [
-                    ["run", runField],
-                    ["task.podTemplate", podTemplateField],
-                ],
-                () => planRun(environment, plan.template, r.name, run.value.args, "run"),
-                run.rules,
-            );
-        });
-        return { plan, runs };
+        return { plan, runs: planRunsFromSpec(environment, plan, t, field) };
     });
     return { environment, tasks };
+}
+
+type TaskSpec = NonNullable<TaskEnvironmentSpec["tasks"]>[number];
+
+/** A task given as data (`field`: its place in the data form), planned as TypeScript's `env.task(...)`. */
+function planTaskFromSpec(environment: EnvironmentPlan, t: TaskSpec, field: string): TaskPlan {
+    checkFlyteName(joinPath(field, "name"), t.name);
+    const options = taskOptionsFromSpec(t);
+    const tsField = `task(${JSON.stringify(t.name)})`;
+    return atCallerPaths(
+        [
+            [tsField, field],
+            ["task.podTemplate", joinPath(field, "podTemplate")],
+        ],
+        () => planTask(environment, t.name, options.value, tsField),
+    );
+}
+
+/** A task's runs given as data, each planned as TypeScript's `task.run(...)`; run names are unique per task. */
+function planRunsFromSpec(environment: EnvironmentPlan, plan: TaskPlan, t: TaskSpec, field: string): RunPlan[] {
+    const runNames = new Set<string>();
+    return (t.runs ?? []).map((r, j) => {
+        const runField = joinPath(joinPath(field, "runs"), j);
+        checkFlyteName(joinPath(runField, "name"), r.name);
+        if (runNames.has(r.name))
+            throw new ValidationError(
+                joinPath(runField, "name"),
+                r.name,
+                `task "${plan.template.fullName}" already has a run named "${r.name}"`,
+            );
+        runNames.add(r.name);
+        const run = runFromSpec(r, runField);
+        const podTemplateField =
+            r.override?.podTemplate !== undefined
+                ? joinPath(runField, "override.podTemplate")
+                : joinPath(field, "podTemplate");
+        return atCallerPaths(
+            [
+                ["run", runField],
+                ["task.podTemplate", podTemplateField],
+            ],
+            () => planRun(environment, plan.template, r.name, run.value.args, "run"),
+            run.rules,
+        );
+    });
 }
 
 /** An ImageBuild given as data: its Image and build settings, for validateImageBuild. */

@@ -251,39 +251,9 @@ export class TaskRun extends pulumi.ComponentResource {
                 childOpts,
             );
         }
-        const { schedule, timeZone, suspend } = plan.args;
-        if (schedule) {
-            this.cronJob = new k8s.batch.v1.CronJob(
-                `${name}-cronjob`,
-                {
-                    metadata,
-                    spec: {
-                        schedule,
-                        ...(timeZone ? { timeZone } : {}),
-                        ...(suspend !== undefined ? { suspend } : {}),
-                        concurrencyPolicy: "Forbid",
-                        jobTemplate: { metadata: { labels: metadata.labels }, spec },
-                    },
-                },
-                childOpts,
-            );
-        } else {
-            // `pulumi up` registers the run; it does not wait hours for a training job to finish.
-            // A changed run replaces its Job (a Job's pod template is immutable). The name is
-            // fixed (a waited run and `run wait` find the Job by it), and the provider replaced
-            // it create-before-delete: the new Job's server-side apply met the old one ("field
-            // conflict"). So: delete before replace, and "background" removes the old Job object
-            // at once (its pods follow through the garbage collector); foreground would keep it
-            // until its pods are gone, which skipAwait does not wait for.
-            const jobMetadata = {
-                ...metadata,
-                annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" },
-            };
-            this.job = new k8s.batch.v1.Job(
-                `${name}-job`,
-                { metadata: jobMetadata, spec },
-                { ...childOpts, deleteBeforeReplace: true },
-            );
+        if (plan.args.schedule) this.cronJob = scheduledRun(name, plan, metadata, spec, childOpts);
+        else {
+            this.job = runJob(name, metadata, spec, childOpts);
             if (plan.wait)
                 this.completion = waitForJob(
                     this.job,
@@ -298,4 +268,54 @@ export class TaskRun extends pulumi.ComponentResource {
         }
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }
+}
+
+type RunMetadata = { name: string; namespace?: pulumi.Input<string>; labels: Record<string, string> };
+type RunJobSpec = Omit<JobSpec, "template"> & { template: k8s.types.input.core.v1.PodTemplateSpec };
+
+/** A scheduled run: a CronJob whose Jobs are the run's. */
+function scheduledRun(
+    name: string,
+    plan: RunPlan,
+    metadata: RunMetadata,
+    spec: RunJobSpec,
+    opts: pulumi.CustomResourceOptions,
+): k8s.batch.v1.CronJob {
+    const { schedule, timeZone, suspend } = plan.args;
+    return new k8s.batch.v1.CronJob(
+        `${name}-cronjob`,
+        {
+            metadata,
+            spec: {
+                schedule: schedule!,
+                ...(timeZone ? { timeZone } : {}),
+                ...(suspend !== undefined ? { suspend } : {}),
+                concurrencyPolicy: "Forbid",
+                jobTemplate: { metadata: { labels: metadata.labels }, spec },
+            },
+        },
+        opts,
+    );
+}
+
+/**
+ * A run now: its Job. `pulumi up` registers the run; it does not wait hours for a
+ * training job to finish. A changed run replaces its Job (a Job's pod template is
+ * immutable). The name is fixed (a waited run and `run wait` find the Job by it), and the
+ * provider replaced it create-before-delete: the new Job's server-side apply met the old
+ * one ("field conflict"). So: delete before replace, and "background" removes the old Job
+ * object at once (its pods follow through the garbage collector); foreground would keep
+ * it until its pods are gone, which skipAwait does not wait for.
+ */
+function runJob(
+    name: string,
+    metadata: RunMetadata,
+    spec: RunJobSpec,
+    opts: pulumi.CustomResourceOptions,
+): k8s.batch.v1.Job {
+    const jobMetadata = {
+        ...metadata,
+        annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" },
+    };
+    return new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...opts, deleteBeforeReplace: true });
 }

@@ -379,54 +379,58 @@ export function normalizeDevice(field: string, value: unknown): Device | undefin
         return value === 0 ? undefined : freeze({ deviceClass: "GPU", quantity: value });
     }
     if (typeof value === "string") return parseAccelerator(field, value);
-    if (typeof value === "object" && typeof (value as Device).deviceClass === "string") {
-        parseArgs(deviceSchema, value, field);
-        const d = value as Device;
-        const refused = refusedDevice(d.device, d.deviceClass);
-        if (refused) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, refused);
-        const factory = DEVICE_FACTORIES[d.deviceClass];
-        if (!factory)
-            throw new ValidationError(
-                joinPath(field, "deviceClass"),
-                d.deviceClass,
-                `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`,
-            );
-        if (d.deviceClass === "GPU" && d.device === undefined) {
-            // Flyte's Device requires quantity >= 1, and a partition without a model cannot be scheduled
-            if (d.partition !== undefined)
-                throw new ValidationError(
-                    joinPath(field, "partition"),
-                    d.partition,
-                    "a MIG partition needs a GPU model: use GPU({ device, quantity, partition })",
-                );
-            if (typeof d.quantity !== "number" || !Number.isInteger(d.quantity) || d.quantity < 1) {
-                throw new ValidationError(
-                    joinPath(field, "quantity"),
-                    d.quantity,
-                    "a device's quantity is an integer of at least 1",
-                );
-            }
-            return normalizeDevice(field, d.quantity);
-        }
-        if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
+    if (typeof value === "object" && typeof (value as Device).deviceClass === "string")
+        return normalizeDeviceLiteral(field, value as Device);
+    throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
+}
+
+/** A Device literal (a helper's result, or one written by hand): checked again as its helper checks it. */
+function normalizeDeviceLiteral(field: string, value: Device): Device | undefined {
+    parseArgs(deviceSchema, value, field);
+    const d = value as Device;
+    const refused = refusedDevice(d.device, d.deviceClass);
+    if (refused) throw new ValidationError(joinPath(field, "deviceClass"), d.deviceClass, refused);
+    const factory = DEVICE_FACTORIES[d.deviceClass];
+    if (!factory)
+        throw new ValidationError(
+            joinPath(field, "deviceClass"),
+            d.deviceClass,
+            `device classes: ${list(Object.keys(DEVICE_FACTORIES))}`,
+        );
+    if (d.deviceClass === "GPU" && d.device === undefined) {
+        // Flyte's Device requires quantity >= 1, and a partition without a model cannot be scheduled
+        if (d.partition !== undefined)
             throw new ValidationError(
                 joinPath(field, "partition"),
                 d.partition,
-                "only GPU (MIG) and TPU (topology) devices take a partition",
+                "a MIG partition needs a GPU model: use GPU({ device, quantity, partition })",
+            );
+        if (typeof d.quantity !== "number" || !Number.isInteger(d.quantity) || d.quantity < 1) {
+            throw new ValidationError(
+                joinPath(field, "quantity"),
+                d.quantity,
+                "a device's quantity is an integer of at least 1",
             );
         }
-        // re-validate: a hand-written Device literal gets the same checks as the helpers
-        if (d.deviceClass === "TPU") {
-            return factory({ device: d.device, partition: d.partition } as never, field);
-        }
-        return factory(
-            (d.deviceClass === "GPU"
-                ? { device: d.device, quantity: d.quantity, partition: d.partition }
-                : { device: d.device, quantity: d.quantity }) as never,
-            field,
+        return normalizeDevice(field, d.quantity);
+    }
+    if (d.partition !== undefined && d.deviceClass !== "GPU" && d.deviceClass !== "TPU") {
+        throw new ValidationError(
+            joinPath(field, "partition"),
+            d.partition,
+            "only GPU (MIG) and TPU (topology) devices take a partition",
         );
     }
-    throw new ValidationError(field, value, `expected ${ACCELERATOR_HELP}`);
+    // re-validate: a hand-written Device literal gets the same checks as the helpers
+    if (d.deviceClass === "TPU") {
+        return factory({ device: d.device, partition: d.partition } as never, field);
+    }
+    return factory(
+        (d.deviceClass === "GPU"
+            ? { device: d.device, quantity: d.quantity, partition: d.partition }
+            : { device: d.device, quantity: d.quantity }) as never,
+        field,
+    );
 }
 
 function freeze(d: Device): Device {

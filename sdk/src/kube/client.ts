@@ -40,8 +40,8 @@ export class KubeRequestError extends Error {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** A client for the current context of `loaded`; throws a KubeconfigError when the context cannot be used. */
-export function kubeApi(loaded: LoadedKubeconfig): KubeApi {
+/** Where the current context's API server is and how to reach it: its URL, an HTTP(S) agent with its CA and client certificate, the token. */
+function endpointOf(loaded: LoadedKubeconfig): { server: URL; agent: http.Agent; token?: string } {
     const { dir } = loaded;
     const { name, context: ctx, cluster, user = {} } = currentContext(loaded);
     if (!ctx) throw new KubeconfigError(`kubeconfig has no context "${name}"`);
@@ -53,16 +53,23 @@ export function kubeApi(loaded: LoadedKubeconfig): KubeApi {
     const read = (inline?: string, file?: string) =>
         inline ? Buffer.from(inline, "base64") : file ? fs.readFileSync(path.resolve(dir, file)) : undefined;
     const server = new URL(cluster.server);
+    const agent =
+        server.protocol === "https:"
+            ? new https.Agent({
+                  ca: read(cluster["certificate-authority-data"], cluster["certificate-authority"]),
+                  cert: read(user["client-certificate-data"], user["client-certificate"]),
+                  key: read(user["client-key-data"], user["client-key"]),
+                  rejectUnauthorized: !cluster["insecure-skip-tls-verify"],
+                  keepAlive: true,
+              })
+            : new http.Agent({ keepAlive: true });
+    return { server, agent, ...(user.token ? { token: user.token } : {}) };
+}
+
+/** A client for the current context of `loaded`; throws a KubeconfigError when the context cannot be used. */
+export function kubeApi(loaded: LoadedKubeconfig): KubeApi {
+    const { server, agent, token } = endpointOf(loaded);
     const secure = server.protocol === "https:";
-    const agent = secure
-        ? new https.Agent({
-              ca: read(cluster["certificate-authority-data"], cluster["certificate-authority"]),
-              cert: read(user["client-certificate-data"], user["client-certificate"]),
-              key: read(user["client-key-data"], user["client-key"]),
-              rejectUnauthorized: !cluster["insecure-skip-tls-verify"],
-              keepAlive: true,
-          })
-        : new http.Agent({ keepAlive: true });
     const base = server.pathname.replace(/\/$/, "");
     const request = (method: string, p: string, body?: unknown, contentType = "application/json") =>
         new Promise<KubeResponse>((resolve, reject) => {
@@ -77,22 +84,13 @@ export function kubeApi(loaded: LoadedKubeconfig): KubeApi {
                     headers: {
                         Accept: "application/json, */*",
                         ...(payload ? { "Content-Type": contentType, "Content-Length": payload.length } : {}),
-                        ...(user.token ? { Authorization: `Bearer ${user.token}` } : {}),
+                        ...(token ? { Authorization: `Bearer ${token}` } : {}),
                     },
                 },
                 (res) => {
                     const chunks: Buffer[] = [];
                     res.on("data", (c) => chunks.push(c));
-                    res.on("end", () => {
-                        const text = Buffer.concat(chunks).toString("utf8");
-                        let parsed: unknown;
-                        try {
-                            parsed = JSON.parse(text);
-                        } catch {
-                            parsed = undefined;
-                        }
-                        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-                    });
+                    res.on("end", () => resolve(response(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
                 },
             );
             req.setTimeout(REQUEST_TIMEOUT_MS, () =>
@@ -103,6 +101,17 @@ export function kubeApi(loaded: LoadedKubeconfig): KubeApi {
             req.end();
         });
     return { request, get: (p) => request("GET", p) };
+}
+
+/** An answer: its body parsed when it is JSON. */
+function response(status: number, text: string): KubeResponse {
+    let body: unknown;
+    try {
+        body = JSON.parse(text);
+    } catch {
+        body = undefined;
+    }
+    return { status, body, text };
 }
 
 /** The object at `path` (a KubeRequestError outside 2xx). */

@@ -75,25 +75,7 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
         [`${source}.uri`, joinPath(field, source)],
         [source, joinPath(field, source)],
     ] as const;
-    let image = atCallerPaths(sourceRules, () => {
-        switch (source) {
-            case "fromBase":
-                return Image.fromBase(data.fromBase!);
-            case "fromDockerfile": {
-                const { file, ...rest } = data.fromDockerfile!;
-                return Image.fromDockerfile(local(file), rest);
-            }
-            case "fromUvScript": {
-                const { script, secretMounts, ...rest } = data.fromUvScript!;
-                return Image.fromUvScript(local(script), {
-                    ...rest,
-                    ...mounts(secretMounts, joinPath(joinPath(field, source), "secretMounts")),
-                });
-            }
-            default:
-                return Image.fromDebianBase(data.fromDebianBase ?? {});
-        }
-    });
+    let image = atCallerPaths(sourceRules, () => sourceImage(data, source, joinPath(field, source), local));
     (data.layers ?? []).forEach((l, i) => {
         const at = joinPath(joinPath(field, "layers"), i);
         const keys = Object.keys(l) as (keyof ImageLayerSpec)[];
@@ -165,6 +147,32 @@ function applyLayer(image: Image, l: ImageLayerSpec, field: string, local: (p: s
     }
     if (l.dockerignore !== undefined) return image.withDockerignore(local(l.dockerignore));
     return image.withLocalV2(l.localV2?.distDir === undefined ? {} : { distDir: local(l.localV2.distDir) });
+}
+
+/** The image its source call makes (`field`: the source's place in the data form). */
+function sourceImage(
+    data: ImageSpec,
+    source: (typeof SOURCES)[number],
+    field: string,
+    local: (p: string) => string,
+): Image {
+    switch (source) {
+        case "fromBase":
+            return Image.fromBase(data.fromBase!);
+        case "fromDockerfile": {
+            const { file, ...rest } = data.fromDockerfile!;
+            return Image.fromDockerfile(local(file), rest);
+        }
+        case "fromUvScript": {
+            const { script, secretMounts, ...rest } = data.fromUvScript!;
+            return Image.fromUvScript(local(script), {
+                ...rest,
+                ...mounts(secretMounts, joinPath(field, "secretMounts")),
+            });
+        }
+        default:
+            return Image.fromDebianBase(data.fromDebianBase ?? {});
+    }
 }
 
 /** Data-form secret mounts as the builder takes them: `byKey` is the bare key string. */

@@ -73,6 +73,45 @@ interface RenderState {
     flyteUser: boolean;
 }
 
+/** The `pip install` steps of a pip-based layer. */
+function renderPipLayer(
+    l: Extract<Layer, { kind: "pip" | "uvScript" | "requirements" | "pythonWheels" }>,
+    index: number,
+    state: RenderState,
+    out: string[],
+): void {
+    switch (l.kind) {
+        case "pip":
+            renderPip(out, state, [], [...pipArgs(l), ...l.packages.map(shQuote)], l.secretMounts);
+            return;
+        case "uvScript":
+            if (l.metadata.dependencies.length)
+                renderPip(out, state, [], [...pipArgs(l), ...l.metadata.dependencies.map(shQuote)], l.secretMounts);
+            return;
+        case "requirements": {
+            const target = `${BUILD_DIR}/layer-${index}/requirements.txt`;
+            const bind = `--mount=type=bind,source=${contextPathFor(l, index)},target=${target}`;
+            renderPip(out, state, [bind], [...pipArgs(l), "--requirement", target], l.secretMounts);
+            return;
+        }
+        case "pythonWheels": {
+            const dist = `${BUILD_DIR}/layer-${index}`;
+            const bind = `--mount=type=bind,source=${contextPathFor(l, index)},target=${dist}`;
+            const pkg = shQuote(l.packageName);
+            // Dependencies from the index (the local wheel is findable), then force the local wheel itself.
+            renderPip(out, state, [bind], [...pipArgs(l), "--find-links", dist, pkg], l.secretMounts);
+            renderPip(
+                out,
+                state,
+                [bind],
+                [...pipArgs(l), "--find-links", dist, "--no-deps", "--no-index", "--force-reinstall", pkg],
+                l.secretMounts,
+            );
+            return;
+        }
+    }
+}
+
 function renderLayer(l: Layer, index: number, state: RenderState, out: string[]): void {
     switch (l.kind) {
         case "dockerLines":
@@ -109,33 +148,11 @@ function renderLayer(l: Layer, index: number, state: RenderState, out: string[])
             );
             return;
         case "pip":
-            renderPip(out, state, [], [...pipArgs(l), ...l.packages.map(shQuote)], l.secretMounts);
-            return;
         case "uvScript":
-            if (l.metadata.dependencies.length)
-                renderPip(out, state, [], [...pipArgs(l), ...l.metadata.dependencies.map(shQuote)], l.secretMounts);
+        case "requirements":
+        case "pythonWheels":
+            renderPipLayer(l, index, state, out);
             return;
-        case "requirements": {
-            const target = `${BUILD_DIR}/layer-${index}/requirements.txt`;
-            const bind = `--mount=type=bind,source=${contextPathFor(l, index)},target=${target}`;
-            renderPip(out, state, [bind], [...pipArgs(l), "--requirement", target], l.secretMounts);
-            return;
-        }
-        case "pythonWheels": {
-            const dist = `${BUILD_DIR}/layer-${index}`;
-            const bind = `--mount=type=bind,source=${contextPathFor(l, index)},target=${dist}`;
-            const pkg = shQuote(l.packageName);
-            // Dependencies from the index (the local wheel is findable), then force the local wheel itself.
-            renderPip(out, state, [bind], [...pipArgs(l), "--find-links", dist, pkg], l.secretMounts);
-            renderPip(
-                out,
-                state,
-                [bind],
-                [...pipArgs(l), "--find-links", dist, "--no-deps", "--no-index", "--force-reinstall", pkg],
-                l.secretMounts,
-            );
-            return;
-        }
         case "copy": {
             const chown = state.flyteUser ? "--chown=flyte:flyte " : "";
             out.push(`COPY ${chown}${jsonArgs(contextPathFor(l, index)!, l.dst)}`);

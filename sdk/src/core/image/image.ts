@@ -15,14 +15,8 @@ import { imageSettings } from "./config";
 import { ContextEntry, contextEntries } from "./context-entries";
 import { DEFAULT_PYTHON, FLYTE_VERSION, debianBase, debianBaseLayers, presetTag } from "./defaults";
 import { DockerfileOptions, renderDockerfile } from "./dockerfile";
+import type * as ImageArgs from "./image-args";
 import {
-    CloneArgs,
-    DebianBaseArgs,
-    DockerfileArgs,
-    LocalV2Args,
-    PipPackagesArgs,
-    SourceFolderOptions,
-    UvScriptArgs,
     cloneArgsSchema,
     commandsArgsSchema,
     commandsOptionsSchema,
@@ -46,18 +40,6 @@ import { computeTag } from "./tag";
 import { readUvScript } from "./uvscript";
 import { programSlot } from "../../runtime/program-state";
 import { ImageLayerSpec, ImageSpec, Recipe, frozenRecipe, mountSpecs, pipSpec, specOf, withStep } from "./recipe";
-
-export type { Architecture } from "./checks";
-export type {
-    CloneArgs,
-    DebianBaseArgs,
-    DockerfileArgs,
-    LocalV2Args,
-    PipPackagesArgs,
-    SourceFolderOptions,
-    UvScriptArgs,
-} from "./image-args";
-export type { PipOptionsArgs } from "./pip-options";
 
 interface ImageState {
     baseImage?: string;
@@ -136,7 +118,7 @@ export class Image {
      * `flyte` user, WORKDIR /home/flyte, the /opt/venv environment and apt
      * build-essential + ca-certificates (tagged "py<M.m>" until changed).
      */
-    static fromDebianBase(args: DebianBaseArgs = {}): Image {
+    static fromDebianBase(args: ImageArgs.DebianBaseArgs = {}): Image {
         const a = normalizeArgs(debianBaseArgsSchema, args, "fromDebianBase");
         const python = a.python ?? DEFAULT_PYTHON;
         const platform = a.platform ?? DEFAULT_PLATFORMS;
@@ -203,7 +185,7 @@ export class Image {
      * An image built from your own Dockerfile, with its folder as the build context.
      * No layers can be added (Flyte cannot know what the Dockerfile sets up).
      */
-    static fromDockerfile(file: string, args: DockerfileArgs): Image {
+    static fromDockerfile(file: string, args: ImageArgs.DockerfileArgs): Image {
         const f = "fromDockerfile";
         const path = checkHostPath(joinPath(f, "file"), file);
         if (!isFile(path)) throw new ValidationError(joinPath(f, "file"), file, "an existing Dockerfile");
@@ -237,7 +219,7 @@ export class Image {
      * An image for a uv script: Flyte's Debian base without flyte, plus the
      * dependencies of the script's `# /// script` block (installed with pip).
      */
-    static fromUvScript(script: string, args: UvScriptArgs): Image {
+    static fromUvScript(script: string, args: ImageArgs.UvScriptArgs): Image {
         const f = "fromUvScript";
         const path = checkHostPath(joinPath(f, "script"), script);
         if (!path.endsWith(".py"))
@@ -356,7 +338,7 @@ export class Image {
      * or `withPipPackages({ packages, indexUrl, extraIndexUrls, pre, extraArgs, secretMounts })`.
      */
     withPipPackages(...packages: string[]): Image;
-    withPipPackages(args: PipPackagesArgs): Image;
+    withPipPackages(args: ImageArgs.PipPackagesArgs): Image;
     withPipPackages(...input: unknown[]): Image {
         const f = "withPipPackages";
         const { list, args, given } = listOrArgs(f, input, "packages", pipPackagesArgsSchema);
@@ -470,7 +452,7 @@ export class Image {
      * image's withDockerignore). `dst` "." (default) means "./<folder name>", unless
      * `copyContentsOnly`.
      */
-    withSourceFolder(src: string, dst = ".", options: SourceFolderOptions = {}): Image {
+    withSourceFolder(src: string, dst = ".", options: ImageArgs.SourceFolderOptions = {}): Image {
         const f = "withSourceFolder";
         const path = checkHostPath(joinPath(f, "src"), src);
         if (!isDir(path)) throw new ValidationError(joinPath(f, "src"), src, "an existing directory");
@@ -510,7 +492,7 @@ export class Image {
      * `flyte` package (dependencies from the index, then the local wheel forced), and a
      * `flyteidl2` wheel from the same folder if there is one.
      */
-    withLocalV2(args: LocalV2Args = {}): Image {
+    withLocalV2(args: ImageArgs.LocalV2Args = {}): Image {
         const f = "withLocalV2";
         const dir = normalizeArgs(localV2ArgsSchema, args, f).distDir ?? "dist";
         if (!isDir(dir))
@@ -538,7 +520,7 @@ export class Image {
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */
-    clone(args: CloneArgs = {}): Image {
+    clone(args: ImageArgs.CloneArgs = {}): Image {
         const a = normalizeArgs(cloneArgsSchema, args, "clone");
         return this.cloneWith(a).recorded(this, {
             clone: definedFields({ ...a, platform: a.platform && [...a.platform] }),

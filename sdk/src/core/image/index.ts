@@ -4,17 +4,7 @@
  * context / build secrets an image build needs.
  */
 export { Image } from "./image";
-export type {
-    Architecture,
-    CloneArgs,
-    DebianBaseArgs,
-    DockerfileArgs,
-    LocalV2Args,
-    PipOptionsArgs,
-    PipPackagesArgs,
-    SourceFolderOptions,
-    UvScriptArgs,
-} from "./image";
+export type { Architecture } from "./checks";
 export type {
     Layer,
     PipOptions,

@@ -7,7 +7,7 @@ import { ProfileInput, resolveProfile } from "../placement/resolve";
 import { Placement } from "../placement/types";
 import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task-template";
 import { PodContribution, mergePod, normalizeBase } from "./merge";
-import { SECRET_FS_GROUP, wireSecrets } from "./secret-wiring";
+import { SECRET_FS_GROUP, SecretWiring, wireSecrets } from "./secret-wiring";
 import { EnvVar, PodTemplate, Volume, VolumeMount } from "./kube-types";
 
 export const LABEL_PREFIX = "pulumi-flyte.io";
@@ -73,20 +73,7 @@ export function renderPodTemplate(
 export function render(environment: EnvironmentArgs | Environment, options: PodTemplateRenderOptions = {}): Rendered {
     const env = isNormalized(environment) ? environment : normalizeEnvironment(environment);
     const profile = resolveProfile(options.profile);
-    let task: TaskTemplate | undefined;
-    if (options.task instanceof TaskTemplate) {
-        if (options.task.environment.name !== env.name) {
-            throw new ValidationError(
-                "task",
-                options.task.fullName,
-                `belongs to environment "${options.task.environment.name}", not "${env.name}"`,
-            );
-        }
-        task = options.task;
-    } else if (options.task !== undefined) {
-        const { name, ...taskOptions } = options.task;
-        task = new TaskTemplate(env, name, taskOptions);
-    }
+    const task = taskOf(env, options.task);
     const settings = task ? task.settings : environmentSettings(env);
 
     const device = settings.resources?.device;
@@ -104,27 +91,13 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     ];
     checkUniqueEnv(env_);
 
-    const volumes: Volume[] = [...secrets.volumes];
-    const volumeMounts: VolumeMount[] = [...secrets.volumeMounts];
-    const shm = settings.resources?.sharedMemory;
-    if (shm) {
-        volumes.push({
-            name: "flyte-shm",
-            emptyDir: { medium: "Memory", ...(shm.sizeLimit ? { sizeLimit: shm.sizeLimit } : {}) },
-        });
-        volumeMounts.push({ name: "flyte-shm", mountPath: "/dev/shm" });
-    }
+    const { volumes, volumeMounts } = podVolumes(secrets, settings.resources?.sharedMemory);
 
     const q = settings.resources?.quantities;
     const requests = { ...(q?.requests ?? {}), ...placement.resources };
     const limits = { ...(q?.limits ?? {}), ...placement.resources };
 
-    const labels: Record<string, string> = {
-        [LABELS.managedBy]: "pulumi-flyte",
-        // label values are at most 63 characters: long names keep a prefix and a hash
-        [LABELS.environment]: labelValue(env.name),
-        ...(task ? { [LABELS.task]: labelValue(task.name) } : {}),
-    };
+    const labels = podLabels(env, task);
     const annotations = taskAnnotations(settings, profile.name, placement.hosts);
     const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
     const contribution: PodContribution = {
@@ -152,6 +125,50 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
         template,
     };
     return { podTemplate, placement, settings, name, primaryContainerName: base.primaryContainerName };
+}
+
+/** The labels of an environment's or task's pods and PodTemplate. */
+function podLabels(env: Environment, task: TaskTemplate | undefined): Record<string, string> {
+    return {
+        [LABELS.managedBy]: "pulumi-flyte",
+        // label values are at most 63 characters: long names keep a prefix and a hash
+        [LABELS.environment]: labelValue(env.name),
+        ...(task ? { [LABELS.task]: labelValue(task.name) } : {}),
+    };
+}
+
+/** The task being rendered, if any: one of this environment's, or declared from its options. */
+function taskOf(env: Environment, task: PodTemplateRenderOptions["task"]): TaskTemplate | undefined {
+    if (task instanceof TaskTemplate) {
+        if (task.environment.name !== env.name) {
+            throw new ValidationError(
+                "task",
+                task.fullName,
+                `belongs to environment "${task.environment.name}", not "${env.name}"`,
+            );
+        }
+        return task;
+    }
+    if (task === undefined) return undefined;
+    const { name, ...taskOptions } = task;
+    return new TaskTemplate(env, name, taskOptions);
+}
+
+/** The primary container's volumes and mounts: secret files, and /dev/shm when shared memory is asked for. */
+function podVolumes(
+    secrets: SecretWiring,
+    shm: { readonly sizeLimit?: string } | undefined,
+): { volumes: Volume[]; volumeMounts: VolumeMount[] } {
+    const volumes: Volume[] = [...secrets.volumes];
+    const volumeMounts: VolumeMount[] = [...secrets.volumeMounts];
+    if (shm) {
+        volumes.push({
+            name: "flyte-shm",
+            emptyDir: { medium: "Memory", ...(shm.sizeLimit ? { sizeLimit: shm.sizeLimit } : {}) },
+        });
+        volumeMounts.push({ name: "flyte-shm", mountPath: "/dev/shm" });
+    }
+    return { volumes, volumeMounts };
 }
 
 function isNormalized(e: EnvironmentArgs | Environment): e is Environment {
