@@ -91,8 +91,16 @@ pf_start() {
   # so they start with umask 022 whatever the caller's.
   local caller_umask; caller_umask="$(umask)"
   umask 022
-  # 9>&-: do not hand the platform lock (fd 9) down to long-running daemons
-  setsid "$@" >> "$PF_LOGS/$name.log" 2>&1 < /dev/null 9>&- &
+  # Only stdin, stdout and stderr go down to a long-running daemon: an inherited lock
+  # (platform.sh's own on fd 9, or the machine's platform lock that `flock <file>
+  # <command>` hands to the command, on fd 3) would stay held as long as the daemon runs.
+  (
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec setsid "$@" >> "$PF_LOGS/$name.log" 2>&1 < /dev/null
+  ) &
   local pid=$!
   umask "$caller_umask"
   printf '%s\n%s\n' "$pid" "$(basename "$1")" > "$PF_RUN/$name.pid"

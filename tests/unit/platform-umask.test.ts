@@ -46,3 +46,26 @@ describe("platform scripts and umask", () => {
         expect(out).toEqual(["caller 0077", "0022"]);
     });
 });
+
+test("a daemon started under a lock (`flock <file> <command>`, fd 3; platform.sh's fd 9) does not keep holding it", () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "pf-lock-"));
+    const lock = path.join(cache, "lock");
+    try {
+        const out = execFileSync(
+            "bash",
+            [
+                "-c",
+                `flock "${lock}" bash -c 'set -euo pipefail; exec 9>"${lock}.own"; source scripts/platform/lib.sh; pf_start probe -- sleep 30; echo started'; ` +
+                    `if flock -n "${lock}" true; then echo released; else echo held; fi; ` +
+                    `if flock -n "${lock}.own" true; then echo released; else echo held; fi; ` +
+                    `kill "$(head -1 "${cache}/platform/run/probe.pid")"`,
+            ],
+            { cwd: ROOT, env: { ...process.env, PULUMI_FLYTE_CACHE: cache }, encoding: "utf8" },
+        )
+            .trim()
+            .split("\n");
+        expect(out).toEqual(["started", "released", "released"]);
+    } finally {
+        fs.rmSync(cache, { recursive: true, force: true });
+    }
+});
