@@ -1,13 +1,15 @@
 // Command platform-nodes registers the fake nodes described in
 // platform/nodes.yaml with the local kube-apiserver, for kwok to manage.
 //
-//	platform-nodes render -f platform/nodes.yaml            # print a v1 List of Nodes
+//	platform-nodes render -f platform/nodes.yaml            # print a v1 List of Nodes, DeviceClasses, ResourceSlices
 //	platform-nodes apply  -f platform/nodes.yaml --kubeconfig K
 //	platform-nodes wait   -f platform/nodes.yaml --kubeconfig K --timeout 60s
 //
 // apply creates missing nodes (with status.capacity/allocatable, which the
 // apiserver accepts on create), updates labels/taints/capacity of existing
-// ones, and deletes nodes it created earlier that are no longer in the file.
+// ones, and deletes nodes it created earlier that are no longer in the file;
+// then it publishes the fake DRA drivers' DeviceClasses and ResourceSlices
+// (dra.go) the same way.
 package main
 
 import (
@@ -21,8 +23,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -51,13 +54,25 @@ type nodeEntry struct {
 	Taints      []taint           `json:"taints,omitempty"`
 	Capacity    map[string]string `json:"capacity"`
 	Allocatable map[string]string `json:"allocatable,omitempty"`
+	// Devices the node's fake DRA drivers publish in ResourceSlices (dra.go).
+	DRA *draEntry `json:"dra,omitempty"`
 }
 
 type nodesFile struct {
 	Defaults struct {
 		Labels map[string]string `json:"labels,omitempty"`
 	} `json:"defaults"`
-	Nodes []nodeEntry `json:"nodes"`
+	// DeviceClasses the fake DRA drivers install (dra.go).
+	DeviceClasses []deviceClassEntry `json:"deviceClasses,omitempty"`
+	Nodes         []nodeEntry        `json:"nodes"`
+}
+
+// platform is everything the file describes.
+type platform struct {
+	nodes   []corev1.Node
+	classes []resourcev1.DeviceClass
+	// ResourceSlices by node name.
+	slices map[string][]resourcev1.ResourceSlice
 }
 
 func resources(m map[string]string) (corev1.ResourceList, error) {
@@ -72,7 +87,7 @@ func resources(m map[string]string) (corev1.ResourceList, error) {
 	return out, nil
 }
 
-func load(path string) ([]corev1.Node, error) {
+func load(path string) (*platform, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -81,6 +96,11 @@ func load(path string) ([]corev1.Node, error) {
 	if err := yaml.UnmarshalStrict(raw, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	classes, err := deviceClasses(f.DeviceClasses)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p := &platform{classes: classes, slices: map[string][]resourcev1.ResourceSlice{}}
 	seen := map[string]bool{}
 	var nodes []corev1.Node
 	for i, e := range f.Nodes {
@@ -130,6 +150,13 @@ func load(path string) ([]corev1.Node, error) {
 		if e.About != "" {
 			annotations[aboutAnnotation] = e.About
 		}
+		if e.DRA != nil {
+			s, err := nodeSlices(e.Name, e.DRA)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			p.slices[e.Name] = s
+		}
 		nodes = append(nodes, corev1.Node{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Node"},
 			ObjectMeta: metav1.ObjectMeta{Name: e.Name, Labels: labels, Annotations: annotations},
@@ -137,7 +164,8 @@ func load(path string) ([]corev1.Node, error) {
 			Status:     corev1.NodeStatus{Capacity: capacity, Allocatable: allocatable},
 		})
 	}
-	return nodes, nil
+	p.nodes = nodes
+	return p, nil
 }
 
 func client(kubeconfig string) (*kubernetes.Clientset, error) {
@@ -148,23 +176,28 @@ func client(kubeconfig string) (*kubernetes.Clientset, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
-func apply(ctx context.Context, cs *kubernetes.Clientset, want []corev1.Node) error {
+func apply(ctx context.Context, cs *kubernetes.Clientset, p *platform) error {
+	want := p.nodes
 	api := cs.CoreV1().Nodes()
 	wanted := map[string]bool{}
+	registered := map[string]*corev1.Node{}
 	for i := range want {
 		n := want[i]
 		wanted[n.Name] = true
 		cur, err := api.Get(ctx, n.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			if _, err := api.Create(ctx, &n, metav1.CreateOptions{}); err != nil {
+			created, err := api.Create(ctx, &n, metav1.CreateOptions{})
+			if err != nil {
 				return fmt.Errorf("create node %s: %w", n.Name, err)
 			}
+			registered[n.Name] = created
 			fmt.Printf("node/%s created\n", n.Name)
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("get node %s: %w", n.Name, err)
 		}
+		registered[n.Name] = cur
 		changed := false
 		if !equality.Semantic.DeepEqual(cur.Labels, n.Labels) || !equality.Semantic.DeepEqual(cur.Spec.Taints, n.Spec.Taints) {
 			cur.Labels = n.Labels
@@ -206,7 +239,7 @@ func apply(ctx context.Context, cs *kubernetes.Clientset, want []corev1.Node) er
 			fmt.Printf("node/%s deleted (no longer in the file)\n", n.Name)
 		}
 	}
-	return nil
+	return applyDRA(ctx, cs, p.classes, p.slices, registered)
 }
 
 func ready(n *corev1.Node) bool {
@@ -252,23 +285,34 @@ func main() {
 	timeout := fs.Duration("timeout", 60*time.Second, "wait timeout")
 	_ = fs.Parse(os.Args[2:])
 
-	nodes, err := load(*file)
+	p, err := load(*file)
 	if err == nil {
 		ctx := context.Background()
 		switch cmd {
 		case "render":
-			list := corev1.NodeList{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}, Items: nodes}
+			items := []any{}
+			for _, n := range p.nodes {
+				items = append(items, n)
+			}
+			for _, c := range p.classes {
+				items = append(items, c)
+			}
+			for _, n := range p.nodes {
+				for _, s := range p.slices[n.Name] {
+					items = append(items, s)
+				}
+			}
 			var out []byte
-			if out, err = json.MarshalIndent(list, "", "  "); err == nil {
+			if out, err = json.MarshalIndent(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, "", "  "); err == nil {
 				fmt.Println(string(out))
 			}
 		case "apply", "wait":
 			var cs *kubernetes.Clientset
 			if cs, err = client(*kubeconfig); err == nil {
 				if cmd == "apply" {
-					err = apply(ctx, cs, nodes)
+					err = apply(ctx, cs, p)
 				} else {
-					err = wait(ctx, cs, nodes, *timeout)
+					err = wait(ctx, cs, p.nodes, *timeout)
 				}
 			}
 		default:
