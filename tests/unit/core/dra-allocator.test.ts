@@ -21,7 +21,14 @@ import {
 
 const A100_80 = { product: "NVIDIA A100-SXM4-80GB", memory: "80Gi" };
 const H100 = { product: "NVIDIA H100 80GB HBM3", memory: "80Gi" };
-const MIG_A100 = { ...A100_80, mig: [["1g.10gb", 1], ["3g.40gb", 4], ["7g.80gb", 8]] as [string, number][] };
+const MIG_A100 = {
+    ...A100_80,
+    mig: [
+        ["1g.10gb", 1],
+        ["3g.40gb", 4],
+        ["7g.80gb", 8],
+    ] as [string, number][],
+};
 
 function run(
     slices: ResourceSlice[],
@@ -78,7 +85,9 @@ describe("counts and selectors", () => {
 
     it("skips devices other claims of the cluster hold", () => {
         const allocated = ["gpu.nvidia.com/n1/gpu-0", "gpu.nvidia.com/n1/gpu-2"];
-        expect(devicesOf(run(slices, [claim("gpu.nvidia.com", 2)], { allocated }))).toEqual([["gpu:gpu-1", "gpu:gpu-3"]]);
+        expect(devicesOf(run(slices, [claim("gpu.nvidia.com", 2)], { allocated }))).toEqual([
+            ["gpu:gpu-1", "gpu:gpu-3"],
+        ]);
         expect(run(slices, [claim("gpu.nvidia.com", 3)], { allocated }).kind).toBe("unallocatable");
     });
 
@@ -129,9 +138,9 @@ describe("partitionable devices (MIG) and their counters", () => {
     });
 
     it("cannot allocate the whole GPU and a slice of it together", () => {
-        expect(
-            run(slices, [claim("gpu.nvidia.com", 1), claim("mig.nvidia.com", 1, migProfile("1g.10gb"))]).kind,
-        ).toBe("unallocatable");
+        expect(run(slices, [claim("gpu.nvidia.com", 1), claim("mig.nvidia.com", 1, migProfile("1g.10gb"))]).kind).toBe(
+            "unallocatable",
+        );
     });
 
     it("counts counters consumed by devices already allocated", () => {
@@ -145,9 +154,13 @@ describe("partitionable devices (MIG) and their counters", () => {
 
     it("ignores the pool while its counter slice is not published (incomplete pool)", () => {
         const devicesOnly = slices.filter((s) => s.spec.devices);
-        expect(run(devicesOnly, [claim("mig.nvidia.com", 1, migProfile("1g.10gb"))])).toEqual({ kind: "unallocatable" });
+        expect(run(devicesOnly, [claim("mig.nvidia.com", 1, migProfile("1g.10gb"))])).toEqual({
+            kind: "unallocatable",
+        });
         const all: ResourceClaimSpec = {
-            devices: { requests: [{ name: "all", exactly: { deviceClassName: "mig.nvidia.com", allocationMode: "All" } }] },
+            devices: {
+                requests: [{ name: "all", exactly: { deviceClassName: "mig.nvidia.com", allocationMode: "All" } }],
+            },
         };
         expect(run(devicesOnly, [all]).kind).toBe("error");
     });
@@ -194,7 +207,10 @@ describe("firstAvailable", () => {
                 ...both[0].spec,
                 devices: [
                     ...both[0].spec.devices!,
-                    { name: "gpu-1", attributes: { type: { string: "gpu" }, productName: { string: A100_80.product } } },
+                    {
+                        name: "gpu-1",
+                        attributes: { type: { string: "gpu" }, productName: { string: A100_80.product } },
+                    },
                 ],
             },
         };
@@ -254,9 +270,9 @@ describe("errors stop the attempt, not only the node", () => {
     });
 
     it("a selector the library does not evaluate is unsupported", () => {
-        expect(
-            run(nvidiaSlices("n1", 1, A100_80), [claim("gpu.nvidia.com", 1, 'cel.bind(x, 1, x == 1)')]).kind,
-        ).toBe("unsupported");
+        expect(run(nvidiaSlices("n1", 1, A100_80), [claim("gpu.nvidia.com", 1, "cel.bind(x, 1, x == 1)")]).kind).toBe(
+            "unsupported",
+        );
     });
 });
 
@@ -324,7 +340,9 @@ describe("constraints, taints and pools", () => {
             spec: {
                 ...s.spec,
                 nodeName: undefined,
-                nodeSelector: { nodeSelectorTerms: [{ matchExpressions: [{ key: "rack", operator: "In", values: ["a"] }] }] },
+                nodeSelector: {
+                    nodeSelectorTerms: [{ matchExpressions: [{ key: "rack", operator: "In", values: ["a"] }] }],
+                },
             },
         }));
         const state = new AllocatorState([GPU_CLASS], bySelector, new Set());

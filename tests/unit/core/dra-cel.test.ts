@@ -37,7 +37,7 @@ describe("the device variable", () => {
         ['device.attributes["gpu.nvidia.com"].migCapable', true],
         // a qualified attribute keeps its own domain; unqualified ones are the driver's
         ['device.attributes["resource.kubernetes.io"].pcieRoot == "pci0000:00"', true],
-        ['device.allowMultipleAllocations == false', true],
+        ["device.allowMultipleAllocations == false", true],
         ['device.attributes["gpu.nvidia.com"].productName.startsWith("NVIDIA A100")', true],
         ['device.attributes["gpu.nvidia.com"].productName.matches("^NVIDIA A100.*80GB$")', true],
         ['device.attributes["gpu.nvidia.com"].productName.lowerAscii().contains("a100")', true],

@@ -10,7 +10,12 @@ export const GPU_CLASS: DeviceClass = {
     metadata: { name: "gpu.nvidia.com" },
     spec: {
         selectors: [
-            { cel: { expression: "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'gpu'" } },
+            {
+                cel: {
+                    expression:
+                        "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'gpu'",
+                },
+            },
         ],
     },
 };
@@ -18,7 +23,12 @@ export const MIG_CLASS: DeviceClass = {
     metadata: { name: "mig.nvidia.com" },
     spec: {
         selectors: [
-            { cel: { expression: "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'mig'" } },
+            {
+                cel: {
+                    expression:
+                        "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'mig'",
+                },
+            },
         ],
     },
 };
@@ -68,7 +78,11 @@ export function nvidiaSlices(node: string, count: number, gpu: GpuSpec, generati
             for (let placement = 0; placement + size <= 8; placement += size) {
                 devices.push({
                     name: `gpu-${i}-mig-${profile.replace(".", "")}-${placement}`,
-                    attributes: { type: { string: "mig" }, profile: { string: profile }, productName: { string: gpu.product } },
+                    attributes: {
+                        type: { string: "mig" },
+                        profile: { string: profile },
+                        productName: { string: gpu.product },
+                    },
                     consumesCounters: [{ counterSet: `gpu-${i}-counter-set`, counters: slices(placement, size) }],
                 });
             }
@@ -78,7 +92,10 @@ export function nvidiaSlices(node: string, count: number, gpu: GpuSpec, generati
     }
     const pool = { name: node, generation, resourceSliceCount: counterSets.length ? 2 : 1 };
     const out: ResourceSlice[] = [
-        { metadata: { name: `${node}-gpu.nvidia.com-devices` }, spec: { driver: "gpu.nvidia.com", pool, nodeName: node, devices } },
+        {
+            metadata: { name: `${node}-gpu.nvidia.com-devices` },
+            spec: { driver: "gpu.nvidia.com", pool, nodeName: node, devices },
+        },
     ];
     if (counterSets.length)
         out.push({
@@ -118,7 +135,9 @@ export function claim(cls: string, count = 1, ...selectors: string[]): ResourceC
                         deviceClassName: cls,
                         allocationMode: "ExactCount",
                         count,
-                        ...(selectors.length ? { selectors: selectors.map((expression) => ({ cel: { expression } })) } : {}),
+                        ...(selectors.length
+                            ? { selectors: selectors.map((expression) => ({ cel: { expression } })) }
+                            : {}),
                     },
                 },
             ],

@@ -7,6 +7,7 @@
  *   TaintToleration    "node(s) had untolerated taint(s)"
  *   NodeAffinity       "node(s) didn't match Pod's node affinity/selector"
  *   NodeResourcesFit   "Too many pods", "Insufficient cpu", "Insufficient <resource>"
+ *   DynamicResources   "cannot allocate all claims" (./dra/dynamic-resources.ts)
  *
  * Nodes are judged empty: what other pods already use is not subtracted (the check
  * asks "could this pod ever run here", not "right now").
@@ -14,7 +15,13 @@
 import { tryParseQuantity } from "../quantity";
 
 /** The filters simulated, in the order the default scheduler profile runs them. */
-export const FILTERS = ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"] as const;
+export const FILTERS = [
+    "NodeUnschedulable",
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "DynamicResources",
+] as const;
 export type FilterName = (typeof FILTERS)[number];
 
 /** A node as the simulation sees it: a real node, or the template of a declared pool. */
@@ -72,6 +79,8 @@ export interface SchedulablePodSpec {
         };
     };
     tolerations?: PodToleration[];
+    /** The pod's claims (resource.k8s.io): from a ResourceClaimTemplate or an existing ResourceClaim. */
+    resourceClaims?: { name: string; resourceClaimName?: string; resourceClaimTemplateName?: string }[];
 }
 
 export interface FilterOptions {
@@ -227,6 +236,8 @@ export function nodeAffinity(pod: SchedulablePodSpec, node: SchedulingNode): Fil
 /** Is the scheduler checking this resource against allocatable (besides cpu, memory, ephemeral-storage)? */
 export function isScalarResource(name: string): boolean {
     if (name.startsWith("hugepages-") || name.startsWith("attachable-volumes-")) return true;
+    // a DeviceClass's implicit extended resource (DRAExtendedResource): a prefixed native resource
+    if (name.startsWith("deviceclass.resource.kubernetes.io/")) return true;
     // extended resources: a domain-qualified name outside kubernetes.io
     return name.includes("/") && !name.includes("kubernetes.io/") && !name.startsWith("requests.");
 }
@@ -307,10 +318,16 @@ export function formatUnits(resource: string, value: bigint): string {
     return `${value}`;
 }
 
+/**
+ * NodeResourcesFit. `delegatedToDra`: extended resources a DeviceClass serves
+ * (DRAExtendedResource); on a node without them in its allocatable, the
+ * DynamicResources filter allocates them instead of this one counting them.
+ */
 export function nodeResourcesFit(
     pod: SchedulablePodSpec,
     node: SchedulingNode,
     requests: Map<string, bigint> = podRequests(pod),
+    delegatedToDra: (resource: string) => boolean = () => false,
 ): FilterFailure | undefined {
     const reasons: string[] = [];
     const details: string[] = [];
@@ -325,6 +342,7 @@ export function nodeResourcesFit(
         const want = requests.get(name)!;
         if (want <= 0n) continue;
         const have = units(name, node.allocatable[name]);
+        if (have === 0n && delegatedToDra(name)) continue;
         if (want > have) {
             reasons.push(`Insufficient ${name}`);
             details.push(
@@ -350,17 +368,18 @@ function parseInt64(s: string): bigint | undefined {
     return v;
 }
 
-/** All filters in order; the first that fails decides (as the scheduler stops at it). */
+/** All filters but DynamicResources in order; the first that fails decides (as the scheduler stops at it). */
 export function runFilters(
     pod: SchedulablePodSpec,
     node: SchedulingNode,
     options: FilterOptions = {},
     requests?: Map<string, bigint>,
+    delegatedToDra?: (resource: string) => boolean,
 ): FilterFailure | undefined {
     return (
         nodeUnschedulable(pod, node, options) ??
         taintToleration(pod, node, options) ??
         nodeAffinity(pod, node) ??
-        nodeResourcesFit(pod, node, requests)
+        nodeResourcesFit(pod, node, requests, delegatedToDra)
     );
 }

@@ -1,6 +1,7 @@
 /**
  * Where could this pod go? A pure function of (pod spec, nodes) that runs the
- * scheduler's filters (./fit.ts) on every node and on the template of every declared
+ * scheduler's filters (./fit.ts, then DynamicResources:
+ * ./dra/dynamic-resources.ts) on every node and on the template of every declared
  * node pool (pools that scale from zero have no node to look at), and says, in the
  * scheduler's terms, which nodes and pools could take the pod, or why none could.
  */
@@ -9,6 +10,7 @@ import { ValidationError } from "../errors";
 import { tryParseQuantity } from "../quantity";
 import { parseWith } from "../validate";
 import {
+    FILTERS,
     FilterFailure,
     FilterName,
     FilterOptions,
@@ -16,7 +18,10 @@ import {
     SchedulingNode,
     podRequests,
     runFilters,
+    units,
 } from "./fit";
+import { DraContext, DraPreFilter, draFilter, draPreFilter } from "./dra/dynamic-resources";
+import type { ResourceClaimSpec } from "./dra/types";
 import { NodeShapes, nodeList, shapesFor } from "./node-shapes";
 
 /** Labels naming a node's pool, by cluster flavour (first found wins). */
@@ -198,6 +203,14 @@ export interface SchedulingVerdict {
     /** One line: where it runs ("a100-80gb (gke-a100-80gb)"), or "none: <why>". */
     placement: string;
     verdicts: NodeVerdict[];
+    /**
+     * The simulation cannot tell (e.g. a DRA selector uses what it does not evaluate,
+     * or the pod has claims and the cluster's DRA objects were not read): why. Then
+     * `schedulable` is true (no warning) and `placement` is "unchecked: <why>".
+     */
+    unchecked?: string;
+    /** The scheduler gives up on the pod with this error (a DRA allocation error, e.g. a CEL runtime error). */
+    schedulerError?: string;
 }
 
 /** The default admission plugins' tolerations (DefaultTolerationSeconds) every created pod gets. */
@@ -209,6 +222,16 @@ const ADMISSION_TOLERATIONS = [
 export interface SimulateOptions extends FilterOptions {
     /** Declared pools' template nodes (declaredPoolNodes). */
     declaredPools?: readonly SchedulingNode[];
+    /**
+     * The cluster's DeviceClasses, ResourceSlices and ResourceClaims (prepareDra). Without
+     * them, extended resources are counted against allocatable only, and a pod with
+     * claims is unchecked.
+     */
+    dra?: DraContext;
+    /** The ResourceClaimTemplates the pod's claims come from, by name (their `spec.spec`). */
+    claimTemplates?: Readonly<Record<string, ResourceClaimSpec>>;
+    /** The pod's namespace (where its named ResourceClaims live). */
+    namespace?: string;
 }
 
 /**
@@ -227,7 +250,38 @@ export function simulateScheduling(
     }
     const admitted: SchedulablePodSpec = { ...pod, tolerations };
     const requests = podRequests(admitted);
-    const failureOf = (n: SchedulingNode) => runFilters(admitted, n, options, requests);
+    const dra = options.dra;
+    const pre: DraPreFilter = dra
+        ? draPreFilter(
+              dra,
+              { namespace: options.namespace, resourceClaims: pod.resourceClaims, templates: options.claimTemplates },
+              requests,
+          )
+        : pod.resourceClaims?.length
+          ? { kind: "unsupported", message: "the pod has resource claims and the cluster's DRA objects were not read" }
+          : { kind: "skip" };
+    const delegated = (resource: string) => !!dra?.extended.has(resource);
+    let unchecked = pre.kind === "unsupported" ? pre.message : undefined;
+    let schedulerError: string | undefined;
+    // PreFilter failed: every node fails, the other filters' failures aside
+    const preFailure: FilterFailure | undefined =
+        pre.kind === "unschedulable"
+            ? { filter: "DynamicResources", reasons: [pre.message], detail: pre.message }
+            : undefined;
+    const failureOf = (n: SchedulingNode) => runFilters(admitted, n, options, requests, delegated) ?? preFailure;
+    /**
+     * DynamicResources on one real node that passed the other filters (its devices are
+     * its own: never shared by a node shape). A declared pool publishes no devices
+     * before it scales up: its claims are assumed to fit.
+     */
+    const draFailureOf = (n: SchedulingNode): FilterFailure | undefined => {
+        if (pre.kind !== "ready") return undefined;
+        const outcome = draFilter(dra!, pre, n, (r) => units(r, n.allocatable[r]));
+        if (outcome.kind === "fails") return outcome.failure;
+        if (outcome.kind === "error") schedulerError ??= outcome.message;
+        else if (outcome.kind === "unsupported") unchecked ??= outcome.message;
+        return undefined;
+    };
     // one object per node and pod: literals, not spreads (5,000 nodes × every pod)
     const verdictOf = (n: SchedulingNode, failure: FilterFailure | undefined): NodeVerdict => {
         const template = !!n.template;
@@ -244,19 +298,52 @@ export function simulateScheduling(
     const shapes = shapesFor(nodes, admitted);
     const summary = new Summary(shapes?.representatives.length ?? 0);
     if (shapes) {
-        // one node of each shape judged; the others share its failure
+        // one node of each shape judged; the others share its failure (DRA's aside: per node)
         const failures = shapes.representatives.map(failureOf);
         const { shapeOf } = shapes;
-        for (let i = 0; i < real.length; i++)
-            summary.add((verdicts[i] = verdictOf(real[i], failures[shapeOf[i]])), shapeOf[i]);
+        for (let i = 0; i < real.length; i++) {
+            const shared = failures[shapeOf[i]];
+            const own = shared ? undefined : draFailureOf(real[i]);
+            summary.add((verdicts[i] = verdictOf(real[i], shared ?? own)), own ? -1 : shapeOf[i]);
+        }
     } else {
-        for (let i = 0; i < real.length; i++) summary.add((verdicts[i] = verdictOf(real[i], failureOf(real[i]))), -1);
+        for (let i = 0; i < real.length; i++) {
+            const failure = failureOf(real[i]) ?? draFailureOf(real[i]);
+            summary.add((verdicts[i] = verdictOf(real[i], failure)), -1);
+        }
     }
     for (let i = 0; i < declaredPools.length; i++)
         summary.add((verdicts[real.length + i] = verdictOf(declaredPools[i], failureOf(declaredPools[i]))), -1);
     const { fitting, byPool, scaleUp } = summary;
     const groups = summary.groups();
-    const schedulerMessage = fitting.length ? undefined : fitErrorMessage(real.length, summary.reasonCounts());
+    if (unchecked)
+        return {
+            schedulable: true,
+            nodes: [],
+            pools: [],
+            scaleUp: [],
+            groups,
+            placement: `unchecked: ${unchecked}`,
+            verdicts,
+            unchecked,
+        };
+    if (schedulerError)
+        return {
+            schedulable: false,
+            nodes: [],
+            pools: [],
+            scaleUp: [],
+            schedulerMessage: schedulerError,
+            groups,
+            placement: `none: the scheduler gives up on the pod: ${schedulerError}`,
+            verdicts,
+            schedulerError,
+        };
+    const schedulerMessage = fitting.length
+        ? undefined
+        : preFailure // PreFilter failed: the scheduler reports only its message
+          ? `0/${real.length} nodes are available: ${preFailure.detail}.`
+          : fitErrorMessage(real.length, summary.reasonCounts());
     let placement: string;
     if (fitting.length) {
         placement = [...byPool]
@@ -392,8 +479,7 @@ class Summary {
 
     /** The groups: the filters' order, then the biggest groups first. */
     groups(): NodeGroup[] {
-        const order = (f: FilterName) =>
-            ["NodeUnschedulable", "TaintToleration", "NodeAffinity", "NodeResourcesFit"].indexOf(f);
+        const order = (f: FilterName) => FILTERS.indexOf(f);
         return [...this.byText.values()].sort(
             (a, b) =>
                 order(a.filter) - order(b.filter) ||

@@ -40,6 +40,12 @@ import {
 /** The API's limit on devices in one claim's allocation. */
 export const ALLOCATION_RESULTS_MAX_SIZE = 32;
 
+/**
+ * Steps of the search before the simulation gives up (the scheduler's own bound is a
+ * 10 s filter timeout, DRASchedulerFilterTimeout).
+ */
+export const SEARCH_STEP_LIMIT = 200_000;
+
 export interface AllocatedDevice {
     /** The request's name, or "request/subrequest". */
     request: string;
@@ -111,11 +117,7 @@ class Stop {
     constructor(readonly outcome: AllocationOutcome) {}
 }
 
-export function allocate(
-    state: AllocatorState,
-    node: PoolNode,
-    claims: readonly ClaimToAllocate[],
-): AllocationOutcome {
+export function allocate(state: AllocatorState, node: PoolNode, claims: readonly ClaimToAllocate[]): AllocationOutcome {
     try {
         return new Search(state, node, claims).run();
     } catch (err) {
@@ -134,6 +136,7 @@ class Search {
     private readonly matchCache = new Map<string, boolean>();
     private readonly available = new Map<Pool, Map<string, Map<string, bigint>>>();
     private readonly consumed = new Map<Pool, Map<string, Map<string, bigint>>>();
+    private steps = 0;
 
     constructor(
         private readonly state: AllocatorState,
@@ -146,6 +149,11 @@ class Search {
 
     run(): AllocationOutcome {
         this.claims.forEach((claim, c) => this.prepare(claim, c));
+        // a request that has fewer candidate devices than it asks for cannot be met: no need to search
+        if (this.requests.some((claim) => claim.some((alternatives) => alternatives.every((r) => !this.enough(r)))))
+            return this.pools.some((p) => p.invalid)
+                ? { kind: "failedOnNode", message: "invalid resource pools were encountered" }
+                : { kind: "unallocatable" };
         if (!this.allocateOne(0, 0, 0, 0, false, undefined)) {
             const invalid = this.pools.find((p) => p.invalid);
             if (invalid) return { kind: "failedOnNode", message: "invalid resource pools were encountered" };
@@ -188,6 +196,29 @@ class Search {
                 message: `claim ${claim.name}, constraint #${i}: empty constraint (unsupported constraint type?)`,
             });
         });
+    }
+
+    /**
+     * Are there at least as many free, matching devices as the request asks for (a
+     * necessary condition)? An error on the way is left to the search, which meets
+     * errors in the scheduler's order.
+     */
+    private enough(request: RequestData): boolean {
+        if (request.all) return request.all.length > 0;
+        let found = 0;
+        try {
+            for (const pool of this.pools) {
+                if (pool.incomplete || pool.invalid) continue;
+                for (const candidate of this.candidates(pool)) {
+                    if (!request.fields.adminAccess && this.state.allocated.has(candidate.id)) continue;
+                    if (this.selectable(request, candidate) && ++found >= request.count) return true;
+                }
+            }
+        } catch (err) {
+            if (err instanceof Stop) return true;
+            throw err;
+        }
+        return false;
     }
 
     private requestData(
@@ -271,6 +302,11 @@ class Search {
         inSubRequest: boolean,
         start: { pool: number; slice: number; device: number } | undefined,
     ): boolean {
+        if (++this.steps > SEARCH_STEP_LIMIT)
+            throw new Stop({
+                kind: "unsupported",
+                message: `the search for devices took more than ${SEARCH_STEP_LIMIT} steps on node ${this.node.name}`,
+            });
         if (c >= this.claims.length) return true;
         const claimRequests = this.requests[c];
         if (r >= claimRequests.length) return this.allocateOne(c + 1, 0, 0, 0, false, undefined);

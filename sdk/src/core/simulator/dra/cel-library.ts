@@ -47,7 +47,10 @@ function textOf(value: CelValue | ReflectMessage): string {
 function quantityNanos(text: string): bigint {
     const negative = text.startsWith("-");
     const q = tryParseQuantity(negative ? text.slice(1) : text.replace(/^\+/, ""));
-    if (!q) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${text}`);
+    if (!q)
+        throw new Error(
+            `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${text}`,
+        );
     return negative ? -q.nanos : q.nanos;
 }
 
@@ -208,8 +211,11 @@ function isSemver(text: string, normalize: boolean): boolean {
 
 const SEMVER_FUNCS: CelFunc[] = [
     celFunc("semver", [CelScalar.STRING], SEMVER, (s) => semverValue(s) as never),
-    celFunc("semver", [CelScalar.STRING, CelScalar.BOOL], SEMVER, (s, normalize) =>
-        semverValue(normalize ? normalizeSemver(s) : s) as never,
+    celFunc(
+        "semver",
+        [CelScalar.STRING, CelScalar.BOOL],
+        SEMVER,
+        (s, normalize) => semverValue(normalize ? normalizeSemver(s) : s) as never,
     ),
     celFunc("isSemver", [CelScalar.STRING], CelScalar.BOOL, (s) => isSemver(s, false)),
     celFunc("isSemver", [CelScalar.STRING, CelScalar.BOOL], CelScalar.BOOL, (s, normalize) => isSemver(s, normalize)),

@@ -81,7 +81,9 @@ export function draPreFilter(ctx: DraContext, pod: DraPod, requests: ReadonlyMap
             claims.push({ name: `${pod.namespace ?? "default"}/${ref.name}`, spec, allocated: false });
         } else if (ref.resourceClaimName) {
             const found = ctx.claims.find(
-                (c) => c.metadata?.name === ref.resourceClaimName && (c.metadata?.namespace ?? "default") === (pod.namespace ?? "default"),
+                (c) =>
+                    c.metadata?.name === ref.resourceClaimName &&
+                    (c.metadata?.namespace ?? "default") === (pod.namespace ?? "default"),
             );
             if (!found)
                 return {
@@ -135,8 +137,12 @@ export function draFilter(
     });
     const extendedRequests = [...pre.extended].filter(([name]) => allocatable(name) === 0n);
     if (!pre.claims.length && !extendedRequests.length) return { kind: "fits" };
-    const unavailable = pre.claims.filter((c) => c.allocated && c.allocatedOn && !nodeMatches(node, undefined, undefined, c.allocatedOn));
-    const toAllocate: ClaimToAllocate[] = pre.claims.filter((c) => !c.allocated).map((c) => ({ name: c.name, spec: c.spec }));
+    const unavailable = pre.claims.filter(
+        (c) => c.allocated && c.allocatedOn && !nodeMatches(node, undefined, undefined, c.allocatedOn),
+    );
+    const toAllocate: ClaimToAllocate[] = pre.claims
+        .filter((c) => !c.allocated)
+        .map((c) => ({ name: c.name, spec: c.spec }));
     if (extendedRequests.length) {
         toAllocate.push({
             name: "<extended-resources>",
@@ -168,7 +174,10 @@ export function draFilter(
         }
     }
     if (unavailable.length)
-        return fail(DRA_REASON.notAvailable, `had claim ${unavailable.map((c) => c.name).join(", ")} allocated on other nodes`);
+        return fail(
+            DRA_REASON.notAvailable,
+            `had claim ${unavailable.map((c) => c.name).join(", ")} allocated on other nodes`,
+        );
     return { kind: "fits" };
 }
 

@@ -47,7 +47,9 @@ export function nodeMatches(
                 fields.every((f) => {
                     const values = f.values ?? [];
                     if (f.key !== "metadata.name" || values.length !== 1) return false;
-                    return f.operator === "In" ? node.name === values[0] : f.operator === "NotIn" && node.name !== values[0];
+                    return f.operator === "In"
+                        ? node.name === values[0]
+                        : f.operator === "NotIn" && node.name !== values[0];
                 })
             );
         });
@@ -64,8 +66,7 @@ function relevant(slice: ResourceSlice, node: PoolNode): boolean {
 }
 
 const key = (driver: string, pool: string) => `${driver}\u0000${pool}`;
-const byName = (a: ResourceSlice, b: ResourceSlice) =>
-    (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "");
+const byName = (a: ResourceSlice, b: ResourceSlice) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? "");
 
 export function gatherPools(node: PoolNode, allSlices: readonly ResourceSlice[]): Pool[] {
     const byPool = new Map<string, ResourceSlice[]>();
