@@ -112,7 +112,7 @@ function attributeValue(name: string, attr: DeviceAttribute): unknown {
         try {
             return semverValue(attr.version);
         } catch (err) {
-            throw new Error(`attribute ${name}: parse semantic version: ${(err as Error).message}`);
+            throw new Error(`attribute ${name}: parse semantic version: ${(err as Error).message}`, { cause: err });
         }
     }
     throw new Error(`attribute ${name}: unsupported attribute value`);
