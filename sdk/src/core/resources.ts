@@ -5,6 +5,10 @@ import { canonicalCpu, canonicalQuantity, compareQuantities } from "./quantity";
 import { argsSchema, fieldsOf, normalizeArgs, rule } from "./validate";
 
 export type CpuValue = number | string;
+/** One accelerator: an accelerator string, a GPU count, or a Device. */
+export type AcceleratorValue = string | number | Device;
+/** The most acceptable devices in a pool of one claim (DRA's firstAvailable allows 8). */
+export const MAX_ALTERNATIVES = 8;
 export type RequestLimit<T> = T | readonly [T, T];
 
 export interface ResourcesArgs {
@@ -16,8 +20,13 @@ export interface ResourcesArgs {
     disk?: string;
     /** Shared memory at /dev/shm: a size, or "auto" (as large as the node allows). */
     shm?: string;
-    /** "A100_80G:4" (or the older "A100 80G:4"), "T4 shared:1", a GPU count, or a device from GPU()/TPU()/Neuron()/AMD()/Gaudi(). */
-    gpu?: string | number | Device;
+    /**
+     * "A100_80G:4" (or the older "A100 80G:4"), "T4 shared:1", a GPU count, or a device from
+     * GPU()/TPU()/Neuron()/AMD()/Gaudi(); or acceptable devices in order of preference
+     * (`["H100:1", "A100_80G:1"]`), which a DRA claim asks for as `firstAvailable`
+     * (deviceAllocation "dra").
+     */
+    gpu?: AcceleratorValue | readonly AcceleratorValue[];
 }
 
 /**
@@ -30,7 +39,7 @@ export const resourcesArgsSchema = argsSchema<ResourcesArgs>()(
         memory: rule((field, v) => requestLimit(field, v as RequestLimit<string>, canonicalQuantity)),
         disk: rule(canonicalQuantity),
         shm: rule((field, v) => (v === "auto" ? ("auto" as const) : canonicalQuantity(field, v))),
-        gpu: rule(normalizeDevice),
+        gpu: rule(normalizeDevices),
     },
     (fields) => `{ ${fields.map((f) => `${f}?`).join(", ")} }`,
 );
@@ -52,9 +61,11 @@ export class Resources {
     readonly memory?: RequestLimit<string>;
     readonly disk?: string;
     readonly shm?: string;
-    readonly gpu?: string | number | Device;
-    /** The validated accelerator request, if any. */
+    readonly gpu?: AcceleratorValue | readonly AcceleratorValue[];
+    /** The validated accelerator request, if any (the first choice when `gpu` lists several). */
     readonly device?: Device;
+    /** Every acceptable device, in order of preference (one, or none without an accelerator). */
+    readonly devices: readonly Device[];
     /** Canonical requests and limits for cpu, memory and ephemeral-storage. */
     readonly quantities: ResourceQuantities;
     /** Shared memory: undefined (none), or the emptyDir size limit (undefined for "auto"). */
@@ -78,13 +89,18 @@ export class Resources {
         if (valid.disk !== undefined) put("ephemeral-storage", [valid.disk, valid.disk]);
         if (valid.shm !== undefined)
             this.sharedMemory = Object.freeze(valid.shm === "auto" ? {} : { sizeLimit: valid.shm });
-        this.device = valid.gpu;
+        this.devices = valid.gpu ?? Object.freeze([]);
+        this.device = this.devices[0];
         this.cpu = copy(args.cpu);
         this.memory = copy(args.memory);
         this.disk = args.disk;
         this.shm = args.shm;
         // a Device literal is the caller's mutable object: keep the validated frozen copy
-        this.gpu = typeof args.gpu === "object" && args.gpu !== null ? this.device : args.gpu;
+        this.gpu = Array.isArray(args.gpu)
+            ? Object.freeze(args.gpu.map((g, i) => (typeof g === "object" && g !== null ? this.devices[i] : g)))
+            : typeof args.gpu === "object" && args.gpu !== null
+              ? this.device
+              : (args.gpu as AcceleratorValue | undefined);
         this.quantities = Object.freeze({ requests: Object.freeze(requests), limits: Object.freeze(limits) });
         Object.freeze(this);
     }
@@ -101,6 +117,36 @@ export class Resources {
         const merged: ResourcesArgs = { ...this.toArgs(), ...definedFields(changes) };
         return new Resources(merged);
     }
+}
+
+/** `gpu` as a list of validated devices: none, one, or acceptable devices in order of preference. */
+function normalizeDevices(field: string, value: unknown): readonly Device[] {
+    if (!Array.isArray(value)) {
+        const one = normalizeDevice(field, value);
+        return Object.freeze(one ? [one] : []);
+    }
+    if (value.length === 0 || value.length > MAX_ALTERNATIVES)
+        throw new ValidationError(
+            field,
+            value,
+            `a list of acceptable accelerators has 1 to ${MAX_ALTERNATIVES} entries, in order of preference (e.g. ["H100:1", "A100_80G:1"])`,
+        );
+    const devices = value.map((v, i) => {
+        const d = normalizeDevice(joinPath(field, i), v);
+        if (!d)
+            throw new ValidationError(joinPath(field, i), v, "an acceptable accelerator asks for at least one device");
+        return d;
+    });
+    devices.forEach((d, i) => {
+        const same = devices.findIndex((o) => JSON.stringify(o) === JSON.stringify(d));
+        if (same < i)
+            throw new ValidationError(
+                joinPath(field, i),
+                value[i],
+                `the same accelerator as gpu[${same}]: list each once`,
+            );
+    });
+    return Object.freeze(devices);
 }
 
 function copy<T>(value: T): T {

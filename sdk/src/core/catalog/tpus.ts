@@ -13,6 +13,8 @@ export interface TpuGeneration {
     readonly topologies: readonly string[];
     /** Chips on one host for a given total chip count of the slice. */
     readonly chipsPerHost: (sliceChips: number) => number;
+    /** The `tpuGen` attribute Google's TPU DRA driver publishes (?: v4, v5p, v6e seen; others assumed). */
+    readonly draTpuGen?: string;
 }
 
 /** v5e/v6e: 1x1, 2x2 and 2x4 slices are one VM; larger slices are 4-chip VMs. */
@@ -24,11 +26,11 @@ const LITE_TOPOLOGIES = ["1x1", "2x2", "2x4", "4x4", "4x8", "8x8", "8x16", "16x1
 
 // prettier-ignore
 const ROWS = [
-    { name: "V4", aliases: [], gke: "tpu-v4-podslice", flyte: "tpu-v4-podslice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x12", "8x8x16", "8x16x16"], chipsPerHost: fourChipsPerHost },
-    { name: "V5E", aliases: [], gke: "tpu-v5-lite-podslice", flyte: "tpu-v5-lite-podslice", topologies: LITE_TOPOLOGIES, chipsPerHost: liteChipsPerHost },
-    { name: "V5P", aliases: [], gke: "tpu-v5p-slice", flyte: "tpu-v5p-slice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16", "16x16x16", "16x16x24"], chipsPerHost: fourChipsPerHost },
-    { name: "V6E", aliases: [], gke: "tpu-v6e-slice", flyte: "tpu-v6e-slice", topologies: LITE_TOPOLOGIES, chipsPerHost: liteChipsPerHost },
-    { name: "TPU7X", aliases: ["tpu7x"], gke: "tpu7x", flyte: "tpu7x", topologies: ["1x1x1", "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16"], chipsPerHost: fourChipsPerHost },
+    { name: "V4", aliases: [], gke: "tpu-v4-podslice", flyte: "tpu-v4-podslice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x12", "8x8x16", "8x16x16"], chipsPerHost: fourChipsPerHost, draTpuGen: "v4" },
+    { name: "V5E", aliases: [], gke: "tpu-v5-lite-podslice", flyte: "tpu-v5-lite-podslice", topologies: LITE_TOPOLOGIES, chipsPerHost: liteChipsPerHost, draTpuGen: "v5e" },
+    { name: "V5P", aliases: [], gke: "tpu-v5p-slice", flyte: "tpu-v5p-slice", topologies: ["2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16", "16x16x16", "16x16x24"], chipsPerHost: fourChipsPerHost, draTpuGen: "v5p" },
+    { name: "V6E", aliases: [], gke: "tpu-v6e-slice", flyte: "tpu-v6e-slice", topologies: LITE_TOPOLOGIES, chipsPerHost: liteChipsPerHost, draTpuGen: "v6e" },
+    { name: "TPU7X", aliases: ["tpu7x"], gke: "tpu7x", flyte: "tpu7x", topologies: ["1x1x1", "2x2x1", "2x2x2", "2x2x4", "2x4x4", "4x4x4", "4x4x8", "4x8x8", "8x8x8", "8x8x16", "8x16x16"], chipsPerHost: fourChipsPerHost, draTpuGen: "tpu7x" },
 ] as const satisfies readonly TpuGeneration[];
 
 /** The catalogue; names and topologies typed as the literal unions below. */

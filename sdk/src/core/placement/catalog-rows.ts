@@ -25,9 +25,13 @@ const ROWS: Record<DeviceClass, readonly CatalogRow[]> = {
             aksVmSizes: m.aksVmSizes,
             gfdProducts: m.gfdProducts,
             flyte: [m.flyte],
+            nvmlNames: m.nvmlNames ?? [],
         },
     })),
-    TPU: TPU_GENERATIONS.map((t) => ({ name: t.name, columns: { name: [t.name], gke: [t.gke], flyte: [t.flyte] } })),
+    TPU: TPU_GENERATIONS.map((t) => ({
+        name: t.name,
+        columns: { name: [t.name], gke: [t.gke], flyte: [t.flyte], draTpuGen: one(t.draTpuGen) },
+    })),
     NEURON: NEURON_DEVICES.map((d) => ({
         name: d.name,
         columns: { name: [d.name], karpenter: [d.karpenter], instanceFamily: [d.instanceFamily], flyte: [d.name] },

@@ -1,6 +1,9 @@
 import { NodeSelectorRequirement, Toleration } from "./types";
 
 export type MigStrategy = "single" | "mixed";
+/** How a pod asks for its accelerator: extended resources (device plugins) or DRA claims. */
+export type DeviceAllocation = "extended" | "dra";
+export const DEVICE_ALLOCATIONS: readonly DeviceAllocation[] = ["extended", "dra"];
 export type NeuronUnit = "device" | "core";
 
 /** Catalogue columns a label rule can take its values from (see core/catalog). */
@@ -15,6 +18,8 @@ export const COLUMNS = [
     "instanceFamily",
     "ec2InstanceTypes",
     "productName",
+    "nvmlNames",
+    "draTpuGen",
 ] as const;
 export type Column = (typeof COLUMNS)[number];
 
@@ -104,6 +109,38 @@ export interface CapacityRules {
     onDemand: NodeSelectorRequirement[];
 }
 
+/** How NVIDIA GPUs are claimed through DRA (NVIDIA's DRA driver's conventions by default). */
+export interface DraGpuRules {
+    /** DeviceClass of whole GPUs, e.g. `gpu.nvidia.com`. */
+    deviceClass: string;
+    /** DeviceClass of MIG devices, e.g. `mig.nvidia.com`. */
+    migDeviceClass: string;
+    /** Attribute domain (the driver's name), e.g. `gpu.nvidia.com`. */
+    domain: string;
+    /** String attribute with the product name (values from the catalogue's `nvmlNames`). */
+    productAttribute: string;
+    /** String attribute with a MIG device's profile, e.g. `1g.10gb`. */
+    profileAttribute: string;
+    /** Capacity with the device's memory: whole GPUs must have at least 90% of the model's (optional). */
+    memoryCapacity?: string;
+    tolerations: Toleration[];
+}
+
+/** How TPU chips are claimed through DRA (Google's TPU DRA driver's conventions by default). */
+export interface DraTpuRules {
+    deviceClass: string;
+    domain: string;
+    /** String attribute with the generation (values from the catalogue's `draTpuGen`). */
+    generationAttribute: string;
+    tolerations: Toleration[];
+}
+
+/** DRA conventions per family; a family without one cannot be claimed through DRA. */
+export interface DraRules {
+    gpu?: DraGpuRules;
+    tpu?: DraTpuRules;
+}
+
 /** A cluster flavour: how accelerators and capacity types are requested and selected. */
 export interface SchedulingProfile {
     name: string;
@@ -119,4 +156,8 @@ export interface SchedulingProfile {
     capacity: CapacityRules;
     /** Per-device overrides of catalogue values, e.g. `{ "A100": { gke: ["my-a100"] } }`. */
     deviceValues?: Record<string, Partial<Record<Column, string[]>>>;
+    /** Extended resources (default) or DRA claims; an environment's `deviceAllocation` and `flyte:deviceAllocation` win. */
+    deviceAllocation?: DeviceAllocation;
+    /** DRA conventions per family, replacing the drivers' defaults (core/placement/dra.ts) family by family. */
+    dra?: DraRules;
 }

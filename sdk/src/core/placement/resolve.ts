@@ -100,6 +100,33 @@ const common = {
     amd: simpleRules.optional(),
     gaudi: simpleRules.optional(),
     deviceValues: z.record(z.record(column, z.array(z.string()))).optional(),
+    deviceAllocation: z.enum(["extended", "dra"]).optional(),
+    dra: z
+        .object({
+            gpu: z
+                .object({
+                    deviceClass: z.string().min(1),
+                    migDeviceClass: z.string().min(1),
+                    domain: z.string().min(1),
+                    productAttribute: z.string().min(1),
+                    profileAttribute: z.string().min(1),
+                    memoryCapacity: z.string().min(1).optional(),
+                    tolerations: z.array(toleration),
+                })
+                .strict()
+                .optional(),
+            tpu: z
+                .object({
+                    deviceClass: z.string().min(1),
+                    domain: z.string().min(1),
+                    generationAttribute: z.string().min(1),
+                    tolerations: z.array(toleration),
+                })
+                .strict()
+                .optional(),
+        })
+        .strict()
+        .optional(),
 };
 const fullProfile = z.object({ ...common, capacity }).strict();
 const builtinName = z.enum(Object.keys(BUILTIN_PROFILES) as [BuiltinProfileName, ...BuiltinProfileName[]]);

@@ -1,3 +1,4 @@
+import type { ResourceClaimSpec } from "../simulator/dra/types";
 import { NodeSelectorRequirement, Toleration } from "../placement/types";
 
 /** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */
@@ -32,7 +33,12 @@ export interface Container {
     command?: string[];
     args?: string[];
     env?: EnvVar[];
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    resources?: {
+        requests?: Record<string, string>;
+        limits?: Record<string, string>;
+        /** DRA claims of the pod this container uses (by the pod's claim name). */
+        claims?: { name: string; request?: string }[];
+    };
     volumeMounts?: VolumeMount[];
     [k: string]: unknown;
 }
@@ -56,7 +62,23 @@ export interface PodSpec {
     };
     tolerations?: Toleration[];
     restartPolicy?: string;
+    resourceClaims?: PodResourceClaim[];
     [k: string]: unknown;
+}
+
+/** A pod's claim (resource.k8s.io): made from a ResourceClaimTemplate, or an existing ResourceClaim. */
+export interface PodResourceClaim {
+    name: string;
+    resourceClaimTemplateName?: string;
+    resourceClaimName?: string;
+}
+
+/** A resource.k8s.io/v1 ResourceClaimTemplate: the claim each pod gets its own copy of. */
+export interface ResourceClaimTemplate {
+    apiVersion: "resource.k8s.io/v1";
+    kind: "ResourceClaimTemplate";
+    metadata: ObjectMeta & { name: string };
+    spec: { metadata?: ObjectMeta; spec: ResourceClaimSpec };
 }
 
 export interface ObjectMeta {

@@ -7,6 +7,7 @@ import {
     Container,
     EnvVar,
     NodeSelectorTerm,
+    PodResourceClaim,
     PodSpec,
     PodTemplateInput,
     PodTemplateSpec,
@@ -28,6 +29,8 @@ export interface PodContribution {
     placement: Placement;
     labels: Record<string, string>;
     annotations: Record<string, string>;
+    /** A DRA claim of the primary container, made from a ResourceClaimTemplate. */
+    claim?: { name: string; templateName: string };
 }
 
 /** The fields of a base pod template, either style; `normalizeBase` and base.ts check their values. */
@@ -86,6 +89,12 @@ export function mergePod(base: PodTemplateSpec, ours: PodContribution, field: st
     }
     mergeContainer(primary, ours, joinPath(field, `spec.containers[${containers.indexOf(primary)}]`));
     if (ours.volumes.length) spec.volumes = replaceByKey(spec.volumes ?? [], ours.volumes, (v) => v.name);
+    if (ours.claim)
+        spec.resourceClaims = replaceByKey(
+            (spec.resourceClaims ?? []) as PodResourceClaim[],
+            [{ name: ours.claim.name, resourceClaimTemplateName: ours.claim.templateName }],
+            (c) => c.name,
+        );
     const nodeSelector = mergeNodeSelector(
         spec.nodeSelector ?? {},
         ours.placement.nodeSelector,
@@ -117,6 +126,11 @@ function mergeContainer(container: Container, ours: PodContribution, field: stri
             ...(Object.keys(limits).length ? { limits } : {}),
         };
     }
+    if (ours.claim)
+        container.resources = {
+            ...(container.resources ?? {}),
+            claims: replaceByKey(container.resources?.claims ?? [], [{ name: ours.claim.name }], (c) => c.name),
+        };
     if (ours.env.length) container.env = replaceByKey(container.env ?? [], ours.env, (e) => e.name);
     if (ours.volumeMounts.length)
         container.volumeMounts = replaceByKey(container.volumeMounts ?? [], ours.volumeMounts, (m) => m.mountPath);

@@ -1,14 +1,15 @@
 import { Environment, EnvironmentArgs, ImageInput, normalizeEnvironment } from "../environment-settings";
 import { ValidationError } from "../errors";
 import { kubernetesName, labelValue } from "../names";
-import { MigStrategy } from "../placement/profile";
+import { placeDevicesWithDra } from "../placement/dra";
+import { DeviceAllocation, MigStrategy, SchedulingProfile } from "../placement/profile";
 import { combinePlacements, placeCapacity, placeDevice } from "../placement/place";
 import { ProfileInput, resolveProfile } from "../placement/resolve";
 import { Placement } from "../placement/types";
 import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task-template";
 import { PodContribution, mergePod, normalizeBase } from "./merge";
 import { SECRET_FS_GROUP, SecretWiring, wireSecrets } from "./secret-wiring";
-import { EnvVar, PodTemplate, Volume, VolumeMount } from "./kube-types";
+import { EnvVar, PodTemplate, ResourceClaimTemplate, Volume, VolumeMount } from "./kube-types";
 
 export const LABEL_PREFIX = "pulumi-flyte.io";
 export const ANNOTATIONS = {
@@ -33,6 +34,8 @@ export interface PodTemplateRenderOptions {
     profile?: ProfileInput;
     /** NVIDIA MIG device-plugin strategy (default: the profile's). */
     migStrategy?: MigStrategy;
+    /** Extended resources or DRA claims (default: the profile's, else extended resources). */
+    deviceAllocation?: DeviceAllocation;
     /** Render the template of this task (a TaskTemplate, or a name with task options). */
     task?: TaskTemplate | ({ name: string } & TaskOptions);
     /** Namespace for the PodTemplate object. */
@@ -44,12 +47,17 @@ export interface PodTemplateRenderOptions {
     imagePending?: boolean;
 }
 
+/** The pod's claim of its accelerators (and the suffix of its ResourceClaimTemplate's name). */
+export const CLAIM_NAME = "accelerators";
+
 /** Stand-in image while an Output reference resolves (`imagePending`): never in a registered object. */
 const PENDING_IMAGE = "pulumi-flyte.invalid/pending-image:0";
 
 /** Everything the renderer decided, for components that need more than the object. */
 export interface Rendered {
     readonly podTemplate: PodTemplate;
+    /** The ResourceClaimTemplate the pod's accelerator claim is made from (deviceAllocation "dra"). */
+    readonly claimTemplate?: ResourceClaimTemplate;
     readonly placement: Placement;
     readonly settings: TaskSettings;
     readonly name: string;
@@ -76,14 +84,10 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     const task = taskOf(env, options.task);
     const settings = task ? task.settings : environmentSettings(env);
 
-    const device = settings.resources?.device;
-    const placement = combinePlacements(
-        placeDevice(profile, device, {
-            migStrategy: options.migStrategy,
-            field: `${settings.resourcesField ?? "resources"}.gpu`,
-        }),
-        placeCapacity(profile, settings.interruptible),
-    );
+    const name = task ? kubernetesName(env.name, task.name) : kubernetesName(env.name);
+    const accelerator = placeAccelerator(profile, settings, options, name);
+    const placement = combinePlacements(accelerator.placement, placeCapacity(profile, settings.interruptible));
+    const claimTemplate = accelerator.claimTemplate;
     const secrets = wireSecrets(settings.secrets);
     const env_: EnvVar[] = [
         ...Object.entries(settings.envVars).map(([name, value]) => ({ name, value })),
@@ -111,20 +115,66 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
         placement,
         labels,
         annotations,
+        ...(claimTemplate ? { claim: { name: CLAIM_NAME, templateName: claimTemplate.metadata.name } } : {}),
     };
     const template = mergePod(base.spec, contribution, task ? "task.podTemplate" : "podTemplate");
     // secret files are group-readable: the pod's fsGroup makes them readable by a non-root task (a base's own fsGroup wins)
     const securityContext = (template.spec.securityContext ?? {}) as { fsGroup?: number };
     if (secrets.volumes.length && securityContext.fsGroup === undefined)
         template.spec.securityContext = { ...securityContext, fsGroup: SECRET_FS_GROUP };
-    const name = task ? kubernetesName(env.name, task.name) : kubernetesName(env.name);
+    if (claimTemplate) claimTemplate.metadata.labels = { ...labels };
     const podTemplate: PodTemplate = {
         apiVersion: "v1",
         kind: "PodTemplate",
         metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}), labels: { ...labels } },
         template,
     };
-    return { podTemplate, placement, settings, name, primaryContainerName: base.primaryContainerName };
+    return {
+        podTemplate,
+        ...(claimTemplate ? { claimTemplate } : {}),
+        placement,
+        settings,
+        name,
+        primaryContainerName: base.primaryContainerName,
+    };
+}
+
+/**
+ * Where and with what the accelerator is asked for: extended resources and node labels
+ * (placeDevice), or with deviceAllocation "dra" a claim from a ResourceClaimTemplate
+ * named after the pod template (placeDevicesWithDra).
+ */
+function placeAccelerator(
+    profile: SchedulingProfile,
+    settings: TaskSettings,
+    options: PodTemplateRenderOptions,
+    name: string,
+): { placement: Placement; claimTemplate?: ResourceClaimTemplate } {
+    const devices = settings.resources?.devices ?? [];
+    const field = `${settings.resourcesField ?? "resources"}.gpu`;
+    const allocation = options.deviceAllocation ?? profile.deviceAllocation ?? "extended";
+    if (allocation === "dra" && devices.length) {
+        const dra = placeDevicesWithDra(profile, devices, field);
+        return {
+            placement: dra.placement,
+            claimTemplate: {
+                apiVersion: "resource.k8s.io/v1",
+                kind: "ResourceClaimTemplate",
+                metadata: {
+                    name: `${name}-${CLAIM_NAME}`,
+                    ...(options.namespace ? { namespace: options.namespace } : {}),
+                },
+                spec: { spec: dra.claim },
+            },
+        };
+    }
+    if (devices.length > 1)
+        throw new ValidationError(
+            field,
+            settings.resources!.gpu,
+            `acceptable alternatives become a DRA claim's firstAvailable: set deviceAllocation "dra" (the environment's, its profile's or flyte:deviceAllocation); with extended resources a pod asks for one accelerator`,
+        );
+    return { placement: placeDevice(profile, devices[0], { migStrategy: options.migStrategy, field }) };
 }
 
 /** The labels of an environment's or task's pods and PodTemplate. */
