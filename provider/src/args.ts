@@ -49,6 +49,8 @@ export enum CatalogColumn {
     InstanceFamily = "instanceFamily",
     Ec2InstanceTypes = "ec2InstanceTypes",
     ProductName = "productName",
+    NvmlNames = "nvmlNames",
+    DraTpuGen = "draTpuGen",
 }
 
 /** The NVIDIA device plugin's MIG strategy: `single` (slices advertised as nvidia.com/gpu) or `mixed` (nvidia.com/mig-<profile>). */
@@ -77,6 +79,12 @@ export enum NodeSelectorOperator {
 export enum NeuronUnit {
     Device = "device",
     Core = "core",
+}
+
+/** How pods ask for accelerators: `extended` resources (device plugins, e.g. `nvidia.com/gpu`) or `dra` ResourceClaims (Dynamic Resource Allocation, resource.k8s.io/v1). */
+export enum DeviceAllocation {
+    Extended = "extended",
+    Dra = "dra",
 }
 
 /** Accelerator family. */
@@ -403,6 +411,10 @@ export interface CustomProfile {
     capacity?: CapacityRules;
     /** Per-device overrides of catalogue values, by device then column, e.g. `{"A100": {"gke": ["my-a100"]}}`. */
     deviceValues?: Record<string, Record<string, string[]>>;
+    /** Extended resources (default) or DRA claims for this flavour. */
+    deviceAllocation?: DeviceAllocation;
+    /** DRA conventions per family, replacing the drivers' (NVIDIA's, Google's) family by family. */
+    dra?: DraRules;
 }
 
 /** How a bare GPU count (no model) is requested. */
@@ -553,6 +565,44 @@ export interface CapacityRules {
     onDemand?: NodeSelectorRequirement[];
 }
 
+/** DRA conventions per accelerator family. */
+export interface DraRules {
+    /** NVIDIA GPUs and MIG slices. */
+    gpu?: DraGpuRules;
+    /** TPUs. */
+    tpu?: DraTpuRules;
+}
+
+/** How NVIDIA GPUs are claimed through DRA. */
+export interface DraGpuRules {
+    /** DeviceClass of whole GPUs, e.g. `gpu.nvidia.com`. */
+    deviceClass: string;
+    /** DeviceClass of MIG devices, e.g. `mig.nvidia.com`. */
+    migDeviceClass: string;
+    /** Attribute domain (the driver), e.g. `gpu.nvidia.com`. */
+    domain: string;
+    /** Attribute with the product name, e.g. `productName`. */
+    productAttribute: string;
+    /** Attribute with a MIG device's profile, e.g. `profile`. */
+    profileAttribute: string;
+    /** Capacity with the memory (whole GPUs need 90% of the model's), e.g. `memory`. */
+    memoryCapacity?: string;
+    /** Tolerations of the driver's nodes. */
+    tolerations: Toleration[];
+}
+
+/** How TPU chips are claimed through DRA. */
+export interface DraTpuRules {
+    /** DeviceClass, e.g. `tpu.google.com`. */
+    deviceClass: string;
+    /** Attribute domain, e.g. `tpu.google.com`. */
+    domain: string;
+    /** Attribute with the TPU generation, e.g. `tpuGen`. */
+    generationAttribute: string;
+    /** Tolerations of the driver's nodes. */
+    tolerations: Toleration[];
+}
+
 /** Compute resources with Flyte's semantics: a value is the request and the limit unless a separate limit is given; accelerators always have limit = request. */
 export interface Resources {
     /** CPU request (and limit unless `cpuLimit`): cores (`"8"`, `"0.5"`) or a quantity (`"500m"`). */
@@ -571,6 +621,10 @@ export interface Resources {
     gpu?: string;
     /** An accelerator as data: MIG slices, TPU topologies, Neuron devices or a bare GPU count (instead of `gpu`). */
     device?: Device;
+    /** Acceptable accelerators in order of preference, e.g. `["H100:1", "A100 80G:1"]` (instead of `gpu`): a DRA claim's `firstAvailable` (deviceAllocation `dra`). */
+    gpus?: string[];
+    /** Acceptable accelerators as data, in order of preference (instead of `device`): a DRA claim's `firstAvailable`. */
+    devices?: Device[];
 }
 
 /** An accelerator request, as `GPU()`, `TPU()`, `Neuron()`, `AMD()`, `Gaudi()` return it. A GPU without `device` is a bare count of any GPU. */
@@ -743,6 +797,8 @@ export interface TaskEnvironmentArgs {
     customProfile?: CustomProfile;
     /** NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's). */
     migStrategy?: MigStrategy;
+    /** Extended resources or DRA claims for the accelerator (default: the `flyte:deviceAllocation` config, else the profile's, else `extended`). */
+    deviceAllocation?: DeviceAllocation;
     /** Compute resources and accelerators. */
     resources?: Resources;
     /** Environment variables of the primary container. */

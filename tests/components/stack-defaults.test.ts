@@ -146,7 +146,7 @@ describe("flyte:* stack config as component defaults", () => {
             expect(error.field).toBe(key);
             expect(error.message).toContain(`did you mean "${nearest}"?`);
             expect(error.message).toContain(
-                "known keys: flyte:profile, flyte:namespace, flyte:registry, flyte:migStrategy, flyte:buildNetwork, flyte:endpoint",
+                "known keys: flyte:profile, flyte:namespace, flyte:registry, flyte:migStrategy, flyte:deviceAllocation, flyte:buildNetwork, flyte:endpoint",
             );
             expect(error.message).not.toContain("s3cr3t-value");
         }

@@ -14,7 +14,7 @@ import { Image } from "../core/image";
 import { checkNamespace } from "../core/names";
 import { Secret } from "../core/secret";
 import { Rendered, render } from "../core/podtemplate/render";
-import { MigStrategy } from "../core/placement/profile";
+import { DeviceAllocation, MigStrategy } from "../core/placement/profile";
 import { ProfileInput, resolveProfile } from "../core/placement/resolve";
 import { checkApiServer } from "./cluster-check";
 import { ImageBuild, sharedBuilds } from "./image-build";
@@ -22,7 +22,7 @@ import { ImageBuildOptions, buildSettingsKey, imageBuildArgsSchema, validateImag
 import { nestedArgs, redactSecrets, secretPaths } from "../core/secret-fields";
 import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";
-import { podTemplateArgs, withImage } from "./pod-template-args";
+import { podTemplateArgs, registerClaimTemplate, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
 import { warmPoolDeployment, warmPoolName } from "./warm-pool";
 
@@ -33,6 +33,11 @@ export interface DeploymentArgs {
     /** Cluster flavour deciding labels, resources and tolerations (default "flyte"). */
     profile?: ProfileInput;
     migStrategy?: MigStrategy;
+    /**
+     * How pods ask for the accelerator: `extended` resources (device plugins) or `dra`
+     * ResourceClaims (Dynamic Resource Allocation); default the profile's, else `extended`.
+     */
+    deviceAllocation?: DeviceAllocation;
     /** Build settings when `image` is an Image. */
     imageBuild?: ImageBuildOptions;
     /** Command of the warm-pool containers of a reusable environment (default: the image's). */
@@ -50,6 +55,7 @@ export interface PlannableEnvironmentArgs extends Omit<EnvironmentArgs, "name" |
 export interface EnvironmentRenderOptions {
     readonly profile: ProfileInput | undefined;
     readonly migStrategy?: MigStrategy;
+    readonly deviceAllocation?: DeviceAllocation;
     /** The image is an Output the components put into the pods (see `render`). */
     readonly imagePending?: boolean;
 }
@@ -109,6 +115,7 @@ export const plannableArgsSchema = argsSchema<PlannableEnvironmentArgs>()(
         namespace: checkedLater<pulumi.Input<string>>(),
         profile: checkedLater<ProfileInput>(),
         migStrategy: checkedLater<MigStrategy>(),
+        deviceAllocation: checkedLater<DeviceAllocation>(),
         imageBuild: nestedArgs(checkedLater<ImageBuildOptions>(), imageBuildArgsSchema),
         warmPoolCommand: checkedLater<string[]>(),
     },
@@ -136,17 +143,19 @@ function planChecked(name: string, given: PlannableEnvironmentArgs, schema: z.An
     }
     // settings the arguments leave out come from the stack config (flyte:namespace, ...)
     const stack = stackDefaults();
-    const fromStack = (key: "namespace" | "profile" | "migStrategy") =>
+    const fromStack = (key: "namespace" | "profile" | "migStrategy" | "deviceAllocation") =>
         given[key] === undefined && stack[key] !== undefined;
     const args: PlannableEnvironmentArgs = {
         ...given,
         ...(fromStack("namespace") ? { namespace: stack.namespace } : {}),
         ...(fromStack("profile") ? { profile: stack.profile } : {}),
         ...(fromStack("migStrategy") ? { migStrategy: stack.migStrategy } : {}),
+        ...(fromStack("deviceAllocation") ? { deviceAllocation: stack.deviceAllocation } : {}),
     };
-    return atStackKeys(fromStack("migStrategy") ? [["migStrategy", "flyte:migStrategy"]] : [], () =>
-        planWith(name, args),
-    );
+    const stackKeys: [string, string][] = [];
+    if (fromStack("migStrategy")) stackKeys.push(["migStrategy", "flyte:migStrategy"]);
+    if (fromStack("deviceAllocation")) stackKeys.push(["deviceAllocation", "flyte:deviceAllocation"]);
+    return atStackKeys(stackKeys, () => planWith(name, args));
 }
 
 /** Reports an error about a setting that came from the stack config at its key (`flyte:migStrategy`). */
@@ -207,6 +216,8 @@ function checkChildBuild(image: PlannableEnvironmentArgs["image"], imageBuild: I
 
 function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan {
     if (typeof args.namespace === "string") checkNamespace("namespace", args.namespace);
+    if (args.deviceAllocation !== undefined)
+        parseWith(z.enum(["extended", "dra"]), args.deviceAllocation, "deviceAllocation");
     resolveProfile(args.profile);
     if (args.warmPoolCommand !== undefined) parseWith(stringListField, args.warmPoolCommand, "warmPoolCommand");
     const pureImage = pureImageOf(args.image);
@@ -230,10 +241,19 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
     const renderOptions: EnvironmentRenderOptions = {
         profile: args.profile,
         migStrategy: args.migStrategy,
+        ...(args.deviceAllocation ? { deviceAllocation: args.deviceAllocation } : {}),
         ...(imagePending ? { imagePending } : {}),
     };
     const rendered = render(environment, renderOptions);
     claimName("name", args.namespace, "PodTemplate", rendered.name, `environment "${name}"`);
+    if (rendered.claimTemplate)
+        claimName(
+            "name",
+            args.namespace,
+            "ResourceClaimTemplate",
+            rendered.claimTemplate.metadata.name,
+            `the accelerator claim of environment "${name}"`,
+        );
     if (environment.reusable)
         claimName(
             "name",
@@ -290,16 +310,25 @@ export function deployEnvironment(
             return (imageRef ??= pulumi.output(podImage));
         },
     };
+    // the accelerator's ResourceClaimTemplate (deviceAllocation "dra"): pods of the template, the
+    // warm pool's and the tasks' runs' (those with the environment's resources) are made from it
+    const claimTemplate = rendered.claimTemplate
+        ? registerClaimTemplate(`${name}-claims`, rendered.claimTemplate, namespace, {
+              parent,
+              ...dependsOn(dependencies),
+          })
+        : undefined;
+    const podDependencies = claimTemplate ? [...dependencies, claimTemplate] : dependencies;
     const podTemplate = new k8s.core.v1.PodTemplate(
         `${name}-podtemplate`,
         podTemplateArgs(withImage(rendered, podImage), namespace),
-        { parent, ...dependsOn(dependencies) },
+        { parent, ...dependsOn(podDependencies) },
     );
     const warmPool = environment.reusable
         ? new k8s.apps.v1.Deployment(
               `${name}-pool`,
               warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
-              { parent, ...dependsOn(dependencies) },
+              { parent, ...dependsOn(podDependencies) },
           )
         : undefined;
     const placement = checkSchedulability(`environment "${name}"`, rendered.podTemplate.template.spec, podTemplate);

@@ -44,6 +44,7 @@ export function planEnvironmentFromSpec(name: string, input: unknown, options: S
         namespace: spec.namespace,
         profile: profile.value,
         migStrategy: spec.migStrategy,
+        deviceAllocation: spec.deviceAllocation,
         interruptible: spec.interruptible,
         description: spec.description,
         queue: spec.queue,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { anyOutputPlaceholders, restoreOutputs } from "../core/podtemplate/base";
 import { Rendered } from "../core/podtemplate/render";
 import { copyData } from "../core/objects";
-import { ObjectMeta, PodTemplate, PodTemplateSpec } from "../core/podtemplate/kube-types";
+import { ObjectMeta, PodTemplate, PodTemplateSpec, ResourceClaimTemplate } from "../core/podtemplate/kube-types";
 
 /**
  * A rendered pod template as a resource argument: the primary container's image (and
@@ -56,4 +56,29 @@ export function podTemplateArgs(
         // the renderer's object is a core/v1 PodTemplateSpec; its open records are not typed as one
         template: t.template as k8s.types.input.core.v1.PodTemplateSpec,
     };
+}
+
+/**
+ * Registers a ResourceClaimTemplate (resource.k8s.io/v1). @pulumi/kubernetes 4.25 (the
+ * newest release whose provider the Go module proxy serves) has no resource.k8s.io/v1
+ * types: the object goes through the provider's generic resource (CustomResource), which
+ * it handles by discovery like any kind. A template's spec is immutable in the API
+ * server: a change replaces it (deleted first: its name is fixed).
+ */
+export function registerClaimTemplate(
+    name: string,
+    template: ResourceClaimTemplate,
+    namespace: pulumi.Input<string> | undefined,
+    opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        name,
+        {
+            apiVersion: template.apiVersion,
+            kind: template.kind,
+            metadata: { ...template.metadata, ...(namespace !== undefined ? { namespace } : {}) },
+            spec: template.spec,
+        },
+        { ...opts, replaceOnChanges: ["spec"], deleteBeforeReplace: true },
+    );
 }

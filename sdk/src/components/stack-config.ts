@@ -6,7 +6,7 @@ import { checkEndpoint } from "../core/image/config";
 import { checkRegistry } from "../core/image/checks";
 import { checkNamespace } from "../core/names";
 import { BuiltinProfileName } from "../core/placement/builtin-profiles";
-import { MigStrategy } from "../core/placement/profile";
+import { DeviceAllocation, MigStrategy } from "../core/placement/profile";
 import { PROFILE_NAMES } from "../core/placement/resolve";
 import { didYouMean } from "../core/suggest";
 import { parseWith } from "../core/validate";
@@ -22,6 +22,7 @@ import { SCHEDULING_STACK_CONFIG_KEYS } from "./schedulability";
  * | `flyte:profile` | `profile` of TaskEnvironment |
  * | `flyte:namespace` | `namespace` of TaskEnvironment and SecretStore |
  * | `flyte:migStrategy` | `migStrategy` of TaskEnvironment |
+ * | `flyte:deviceAllocation` | `deviceAllocation` of TaskEnvironment (`extended` or `dra`) |
  * | `flyte:registry` | the registry of Images that name none (as `init({ registry })`) |
  * | `flyte:endpoint` | the Flyte endpoint (a localhost endpoint selects localhost:30000) |
  * | `flyte:buildNetwork` | `network` of ImageBuild (and an environment's image build) |
@@ -31,6 +32,7 @@ export const STACK_CONFIG_KEYS = [
     "namespace",
     "registry",
     "migStrategy",
+    "deviceAllocation",
     "buildNetwork",
     "endpoint",
 ] as const;
@@ -42,6 +44,7 @@ export interface StackDefaults {
     readonly namespace?: string;
     readonly registry?: string;
     readonly migStrategy?: MigStrategy;
+    readonly deviceAllocation?: DeviceAllocation;
     readonly buildNetwork?: "default" | "host" | "none";
     readonly endpoint?: string;
 }
@@ -55,6 +58,8 @@ export interface FlyteStackConfig {
     /** Namespace of the objects; undefined: the Kubernetes provider's default namespace, as the components. */
     namespace?: string;
     migStrategy?: MigStrategy;
+    /** Extended resources or DRA claims for accelerators (undefined: each profile's, else extended). */
+    deviceAllocation?: DeviceAllocation;
     /** Docker network mode for image builds ("host" on the local platform). */
     buildNetwork?: "default" | "host" | "none";
     /** Flyte endpoint (decides the default registry, as flyte.init does). */
@@ -80,6 +85,12 @@ function validate(values: Partial<Record<StackConfigKey, unknown>>): StackDefaul
     if (values.registry !== undefined) out.registry = checkRegistry("flyte:registry", values.registry);
     if (values.migStrategy !== undefined)
         out.migStrategy = parseWith(z.enum(["single", "mixed"]), values.migStrategy, "flyte:migStrategy");
+    if (values.deviceAllocation !== undefined)
+        out.deviceAllocation = parseWith(
+            z.enum(["extended", "dra"]),
+            values.deviceAllocation,
+            "flyte:deviceAllocation",
+        );
     if (values.buildNetwork !== undefined)
         out.buildNetwork = parseWith(z.enum(NETWORKS), values.buildNetwork, "flyte:buildNetwork");
     if (values.endpoint !== undefined) out.endpoint = checkEndpoint("flyte:endpoint", values.endpoint);
@@ -131,6 +142,7 @@ export function readStackConfig(defaults: Partial<FlyteStackConfig> = {}): Flyte
         registry: pick("registry") ?? imageSettings().registry,
         namespace: pick("namespace"),
         migStrategy: pick("migStrategy"),
+        deviceAllocation: pick("deviceAllocation"),
         buildNetwork: pick("buildNetwork"),
         endpoint: pick("endpoint"),
     };

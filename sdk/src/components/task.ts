@@ -4,11 +4,12 @@ import { ValidationError } from "../core/errors";
 import { argsSchema, checkedLater } from "../core/validate";
 import { JobSpec, RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
+import { ResourceClaimTemplate } from "../core/podtemplate/kube-types";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-template";
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment-steps";
 import { claimName } from "../runtime/name-claims";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
-import { podTemplateArgs, templateWithImage, withImage } from "./pod-template-args";
+import { podTemplateArgs, registerClaimTemplate, templateWithImage, withImage } from "./pod-template-args";
 import { PlacementCheck, SchedulingReport, checkSchedulability } from "./schedulability";
 
 export interface TaskRunArgs extends RunArgs {
@@ -34,15 +35,33 @@ export function planTask(env: TaskScope, name: string, options: TaskOptions, fie
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
     const owner = `task "${template.fullName}"`;
     claimName(field, env.namespace, "PodTemplate", rendered.name, owner, undefined, owner);
+    if (rendered.claimTemplate)
+        claimName(
+            field,
+            env.namespace,
+            "ResourceClaimTemplate",
+            rendered.claimTemplate.metadata.name,
+            `the accelerator claim of ${owner}`,
+            undefined,
+            owner,
+        );
     return { template, rendered };
 }
 
 /** Registers a planned task's PodTemplate under its environment. */
 export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
+    const claimTemplate = plan.rendered.claimTemplate
+        ? registerClaimTemplate(
+              `${ctx.name}-${plan.template.name}-claims`,
+              plan.rendered.claimTemplate,
+              ctx.namespace,
+              { parent: ctx.parent, ...dependsOn(ctx.dependencies) },
+          )
+        : undefined;
     const resource = new k8s.core.v1.PodTemplate(
         `${ctx.name}-${plan.template.name}-podtemplate`,
         podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
-        { parent: ctx.parent, ...dependsOn(ctx.dependencies) },
+        { parent: ctx.parent, ...dependsOn(claimTemplate ? [...ctx.dependencies, claimTemplate] : ctx.dependencies) },
     );
     const placement = checkSchedulability(
         `task "${plan.template.fullName}"`,
@@ -126,6 +145,8 @@ export interface RunPlan {
     readonly jobName: string;
     readonly spec: JobSpec;
     readonly hosts: number;
+    /** The run's ResourceClaimTemplate (deviceAllocation "dra"). */
+    readonly claimTemplate?: ResourceClaimTemplate;
     readonly args: RunArgs;
     /** Set when `pulumi up` waits for the Job (`wait`). */
     readonly wait?: NormalizedWait;
@@ -164,7 +185,7 @@ export function planRun(
         override?.secrets !== undefined ? `${field}.override.secrets` : field,
     );
     const rendered = render(env.environment, { ...env.renderOptions, task: template });
-    const { name: jobName, spec, hosts } = jobSpec(rendered, runName, runArgs);
+    const { name: jobName, spec, hosts, claimTemplate } = jobSpec(rendered, runName, runArgs);
     const owner = `run "${template.fullName}.${runName}"`;
     claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, owner, undefined, owner);
     if (hosts > 1)
@@ -177,6 +198,16 @@ export function planRun(
             undefined,
             owner,
         );
+    if (claimTemplate)
+        claimName(
+            field,
+            env.namespace,
+            "ResourceClaimTemplate",
+            claimTemplate.metadata.name,
+            `the accelerator claim of run "${template.fullName}.${runName}"`,
+            undefined,
+            owner,
+        );
     if (hosts > 1 && runArgs.schedule) {
         throw new ValidationError(
             `${field}.schedule`,
@@ -184,7 +215,17 @@ export function planRun(
             "scheduled runs of multi-host TPU slices are not supported yet; run them as Jobs",
         );
     }
-    return { runName, template, rendered, jobName, spec, hosts, args: runArgs, wait };
+    return {
+        runName,
+        template,
+        rendered,
+        jobName,
+        spec,
+        hosts,
+        args: runArgs,
+        wait,
+        ...(claimTemplate ? { claimTemplate } : {}),
+    };
 }
 
 /** Registers a planned run as a TaskRun component under its environment. */
@@ -241,6 +282,10 @@ export class TaskRun extends pulumi.ComponentResource {
             labels: runLabels(plan.rendered, plan.runName),
         };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
+        if (plan.claimTemplate)
+            childOpts.dependsOn.push(
+                registerClaimTemplate(`${name}-claims`, plan.claimTemplate, ctx.namespace, childOpts),
+            );
         if (plan.hosts > 1) {
             this.service = new k8s.core.v1.Service(
                 `${name}-hosts`,

@@ -67,13 +67,27 @@ export function resourcesFromSpec(
             "set either gpu (an accelerator string) or device, not both",
         );
     }
+    const given = (["gpu", "device", "gpus", "devices"] as const).filter((k) => spec[k] !== undefined);
+    if (given.length > 1)
+        throw new ValidationError(
+            joinPath(field, given[1]),
+            spec[given[1]],
+            `set one of gpu, device, gpus (acceptable accelerator strings) or devices (acceptable devices), not ${given.join(" and ")}`,
+        );
     if (spec.device !== undefined) rules.push([joinPath(field, "gpu"), joinPath(field, "device")]);
+    if (spec.gpus !== undefined) rules.push([joinPath(field, "gpu"), joinPath(field, "gpus")]);
+    if (spec.devices !== undefined) rules.push([joinPath(field, "gpu"), joinPath(field, "devices")]);
     const value = dropUndefined({
         cpu: pair("cpu", "cpuLimit"),
         memory: pair("memory", "memoryLimit"),
         disk: spec.disk,
         shm: spec.shm,
-        gpu: spec.device !== undefined ? { ...spec.device, quantity: spec.device.quantity ?? 1 } : spec.gpu,
+        gpu:
+            spec.device !== undefined
+                ? { ...spec.device, quantity: spec.device.quantity ?? 1 }
+                : spec.devices !== undefined
+                  ? spec.devices.map((d) => ({ ...d, quantity: d.quantity ?? 1 }))
+                  : (spec.gpus ?? spec.gpu),
     }) as ResourcesArgs;
     return { value, rules };
 }

@@ -34,6 +34,12 @@ export const MigStrategy = enumOf(
     ["single", "mixed"] as const,
 );
 
+export const DeviceAllocation = enumOf(
+    "DeviceAllocation",
+    "How pods ask for accelerators: `extended` resources (device plugins, e.g. `nvidia.com/gpu`) or `dra` ResourceClaims (Dynamic Resource Allocation, resource.k8s.io/v1).",
+    ["extended", "dra"] as const,
+);
+
 export const DeviceClass = enumOf("DeviceClass", "Accelerator family.", [
     "GPU",
     "TPU",
@@ -155,6 +161,14 @@ export const Resources = object(
         device: opt(
             Device,
             "An accelerator as data: MIG slices, TPU topologies, Neuron devices or a bare GPU count (instead of `gpu`).",
+        ),
+        gpus: opt(
+            z.array(z.string()),
+            'Acceptable accelerators in order of preference, e.g. `["H100:1", "A100 80G:1"]` (instead of `gpu`): a DRA claim\'s `firstAvailable` (deviceAllocation `dra`).',
+        ),
+        devices: opt(
+            z.array(Device),
+            "Acceptable accelerators as data, in order of preference (instead of `device`): a DRA claim's `firstAvailable`.",
         ),
     },
 );
@@ -320,6 +334,28 @@ export const CapacityRules = object("CapacityRules", "How spot and on-demand cap
     onDemand: opt(z.array(NodeSelectorRequirement), "Requirements keeping other tasks off spot nodes."),
 });
 
+export const DraGpuRules = object("DraGpuRules", "How NVIDIA GPUs are claimed through DRA.", {
+    deviceClass: req(z.string(), "DeviceClass of whole GPUs, e.g. `gpu.nvidia.com`."),
+    migDeviceClass: req(z.string(), "DeviceClass of MIG devices, e.g. `mig.nvidia.com`."),
+    domain: req(z.string(), "Attribute domain (the driver), e.g. `gpu.nvidia.com`."),
+    productAttribute: req(z.string(), "Attribute with the product name, e.g. `productName`."),
+    profileAttribute: req(z.string(), "Attribute with a MIG device's profile, e.g. `profile`."),
+    memoryCapacity: opt(z.string(), "Capacity with the memory (whole GPUs need 90% of the model's), e.g. `memory`."),
+    tolerations: req(z.array(Toleration), "Tolerations of the driver's nodes."),
+});
+
+export const DraTpuRules = object("DraTpuRules", "How TPU chips are claimed through DRA.", {
+    deviceClass: req(z.string(), "DeviceClass, e.g. `tpu.google.com`."),
+    domain: req(z.string(), "Attribute domain, e.g. `tpu.google.com`."),
+    generationAttribute: req(z.string(), "Attribute with the TPU generation, e.g. `tpuGen`."),
+    tolerations: req(z.array(Toleration), "Tolerations of the driver's nodes."),
+});
+
+export const DraRules = object("DraRules", "DRA conventions per accelerator family.", {
+    gpu: opt(DraGpuRules, "NVIDIA GPUs and MIG slices."),
+    tpu: opt(DraTpuRules, "TPUs."),
+});
+
 export const CustomProfile = object(
     "CustomProfile",
     "A cluster flavour of your own: a built-in (`extends`) with parts replaced, or a complete profile.",
@@ -341,6 +377,8 @@ export const CustomProfile = object(
             z.record(z.record(z.array(z.string()))),
             'Per-device overrides of catalogue values, by device then column, e.g. `{"A100": {"gke": ["my-a100"]}}`.',
         ),
+        deviceAllocation: opt(DeviceAllocation, "Extended resources (default) or DRA claims for this flavour."),
+        dra: opt(DraRules, "DRA conventions per family, replacing the drivers' (NVIDIA's, Google's) family by family."),
     },
 );
 
@@ -628,6 +666,10 @@ export const TaskEnvironmentArgs = z
         migStrategy: opt(
             MigStrategy,
             "NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's).",
+        ),
+        deviceAllocation: opt(
+            DeviceAllocation,
+            "Extended resources or DRA claims for the accelerator (default: the `flyte:deviceAllocation` config, else the profile's, else `extended`).",
         ),
         resources: opt(Resources, "Compute resources and accelerators."),
         envVars: opt(z.record(z.string()), "Environment variables of the primary container."),

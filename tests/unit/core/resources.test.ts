@@ -173,7 +173,10 @@ describe("Resources errors", () => {
         ["negative gpu count", { gpu: -1 }, "resources.gpu", ""],
         ["gpu without a quantity", { gpu: "A100" }, "resources.gpu", ""],
         ["gpu unknown device", { gpu: "A100G:1" }, "resources.gpu", ""],
-        ["gpu tuple", { gpu: ["A100", 1] }, "resources.gpu", ""],
+        // a list is acceptable accelerators in order of preference: each entry is checked
+        ["gpu list entry", { gpu: ["A100", 1] }, "resources.gpu[0]", ""],
+        ["gpu empty list", { gpu: [] }, "resources.gpu", ""],
+        ["gpu list of zero", { gpu: ["A100:1", 0] }, "resources.gpu[1]", ""],
         [
             "gpu too many",
             { gpu: "T4:9" },

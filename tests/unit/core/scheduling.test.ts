@@ -1230,7 +1230,7 @@ describe("resolveProfile", () => {
             "typo at the top",
             { extends: "gke", name: "x", deviceValus: {} },
             "profile.deviceValus",
-            'profile.deviceValus: unknown field "deviceValus"; did you mean "deviceValues"? allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, capacity',
+            'profile.deviceValus: unknown field "deviceValus"; did you mean "deviceValues"? allowed fields: extends, name, preferNodeSelector, anyGpu, gpu, tpu, neuron, amd, gaudi, deviceValues, deviceAllocation, dra, capacity',
         ],
         ["missing name", { extends: "eks" }, "profile.name", "profile.name: got undefined; expected string"],
         [

@@ -27,8 +27,10 @@ describe("the data form covers the TypeScript API, field for field", () => {
             sorted(keys(plannableArgsSchema), ["imageRef", "customProfile", "tasks"]),
         );
     });
-    it("Resources: cpu/memory pairs are cpu+cpuLimit and memory+memoryLimit; a Device literal is `device`", () => {
-        expect(keys(spec.Resources)).toEqual(sorted(keys(resourcesArgsSchema), ["cpuLimit", "memoryLimit", "device"]));
+    it("Resources: cpu/memory pairs are cpu+cpuLimit and memory+memoryLimit; a Device literal is `device`; lists of acceptable accelerators are `gpus` / `devices`", () => {
+        expect(keys(spec.Resources)).toEqual(
+            sorted(keys(resourcesArgsSchema), ["cpuLimit", "memoryLimit", "device", "gpus", "devices"]),
+        );
     });
     it("Task: the name argument of env.task() is `name`; runs are task.run()", () => {
         expect(keys(spec.Task)).toEqual(sorted(keys(taskOptionsSchema), ["name", "runs"]));

@@ -3,8 +3,8 @@ import { copyData } from "../objects";
 import { z } from "zod";
 import { argsSchema, booleanField, checkedLater, parseArgs, rule, stringListField } from "../validate";
 import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
-import { LABELS, LABEL_PREFIX, Rendered } from "./render";
-import { PodTemplateSpec } from "./kube-types";
+import { CLAIM_NAME, LABELS, LABEL_PREFIX, Rendered } from "./render";
+import { PodTemplateSpec, ResourceClaimTemplate } from "./kube-types";
 
 export interface RunArgs {
     /** Container command (default: the image's entrypoint). */
@@ -163,7 +163,7 @@ export function jobSpec(
     rendered: Rendered,
     runName: string,
     args: RunArgs,
-): { name: string; spec: JobSpecJson; hosts: number } {
+): { name: string; spec: JobSpecJson; hosts: number; claimTemplate?: ResourceClaimTemplate } {
     checkFlyteName("run", runName);
     const s = rendered.settings;
     const template = copyData(rendered.podTemplate.template);
@@ -198,6 +198,20 @@ export function jobSpec(
         // one pod per TPU host of the slice, addressable through a headless Service
         Object.assign(spec, { completionMode: "Indexed", completions: hosts, parallelism: hosts });
         template.spec.subdomain = serviceName(name); // the headless Service's name: a DNS-1035 label
+    }
+    // a run's pods claim their accelerators from a template of the run's own (its
+    // overrides may ask for other devices than the task's template)
+    if (rendered.claimTemplate) {
+        const claimTemplate = copyData(rendered.claimTemplate);
+        claimTemplate.metadata.name = `${name}-${CLAIM_NAME}`;
+        claimTemplate.metadata.labels = {
+            ...(claimTemplate.metadata.labels ?? {}),
+            [`${LABEL_PREFIX}/run`]: labelValue(runName),
+        };
+        template.spec.resourceClaims = (template.spec.resourceClaims ?? []).map((c) =>
+            c.name === CLAIM_NAME ? { ...c, resourceClaimTemplateName: claimTemplate.metadata.name } : c,
+        );
+        return { name, spec, hosts, claimTemplate };
     }
     return { name, spec, hosts };
 }
