@@ -232,18 +232,18 @@ describe("deviceAllocation dra", () => {
         reset();
         new flyte.TaskEnvironment("train", {
             imageRef: REF,
-            profile: flyte.ProfileName.GKE,
-            deviceAllocation: flyte.DeviceAllocation.DRA,
+            profile: flyte.ProfileName.Gke,
+            deviceAllocation: flyte.DeviceAllocation.Dra,
             resources: { gpus: ["H100:1", "A100 80G:1"] },
         });
         new flyte.TaskEnvironment("mig", {
             imageRef: REF,
-            profile: flyte.ProfileName.GKE,
-            deviceAllocation: flyte.DeviceAllocation.DRA,
+            profile: flyte.ProfileName.Gke,
+            deviceAllocation: flyte.DeviceAllocation.Dra,
             resources: {
                 devices: [
-                    { deviceClass: flyte.DeviceClass.GPU, device: flyte.DeviceName.A100_80G, partition: "1g.10gb" },
-                    { deviceClass: flyte.DeviceClass.GPU, device: flyte.DeviceName.H100, partition: "1g.10gb" },
+                    { deviceClass: flyte.DeviceClass.Gpu, device: flyte.DeviceName.A100_80g, partition: "1g.10gb" },
+                    { deviceClass: flyte.DeviceClass.Gpu, device: flyte.DeviceName.H100, partition: "1g.10gb" },
                 ],
             },
         });

@@ -356,3 +356,92 @@ describe("settings", () => {
         );
     });
 });
+
+describe("dynamic resource allocation", () => {
+    const draNode = {
+        metadata: { name: "dra-h100", labels: { "cloud.google.com/gke-nodepool": "dra-h100" } },
+        spec: { taints: [gpuTaint] },
+        status: { allocatable: { cpu: "96", memory: "900Gi", pods: "110" } },
+    };
+    const gpus = (n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+            name: `gpu-${i}`,
+            attributes: { type: { string: "gpu" }, productName: { string: "NVIDIA H100 80GB HBM3" } },
+            capacity: { memory: { value: "80Gi" } },
+        }));
+    const dra = (extendedResourceName?: string) => ({
+        deviceClasses: [
+            {
+                metadata: { name: "gpu.nvidia.com" },
+                spec: {
+                    selectors: [
+                        {
+                            cel: {
+                                expression:
+                                    "device.driver == 'gpu.nvidia.com' && device.attributes['gpu.nvidia.com'].type == 'gpu'",
+                            },
+                        },
+                    ],
+                    ...(extendedResourceName ? { extendedResourceName } : {}),
+                },
+            },
+        ],
+        resourceSlices: [
+            {
+                metadata: { name: "dra-h100-gpus" },
+                spec: {
+                    driver: "gpu.nvidia.com",
+                    pool: { name: "dra-h100", generation: 1, resourceSliceCount: 1 },
+                    nodeName: "dra-h100",
+                    devices: gpus(4),
+                },
+            },
+        ],
+        resourceClaims: [],
+    });
+    const withDra = (draCluster: any) => async (): Promise<ClusterNodes> => {
+        const { fromKubernetesNode } = jest.requireActual("../../sdk/src/core/simulator/simulate");
+        return {
+            ok: true,
+            nodes: [...NODES, draNode].map(fromKubernetesNode),
+            cluster: "https://test",
+            dra: draCluster,
+        };
+    };
+
+    test("a claim from the environment's ResourceClaimTemplate is allocated where its devices are", async () => {
+        setNodeSource(withDra(dra()));
+        const e = env(unique("claims"), { gpu: ["H100:2", "A100_80G:2"] }, { deviceAllocation: "dra" });
+        expect((await resolve(e.placement)).value).toBe("dra-h100");
+        const big = env(unique("claims"), { gpu: "H100:8" }, { deviceAllocation: "dra" });
+        const placement = (await resolve(big.placement)).value;
+        expect(placement).toMatch(
+            /^none: 0\/4 nodes are available: 4 cannot allocate all claims\. By node group: 4 nodes \(pools [^)]*\) couldn't allocate 8 of gpu\.nvidia\.com from its ResourceSlices \[DynamicResources\]\.$/,
+        );
+        await settled();
+        expect(logs.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([
+            expect.stringMatching(
+                /cannot be scheduled on any node of the cluster: 0\/4 nodes are available: 4 cannot allocate all claims\./,
+            ),
+        ]);
+    });
+
+    test("extended resources served by DRA count on nodes without allocatable", async () => {
+        setNodeSource(withDra(dra("nvidia.com/gpu")));
+        const e = env(unique("any"), { gpu: 4 });
+        expect((await resolve(e.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2); dra-h100");
+        setNodeSource(withDra(dra()));
+        const without = env(unique("any"), { gpu: 4 });
+        expect((await resolve(without.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
+    });
+
+    test("claims are unchecked when the DRA objects cannot be read; extended resources still checked", async () => {
+        setNodeSource(withDra({ unreadable: "resourceslices is forbidden (403)" }));
+        const e = env(unique("claims"), { gpu: "H100:1" }, { deviceAllocation: "dra" });
+        expect((await resolve(e.placement)).value).toBe(
+            "unchecked: the cluster's DRA objects cannot be read (resourceslices is forbidden (403))",
+        );
+        const plain = env(unique("plain"), { gpu: "A100_80G:1" });
+        expect((await resolve(plain.placement)).value).toBe("a100-80gb (a100-80-1, a100-80-2)");
+    });
+});

@@ -331,7 +331,11 @@ export function deployEnvironment(
               { parent, ...dependsOn(podDependencies) },
           )
         : undefined;
-    const placement = checkSchedulability(`environment "${name}"`, rendered.podTemplate.template.spec, podTemplate);
+    const placement = checkSchedulability(
+        `environment "${name}"`,
+        { spec: rendered.podTemplate.template.spec, claimTemplate: rendered.claimTemplate },
+        podTemplate,
+    );
     return { context, podTemplate, warmPool, imageBuild, placement };
 }
 

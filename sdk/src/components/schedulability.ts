@@ -14,6 +14,10 @@
  * - `flyte:schedulingCheck`: `warn` (default: a pod no node or declared pool can take
  *   is a warning on its PodTemplate), `error` (the preview / update fails), `off`.
  * - `flyte:nodePools`: declared pools ({ name, labels, taints, allocatable }).
+ * - With the nodes, the cluster's DeviceClasses, ResourceSlices and ResourceClaims
+ *   (kube/dra.ts): the DynamicResources filter allocates the pods' claims (from the
+ *   ResourceClaimTemplates the program declares) and the extended resources a
+ *   DeviceClass serves; when they cannot be read, pods with claims are unchecked.
  * - A cluster that cannot be read (first deploy, no credentials, no permission to
  *   list nodes) skips the check with one informational message: never a failure.
  * - Components with an explicit Kubernetes provider are not checked (its kubeconfig
@@ -22,6 +26,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ValidationError } from "../core/errors";
+import { Rendered } from "../core/podtemplate/render";
+import { DraContext, prepareDra } from "../core/simulator/dra/dynamic-resources";
+import type { DraCluster } from "../core/simulator/dra/dra-objects";
 import { SchedulablePodSpec, SchedulingNode } from "../core/simulator/fit";
 import { NodeShapes, groupNodeShapes } from "../core/simulator/node-shapes";
 import {
@@ -32,6 +39,7 @@ import {
     simulateScheduling,
 } from "../core/simulator/simulate";
 import { parseWith } from "../core/validate";
+import { listDraObjects } from "../kube/dra-lists";
 import { describeKubeError, listNodes } from "../kube/nodes";
 import { underMocks } from "../runtime/mocks";
 import { programSlot } from "../runtime/program-state";
@@ -82,6 +90,8 @@ const state = programSlot("scheduling check", () => ({
     nodeSource: undefined as NodeSource | undefined,
     nodes: undefined as Promise<ClusterNodes> | undefined,
     shapes: undefined as NodeShapes | undefined,
+    /** The DRA objects prepared for the simulation, once per program. */
+    dra: undefined as DraContext | { unreadable: string } | undefined,
     reportedUnreachable: false,
 }));
 
@@ -144,7 +154,15 @@ export function schedulingCheckSettings(): SchedulingCheckSettings {
 
 // ---------------------------------------------------------------- the cluster's nodes
 
-export type ClusterNodes = { ok: true; nodes: SchedulingNode[]; cluster: string } | { ok: false; reason: string };
+export type ClusterNodes =
+    | {
+          ok: true;
+          nodes: SchedulingNode[];
+          cluster: string;
+          /** The cluster's DRA objects, or why they could not be read (absent: none). */
+          dra?: DraCluster | { unreadable: string };
+      }
+    | { ok: false; reason: string };
 
 /** Where nodes come from; replaceable in tests (`setNodeSource`). */
 export type NodeSource = () => Promise<ClusterNodes>;
@@ -154,18 +172,36 @@ export function setNodeSource(source: NodeSource | undefined): void {
     const s = state();
     s.nodeSource = source;
     s.nodes = undefined;
+    s.dra = undefined;
     s.settings = undefined;
     s.reportedUnreachable = false;
 }
 
-/** Lists the nodes of the default provider's cluster (kube/nodes.ts); never rejects. */
+/** Lists the nodes and DRA objects of the default provider's cluster (kube/nodes.ts, kube/dra-lists.ts); never rejects. */
 export async function readClusterNodes(): Promise<ClusterNodes> {
     try {
-        const list = await listNodes(stackKubeconfig());
-        return list.ok ? { ok: true, nodes: list.items.map(fromKubernetesNode), cluster: list.cluster } : list;
+        const choice = stackKubeconfig();
+        const [list, dra] = await Promise.all([listNodes(choice), listDraObjects(choice)]);
+        if (!list.ok) return list;
+        return {
+            ok: true,
+            nodes: list.items.map(fromKubernetesNode),
+            cluster: list.cluster,
+            dra: dra.ok ? dra.cluster : { unreadable: dra.reason },
+        };
     } catch (err) {
         return { ok: false, reason: describeKubeError(err) };
     }
+}
+
+/** The cluster's DRA objects prepared for the simulation (once per program). */
+function draContext(cluster: Extract<ClusterNodes, { ok: true }>): DraContext | { unreadable: string } {
+    const s = state();
+    if (!s.dra) {
+        const dra = cluster.dra ?? { deviceClasses: [], resourceSlices: [], resourceClaims: [] };
+        s.dra = "unreadable" in dra ? dra : prepareDra(dra);
+    }
+    return s.dra;
 }
 
 function clusterNodes(): Promise<ClusterNodes> {
@@ -203,14 +239,26 @@ export function reportOf(verdict: SchedulingVerdict): SchedulingReport {
     };
 }
 
+/** The pod to check: its spec, and the ResourceClaimTemplate its claim comes from. */
+export interface CheckedPod {
+    spec: SchedulablePodSpec;
+    claimTemplate?: Rendered["claimTemplate"];
+}
+
 /**
- * Checks where `spec` (an environment's or task's pod, `what` names it: `environment
+ * Checks where `pod` (an environment's or task's, `what` names it: `environment
  * "train"`, `task "train.fit"`) can run; reports on `resource` (its PodTemplate).
  * Settings are validated synchronously: a mistake throws a ValidationError here.
  */
-export function checkSchedulability(what: string, spec: SchedulablePodSpec, resource: pulumi.Resource): PlacementCheck {
+export function checkSchedulability(
+    what: string,
+    pod: CheckedPod | SchedulablePodSpec,
+    resource: pulumi.Resource,
+): PlacementCheck {
     const settings = schedulingCheckSettings();
-    const result = runCheck(what, spec, resource, settings);
+    const checked: CheckedPod =
+        "spec" in pod && typeof pod.spec === "object" ? (pod as CheckedPod) : { spec: pod as SchedulablePodSpec };
+    const result = runCheck(what, checked, resource, settings);
     // Outputs are made when read: each costs the Pulumi runtime several tracked promises,
     // and most programs never read a placement (bench B1: two per environment and task)
     let report: pulumi.Output<SchedulingReport> | undefined;
@@ -227,7 +275,7 @@ export function checkSchedulability(what: string, spec: SchedulablePodSpec, reso
 
 async function runCheck(
     what: string,
-    spec: SchedulablePodSpec,
+    pod: CheckedPod,
     resource: pulumi.Resource,
     settings: SchedulingCheckSettings,
 ): Promise<SchedulingReport> {
@@ -239,7 +287,7 @@ async function runCheck(
     // whether or not anything reads the placement
     const done = keepAlive();
     try {
-        return await checkAgainstCluster(what, spec, resource, settings);
+        return await checkAgainstCluster(what, pod, resource, settings);
     } finally {
         done();
     }
@@ -253,7 +301,7 @@ function keepAlive(): () => void {
 
 async function checkAgainstCluster(
     what: string,
-    spec: SchedulablePodSpec,
+    pod: CheckedPod,
     resource: pulumi.Resource,
     settings: SchedulingCheckSettings,
 ): Promise<SchedulingReport> {
@@ -274,9 +322,24 @@ async function checkAgainstCluster(
             `flyte scheduling check: the cluster cannot be read (${cluster.reason}); checking against the declared node pools only.`,
         );
     }
-    const verdict = simulateScheduling(spec, cluster.ok ? nodeShapes(cluster.nodes) : [], {
+    const dra = cluster.ok ? draContext(cluster) : undefined;
+    const template = pod.claimTemplate;
+    const verdict = simulateScheduling(pod.spec, cluster.ok ? nodeShapes(cluster.nodes) : [], {
         declaredPools: settings.declaredPools,
+        ...(dra && !("unreadable" in dra) ? { dra } : {}),
+        ...(template
+            ? {
+                  claimTemplates: { [template.metadata.name]: template.spec.spec },
+                  ...(template.metadata.namespace ? { namespace: template.metadata.namespace } : {}),
+              }
+            : {}),
     });
+    if (verdict.unchecked)
+        return unchecked(
+            dra && "unreadable" in dra
+                ? `the cluster's DRA objects cannot be read (${dra.unreadable})`
+                : verdict.unchecked,
+        );
     const report = reportOf(verdict);
     if (!verdict.schedulable) {
         const message = `${what} cannot be scheduled on any node of the cluster${settings.declaredPools.length ? " nor on any declared node pool" : ""}: ${verdict.placement.replace(/^none: /, "")}`;

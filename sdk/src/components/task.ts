@@ -65,7 +65,7 @@ export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
     );
     const placement = checkSchedulability(
         `task "${plan.template.fullName}"`,
-        plan.rendered.podTemplate.template.spec,
+        { spec: plan.rendered.podTemplate.template.spec, claimTemplate: plan.rendered.claimTemplate },
         resource,
     );
     return Task.declared(ctx, plan.template, resource, placement);

@@ -1,5 +1,5 @@
 /**
- * The nodes of a cluster, read once for the scheduling check. A kubeconfig of one file
+ * The nodes of a cluster (and other collections: ./dra.ts), read once for the scheduling check. A kubeconfig of one file
  * whose user is a client certificate or a token is read with our client (client.ts);
  * anything else (exec plugins, auth providers, merged files, proxies, in-cluster) with
  * @kubernetes/client-node, whose loading alone costs 2-3 s of CPU per program.
@@ -18,7 +18,17 @@ import {
     proxyConfigured,
 } from "./kubeconfig";
 
-export type NodeList = { ok: true; items: KubernetesNodeLike[]; cluster: string } | { ok: false; reason: string };
+export type ObjectList<T> =
+    | { ok: true; items: T[]; cluster: string }
+    /** `status`: the API server's answer (404: the API is not served), absent for other failures. */
+    | { ok: false; reason: string; status?: number };
+export type NodeList = ObjectList<KubernetesNodeLike>;
+
+/** How @kubernetes/client-node lists the same collection. */
+type ClientNodeList = (
+    client: typeof import("@kubernetes/client-node"),
+    kc: import("@kubernetes/client-node").KubeConfig,
+) => Promise<{ items?: unknown[] }>;
 
 const READ_TIMEOUT_MS = 15_000;
 
@@ -40,11 +50,11 @@ async function withinReadTimeout<T>(promise: Promise<T>, server: string): Promis
 }
 
 /**
- * The nodes read with our client, when the kubeconfig is one it reads exactly as
+ * A collection read with our client, when the kubeconfig is one it reads exactly as
  * @kubernetes/client-node would; undefined when it is not (the caller then uses
  * @kubernetes/client-node). Rejects on network errors.
  */
-async function listWithOurClient(choice: KubeconfigChoice): Promise<NodeList | undefined> {
+async function listWithOurClient<T>(choice: KubeconfigChoice, path: string): Promise<ObjectList<T> | undefined> {
     if (proxyConfigured()) return undefined;
     if (choice.kubeconfig === undefined) {
         const files = kubeconfigPaths();
@@ -59,19 +69,30 @@ async function listWithOurClient(choice: KubeconfigChoice): Promise<NodeList | u
     }
     if (!servesKubeconfig(loaded)) return undefined;
     const server = currentContext(loaded).cluster!.server;
-    const response = await withinReadTimeout(kubeApi(loaded).get("/api/v1/nodes"), server);
+    const response = await withinReadTimeout(kubeApi(loaded).get(path), server);
     if (response.status !== 200) {
         const message = (response.body as { message?: unknown } | undefined)?.message ?? response.text.split("\n")[0];
-        return { ok: false, reason: `${String(message).slice(0, 300)} (${response.status})` };
+        return { ok: false, reason: `${String(message).slice(0, 300)} (${response.status})`, status: response.status };
     }
-    const items = ((response.body as { items?: unknown[] } | undefined)?.items ?? []) as KubernetesNodeLike[];
+    const items = ((response.body as { items?: unknown[] } | undefined)?.items ?? []) as T[];
     return { ok: true, items, cluster: server };
 }
 
 /** Lists the nodes of the cluster `choice` names (see the module comment); never rejects. */
-export async function listNodes(choice: KubeconfigChoice): Promise<NodeList> {
+export function listNodes(choice: KubeconfigChoice): Promise<NodeList> {
+    return listCluster<KubernetesNodeLike>(choice, "/api/v1/nodes", (client, kc) =>
+        kc.makeApiClient(client.CoreV1Api).listNode(),
+    );
+}
+
+/** Lists a collection (`path`, or `viaClientNode`) of the cluster `choice` names; never rejects. */
+export async function listCluster<T>(
+    choice: KubeconfigChoice,
+    path: string,
+    viaClientNode: ClientNodeList,
+): Promise<ObjectList<T>> {
     try {
-        const ours = await listWithOurClient(choice);
+        const ours = await listWithOurClient<T>(choice, path);
         if (ours) return ours;
         const { kubeconfig: given, context } = choice;
         // @kubernetes/client-node is an ES module: loaded only when a check runs (require(esm), Node >= 20.19)
@@ -102,11 +123,12 @@ export async function listNodes(choice: KubeconfigChoice): Promise<NodeList> {
                 ok: false,
                 reason: `the kubeconfig (${source}) has no current cluster${context ? ` for context "${context}"` : ""}`,
             };
-        const api = kc.makeApiClient(client.CoreV1Api);
-        const list = await withinReadTimeout(api.listNode(), cluster.server);
-        return { ok: true, items: (list.items ?? []) as KubernetesNodeLike[], cluster: cluster.server };
+        const list = await withinReadTimeout(viaClientNode(client, kc), cluster.server);
+        return { ok: true, items: (list.items ?? []) as T[], cluster: cluster.server };
     } catch (err) {
-        return { ok: false, reason: describeKubeError(err) };
+        const e = err as { code?: unknown; statusCode?: unknown } | undefined;
+        const status = Number(e?.code ?? e?.statusCode);
+        return { ok: false, reason: describeKubeError(err), ...(Number.isInteger(status) ? { status } : {}) };
     }
 }
 

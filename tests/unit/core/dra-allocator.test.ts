@@ -6,7 +6,7 @@
  * backtracking, constraints, device taints, pools (node, generation, completeness).
  */
 import { AllocatorState, allocate } from "../../../sdk/src/core/simulator/dra/allocator";
-import type { DeviceClass, ResourceClaimSpec, ResourceSlice } from "../../../sdk/src/core/simulator/dra/types";
+import type { DeviceClass, ResourceClaimSpec, ResourceSlice } from "../../../sdk/src/core/simulator/dra/dra-objects";
 import {
     GPU_CLASS,
     MIG_CLASS,

@@ -6,7 +6,7 @@
  * the library does not evaluate reported as unsupported.
  */
 import { compileSelector } from "../../../sdk/src/core/simulator/dra/cel";
-import type { Device } from "../../../sdk/src/core/simulator/dra/types";
+import type { Device } from "../../../sdk/src/core/simulator/dra/dra-objects";
 
 const A100: Device = {
     name: "gpu-0",

@@ -4,7 +4,7 @@
  * partitions sharing counters, TPU chips), built small enough to derive the
  * scheduler's verdict by hand.
  */
-import type { DeviceClass, ResourceClaimSpec, ResourceSlice } from "../../../sdk/src/core/simulator/dra/types";
+import type { DeviceClass, ResourceClaimSpec, ResourceSlice } from "../../../sdk/src/core/simulator/dra/dra-objects";
 
 export const GPU_CLASS: DeviceClass = {
     metadata: { name: "gpu.nvidia.com" },

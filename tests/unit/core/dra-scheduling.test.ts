@@ -7,7 +7,7 @@
  * device plugin has it), devices other claims hold, errors and what is unchecked.
  */
 import { prepareDra } from "../../../sdk/src/core/simulator/dra/dynamic-resources";
-import type { DraCluster, ResourceClaim, ResourceClaimSpec } from "../../../sdk/src/core/simulator/dra/types";
+import type { DraCluster, ResourceClaim, ResourceClaimSpec } from "../../../sdk/src/core/simulator/dra/dra-objects";
 import { SchedulablePodSpec, SchedulingNode } from "../../../sdk/src/core/simulator/fit";
 import { simulateScheduling } from "../../../sdk/src/core/simulator/simulate";
 import { GPU_CLASS, MIG_CLASS, TPU_CLASS, claim, migProfile, nvidiaSlices, product } from "./dra-fixtures";

@@ -22,7 +22,7 @@
 import { topologyChips } from "../catalog/tpus";
 import { Device, DeviceClass, gpuModel, tpuGeneration } from "../devices";
 import { ValidationError, joinPath } from "../errors";
-import type { DeviceRequest, DeviceSubRequest, ResourceClaimSpec } from "../simulator/dra/types";
+import type { DeviceRequest, DeviceSubRequest, ResourceClaimSpec } from "../simulator/dra/dra-objects";
 import { catalogRows } from "./catalog-rows";
 import { dedupe } from "./place";
 import { DraGpuRules, DraRules, DraTpuRules, SchedulingProfile } from "./profile";

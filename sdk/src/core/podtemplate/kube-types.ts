@@ -1,4 +1,4 @@
-import type { ResourceClaimSpec } from "../simulator/dra/types";
+import type { ResourceClaimSpec } from "../simulator/dra/dra-objects";
 import { NodeSelectorRequirement, Toleration } from "../placement/types";
 
 /** Plain core/v1 shapes, the subset the renderer writes (other fields pass through merges). */

@@ -21,7 +21,7 @@ import {
     units,
 } from "./fit";
 import { DraContext, DraPreFilter, draFilter, draPreFilter } from "./dra/dynamic-resources";
-import type { ResourceClaimSpec } from "./dra/types";
+import type { ResourceClaimSpec } from "./dra/dra-objects";
 import { NodeShapes, nodeList, shapesFor } from "./node-shapes";
 
 /** Labels naming a node's pool, by cluster flavour (first found wins). */

@@ -35,7 +35,7 @@ import {
     ResourceClaimSpec,
     ResourceSlice,
     deviceId,
-} from "./types";
+} from "./dra-objects";
 
 /** The API's limit on devices in one claim's allocation. */
 export const ALLOCATION_RESULTS_MAX_SIZE = 32;

@@ -21,7 +21,7 @@ import { celEnv, celMap, isCelError, parse, plan } from "@bufbuild/cel";
 import type { CelMap, CelValue } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import { K8S_CEL_FUNCS, K8S_CEL_REGISTRY, quantityValue, semverValue } from "./cel-library";
-import type { Device, DeviceAttribute } from "./types";
+import type { Device, DeviceAttribute } from "./dra-objects";
 
 const ENV = celEnv({ funcs: [...strings, ...K8S_CEL_FUNCS], registry: K8S_CEL_REGISTRY });
 
@@ -121,7 +121,6 @@ function attributeValue(name: string, attr: DeviceAttribute): unknown {
 // @bufbuild/cel recognises its maps by this registered symbol (map.ts): a map of our own
 // makes lookups of an unknown domain return an empty map while `in` still says it is absent
 const CEL_MAP = Symbol.for("@bufbuild/cel/map");
-const EMPTY = new Map<string, unknown>();
 
 /** Kubernetes' newStringInterfaceMapWithDefault: an unknown domain is an empty map. */
 class DomainMap {
@@ -134,7 +133,7 @@ class DomainMap {
         return this.inner.size;
     }
     get(key: unknown): CelValue | undefined {
-        return this.inner.get(key as string) ?? toCelMap(EMPTY);
+        return this.inner.get(key as string) ?? toCelMap(new Map());
     }
     has(key: unknown): boolean {
         return this.inner.has(key as string);

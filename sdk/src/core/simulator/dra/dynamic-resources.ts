@@ -17,7 +17,7 @@ import type { FilterFailure } from "../fit";
 import { AllocatorState, ClaimToAllocate, allocate } from "./allocator";
 import { ExtendedResourceClasses, extendedResourceClasses, isDraExtendedResourceName } from "./extended";
 import { PoolNode, nodeMatches } from "./pools";
-import { DraCluster, ResourceClaim, ResourceClaimSpec, deviceId } from "./types";
+import { DraCluster, ResourceClaim, ResourceClaimSpec, deviceId } from "./dra-objects";
 
 export const DRA_REASON = {
     cannotAllocate: "cannot allocate all claims",

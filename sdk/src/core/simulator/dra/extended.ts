@@ -7,7 +7,7 @@
  * counting allocatable). Which class serves a name follows the scheduler's
  * extended-resource cache: the newest class wins, the lower name breaks ties.
  */
-import type { DeviceClass } from "./types";
+import type { DeviceClass } from "./dra-objects";
 
 export const IMPLICIT_PREFIX = "deviceclass.resource.kubernetes.io/";
 

@@ -8,7 +8,7 @@
  * whose devices have binding conditions last.
  */
 import { matchesRequirement } from "../fit";
-import type { CounterSet, Device, NodeSelector, ResourceSlice } from "./types";
+import type { CounterSet, Device, NodeSelector, ResourceSlice } from "./dra-objects";
 
 /** The node as pool selection sees it. */
 export interface PoolNode {
