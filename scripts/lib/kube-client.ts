@@ -73,11 +73,22 @@ export async function probeScheduling(
         const cond = (last.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
         return !!last.spec?.nodeName || (cond?.status === "False" && cond?.reason === "Unschedulable");
     }, timeoutMs);
-    // the probe has answered: free the node's capacity for the next one
+    // the probe has answered: free the node's capacity for the next one, devices included
+    // (its ResourceClaims, from templates or for extended resources, go with it)
     await client.remove(`/api/v1/namespaces/${namespace}/pods/${probeName}?gracePeriodSeconds=0`);
+    await waitFor(async () => !(await probeClaims(client, namespace, probeName)).length, 60_000);
     const cond = (last?.status?.conditions ?? []).find((c: any) => c.type === "PodScheduled");
     if (!decided && !last?.spec?.nodeName) return { reason: cond?.reason ?? "Timeout", message: cond?.message };
     return last.spec?.nodeName ? { node: last.spec.nodeName } : { reason: cond?.reason, message: cond?.message };
+}
+
+/** ResourceClaims a pod owns (made from its templates, or by the scheduler for extended resources). */
+export async function probeClaims(client: KubeClient, namespace: string, podName: string): Promise<any[]> {
+    const res = await client.request("GET", `/apis/resource.k8s.io/v1/namespaces/${namespace}/resourceclaims`);
+    if (res.status === 404) return []; // resource.k8s.io/v1 not served
+    return ((res.body as any)?.items ?? []).filter((c: any) =>
+        (c.metadata?.ownerReferences ?? []).some((o: any) => o.kind === "Pod" && o.name === podName),
+    );
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
