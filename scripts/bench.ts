@@ -14,6 +14,8 @@
  *   B6  the scheduling check at cluster scale: 200 pods on 17 / 1,000 / 5,000 nodes in
  *       20 shapes, judged by node shape / node by node
  *   core  throughput of the pure core (printed only)
+ *   dra   what DRA adds to the scheduling check: reading and preparing the cluster's DRA
+ *         objects, and simulating each pod of the DRA table (printed only; platform up)
  *
  * B2, B3 and B5 need the local platform (`npm run platform -- up`) and are skipped with
  * a message when it is not up. Options:
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
         writeReport(BENCH_DIR, previous, baseline);
         return;
     }
-    const only = (arg("--only") ?? "B1,B2,B3,B4,B5,B6,core").split(",").map((s) => s.trim());
+    const only = (arg("--only") ?? "B1,B2,B3,B4,B5,B6,core,dra").split(",").map((s) => s.trim());
     const quick = flag("--quick");
     const runsArg = arg("--runs") ? Number(arg("--runs")) : undefined;
     fs.mkdirSync(WORK, { recursive: true });
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
         record((await import("./bench/b5-setup")).b5NotRun(B5_NOT_RUN));
     }
     if (only.includes("core")) await (await import("./bench/core")).core();
+    if (only.includes("dra")) await (await import("./bench/dra")).dra();
     if (!separate) writeReport(BENCH_DIR, results, baseline);
     if (flag("--baseline")) fs.writeFileSync(BASELINE, JSON.stringify(results, null, 1) + "\n");
     log(`report: ${path.relative(REPO, path.join(BENCH_DIR, "REPORT.md"))}`);

@@ -190,6 +190,16 @@ describe("deviceAllocation dra", () => {
         );
         expectRejectedBeforeRegistering(
             () =>
+                new TaskEnvironment("s", {
+                    image: REF,
+                    profile: "gke",
+                    deviceAllocation: "dra",
+                    resources: { gpu: "T4 shared:1" },
+                }),
+            "resources.gpu",
+        );
+        expectRejectedBeforeRegistering(
+            () =>
                 new TaskEnvironment("y", {
                     image: REF,
                     profile: "gke",

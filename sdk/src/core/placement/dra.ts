@@ -20,7 +20,7 @@
  * `deviceValues` the catalogue's `nvmlNames` / `draTpuGen`.
  */
 import { topologyChips } from "../catalog/tpus";
-import { Device, DeviceClass, gpuModel, tpuGeneration } from "../devices";
+import { Device, DeviceClass, gpuModel, sharedGpu, tpuGeneration } from "../devices";
 import { ValidationError, joinPath } from "../errors";
 import type { DeviceRequest, DeviceSubRequest, ResourceClaimSpec } from "../simulator/dra/dra-objects";
 import { catalogRows } from "./catalog-rows";
@@ -175,6 +175,12 @@ function gpuRequest(profile: SchedulingProfile, rules: DraGpuRules, device: Devi
             tolerations,
             hosts: 1,
         };
+    if (sharedGpu(device.device))
+        throw new ValidationError(
+            field,
+            device.device,
+            `a shared GPU is not a device NVIDIA's DRA driver publishes: with DRA, pods share a GPU through one claim (its time-slicing or MPS config), which this package does not render; request ${device.device} with deviceAllocation "extended", or a whole GPU`,
+        );
     const products = columnValues(profile, device, "nvmlNames");
     if (!products.length)
         throw new ValidationError(
