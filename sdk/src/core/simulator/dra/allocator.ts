@@ -22,7 +22,7 @@
  * `capacity`, devices with `allowMultipleAllocations`) and the alpha features.
  */
 import { tryParseQuantity } from "../../quantity";
-import { CompiledSelector, compileSelector } from "./cel";
+import { CompiledSelector, SelectorOutcome, compileSelector } from "./cel";
 import { Pool, PoolNode, devicesFor, gatherPools } from "./pools";
 import {
     Device,
@@ -71,6 +71,10 @@ export class AllocatorState {
     readonly slices: readonly ResourceSlice[];
     readonly allocated: ReadonlySet<string>;
     private readonly compiled = new Map<string, CompiledSelector>();
+    /** A selector's outcome on a device is a pure function of both: evaluated once per program. */
+    private readonly outcomes = new Map<string, Map<Device, SelectorOutcome>>();
+    /** The pools of each node (a function of the node and the slices): gathered once per program. */
+    private readonly poolsByNode = new Map<PoolNode, Pool[]>();
 
     constructor(classes: readonly DeviceClass[], slices: readonly ResourceSlice[], allocated: ReadonlySet<string>) {
         this.classes = new Map(classes.map((c) => [c.metadata.name, c]));
@@ -82,6 +86,21 @@ export class AllocatorState {
         let s = this.compiled.get(expression);
         if (!s) this.compiled.set(expression, (s = compileSelector(expression)));
         return s;
+    }
+
+    pools(node: PoolNode): Pool[] {
+        let pools = this.poolsByNode.get(node);
+        if (!pools) this.poolsByNode.set(node, (pools = gatherPools(node, this.slices)));
+        return pools;
+    }
+
+    /** `expression` on `device` (a device object of this snapshot's slices: one version of one device). */
+    evaluate(expression: string, driver: string, device: Device): SelectorOutcome {
+        let byDevice = this.outcomes.get(expression);
+        if (!byDevice) this.outcomes.set(expression, (byDevice = new Map()));
+        let outcome = byDevice.get(device);
+        if (!outcome) byDevice.set(device, (outcome = this.selector(expression).evaluate(driver, device)));
+        return outcome;
     }
 }
 
@@ -143,7 +162,7 @@ class Search {
         private readonly node: PoolNode,
         private readonly claims: readonly ClaimToAllocate[],
     ) {
-        this.pools = gatherPools(node, state.slices);
+        this.pools = state.pools(node);
         this.results = claims.map(() => []);
     }
 
@@ -376,7 +395,7 @@ class Search {
         const claimName = this.claims[request.claim].name;
         const check = (selectors: readonly { cel?: { expression: string } }[], owner: string) => {
             for (const [i, sel] of selectors.entries()) {
-                const outcome = this.state.selector(sel.cel!.expression).evaluate(candidate.driver, candidate.device);
+                const outcome = this.state.evaluate(sel.cel!.expression, candidate.driver, candidate.device);
                 if (outcome.kind === "value") {
                     if (!outcome.matches) return false;
                     continue;
