@@ -15,7 +15,7 @@
  *   is a warning on its PodTemplate), `error` (the preview / update fails), `off`.
  * - `flyte:nodePools`: declared pools ({ name, labels, taints, allocatable }).
  * - With the nodes, the cluster's DeviceClasses, ResourceSlices and ResourceClaims
- *   (kube/dra.ts): the DynamicResources filter allocates the pods' claims (from the
+ *   (kube/dra-lists.ts): the DynamicResources filter allocates the pods' claims (from the
  *   ResourceClaimTemplates the program declares) and the extended resources a
  *   DeviceClass serves; when they cannot be read, pods with claims are unchecked.
  * - A cluster that cannot be read (first deploy, no credentials, no permission to
