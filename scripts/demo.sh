@@ -6,7 +6,8 @@
 # the node the real kube-scheduler chose.
 #
 #   typescript (default)  examples/quickstart, the root Pulumi.yaml's program
-#   python                examples/python-quickstart, through the flyte package
+#   python                examples/python-quickstart: a flyte-sdk module, deployed with the
+#                         flyte_pulumi companion through the flyte package (dev only)
 #   yaml                  examples/yaml-quickstart, through the flyte package (dev only)
 # Stacks: dev (GKE-flavoured, default) and prod (EKS-flavoured).
 set -euo pipefail
@@ -22,7 +23,7 @@ for arg in "$@"; do
         *) usage ;;
     esac
 done
-[ "$language" != yaml ] || [ "$stack" = dev ] || { echo "the YAML quickstart has a dev stack only (its environments are GKE's)" >&2; exit 2; }
+[ "$language" = typescript ] || [ "$stack" = dev ] || { echo "the $language quickstart has a dev stack only (its environments name their cluster flavours)" >&2; exit 2; }
 
 [ -x node_modules/.bin/tsc ] || npm ci --no-audit --no-fund
 # On a fresh machine the toolchain (only what this language needs) and the platform's

@@ -5,8 +5,10 @@
 #   bash scripts/language-sdks.sh [python] [go]     (default: python)
 #
 #   python  `pulumi package gen-sdk provider --language python`, installed into the
-#           Python environment of the toolchain ($PULUMI_FLYTE_PYTHON_VENV), which
-#           examples/python-quickstart/venv links to
+#           Python environment of the toolchain ($PULUMI_FLYTE_PYTHON_VENV) with the
+#           flyte_pulumi companion (python/) and the flyte release it is tested with
+#           (the demo and the tests run Python programs in it; a project of your own
+#           installs them into its own virtualenv, README "Python")
 #   go      `pulumi package gen-sdk provider --language go` (needs `npm run toolchain -- --go`)
 #
 # SDKs live in $PULUMI_FLYTE_CACHE/sdks/<language>-<hash of the package's sources>/ and
@@ -19,6 +21,8 @@ root="$PULUMI_FLYTE_ROOT"
 log() { printf '[sdks] %s\n' "$*" >&2; }
 die() { printf '[sdks] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# the newest flyte release the companion is tested with (python/src/flyte_pulumi/versions.py)
+FLYTE_VERSION="$(sed -n 's/^NEWEST = "\(.*\)"$/\1/p' python/src/flyte_pulumi/versions.py)"
 languages=("$@")
 [ ${#languages[@]} -gt 0 ] || languages=(python)
 command -v pulumi >/dev/null || die "pulumi is not on PATH: run npm run toolchain first"
@@ -53,7 +57,14 @@ for lang in "${languages[@]}"; do
                 "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$dir"
                 rm -f "$venv"/.flyte-sdk-* && touch "$venv/.flyte-sdk-$hash"
             fi
-            ln -sfn "$venv" "$root/examples/python-quickstart/venv"
+            # the companion (python/) and flyte: reinstalled when the companion's sources change
+            companion="$( (cat python/pyproject.toml python/src/flyte_pulumi/*.py; echo "$FLYTE_VERSION") | sha256sum | cut -c1-12)"
+            if [ ! -f "$venv/.flyte-pulumi-$companion" ]; then
+                log "installing the flyte_pulumi companion and flyte==$FLYTE_VERSION into $venv"
+                "$venv/bin/pip" install --quiet --disable-pip-version-check "flyte==$FLYTE_VERSION"
+                "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$root/python"
+                rm -f "$venv"/.flyte-pulumi-* && touch "$venv/.flyte-pulumi-$companion"
+            fi
             echo "$dir"
             ;;
         go)

@@ -171,6 +171,8 @@ export interface Image {
     layers?: ImageLayer[];
     /** Directory relative local paths are resolved from (default: the program's directory). */
     baseDir?: string;
+    /** The URI flyte-sdk computed for the same image (`image.uri`); the preview fails if this definition gives another. The flyte_pulumi companion sets it. */
+    flyteUri?: string;
 }
 
 /** Flyte's default image (`Image.fromDebianBase`). */
@@ -263,6 +265,10 @@ export interface ImageLayer {
     dockerignore?: string;
     /** `withLocalV2(...)`. */
     localV2?: LocalV2;
+    /** flyte-sdk's default-image LABEL lines (what the flyte_pulumi companion maps `_DockerLines` to). */
+    dockerLines?: DockerLines;
+    /** A uv script's dependencies as a layer (flyte-sdk's `UVScript`). */
+    uvScript?: UvScriptLayer;
 }
 
 /** `clone`: another registry, name, extendability or platform; marks the image as to be built. */
@@ -355,6 +361,28 @@ export interface SourceFolder {
 export interface LocalV2 {
     /** Folder of built wheels (default `dist`). */
     distDir?: string;
+}
+
+/** flyte-sdk's raw Dockerfile lines (its default images' LABELs), so an image flyte-sdk made is reproduced layer for layer; only LABEL lines. */
+export interface DockerLines {
+    /** The lines, each `LABEL key=value ...`. */
+    lines: string[];
+}
+
+/** The dependencies of a uv script's `# /// script` block (flyte-sdk's `UVScript` layer, which `fromUvScript` puts on Flyte's Debian base). */
+export interface UvScriptLayer {
+    /** Path of the .py script. */
+    script: string;
+    /** Replaces PyPI (`--index-url`); no credentials (use a build secret). */
+    indexUrl?: string;
+    /** Additional indexes (`--extra-index-url`). */
+    extraIndexUrls?: string[];
+    /** Allow pre-releases (`--pre`). */
+    pre?: boolean;
+    /** Further pip options, e.g. `"--no-cache-dir"`. */
+    extraArgs?: string;
+    /** Build-time secrets of this step. */
+    secretMounts?: SecretMount[];
 }
 
 /** How an environment's image is built and pushed. */
@@ -751,6 +779,12 @@ export interface TaskRun {
     waitTimeout?: string;
     /** Log lines shown when the Job fails (implies `wait`). */
     waitLogLines?: number;
+    /** Labels of the run's Job (or CronJob) and its pods. */
+    labels?: Record<string, string>;
+    /** Annotations of the run's Job (or CronJob) and its pods. */
+    annotations?: Record<string, string>;
+    /** What the run is for (at most 255 characters): an annotation. */
+    description?: string;
     /** Overrides applied to this run. */
     override?: TaskOverride;
 }

@@ -1,6 +1,7 @@
 /**
- * The flyte package from other languages, through the real engine: the Python and YAML
- * quickstarts (examples/python-quickstart, examples/yaml-quickstart) deployed on the
+ * The flyte package from other languages, through the real engine: the TypeScript
+ * quickstart written with the data form in Python (tests/e2e/programs/python-data-form)
+ * and the YAML quickstart (examples/yaml-quickstart) deployed on the
  * local platform render what the TypeScript quickstart renders, push the same image
  * tag, land on the same nodes, fail at preview naming the mistaken field, keep secrets
  * secret and leave nothing behind. A generated Go SDK compiles.
@@ -33,9 +34,15 @@ jest.setTimeout(45 * 60_000);
 const WORK = path.join(REPO, ".work", "e2e-languages");
 const PASSPHRASE = "pulumi-flyte-e2e-languages";
 const SECRETS = { wandbApiKey: "wandb-ml-3c9e1a7f5b2d4e80", pypiToken: "pypi-ml-7a2d9c4e1f6b3a05" };
+// Python: the quickstart's environments written with the data form (*Args) by hand; the
+// Python quickstart itself (a flyte-sdk module) is tests/e2e/python-user.test.ts's
 const LANGUAGES = {
-    python: { example: "examples/python-quickstart", namespace: "flyte-e2e-python" },
-    yaml: { example: "examples/yaml-quickstart", namespace: "flyte-e2e-yaml" },
+    python: {
+        example: "tests/e2e/programs/python-data-form",
+        namespace: "flyte-e2e-python",
+        project: "flyte-python-data-form",
+    },
+    yaml: { example: "examples/yaml-quickstart", namespace: "flyte-e2e-yaml", project: "flyte-yaml-quickstart" },
 } as const;
 type Language = keyof typeof LANGUAGES;
 
@@ -167,7 +174,7 @@ describe.each(["python", "yaml"] as const)("the %s quickstart", (lang) => {
     test("up renders the TypeScript quickstart's PodTemplates with the same image tag", async () => {
         // pushed by another stack (the TypeScript quickstart, or the other language): nothing may be built
         const builtBy = registryDigest(expectedUri) !== undefined ? await registryBuiltBy(expectedUri) : undefined;
-        const pushedElsewhere = builtBy !== undefined && builtBy !== `flyte-${lang}-quickstart/dev`;
+        const pushedElsewhere = builtBy !== undefined && builtBy !== `${LANGUAGES[lang].project}/dev`;
         const up = stepCollector();
         const result = await stacks[lang].up({ onEvent: up.onEvent, onOutput: log, color: "never" });
         expect(result.summary.result).toBe("succeeded");

@@ -2,7 +2,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../core/errors";
 import { argsSchema, checkedLater } from "../core/validate";
-import { JobSpec, RunArgs, checkRunArgs, jobSpec, runArgsSchema, runLabels } from "../core/podtemplate/job";
+import {
+    JobSpec,
+    RunArgs,
+    checkRunArgs,
+    jobSpec,
+    runAnnotations,
+    runArgsSchema,
+    runLabels,
+} from "../core/podtemplate/job";
 import { Rendered, render } from "../core/podtemplate/render";
 import { ResourceClaimTemplate } from "../core/podtemplate/kube-types";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-template";
@@ -276,10 +284,13 @@ export class TaskRun extends pulumi.ComponentResource {
         }
         const template = templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage);
         const spec = { ...plan.spec, template: template as k8s.types.input.core.v1.PodTemplateSpec };
-        const metadata = {
+        const annotations = runAnnotations(plan.args);
+        const annotations = runAnnotations(plan.args);
+        const metadata: RunMetadata = {
             name: plan.jobName,
             ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
-            labels: runLabels(plan.rendered, plan.runName),
+            labels: runLabels(plan.rendered, plan.runName, plan.args),
+            ...(Object.keys(annotations).length ? { annotations } : {}),
         };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
         if (plan.claimTemplate)
@@ -315,7 +326,13 @@ export class TaskRun extends pulumi.ComponentResource {
     }
 }
 
-type RunMetadata = { name: string; namespace?: pulumi.Input<string>; labels: Record<string, string> };
+type RunMetadata = {
+    name: string;
+    namespace?: pulumi.Input<string>;
+    labels: Record<string, string>;
+    /** The run's own annotations (a Flyte trigger's, its description) */
+    annotations?: Record<string, string>;
+};
 type RunJobSpec = Omit<JobSpec, "template"> & { template: k8s.types.input.core.v1.PodTemplateSpec };
 
 /** A scheduled run: a CronJob whose Jobs are the run's. */
@@ -336,7 +353,13 @@ function scheduledRun(
                 ...(timeZone ? { timeZone } : {}),
                 ...(suspend !== undefined ? { suspend } : {}),
                 concurrencyPolicy: "Forbid",
-                jobTemplate: { metadata: { labels: metadata.labels }, spec },
+                jobTemplate: {
+                    metadata: {
+                        labels: metadata.labels,
+                        ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+                    },
+                    spec,
+                },
             },
         },
         opts,
@@ -360,7 +383,11 @@ function runJob(
 ): k8s.batch.v1.Job {
     const jobMetadata = {
         ...metadata,
-        annotations: { "pulumi.com/skipAwait": "true", "pulumi.com/deletionPropagationPolicy": "background" },
+        annotations: {
+            ...(metadata.annotations ?? {}),
+            "pulumi.com/skipAwait": "true",
+            "pulumi.com/deletionPropagationPolicy": "background",
+        },
     };
     return new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...opts, deleteBeforeReplace: true });
 }

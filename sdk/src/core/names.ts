@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { ValidationError } from "./errors";
+import { ValidationError, joinPath } from "./errors";
 
 /** Flyte's environment and task name rule: snake_case or kebab-case. */
 export const FLYTE_NAME = /^[a-z0-9]+([_-][a-z0-9]+)*$/;
@@ -96,7 +96,7 @@ export function checkLabels(field: string, labels: unknown): Record<string, stri
     if (labels === null || typeof labels !== "object" || Array.isArray(labels))
         throw new ValidationError(field, labels, "expected a map of label keys to string values");
     for (const [key, value] of Object.entries(labels)) {
-        const at = `${field}.${key}`;
+        const at = joinPath(field, key);
         checkLabelKey(at, key);
         if (typeof value !== "string" || value.length > DNS_LABEL_MAX || !LABEL_VALUE.test(value)) {
             throw new ValidationError(
@@ -114,9 +114,9 @@ export function checkAnnotations(field: string, annotations: unknown): Record<st
     if (annotations === null || typeof annotations !== "object" || Array.isArray(annotations))
         throw new ValidationError(field, annotations, "expected a map of annotation keys to string values");
     for (const [key, value] of Object.entries(annotations)) {
-        checkLabelKey(`${field}.${key}`, key);
+        checkLabelKey(joinPath(field, key), key);
         if (typeof value !== "string")
-            throw new ValidationError(`${field}.${key}`, value, "annotation values are strings");
+            throw new ValidationError(joinPath(field, key), value, "annotation values are strings");
     }
     return annotations as Record<string, string>;
 }

@@ -20,6 +20,8 @@ const LAYER_METHODS: Record<keyof ImageLayerSpec, string> = {
     sourceFolder: "withSourceFolder",
     dockerignore: "withDockerignore",
     localV2: "withLocalV2",
+    dockerLines: "dockerLines",
+    uvScript: "uvScript",
 };
 
 /** Both ways assignable. */
@@ -103,7 +105,14 @@ export function imageFromSpec(spec: ImageSpec, field = "image", options: ImageFr
                 joinPath(joinPath(joinPath(field, "layers"), i), k),
             );
     });
-    atCallerPaths([...lastLayer.entries()], () => image.uri);
+    const uri = atCallerPaths([...lastLayer.entries()], () => image.uri);
+    if (data.flyteUri !== undefined && data.flyteUri !== uri) {
+        throw new ValidationError(
+            joinPath(field, "flyteUri"),
+            data.flyteUri,
+            `the URI flyte-sdk computed for this image, but its definition gives ${uri} here: a field or a file the tag depends on differs (the flyte_pulumi companion maps every layer; report the image's layers)`,
+        );
+    }
     return image;
 }
 
@@ -146,6 +155,11 @@ function applyLayer(image: Image, l: ImageLayerSpec, field: string, local: (p: s
         return image.withSourceFolder(local(src), dst, rest);
     }
     if (l.dockerignore !== undefined) return image.withDockerignore(local(l.dockerignore));
+    if (l.dockerLines) return image.withDockerLines(l.dockerLines.lines);
+    if (l.uvScript) {
+        const { script, secretMounts, ...rest } = l.uvScript;
+        return image.withUvScript(local(script), { ...rest, ...mounts(secretMounts, joinPath(field, "secretMounts")) });
+    }
     return image.withLocalV2(l.localV2?.distDir === undefined ? {} : { distDir: local(l.localV2.distDir) });
 }
 

@@ -502,6 +502,18 @@ export const LocalV2 = object("LocalV2", "`withLocalV2`: locally built flyte whe
     distDir: opt(z.string(), "Folder of built wheels (default `dist`)."),
 });
 
+export const DockerLines = object(
+    "DockerLines",
+    "flyte-sdk's raw Dockerfile lines (its default images' LABELs), so an image flyte-sdk made is reproduced layer for layer; only LABEL lines.",
+    { lines: req(z.array(z.string()), "The lines, each `LABEL key=value ...`.") },
+);
+
+export const UvScriptLayer = object(
+    "UvScriptLayer",
+    "The dependencies of a uv script's `# /// script` block (flyte-sdk's `UVScript` layer, which `fromUvScript` puts on Flyte's Debian base).",
+    { script: req(z.string(), "Path of the .py script."), ...pipFields },
+);
+
 export const ImageLayer = object(
     "ImageLayer",
     "One step of an image definition, in order: exactly one field is set, named after the builder method.",
@@ -517,6 +529,11 @@ export const ImageLayer = object(
         sourceFolder: opt(SourceFolder, "`withSourceFolder(...)`."),
         dockerignore: opt(z.string(), "`withDockerignore(...)`: path of a .dockerignore file."),
         localV2: opt(LocalV2, "`withLocalV2(...)`."),
+        dockerLines: opt(
+            DockerLines,
+            "flyte-sdk's default-image LABEL lines (what the flyte_pulumi companion maps `_DockerLines` to).",
+        ),
+        uvScript: opt(UvScriptLayer, "A uv script's dependencies as a layer (flyte-sdk's `UVScript`)."),
     },
 );
 
@@ -532,6 +549,10 @@ export const Image = object(
         baseDir: opt(
             z.string(),
             "Directory relative local paths are resolved from (default: the program's directory).",
+        ),
+        flyteUri: opt(
+            z.string(),
+            "The URI flyte-sdk computed for the same image (`image.uri`); the preview fails if this definition gives another. The flyte_pulumi companion sets it.",
         ),
     },
 );
@@ -623,6 +644,9 @@ export const TaskRun = object("TaskRun", "One invocation of a task: a batch/v1 J
     ),
     waitTimeout: opt(z.string(), 'How long to wait, e.g. `"10m"` (implies `wait`).'),
     waitLogLines: opt(z.number(), "Log lines shown when the Job fails (implies `wait`)."),
+    labels: opt(z.record(z.string()), "Labels of the run's Job (or CronJob) and its pods."),
+    annotations: opt(z.record(z.string()), "Annotations of the run's Job (or CronJob) and its pods."),
+    description: opt(z.string(), "What the run is for (at most 255 characters): an annotation."),
     override: opt(TaskOverride, "Overrides applied to this run."),
 });
 

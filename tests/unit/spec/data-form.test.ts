@@ -54,7 +54,7 @@ describe("the data form covers the TypeScript API, field for field", () => {
     });
     it("Image: a source per from* constructor and a layer per builder method", () => {
         const statics = Object.getOwnPropertyNames(Image).filter((n) => n.startsWith("from"));
-        expect(keys(spec.Image)).toEqual(sorted(statics, ["layers", "baseDir"]));
+        expect(keys(spec.Image)).toEqual(sorted(statics, ["layers", "baseDir", "flyteUri"]));
         const methods = Object.getOwnPropertyNames(Image.prototype).filter(
             (n) => n.startsWith("with") || n === "clone",
         );

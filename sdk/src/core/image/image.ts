@@ -57,6 +57,8 @@ interface ImageState {
     recipe?: Recipe;
 }
 
+/** `LABEL k=v ...` on one line (flyte-sdk's default images' `_DockerLines`). */
+const DOCKER_LABEL_LINE = /^LABEL [^\r\n]+$/;
 const DEFAULT_PLATFORMS: readonly Architecture[] = Object.freeze(["linux/amd64", "linux/arm64"] as Architecture[]);
 const SINGLE_PLATFORM: readonly Architecture[] = Object.freeze(["linux/amd64"] as Architecture[]);
 // tags computed so far (a tag reads the image's local files: computed once per image)
@@ -517,6 +519,45 @@ export class Image {
                 layer({ kind: "pythonWheels", wheelDir: dir, packageName: "flyteidl2", ...NO_PIP_OPTIONS }),
             );
         return image.recorded(this, { localV2: definedFields({ distDir: args.distDir as string | undefined }) });
+    }
+
+    /**
+     * @internal flyte-sdk's raw Dockerfile lines (its `_DockerLines`, which only its default
+     * images use, for their LABELs): the data form's `dockerLines` layer, so an image flyte-sdk
+     * made is reproduced layer for layer. Only `LABEL` lines are accepted.
+     */
+    withDockerLines(lines: readonly string[]): Image {
+        const f = "dockerLines";
+        if (!Array.isArray(lines) || lines.length === 0)
+            throw new ValidationError(joinPath(f, "lines"), lines, "a non-empty list of LABEL lines");
+        lines.forEach((line, i) => {
+            if (typeof line !== "string" || !DOCKER_LABEL_LINE.test(line))
+                throw new ValidationError(
+                    joinPath(joinPath(f, "lines"), i),
+                    line,
+                    "a Dockerfile LABEL line on one line (LABEL key=value ...): flyte-sdk's default images only label",
+                );
+        });
+        return this.addLayer(f, layer({ kind: "dockerLines", lines: Object.freeze([...lines]) })).recorded(this, {
+            dockerLines: { lines: [...lines] },
+        });
+    }
+
+    /**
+     * @internal The dependencies of a uv script's `# /// script` block as a layer on this
+     * image (flyte-sdk's `UVScript` layer, which `fromUvScript` adds to Flyte's Debian base):
+     * the data form's `uvScript` layer.
+     */
+    withUvScript(script: string, options: PipOptionsArgs = {}): Image {
+        const f = "uvScript";
+        const path = checkHostPath(joinPath(f, "script"), script);
+        if (!path.endsWith(".py"))
+            throw new ValidationError(joinPath(f, "script"), script, "a Python script path ending in .py");
+        const a = normalizeArgs(pipOptionsArgsSchema, options, f);
+        const metadata = readUvScript(path, joinPath(f, "script"));
+        return this.addLayer(f, layer({ kind: "uvScript", script: path, metadata, ...pipOptions(a) })).recorded(this, {
+            uvScript: { script, ...pipSpec(options) },
+        });
     }
 
     /** A copy with another registry, name, extendability or platform; marks the image as to be built. */

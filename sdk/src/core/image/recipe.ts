@@ -71,6 +71,10 @@ export interface ImageLayerSpec {
     sourceFolder?: { src: string; dst?: string; copyContentsOnly?: boolean };
     dockerignore?: string;
     localV2?: { distDir?: string };
+    /** flyte-sdk's default-image LABEL lines (the flyte_pulumi companion's `_DockerLines`). */
+    dockerLines?: { lines: string[] };
+    /** A uv script's dependencies as a layer (flyte-sdk's `UVScript`). */
+    uvScript?: { script: string } & PipOptionsSpec;
 }
 
 /** An image as data: one source and the layers added on top. */
@@ -81,11 +85,13 @@ export interface ImageSpec {
     fromUvScript?: UvScriptSpec;
     layers?: ImageLayerSpec[];
     baseDir?: string;
+    /** The URI flyte-sdk computed for the same image (set by the companion; checked, never recorded). */
+    flyteUri?: string;
 }
 
 /** The source call and the layer calls of an image, in the data form of `ImageSpec`. */
 export interface Recipe {
-    readonly source: Readonly<Omit<ImageSpec, "layers" | "baseDir">>;
+    readonly source: Readonly<Omit<ImageSpec, "layers" | "baseDir" | "flyteUri">>;
     readonly layers: readonly ImageLayerSpec[];
 }
 

@@ -2,8 +2,16 @@ import { ValidationError, joinPath } from "../errors";
 import { copyData } from "../objects";
 import { z } from "zod";
 import { argsSchema, booleanField, checkedLater, parseArgs, rule, stringListField } from "../validate";
-import { CRONJOB_NAME_MAX, boundedName, checkFlyteName, labelValue, serviceName } from "../names";
-import { CLAIM_NAME, LABELS, LABEL_PREFIX, Rendered } from "./render";
+import {
+    CRONJOB_NAME_MAX,
+    boundedName,
+    checkAnnotations,
+    checkFlyteName,
+    checkLabels,
+    labelValue,
+    serviceName,
+} from "../names";
+import { ANNOTATIONS, CLAIM_NAME, LABELS, LABEL_PREFIX, Rendered } from "./render";
 import { PodTemplateSpec, ResourceClaimTemplate } from "./kube-types";
 
 export interface RunArgs {
@@ -18,7 +26,16 @@ export interface RunArgs {
     suspend?: boolean;
     /** `pulumi up` waits for the Job to complete (see components/job-wait.ts); not for scheduled runs. */
     wait?: boolean | { timeout?: number | string; logLines?: number };
+    /** Labels of the run's Job (or CronJob) and its pods (a Flyte trigger's `labels`). */
+    labels?: Record<string, string>;
+    /** Annotations of the run's Job (or CronJob) and its pods (a Flyte trigger's `annotations`). */
+    annotations?: Record<string, string>;
+    /** What the run is for (at most 255 characters, as Flyte's): the annotation `pulumi-flyte.io/description`. */
+    description?: string;
 }
+
+/** A run's description is at most this long (Flyte's limit for descriptions). */
+const DESCRIPTION_MAX = 255;
 
 /** The fields of a run and their value rules (`wait` is the component's: components/job-wait.ts). */
 export const runArgsSchema = argsSchema<RunArgs>()(
@@ -30,6 +47,9 @@ export const runArgsSchema = argsSchema<RunArgs>()(
         ttlSecondsAfterFinished: rule(checkTtl),
         suspend: booleanField.optional(),
         wait: checkedLater<RunArgs["wait"]>(),
+        labels: rule(checkRunLabels),
+        annotations: rule(checkRunAnnotations),
+        description: rule(checkDescription),
     },
     "run options { command?, args?, schedule?, override? }",
 );
@@ -59,6 +79,34 @@ function checkTimeZone(field: string, value: unknown): string {
 function checkTtl(field: string, value: unknown): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > INT32_MAX)
         throw new ValidationError(field, value, `expected an integer from 0 to ${INT32_MAX} (seconds)`);
+    return value;
+}
+
+/** Labels of a run: Kubernetes' rules, and none of the keys pulumi-flyte sets. */
+function checkRunLabels(field: string, value: unknown): Record<string, string> {
+    const labels = checkLabels(field, value);
+    for (const key of Object.keys(labels))
+        if (key.startsWith(`${LABEL_PREFIX}/`) || key === LABELS.managedBy)
+            throw new ValidationError(
+                joinPath(field, key),
+                labels[key],
+                `a label of your own: ${LABEL_PREFIX}/* and ${LABELS.managedBy} are set by pulumi-flyte`,
+            );
+    return labels;
+}
+
+function checkRunAnnotations(field: string, value: unknown): Record<string, string> {
+    return checkAnnotations(field, value);
+}
+
+function checkDescription(field: string, value: unknown): string {
+    if (typeof value !== "string") throw new ValidationError(field, value, "expected a string");
+    if (value.length > DESCRIPTION_MAX)
+        throw new ValidationError(
+            field,
+            value,
+            `at most ${DESCRIPTION_MAX} characters (Flyte's limit); this one has ${value.length}`,
+        );
     return value;
 }
 
@@ -169,9 +217,17 @@ export function jobSpec(
     const template = copyData(rendered.podTemplate.template);
     // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
     const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
+    const annotations = runAnnotations(args);
     template.metadata = {
         ...(template.metadata ?? {}),
-        labels: { ...(template.metadata?.labels ?? {}), [`${LABEL_PREFIX}/run`]: labelValue(runName) },
+        labels: {
+            ...(template.metadata?.labels ?? {}),
+            ...(args.labels ?? {}),
+            [`${LABEL_PREFIX}/run`]: labelValue(runName),
+        },
+        ...(Object.keys(annotations).length
+            ? { annotations: { ...(template.metadata?.annotations ?? {}), ...annotations } }
+            : {}),
     };
     template.spec.restartPolicy = "Never";
     template.spec.containers = template.spec.containers.map((c) =>
@@ -216,10 +272,19 @@ export function jobSpec(
     return { name, spec, hosts };
 }
 
+/** Annotations a run adds to its Job (or CronJob) and pods: the caller's, and its description. */
+export function runAnnotations(args: RunArgs): Record<string, string> {
+    return {
+        ...(args.annotations ?? {}),
+        ...(args.description !== undefined ? { [ANNOTATIONS.description]: args.description } : {}),
+    };
+}
+
 /** Labels of a run's objects. */
-export function runLabels(rendered: Rendered, runName: string): Record<string, string> {
+export function runLabels(rendered: Rendered, runName: string, args: RunArgs = {}): Record<string, string> {
     return {
         ...(rendered.podTemplate.metadata.labels ?? {}),
+        ...(args.labels ?? {}),
         [`${LABEL_PREFIX}/run`]: labelValue(runName),
         [LABELS.managedBy]: "pulumi-flyte",
     };

@@ -18,6 +18,7 @@ export const ANNOTATIONS = {
     tpuHosts: `${LABEL_PREFIX}/tpu-hosts`,
     cache: `${LABEL_PREFIX}/cache`,
     cacheVersion: `${LABEL_PREFIX}/cache-version`,
+    description: `${LABEL_PREFIX}/description`,
     retries: `${LABEL_PREFIX}/retries`,
     timeout: `${LABEL_PREFIX}/timeout-seconds`,
     queue: `${LABEL_PREFIX}/queue`,
