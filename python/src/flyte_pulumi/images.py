@@ -46,6 +46,14 @@ def image_use(image: Union[str, Any, None], path: str, problems: Problems) -> Im
     if not _is_cloned(image):
         # never changed: used as is (flyte does not build it either)
         return ImageUse(ref=image.uri, image=image)
+    if getattr(image, "_tag", None):
+        problems.refuse(
+            f"{path}._tag",
+            image._tag,
+            f"{image.uri} is flyte's preset Debian base without flyte, tagged by Python version rather than by "
+            "content; add a layer to it or clone it with a name, so its tag says what it holds",
+        )
+        return ImageUse(ref=image.uri, image=image)
     spec = image_spec(image, path, problems)
     return ImageUse(build=spec, image=image)
 
@@ -120,6 +128,14 @@ def _layer(layer: Any, at: str, problems: Problems, wheels_seen: bool):
     if kind == "_DockerLines":
         return {"dockerLines": {"lines": list(layer.lines)}}, wheels_seen
     if kind == "CopyConfig":
+        if isinstance(layer.src, (list, tuple)):
+            problems.refuse(
+                f"{at}.src",
+                [str(p) for p in layer.src],
+                "this flyte release hashes a list given to with_source_file as one layer, where flyte 2.12 (and "
+                "pulumi-flyte) copies one layer per file: call with_source_file once per file, or upgrade flyte",
+            )
+            return None, wheels_seen
         if layer.path_type == 0:
             return {"sourceFile": {"src": [_abs(layer.src)], "dst": layer.dst}}, wheels_seen
         # flyte already folded copy_contents_only into dst: copy the folder's contents there

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Tuple
 
 # Lowest and newest flyte releases served on PyPI that the tests run against
-# (tests/e2e/python-companion.test.ts installs each into its own virtualenv).
-LOWEST = "2.0.0"
+# (tests/e2e/python-companion.test.ts installs each into its own virtualenv). 2.2.3 is the
+# first release whose default image's raw Dockerfile lines are LABELs only: 2.0.0 to 2.2.2
+# create their user with a raw `RUN` line, which the data form does not pass through.
+LOWEST = "2.2.3"
 NEWEST = "2.12.1"
 
 
