@@ -74,7 +74,7 @@ describe.each([
             out = python(venv, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "python/tests"]);
         } catch (err) {
             const e = err as { stdout?: string; stderr?: string };
-            throw new Error(`pytest failed with flyte ${version}:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+            throw new Error(`pytest failed with flyte ${version}:\n${e.stdout ?? ""}${e.stderr ?? ""}`, { cause: err });
         }
         expect(out).toMatch(/\d+ passed/);
     });
