@@ -2,12 +2,13 @@
  * The flyte_pulumi companion (python/) against real flyte releases: the lowest and the
  * newest served on PyPI (python/src/flyte_pulumi/versions.py), each installed into a
  * virtualenv of its own. For each: the companion's pytest suite (every field of that
- * release's classes is in the field table; refusals name the field), then every image
+ * release's classes is in the field table; refusals name the field; with the newest, what
+ * `deploy` registers under Pulumi's mocks, through the generated SDK), then every image
  * recipe of scripts/flyte-tag-vectors.py built with that flyte: the data form the companion
  * makes of it gives, through the TypeScript core, exactly flyte's `image.uri`. For the
  * newest: the Python quickstart module's environments, planned by the companion, render
  * the PodTemplates the TypeScript API renders for the same environments, object for object.
- * No platform needed (PyPI only).
+ * No platform needed (PyPI and the toolchain's CLI).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -43,6 +44,22 @@ function companionVenv(version: string): string {
     return dir;
 }
 
+/** The flyte package's Python SDK, generated from provider/ (python/tests/test_deploy.py registers through it). */
+function installSdk(venv: string): void {
+    const out = path.join(WORK, "sdk");
+    if (!fs.existsSync(path.join(out, "python"))) {
+        execFileSync(
+            "pulumi",
+            ["package", "gen-sdk", path.join(REPO, "provider"), "--language", "python", "--local", "-o", out],
+            {
+                stdio: ["ignore", "ignore", "inherit"],
+                env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+            },
+        );
+    }
+    pip(venv, ["install", "--force-reinstall", "--no-deps", path.join(out, "python")]);
+}
+
 function pip(venv: string, args: string[]): void {
     execFileSync(path.join(venv, "bin", "pip"), ["--disable-pip-version-check", "--quiet", ...args], {
         stdio: ["ignore", "inherit", "inherit"],
@@ -65,6 +82,8 @@ describe.each([
     let venv: string;
     beforeAll(() => {
         venv = companionVenv(version);
+        // the deploy shell's tests need the SDK; the newest release runs them
+        if (version === NEWEST) installSdk(venv);
         expect(python(venv, ["-c", "import flyte; print(flyte.__version__)"]).trim()).toBe(version);
     });
 
