@@ -18,7 +18,7 @@ from .versions import LOWEST, NEWEST, tested_range
 
 
 def deploy(*args, **kwargs):
-    from .deploy import deploy as _deploy
+    from .components import deploy as _deploy
 
     return _deploy(*args, **kwargs)
 

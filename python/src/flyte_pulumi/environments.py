@@ -2,7 +2,7 @@
 ``TaskEnvironment`` (camelCase, as `flyte:index:TaskEnvironment` takes it), without Pulumi.
 
 `plan(...)` is the pure part of the companion: flyte objects in, data out, every refusal
-collected into one `FlyteFieldError`. `deploy.py` registers what it returns.
+collected into one `FlyteFieldError`. `components.py` registers what it returns.
 """
 
 from __future__ import annotations
