@@ -116,15 +116,14 @@ async def generate(prompt: str) -> str:
 
 
 @smoke.task
-def report(packages: list) -> dict:
-    """What a deployed task sees: packages, the wandb secret both ways, env vars, /dev/shm, user."""
+def report(packages: list) -> None:
+    """Prints what a deployed task sees (one JSON line): packages, the wandb secret both ways,
+    env vars, the working directory, /dev/shm, its user and Python."""
     import report as probe  # the probe copied beside this module
 
     sys.argv = ["report", *packages]
-    code = probe.main()
-    if code != 0:
-        raise RuntimeError("the task cannot use what it was given (see the report above)")
-    return {"python": platform.python_version()}
+    if probe.main() != 0:
+        raise RuntimeError(f"the task cannot use what it was given (see the report above; Python {platform.python_version()})")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ call = getattr(task, "forward", None) or task
 result = call(**inputs)
 if inspect.isawaitable(result):
     result = asyncio.run(result)
-print(json.dumps(result, default=str))
+if result is not None:
+    print(json.dumps(result, default=str))
 """
 
 
