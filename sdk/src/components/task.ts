@@ -285,7 +285,6 @@ export class TaskRun extends pulumi.ComponentResource {
         const template = templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage);
         const spec = { ...plan.spec, template: template as k8s.types.input.core.v1.PodTemplateSpec };
         const annotations = runAnnotations(plan.args);
-        const annotations = runAnnotations(plan.args);
         const metadata: RunMetadata = {
             name: plan.jobName,
             ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
