@@ -269,3 +269,21 @@ def test_a_module_s_environments_include_those_it_keeps_in_no_top_level_name(tmp
         assert names == ["top-env", "member-a", "member-b"]
     else:
         assert names == ["top-env"]
+
+
+def test_pod_templates_and_service_accounts():
+    template = flyte.PodTemplate(
+        pod_spec={"containers": [{"name": "primary", "env": [{"name": "A", "value": "1"}]}], "priorityClassName": "high"},
+        labels={"team": "ml"},
+        annotations={"acme.io/owner": "ml"},
+    )
+    kwargs = {"service_account": "trainer"} if hasattr(flyte.TaskEnvironment, "service_account") or FLYTE >= (2, 12) else {}
+    env = flyte.TaskEnvironment("pods", image=IMAGE, pod_template=template, **kwargs)
+    spec = {"containers": [{"name": "primary", "env": [{"name": "A", "value": "1"}]}], "priorityClassName": "high"}
+    if kwargs:
+        spec["serviceAccountName"] = "trainer"
+    assert one(env).args["podTemplate"] == {
+        "podSpec": spec,
+        "labels": {"team": "ml"},
+        "annotations": {"acme.io/owner": "ml"},
+    }

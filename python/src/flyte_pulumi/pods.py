@@ -42,6 +42,5 @@ def pod_template_spec(
     if service_account is not None:
         spec = dict(out.get("podSpec") or {})
         spec.setdefault("serviceAccountName", service_account)
-        spec.setdefault("containers", [])
         out["podSpec"] = spec
     return out
