@@ -129,7 +129,7 @@ export interface ImageBuildSettings extends ImageBuildOptions {
  * paths start at `prefix` (an environment's `imageBuild`).
  */
 export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
-    return redactSecrets(secretPaths(imageBuildArgsSchema, prefix), () => {
+    return redactSecrets(() => secretPaths(imageBuildArgsSchema, prefix), () => {
         normalizeArgs(imageBuildArgsSchema, args, prefix);
         const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
         const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork

@@ -119,7 +119,10 @@ export function claimSecrets(name: string, args: SecretStoreArgs): void {
  * printed) and applies the stack config: the namespace defaults to `flyte:namespace`.
  */
 export function validateSecretStore(args: SecretStoreArgs): SecretStoreArgs {
-    return redactSecrets(secretPaths(secretStoreArgsSchema), () => checkSecretStore(args));
+    return redactSecrets(
+        () => secretPaths(secretStoreArgsSchema),
+        () => checkSecretStore(args),
+    );
 }
 
 function checkSecretStore(args: SecretStoreArgs): SecretStoreArgs {

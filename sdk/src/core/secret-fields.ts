@@ -108,12 +108,16 @@ export function mayHoldSecret(field: string, paths: readonly string[]): boolean 
     });
 }
 
-/** Runs `fn`; a ValidationError at a field that may hold a secret of `paths` loses its value. */
-export function redactSecrets<T>(paths: readonly string[], fn: () => T): T {
+/**
+ * Runs `fn`; a ValidationError at a field that may hold a secret of `paths` loses its
+ * value. `paths` is asked for only when there is an error (walking a schema for its
+ * secret fields costs more than most validations it guards).
+ */
+export function redactSecrets<T>(paths: () => readonly string[], fn: () => T): T {
     try {
         return fn();
     } catch (err) {
-        throw err instanceof ValidationError && mayHoldSecret(err.field, paths) ? hideValue(err) : err;
+        throw err instanceof ValidationError && mayHoldSecret(err.field, paths()) ? hideValue(err) : err;
     }
 }
 

@@ -12,7 +12,10 @@ import { isOutputLike } from "./kit";
 export function parseSpec<T extends z.ZodTypeAny>(schema: T, value: unknown, field: string): z.output<T> {
     try {
         // a value at, under or around a secret field (`secret(...)` in ./schema.ts) is never shown
-        return redactSecrets(secretPaths(schema, field), () => parseWith(schema, value, field));
+        return redactSecrets(
+            () => secretPaths(schema, field),
+            () => parseWith(schema, value, field),
+        );
     } catch (err) {
         if (err instanceof ValidationError && err.given instanceof Redacted) throw err;
         if (err instanceof ValidationError && isOutputLike(err.given)) {
