@@ -65,6 +65,8 @@ export interface TaskScope {
     readonly name: string;
     readonly environment: Environment;
     readonly renderOptions: EnvironmentRenderOptions;
+    /** The environment's own render (with `renderOptions`): tasks that keep its pod settings share its pod spec. */
+    readonly rendered: Rendered;
     readonly namespace: pulumi.Input<string> | undefined;
     /** Checks that secrets a task reads (its overrides') are in the environment's SecretStore, when it has one. */
     readonly checkSecrets?: (secrets: readonly Secret[], field: string) => void;
@@ -72,13 +74,12 @@ export interface TaskScope {
 
 /** An environment validated and rendered, before anything registers. */
 export interface EnvironmentPlan extends TaskScope {
-    readonly rendered: Rendered;
     readonly args: PlannableEnvironmentArgs;
 }
 
 /**
  * What tasks and runs need from their environment once it is registered, and all they
- * get of it (not the component, its arguments or its rendered objects).
+ * get of it (not the component or its arguments).
  */
 export interface EnvironmentContext extends TaskScope {
     /** The component the environment's objects belong to. */
@@ -132,7 +133,10 @@ export function planEnvironment(
     given: PlannableEnvironmentArgs,
     schema: z.AnyZodObject = plannableArgsSchema,
 ): EnvironmentPlan {
-    return redactSecrets(secretPaths(schema), () => planChecked(name, given, schema));
+    return redactSecrets(
+        () => secretPaths(schema),
+        () => planChecked(name, given, schema),
+    );
 }
 
 function planChecked(name: string, given: PlannableEnvironmentArgs, schema: z.AnyZodObject): EnvironmentPlan {
@@ -302,6 +306,7 @@ export function deployEnvironment(
         name,
         environment,
         renderOptions: plan.renderOptions,
+        rendered,
         namespace,
         parent,
         podImage,

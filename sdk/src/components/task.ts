@@ -11,7 +11,7 @@ import {
     runArgsSchema,
     runLabels,
 } from "../core/podtemplate/job";
-import { Rendered, render } from "../core/podtemplate/render";
+import { Rendered, renderTask } from "../core/podtemplate/render";
 import { ResourceClaimTemplate } from "../core/podtemplate/kube-types";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-template";
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment-steps";
@@ -40,7 +40,7 @@ export interface TaskPlan {
 /** Validates and renders a task of an environment (`field` names it in errors). */
 export function planTask(env: TaskScope, name: string, options: TaskOptions, field: string): TaskPlan {
     const template = new TaskTemplate(env.environment, name, options, field);
-    const rendered = render(env.environment, { ...env.renderOptions, task: template });
+    const rendered = renderTask(env.rendered, env.environment, { ...env.renderOptions, task: template });
     const owner = `task "${template.fullName}"`;
     claimName(field, env.namespace, "PodTemplate", rendered.name, owner, undefined, owner);
     if (rendered.claimTemplate)
@@ -192,7 +192,7 @@ export function planRun(
         template.settings.secrets,
         override?.secrets !== undefined ? `${field}.override.secrets` : field,
     );
-    const rendered = render(env.environment, { ...env.renderOptions, task: template });
+    const rendered = renderTask(env.rendered, env.environment, { ...env.renderOptions, task: template });
     const { name: jobName, spec, hosts, claimTemplate } = jobSpec(rendered, runName, runArgs);
     const owner = `run "${template.fullName}.${runName}"`;
     claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, owner, undefined, owner);

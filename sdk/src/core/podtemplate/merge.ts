@@ -104,6 +104,15 @@ export function mergePod(base: PodTemplateSpec, ours: PodContribution, field: st
     if (ours.placement.terms.length) setRequiredTerms(spec, ours.placement.terms);
     const tolerations = dedupe([...(spec.tolerations ?? []), ...ours.placement.tolerations] as Toleration[]);
     if (tolerations.length) spec.tolerations = tolerations;
+    return withMetadata(base, ours, spec);
+}
+
+/** A merged pod: `spec`, with the base's labels and annotations and ours on top. */
+export function withMetadata(
+    base: PodTemplateSpec,
+    ours: Pick<PodContribution, "labels" | "annotations">,
+    spec: PodSpec,
+): PodTemplateSpec {
     const labels = { ...(base.metadata?.labels ?? {}), ...ours.labels };
     const annotations = { ...(base.metadata?.annotations ?? {}), ...ours.annotations };
     const metadata = {

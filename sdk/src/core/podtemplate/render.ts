@@ -7,7 +7,7 @@ import { combinePlacements, placeCapacity, placeDevice } from "../placement/plac
 import { ProfileInput, resolveProfile } from "../placement/resolve";
 import { Placement } from "../placement/types";
 import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "../task-template";
-import { PodContribution, mergePod, normalizeBase } from "./merge";
+import { PodContribution, mergePod, normalizeBase, withMetadata } from "./merge";
 import { SECRET_FS_GROUP, SecretWiring, wireSecrets } from "./secret-wiring";
 import { EnvVar, PodTemplate, ResourceClaimTemplate, Volume, VolumeMount } from "./kube-types";
 
@@ -64,6 +64,8 @@ export interface Rendered {
     readonly name: string;
     /** Name of the container the environment configures ("primary" unless the base template says otherwise). */
     readonly primaryContainerName: string;
+    /** The profile it was rendered for. */
+    readonly profile: SchedulingProfile;
 }
 
 /**
@@ -137,7 +139,49 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
         settings,
         name,
         primaryContainerName: base.primaryContainerName,
+        profile,
     };
+}
+
+/**
+ * `render(env, { ...options, task })` for a task (or a run's task with its overrides)
+ * given its environment's render with the same options: a task that keeps its
+ * environment's pod settings (resources, env vars, secrets, pod template,
+ * interruptible) has its environment's pod spec, which is shared, not made again
+ * (rendered objects are never changed once rendered); only its names, labels and
+ * annotations are its own. Any other task, and any pod with a DRA claim (its claim
+ * template is named after the task), is rendered in full.
+ */
+export function renderTask(
+    environmentRender: Rendered,
+    env: Environment,
+    options: PodTemplateRenderOptions & { task: TaskTemplate },
+): Rendered {
+    const task = options.task;
+    const s = task.settings;
+    const e = environmentRender.settings;
+    const samePod =
+        task.environment === env &&
+        !environmentRender.claimTemplate &&
+        s.resources === e.resources &&
+        s.envVars === e.envVars &&
+        s.secrets === e.secrets &&
+        s.podTemplate === e.podTemplate &&
+        s.interruptible === e.interruptible;
+    if (!samePod) return render(env, options);
+    const { placement, profile, primaryContainerName } = environmentRender;
+    const labels = podLabels(env, task);
+    const annotations = taskAnnotations(s, profile.name, placement.hosts);
+    const base = normalizeBase(s.podTemplate, "task.podTemplate");
+    const template = withMetadata(base.spec, { labels, annotations }, environmentRender.podTemplate.template.spec);
+    const name = kubernetesName(env.name, task.name);
+    const podTemplate: PodTemplate = {
+        apiVersion: "v1",
+        kind: "PodTemplate",
+        metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}), labels: { ...labels } },
+        template,
+    };
+    return { podTemplate, placement, settings: s, name, primaryContainerName, profile };
 }
 
 /**
