@@ -5,14 +5,14 @@
  */
 import { GPU, TPU } from "../../../sdk/src/core/devices";
 import { EnvironmentArgs, normalizeEnvironment } from "../../../sdk/src/core/environment-settings";
-import { render, renderTask } from "../../../sdk/src/core/podtemplate/render";
+import { PodTemplateRenderOptions, render, renderTask } from "../../../sdk/src/core/podtemplate/render";
 import { ProfileInput } from "../../../sdk/src/core/placement/resolve";
 import { Secret } from "../../../sdk/src/core/secret";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../../../sdk/src/core/task-template";
 
 const IMAGE = "localhost:30000/x@sha256:" + "a".repeat(64);
 
-const ENVIRONMENTS: [string, EnvironmentArgs, ProfileInput][] = [
+const ENVIRONMENTS: [string, EnvironmentArgs, ProfileInput, PodTemplateRenderOptions?][] = [
     ["cpu", { name: "cpu", image: IMAGE, resources: { cpu: "2", memory: "4Gi" }, envVars: { A: "1" } }, "flyte"],
     [
         "gpu with a secret and shm",
@@ -42,6 +42,12 @@ const ENVIRONMENTS: [string, EnvironmentArgs, ProfileInput][] = [
         "aks",
     ],
     ["reusable", { name: "pool", image: IMAGE, reusable: { replicas: 2 } }, "flyte"],
+    [
+        "a DRA claim (its claim template is named after the task)",
+        { name: "dra", image: IMAGE, resources: { cpu: "8", memory: "64Gi", gpu: "H100:2" } },
+        "gke",
+        { deviceAllocation: "dra" },
+    ],
 ];
 
 const TASKS: [string, TaskOptions][] = [
@@ -61,9 +67,13 @@ const OVERRIDES: [string, OverrideOptions][] = [
 ];
 
 describe("renderTask gives the full render's object", () => {
-    for (const [envCase, args, profile] of ENVIRONMENTS) {
+    for (const [envCase, args, profile, extra] of ENVIRONMENTS) {
         const env = normalizeEnvironment(args);
-        for (const options of [{ profile }, { profile, namespace: "ns" }, { profile, imagePending: true }]) {
+        for (const options of [
+            { profile, ...extra },
+            { profile, namespace: "ns", ...extra },
+            { profile, imagePending: true, ...extra },
+        ] as PodTemplateRenderOptions[]) {
             const environmentRender = render(env, options);
             for (const [taskCase, taskOptions] of TASKS) {
                 if (env.reusable && taskOptions.podTemplate) continue; // refused for reusable environments
@@ -73,6 +83,7 @@ describe("renderTask gives the full render's object", () => {
                     const onEnv = renderTask(environmentRender, env, { ...options, task });
                     expect(onEnv).toStrictEqual(full);
                     const keepsPod =
+                        !extra?.deviceAllocation &&
                         (taskOptions.interruptible ?? env.interruptible) === env.interruptible &&
                         !taskOptions.podTemplate;
                     // a task that keeps the pod shares the environment's spec; others have their own
