@@ -129,23 +129,27 @@ export interface ImageBuildSettings extends ImageBuildOptions {
  * paths start at `prefix` (an environment's `imageBuild`).
  */
 export function validateImageBuild(args: ImageBuildArgs, prefix = ""): ImageBuildSettings {
-    return redactSecrets(() => secretPaths(imageBuildArgsSchema, prefix), () => {
-        normalizeArgs(imageBuildArgsSchema, args, prefix);
-        const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
-        const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork
-        const ids = args.image.needsBuild ? args.image.buildSecrets.map((s) => s.id) : [];
-        return {
-            ...args,
-            ...(network !== undefined ? { network } : {}),
-            baseImageMirrors: args.baseImageMirrors ?? mirrorsFromEnv(),
-            workDir: args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
-            // the registry lookup; under Pulumi's mocks only when asked for (skipExisting: true)
-            skipExisting: args.skipExisting ?? !underMocks(),
-            builder: args.builder ?? process.env.PULUMI_FLYTE_BUILDER,
-            exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
-            secretValues: args.image.needsBuild ? buildSecretValues(ids, args.secretValues, prefix) : {},
-        };
-    });
+    return redactSecrets(
+        () => secretPaths(imageBuildArgsSchema, prefix),
+        () => {
+            normalizeArgs(imageBuildArgsSchema, args, prefix);
+            const stack = stackDefaults(); // read even when unused: a misspelled flyte:* key fails here too
+            const network = args.network ?? stack.buildNetwork; // flyte:buildNetwork
+            const ids = args.image.needsBuild ? args.image.buildSecrets.map((s) => s.id) : [];
+            return {
+                ...args,
+                ...(network !== undefined ? { network } : {}),
+                baseImageMirrors: args.baseImageMirrors ?? mirrorsFromEnv(),
+                workDir:
+                    args.workDir ?? process.env.PULUMI_FLYTE_BUILD_WORKDIR ?? path.join(os.tmpdir(), "pulumi-flyte"),
+                // the registry lookup; under Pulumi's mocks only when asked for (skipExisting: true)
+                skipExisting: args.skipExisting ?? !underMocks(),
+                builder: args.builder ?? process.env.PULUMI_FLYTE_BUILDER,
+                exec: args.exec ?? process.env.PULUMI_FLYTE_BUILDX_EXEC === "1",
+                secretValues: args.image.needsBuild ? buildSecretValues(ids, args.secretValues, prefix) : {},
+            };
+        },
+    );
 }
 
 /** What decides how an image is built (not the secret values, which are Outputs): two builds of one tag must agree on it. */
