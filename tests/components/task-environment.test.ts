@@ -116,6 +116,36 @@ describe("TaskEnvironment", () => {
         );
     });
 
+    it("gives a run's labels, annotations and description to its CronJob, its Jobs and their pods (a Flyte trigger's)", async () => {
+        const env = new TaskEnvironment("train", { image: REF, profile: "gke" });
+        const fit = env.task("fit");
+        const nightly = fit.run("nightly", {
+            command: ["python", "-m", "fit"],
+            schedule: "0 3 * * *",
+            timeZone: "Europe/Paris",
+            suspend: true,
+            labels: { team: "ml" },
+            annotations: { "acme.io/owner": "ml" },
+            description: "nightly retrain",
+        });
+        const once = fit.run("once", { command: ["python", "-m", "fit"], labels: { team: "ml" }, description: "once" });
+        await settle(env, nightly, once, nightly.cronJob!, once.job!);
+        const cron = ofType("kubernetes:batch/v1:CronJob")[0].inputs;
+        const annotations = { "acme.io/owner": "ml", "pulumi-flyte.io/description": "nightly retrain" };
+        expect(cron.metadata.labels).toMatchObject({ team: "ml", "pulumi-flyte.io/run": "nightly" });
+        expect(cron.metadata.annotations).toEqual(annotations);
+        expect(cron.spec).toMatchObject({ timeZone: "Europe/Paris", suspend: true });
+        expect(cron.spec.jobTemplate.metadata).toMatchObject({ labels: { team: "ml" }, annotations });
+        expect(cron.spec.jobTemplate.spec.template.metadata).toMatchObject({ labels: { team: "ml" }, annotations });
+        const job = ofType("kubernetes:batch/v1:Job")[0].inputs;
+        expect(job.metadata.annotations).toEqual({
+            "pulumi-flyte.io/description": "once",
+            "pulumi.com/skipAwait": "true",
+            "pulumi.com/deletionPropagationPolicy": "background",
+        });
+        expect(job.spec.template.metadata.labels).toMatchObject({ team: "ml" });
+    });
+
     it("names the override's field when an overridden device cannot be placed", () => {
         const env = new TaskEnvironment("train", { image: REF, profile: "gke", resources: { gpu: "A100:1" } });
         const fit = env.task("fit");
