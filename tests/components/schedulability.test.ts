@@ -237,6 +237,32 @@ describe("settings", () => {
         expect(read).toHaveBeenCalledTimes(1);
     });
 
+    test("each distinct pod is simulated once: tasks that keep their environment's pod, and equal environments, share its verdict; new nodes or settings simulate again", async () => {
+        const simulator = jest.requireActual("../../sdk/src/core/simulator/simulate");
+        const simulate = jest.spyOn(simulator, "simulateScheduling");
+        const a = env(unique("a"), { cpu: 1 });
+        const b = env(unique("b"), { cpu: 1 });
+        const tasks = [
+            a.task("one"),
+            a.task("two", { retries: 2 }),
+            b.task("three"),
+            a.task("big", { interruptible: true }),
+        ];
+        const c = env(unique("c"), { cpu: 2 });
+        await Promise.all([a, b, c, ...tasks].map((x) => resolve(x.placement)));
+        // { cpu: 1 } (a, b and the three tasks that keep it), the interruptible task, { cpu: 2 }
+        expect(simulate).toHaveBeenCalledTimes(3);
+        expect((await resolve(tasks[0].placement)).value).toBe("default-pool (cpu-1)");
+        setNodeSource(cluster(NODES.slice(1)));
+        const d = env(unique("d"), { cpu: 1 });
+        expect((await resolve(d.placement)).value).toMatch(/^none: 0\/2 nodes are available/);
+        expect(simulate).toHaveBeenCalledTimes(4);
+        configureSchedulingCheck({ nodePools: [{ name: "cpu", allocatable: { cpu: "4", memory: "8Gi" } }] });
+        const e = env(unique("e"), { cpu: 1 });
+        expect((await resolve(e.placement)).value).toMatch(/^cpu \(declared pool/);
+        expect(simulate).toHaveBeenCalledTimes(5);
+    });
+
     test("declared node pools (scale from zero): the message says which pool must scale up; an unreachable cluster checks against them alone", async () => {
         const h100 = {
             name: "h100-pool",

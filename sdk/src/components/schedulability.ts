@@ -90,6 +90,15 @@ const state = programSlot("scheduling check", () => ({
     nodeSource: undefined as NodeSource | undefined,
     nodes: undefined as Promise<ClusterNodes> | undefined,
     shapes: undefined as NodeShapes | undefined,
+    /** Verdicts by pod (its spec and claim template as JSON) for these nodes and settings: see `simulated`. */
+    verdicts: undefined as
+        | {
+              nodes: SchedulingNode[];
+              settings: SchedulingCheckSettings;
+              dra: unknown;
+              byPod: Map<string, SchedulingVerdict>;
+          }
+        | undefined,
     /** The DRA objects prepared for the simulation, once per program. */
     dra: undefined as DraContext | { unreadable: string } | undefined,
     reportedUnreachable: false,
@@ -299,6 +308,42 @@ function keepAlive(): () => void {
     return typeof fn === "function" ? fn() : () => undefined;
 }
 
+const NO_NODES: SchedulingNode[] = [];
+
+/**
+ * The simulation of `pod` on the cluster: once per distinct pod for the same nodes and
+ * settings (a task that keeps its environment's pod, and environments asking for the
+ * same, are simulated once).
+ */
+function simulated(
+    pod: CheckedPod,
+    nodes: SchedulingNode[],
+    settings: SchedulingCheckSettings,
+    dra: DraContext | { unreadable: string } | undefined,
+): SchedulingVerdict {
+    const template = pod.claimTemplate;
+    const key = JSON.stringify([pod.spec, template ?? null]);
+    const s = state();
+    if (s.verdicts?.nodes !== nodes || s.verdicts.settings !== settings || s.verdicts.dra !== dra)
+        s.verdicts = { nodes, settings, dra, byPod: new Map() };
+    const memo = s.verdicts.byPod;
+    let verdict = memo.get(key);
+    if (!verdict) {
+        verdict = simulateScheduling(pod.spec, nodes.length ? nodeShapes(nodes) : nodes, {
+            declaredPools: settings.declaredPools,
+            ...(dra && !("unreadable" in dra) ? { dra } : {}),
+            ...(template
+                ? {
+                      claimTemplates: { [template.metadata.name]: template.spec.spec },
+                      ...(template.metadata.namespace ? { namespace: template.metadata.namespace } : {}),
+                  }
+                : {}),
+        });
+        memo.set(key, verdict);
+    }
+    return verdict;
+}
+
 async function checkAgainstCluster(
     what: string,
     pod: CheckedPod,
@@ -323,17 +368,7 @@ async function checkAgainstCluster(
         );
     }
     const dra = cluster.ok ? draContext(cluster) : undefined;
-    const template = pod.claimTemplate;
-    const verdict = simulateScheduling(pod.spec, cluster.ok ? nodeShapes(cluster.nodes) : [], {
-        declaredPools: settings.declaredPools,
-        ...(dra && !("unreadable" in dra) ? { dra } : {}),
-        ...(template
-            ? {
-                  claimTemplates: { [template.metadata.name]: template.spec.spec },
-                  ...(template.metadata.namespace ? { namespace: template.metadata.namespace } : {}),
-              }
-            : {}),
-    });
+    const verdict = simulated(pod, cluster.ok ? cluster.nodes : NO_NODES, settings, dra);
     if (verdict.unchecked)
         return unchecked(
             dra && "unreadable" in dra
