@@ -270,6 +270,41 @@ function planWith(name: string, args: PlannableEnvironmentArgs): EnvironmentPlan
 }
 
 /** Registers an environment's image build (when needed), PodTemplate and warm pool under `parent`. */
+/**
+ * The image the environment's pods run: a reference (published, or an ImageBuild's), or
+ * the build of an Image (one per image and program: a later environment uses the first
+ * one's, and depends on it).
+ */
+function podImageOf(
+    parent: pulumi.ComponentResource,
+    plan: EnvironmentPlan,
+): {
+    podImage: pulumi.Input<string>;
+    imageRef?: pulumi.Output<string>;
+    imageBuild?: ImageBuild;
+    dependency?: pulumi.Resource;
+} {
+    const { name, args, environment } = plan;
+    const image = args.image;
+    if (image instanceof ImageBuild) return { podImage: image.ref, imageRef: image.ref };
+    if (image instanceof Image) {
+        const shared = sharedBuilds().get(image.uri);
+        // not a child: the build of the environment that came first
+        if (shared)
+            return {
+                podImage: shared.build.ref,
+                imageRef: shared.build.ref,
+                imageBuild: shared.build,
+                dependency: shared.build,
+            };
+        const build = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent });
+        return { podImage: build.ref, imageRef: build.ref, imageBuild: build };
+    }
+    // Flyte's default image, published
+    if (image === undefined || image === "auto") return { podImage: (environment.image as Image).uri };
+    return { podImage: image as pulumi.Input<string> };
+}
+
 export function deployEnvironment(
     parent: pulumi.ComponentResource,
     plan: EnvironmentPlan,
@@ -277,29 +312,10 @@ export function deployEnvironment(
 ): DeployedEnvironment {
     const { name, args, environment, rendered, namespace } = plan;
     checkApiServer(parent); // an unreachable API server, said once with what to do
-    const image = args.image;
-    let imageRef: pulumi.Output<string> | undefined;
-    let podImage: pulumi.Input<string>;
-    let imageBuild: ImageBuild | undefined;
-    if (image instanceof ImageBuild) {
-        imageRef = image.ref;
-    } else if (image instanceof Image) {
-        // one build per image and program: a later environment uses the first one's
-        const shared = sharedBuilds().get(image.uri);
-        if (shared) {
-            imageBuild = shared.build; // not a child: the build of the environment that came first
-            imageRef = shared.build.ref;
-            dependencies = [...dependencies, shared.build];
-        } else {
-            imageBuild = new ImageBuild(`${name}-image`, { ...(args.imageBuild ?? {}), image }, { parent });
-            imageRef = imageBuild.ref;
-        }
-    } else if (image === undefined || image === "auto") {
-        podImage = (environment.image as Image).uri; // Flyte's default image, published
-    } else {
-        podImage = image as pulumi.Input<string>;
-    }
-    podImage ??= imageRef!;
+    const pod = podImageOf(parent, plan);
+    let imageRef = pod.imageRef;
+    const { podImage, imageBuild } = pod;
+    if (pod.dependency) dependencies = [...dependencies, pod.dependency];
     // a reference given as a string goes into the pods as a string, and the Output of
     // `imageRef` is made when read (each Output costs the runtime tracked promises: bench B1)
     const context: EnvironmentContext = {

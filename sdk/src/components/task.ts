@@ -161,15 +161,8 @@ export interface RunPlan {
 }
 
 /** Validates a run of a task (with its overrides) and computes its Job spec. */
-export function planRun(
-    env: TaskScope,
-    task: TaskTemplate,
-    runName: string,
-    args: TaskRunArgs,
-    field: string,
-): RunPlan {
-    const { override, ...runArgs } = args ?? {};
-    checkRunArgs(field, { ...runArgs, override }, taskRunArgsSchema);
+/** A run's `wait`, checked against what it combines with: no schedule, and a command. */
+function runWait(field: string, runArgs: Omit<TaskRunArgs, "override">): NormalizedWait | undefined {
     const wait = normalizeWait(`${field}.wait`, runArgs.wait);
     if (wait && runArgs.schedule)
         throw new ValidationError(
@@ -186,6 +179,51 @@ export function planRun(
             "a run that is waited for needs the command its task runs (without one, the image's default command, python3 in Flyte's images, runs and exits at once)",
         );
     }
+    return wait;
+}
+
+/** Claims the names of the objects a run registers (its Job or CronJob, hosts Service, claim template) for it. */
+function claimRunObjects(
+    env: TaskScope,
+    field: string,
+    run: string,
+    runArgs: Omit<TaskRunArgs, "override">,
+    job: ReturnType<typeof jobSpec>,
+): void {
+    const owner = `run "${run}"`;
+    claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", job.name, owner, undefined, owner);
+    if (job.hosts > 1)
+        claimName(
+            field,
+            env.namespace,
+            "Service",
+            job.spec.template.spec.subdomain,
+            `the hosts of run "${run}"`,
+            undefined,
+            owner,
+        );
+    if (job.claimTemplate)
+        claimName(
+            field,
+            env.namespace,
+            "ResourceClaimTemplate",
+            job.claimTemplate.metadata.name,
+            `the accelerator claim of run "${run}"`,
+            undefined,
+            owner,
+        );
+}
+
+export function planRun(
+    env: TaskScope,
+    task: TaskTemplate,
+    runName: string,
+    args: TaskRunArgs,
+    field: string,
+): RunPlan {
+    const { override, ...runArgs } = args ?? {};
+    checkRunArgs(field, { ...runArgs, override }, taskRunArgsSchema);
+    const wait = runWait(field, runArgs);
     const template = override ? task.override(override, `${field}.override`) : task;
     // the secrets the run's pods read (its overrides' included) are in the environment's SecretStore
     env.checkSecrets?.(
@@ -193,29 +231,9 @@ export function planRun(
         override?.secrets !== undefined ? `${field}.override.secrets` : field,
     );
     const rendered = renderTask(env.rendered, env.environment, { ...env.renderOptions, task: template });
-    const { name: jobName, spec, hosts, claimTemplate } = jobSpec(rendered, runName, runArgs);
-    const owner = `run "${template.fullName}.${runName}"`;
-    claimName(field, env.namespace, runArgs.schedule ? "CronJob" : "Job", jobName, owner, undefined, owner);
-    if (hosts > 1)
-        claimName(
-            field,
-            env.namespace,
-            "Service",
-            spec.template.spec.subdomain,
-            `the hosts of run "${template.fullName}.${runName}"`,
-            undefined,
-            owner,
-        );
-    if (claimTemplate)
-        claimName(
-            field,
-            env.namespace,
-            "ResourceClaimTemplate",
-            claimTemplate.metadata.name,
-            `the accelerator claim of run "${template.fullName}.${runName}"`,
-            undefined,
-            owner,
-        );
+    const job = jobSpec(rendered, runName, runArgs);
+    const { name: jobName, spec, hosts, claimTemplate } = job;
+    claimRunObjects(env, field, `${template.fullName}.${runName}`, runArgs, job);
     if (hosts > 1 && runArgs.schedule) {
         throw new ValidationError(
             `${field}.schedule`,
