@@ -255,21 +255,32 @@ export function jobSpec(
         Object.assign(spec, { completionMode: "Indexed", completions: hosts, parallelism: hosts });
         template.spec.subdomain = serviceName(name); // the headless Service's name: a DNS-1035 label
     }
-    // a run's pods claim their accelerators from a template of the run's own (its
-    // overrides may ask for other devices than the task's template)
-    if (rendered.claimTemplate) {
-        const claimTemplate = copyData(rendered.claimTemplate);
-        claimTemplate.metadata.name = `${name}-${CLAIM_NAME}`;
-        claimTemplate.metadata.labels = {
-            ...(claimTemplate.metadata.labels ?? {}),
-            [`${LABEL_PREFIX}/run`]: labelValue(runName),
-        };
-        template.spec.resourceClaims = (template.spec.resourceClaims ?? []).map((c) =>
-            c.name === CLAIM_NAME ? { ...c, resourceClaimTemplateName: claimTemplate.metadata.name } : c,
-        );
-        return { name, spec, hosts, claimTemplate };
-    }
+    if (rendered.claimTemplate)
+        return { name, spec, hosts, claimTemplate: runClaimTemplate(rendered.claimTemplate, name, runName, template) };
     return { name, spec, hosts };
+}
+
+/**
+ * A run's pods claim their accelerators from a template of the run's own (its
+ * overrides may ask for other devices than the task's template): named after the run's
+ * Job, and the pod template's claim points at it.
+ */
+function runClaimTemplate(
+    rendered: ResourceClaimTemplate,
+    jobName: string,
+    runName: string,
+    template: PodTemplateSpec,
+): ResourceClaimTemplate {
+    const claimTemplate = copyData(rendered);
+    claimTemplate.metadata.name = `${jobName}-${CLAIM_NAME}`;
+    claimTemplate.metadata.labels = {
+        ...(claimTemplate.metadata.labels ?? {}),
+        [`${LABEL_PREFIX}/run`]: labelValue(runName),
+    };
+    template.spec.resourceClaims = (template.spec.resourceClaims ?? []).map((c) =>
+        c.name === CLAIM_NAME ? { ...c, resourceClaimTemplateName: claimTemplate.metadata.name } : c,
+    );
+    return claimTemplate;
 }
 
 /** Annotations a run adds to its Job (or CronJob) and pods: the caller's, and its description. */
