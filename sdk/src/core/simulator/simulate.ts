@@ -244,22 +244,10 @@ export function simulateScheduling(
     nodes: readonly SchedulingNode[] | NodeShapes,
     options: SimulateOptions = {},
 ): SchedulingVerdict {
-    const tolerations = [...(pod.tolerations ?? [])];
-    for (const t of ADMISSION_TOLERATIONS) {
-        if (!tolerations.some((x) => x.key === t.key && (x.effect ?? "") === t.effect)) tolerations.push(t);
-    }
-    const admitted: SchedulablePodSpec = { ...pod, tolerations };
+    const admitted = admittedPod(pod);
     const requests = podRequests(admitted);
     const dra = options.dra;
-    const pre: DraPreFilter = dra
-        ? draPreFilter(
-              dra,
-              { namespace: options.namespace, resourceClaims: pod.resourceClaims, templates: options.claimTemplates },
-              requests,
-          )
-        : pod.resourceClaims?.length
-          ? { kind: "unsupported", message: "the pod has resource claims and the cluster's DRA objects were not read" }
-          : { kind: "skip" };
+    const pre = draPre(pod, options, requests);
     const delegated = (resource: string) => !!dra?.extended.has(resource);
     let unchecked = pre.kind === "unsupported" ? pre.message : undefined;
     let schedulerError: string | undefined;
@@ -282,15 +270,6 @@ export function simulateScheduling(
         else if (outcome.kind === "unsupported") unchecked ??= outcome.message;
         return undefined;
     };
-    // one object per node and pod: literals, not spreads (5,000 nodes × every pod)
-    const verdictOf = (n: SchedulingNode, failure: FilterFailure | undefined): NodeVerdict => {
-        const template = !!n.template;
-        if (n.pool)
-            return failure
-                ? { node: n.name, pool: n.pool, template, fits: false, failure }
-                : { node: n.name, pool: n.pool, template, fits: true };
-        return failure ? { node: n.name, template, fits: false, failure } : { node: n.name, template, fits: true };
-    };
     const real = nodeList(nodes);
     const declaredPools = options.declaredPools ?? [];
     // one pass over the verdicts: at thousands of nodes per pod, every extra pass counts
@@ -304,16 +283,59 @@ export function simulateScheduling(
         for (let i = 0; i < real.length; i++) {
             const shared = failures[shapeOf[i]];
             const own = shared ? undefined : draFailureOf(real[i]);
-            summary.add((verdicts[i] = verdictOf(real[i], shared ?? own)), own ? -1 : shapeOf[i]);
+            summary.add((verdicts[i] = nodeVerdict(real[i], shared ?? own)), own ? -1 : shapeOf[i]);
         }
     } else {
         for (let i = 0; i < real.length; i++) {
             const failure = failureOf(real[i]) ?? draFailureOf(real[i]);
-            summary.add((verdicts[i] = verdictOf(real[i], failure)), -1);
+            summary.add((verdicts[i] = nodeVerdict(real[i], failure)), -1);
         }
     }
     for (let i = 0; i < declaredPools.length; i++)
-        summary.add((verdicts[real.length + i] = verdictOf(declaredPools[i], failureOf(declaredPools[i]))), -1);
+        summary.add((verdicts[real.length + i] = nodeVerdict(declaredPools[i], failureOf(declaredPools[i]))), -1);
+    return summaryVerdict(summary, verdicts, real.length, { unchecked, schedulerError, preFailure });
+}
+
+/** A node's verdict: one object per node and pod, literals, not spreads (5,000 nodes × every pod). */
+function nodeVerdict(n: SchedulingNode, failure: FilterFailure | undefined): NodeVerdict {
+    const template = !!n.template;
+    if (n.pool)
+        return failure
+            ? { node: n.name, pool: n.pool, template, fits: false, failure }
+            : { node: n.name, pool: n.pool, template, fits: true };
+    return failure ? { node: n.name, template, fits: false, failure } : { node: n.name, template, fits: true };
+}
+
+/** The pod as admission leaves it: the tolerations the API server adds to every pod. */
+function admittedPod(pod: SchedulablePodSpec): SchedulablePodSpec {
+    const tolerations = [...(pod.tolerations ?? [])];
+    for (const t of ADMISSION_TOLERATIONS) {
+        if (!tolerations.some((x) => x.key === t.key && (x.effect ?? "") === t.effect)) tolerations.push(t);
+    }
+    return { ...pod, tolerations };
+}
+
+/** DynamicResources' PreFilter for the pod: its claims resolved once (none to check without the cluster's DRA objects). */
+function draPre(pod: SchedulablePodSpec, options: SimulateOptions, requests: Map<string, bigint>): DraPreFilter {
+    if (options.dra)
+        return draPreFilter(
+            options.dra,
+            { namespace: options.namespace, resourceClaims: pod.resourceClaims, templates: options.claimTemplates },
+            requests,
+        );
+    return pod.resourceClaims?.length
+        ? { kind: "unsupported", message: "the pod has resource claims and the cluster's DRA objects were not read" }
+        : { kind: "skip" };
+}
+
+/** The verdict from the nodes' outcomes: unchecked, the scheduler's error, or where the pod fits (or why not). */
+function summaryVerdict(
+    summary: Summary,
+    verdicts: NodeVerdict[],
+    nodeCount: number,
+    outcome: { unchecked?: string; schedulerError?: string; preFailure?: FilterFailure },
+): SchedulingVerdict {
+    const { unchecked, schedulerError, preFailure } = outcome;
     const { fitting, byPool, scaleUp } = summary;
     const groups = summary.groups();
     if (unchecked)
@@ -342,8 +364,8 @@ export function simulateScheduling(
     const schedulerMessage = fitting.length
         ? undefined
         : preFailure // PreFilter failed: the scheduler reports only its message
-          ? `0/${real.length} nodes are available: ${preFailure.detail}.`
-          : fitErrorMessage(real.length, summary.reasonCounts());
+          ? `0/${nodeCount} nodes are available: ${preFailure.detail}.`
+          : fitErrorMessage(nodeCount, summary.reasonCounts());
     let placement: string;
     if (fitting.length) {
         placement = [...byPool]

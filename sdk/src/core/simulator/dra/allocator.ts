@@ -347,6 +347,19 @@ class Search {
             undo();
             return false;
         }
+        return this.tryDevices(c, r, s, d, inSubRequest, start, request);
+    }
+
+    /** Device `d` of the request from the pools' devices in order, from `start` on (the search's next step on each that fits). */
+    private tryDevices(
+        c: number,
+        r: number,
+        s: number,
+        d: number,
+        inSubRequest: boolean,
+        start: { pool: number; slice: number; device: number } | undefined,
+        request: RequestData,
+    ): boolean {
         for (let p = start?.pool ?? 0; p < this.pools.length; p++) {
             const pool = this.pools[p];
             if (pool.incomplete || pool.invalid) continue;
