@@ -92,11 +92,7 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     const placement = combinePlacements(accelerator.placement, placeCapacity(profile, settings.interruptible));
     const claimTemplate = accelerator.claimTemplate;
     const secrets = wireSecrets(settings.secrets);
-    const env_: EnvVar[] = [
-        ...Object.entries(settings.envVars).map(([name, value]) => ({ name, value })),
-        ...secrets.env,
-    ];
-    checkUniqueEnv(env_);
+    const env_ = containerEnv(settings.envVars, secrets);
 
     const { volumes, volumeMounts } = podVolumes(secrets, settings.resources?.sharedMemory);
 
@@ -220,6 +216,13 @@ function placeAccelerator(
             `acceptable alternatives become a DRA claim's firstAvailable: set deviceAllocation "dra" (the environment's, its profile's or flyte:deviceAllocation); with extended resources a pod asks for one accelerator`,
         );
     return { placement: placeDevice(profile, devices[0], { migStrategy: options.migStrategy, field }) };
+}
+
+/** The primary container's environment: the settings' variables, then the secrets'; a name set twice is an error. */
+function containerEnv(envVars: Readonly<Record<string, string>>, secrets: SecretWiring): EnvVar[] {
+    const env: EnvVar[] = [...Object.entries(envVars).map(([name, value]) => ({ name, value })), ...secrets.env];
+    checkUniqueEnv(env);
+    return env;
 }
 
 /** The labels of an environment's or task's pods and PodTemplate. */
