@@ -43,16 +43,7 @@ export function planTask(env: TaskScope, name: string, options: TaskOptions, fie
     const rendered = renderTask(env.rendered, env.environment, { ...env.renderOptions, task: template });
     const owner = `task "${template.fullName}"`;
     claimName(field, env.namespace, "PodTemplate", rendered.name, owner, undefined, owner);
-    if (rendered.claimTemplate)
-        claimName(
-            field,
-            env.namespace,
-            "ResourceClaimTemplate",
-            rendered.claimTemplate.metadata.name,
-            `the accelerator claim of ${owner}`,
-            undefined,
-            owner,
-        );
+    if (rendered.claimTemplate) claimClaimTemplate(env, field, rendered.claimTemplate.metadata.name, owner);
     return { template, rendered };
 }
 
@@ -202,16 +193,20 @@ function claimRunObjects(
             undefined,
             owner,
         );
-    if (job.claimTemplate)
-        claimName(
-            field,
-            env.namespace,
-            "ResourceClaimTemplate",
-            job.claimTemplate.metadata.name,
-            `the accelerator claim of run "${run}"`,
-            undefined,
-            owner,
-        );
+    if (job.claimTemplate) claimClaimTemplate(env, field, job.claimTemplate.metadata.name, owner);
+}
+
+/** Claims the name of the ResourceClaimTemplate a task's or run's pods take their accelerator from. */
+function claimClaimTemplate(env: TaskScope, field: string, name: string, owner: string): void {
+    claimName(
+        field,
+        env.namespace,
+        "ResourceClaimTemplate",
+        name,
+        `the accelerator claim of ${owner}`,
+        undefined,
+        owner,
+    );
 }
 
 export function planRun(
