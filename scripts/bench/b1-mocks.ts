@@ -93,13 +93,14 @@ export async function b1(opts: B1Options): Promise<SectionResult> {
     const table: string[][] = [];
     const col = (n: number, p: Program, k: "ms" | "cpuMs") => samples[n][p].map((s) => s[k]);
     for (const n of opts.sizes) {
-        ratios.push({ label: `N=${n} ours / raw (wall)`, ratio: pairedRatios(col(n, "ours", "ms"), col(n, "raw", "ms")), goal: 1.1, chart: true,
+        ratios.push({ label: `N=${n} ours / raw (wall)`, ratio: pairedRatios(col(n, "ours", "ms"), col(n, "raw", "ms")), chart: true,
             detail: `medians ${fmtMs(median(col(n, "ours", "ms")))} / ${fmtMs(median(col(n, "raw", "ms")))}` });
-        ratios.push({ label: `N=${n} ours / raw (CPU)`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw", "cpuMs")), goal: 1.1, chart: true,
+        ratios.push({ label: `N=${n} ours / raw (CPU)`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw", "cpuMs")), chart: true,
             detail: `medians ${fmtMs(median(col(n, "ours", "cpuMs")))} / ${fmtMs(median(col(n, "raw", "cpuMs")))}` });
         ratios.push({ label: `N=${n} raw + component / raw (CPU): Pulumi's own cost of a component`, ratio: pairedRatios(col(n, "raw-component", "cpuMs"), col(n, "raw", "cpuMs")),
             detail: `medians ${fmtMs(median(col(n, "raw-component", "cpuMs")))} / ${fmtMs(median(col(n, "raw", "cpuMs")))}` });
-        ratios.push({ label: `N=${n} ours / raw + component (CPU): what pulumi-flyte adds`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw-component", "cpuMs")), chart: true });
+        ratios.push({ label: `N=${n} ours / raw + component (CPU): what pulumi-flyte adds`, ratio: pairedRatios(col(n, "ours", "cpuMs"), col(n, "raw-component", "cpuMs")), goal: 1.03, chart: true,
+            detail: `medians ${fmtMs(median(col(n, "ours", "cpuMs")))} / ${fmtMs(median(col(n, "raw-component", "cpuMs")))}` });
         for (const p of PROGRAMS) {
             const s = samples[n][p];
             table.push([String(n), p, fmtMs(median(s.map((x) => x.ms))), fmtMs(median(s.map((x) => x.cpuMs))),

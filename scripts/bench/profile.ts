@@ -4,6 +4,7 @@ import * as fs from "fs";
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 
 export interface ProfileSummary {
+    /** Sampled CPU (idle samples left out). */
     totalMs: number;
     /** Self time by category. */
     categories: Record<string, number>;
@@ -12,7 +13,8 @@ export interface ProfileSummary {
 }
 
 function category(url: string, fn: string): string {
-    if (!url) return fn === "(garbage collector)" ? "garbage collection" : fn === "(program)" || fn === "(idle)" ? "idle / native" : "V8 / native (microtasks, stack traces)";
+    if (!url) return fn === "(garbage collector)" ? "garbage collection" : fn === "(program)" ? "native (V8's own)" : "V8 / native (microtasks, stack traces)";
+    if (/node_modules\/(source-map-support|source-map)\//.test(url)) return "source maps of stack traces (source-map-support)";
     if (/node_modules\/google-protobuf|node_modules\/@grpc/.test(url)) return "Pulumi runtime: protobuf / gRPC";
     if (/node_modules\/@pulumi\/pulumi/.test(url)) return "Pulumi runtime: @pulumi/pulumi";
     if (/node_modules\/@pulumi\/kubernetes/.test(url)) return "@pulumi/kubernetes";
@@ -37,6 +39,7 @@ export function summarizeProfile(file: string, frames: Record<string, RegExp> = 
     let total = 0;
     for (const [id, us] of self) {
         const n = byId.get(id)!;
+        if (n.callFrame.functionName === "(idle)") continue; // waiting (for the engine, the network): no CPU
         total += us;
         const c = category(n.callFrame.url, n.callFrame.functionName);
         categories[c] = (categories[c] ?? 0) + us / 1000;
