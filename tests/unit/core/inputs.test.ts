@@ -7,6 +7,7 @@ import { AMD, GPU, Gaudi, Neuron, Resources, Secret, TPU } from "../../../sdk/sr
 import { HIDDEN, ValidationError } from "../../../sdk/src/core/errors";
 import { closest } from "../../../sdk/src/core/suggest";
 import { normalizeDevice as toDevice } from "../../../sdk/src/core/devices";
+import { argsSchema, checkedLater, parseArgs } from "../../../sdk/src/core/validate";
 import { errorOf } from "./helpers";
 
 /** Something that looks like a Pulumi Output to the core (which does not import pulumi). */
@@ -281,5 +282,28 @@ describe("node-selector term merging is linear (issue 8)", () => {
             ],
         });
         expect(mergePod(merged, ours, "podTemplate")).toEqual(merged);
+    });
+});
+
+describe("arguments whose fields are checked later: only the keys are checked, with zod's own errors", () => {
+    const schema = argsSchema<{ image?: unknown; profile?: unknown }>()(
+        { image: checkedLater<unknown>(), profile: checkedLater<unknown>() },
+        "arguments { image?, profile? }",
+    );
+    test("known keys (any values, undefined too) pass and the arguments come back as given", () => {
+        const args = { image: { any: "thing" }, profile: undefined };
+        expect(parseArgs(schema, args, "")).toBe(args);
+        expect(parseArgs(schema, {}, "")).toEqual({});
+    });
+    test.each<[string, unknown, string]>([
+        ["a misspelled key", { imag: "x" }, 'unknown field "imag"'],
+        ["a key every object inherits", { toString: "x" }, 'unknown field "toString"'],
+        ["not an object", "x", "expected arguments { image?, profile? }"],
+        ["a list", ["x"], "expected arguments { image?, profile? }"],
+    ])("%s is refused as before", (_, value, message) => {
+        expect(errorOf(() => parseArgs(schema, value, "env")).message).toContain(message);
+    });
+    test("an unknown key set to undefined counts as not given", () => {
+        expect(() => parseArgs(schema, { other: undefined }, "")).not.toThrow();
     });
 });
