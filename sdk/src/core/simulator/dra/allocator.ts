@@ -22,7 +22,7 @@
  * `capacity`, devices with `allowMultipleAllocations`) and the alpha features.
  */
 import { tryParseQuantity } from "../../quantity";
-import type { CompiledSelector, SelectorOutcome } from "./cel";
+import { CompiledSelector, SelectorOutcome, compileSelector } from "./cel";
 import { Pool, PoolNode, devicesFor, gatherPools } from "./pools";
 import {
     Device,
@@ -84,7 +84,7 @@ export class AllocatorState {
 
     selector(expression: string): CompiledSelector {
         let s = this.compiled.get(expression);
-        if (!s) this.compiled.set(expression, (s = celSelectors().compileSelector(expression)));
+        if (!s) this.compiled.set(expression, (s = compileSelector(expression)));
         return s;
     }
 
@@ -625,14 +625,4 @@ class DistinctAttribute extends RequestScoped {
     remove(base: string, sub: string | undefined): void {
         if (this.applies(base, sub)) this.values.pop();
     }
-}
-
-/**
- * ./cel.ts, loaded when the first selector is compiled: the CEL implementation it
- * brings (@bufbuild/cel, protobuf, re2: some 130 modules, ~0.1 s of CPU) is not loaded by
- * programs that never allocate a DRA claim.
- */
-function celSelectors(): typeof import("./cel") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
-    return require("./cel");
 }
