@@ -47,13 +47,10 @@ pulumi.export("imageUri", build.uri)
 pulumi.export("imageRef", build.ref)
 pulumi.export("imageBuilt", build.built)
 pulumi.export("podTemplates", {name: env.pod_template_name for name, env in envs.items()})
+TASKS = [("prep", "load"), ("train", "fit"), ("smoke", "report")]
 pulumi.export(
     "taskPodTemplates",
-    {f"{name}.{task}": env.task_pod_template_names[task] for name, env, task in [
-        ("prep", envs["prep"], "load"),
-        ("train", envs["train"], "fit"),
-        ("smoke", envs["smoke"], "report"),
-    ]},
+    {f"{name}.{task}": envs[name].task_pod_template_names[task] for name, task in TASKS},
 )
 pulumi.export(
     "jobs",
@@ -63,6 +60,12 @@ pulumi.export(
         "train.fit.nightly": envs["train"].run_job_names["fit.nightly"],
     },
 )
-# where each environment can run, as the scheduling check saw it at preview
-pulumi.export("placements", {name: env.placement for name, env in envs.items()})
+# where each environment and task can run, as the scheduling check saw it at preview
+pulumi.export(
+    "placements",
+    {
+        **{name: env.placement for name, env in envs.items()},
+        **{f"{name}.{task}": envs[name].task_placements[task] for name, task in TASKS},
+    },
+)
 pulumi.export("namespaceName", namespace.metadata.name)
