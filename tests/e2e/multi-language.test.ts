@@ -372,11 +372,12 @@ import (
 
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
-		gke := flyte.ProfileNameGKE
+		// enum members are named from the schema's capitalised words (ProfileNameGke, DeviceClassAmdGpu)
+		gke := flyte.ProfileNameGke
 		env, err := flyte.NewTaskEnvironment(ctx, "train", &flyte.TaskEnvironmentArgs{
 			ImageRef:  pulumi.String("ghcr.io/acme/train:1"),
 			Profile:   &gke,
-			Resources: &flyte.ResourcesArgs{Cpu: pulumi.StringRef("8"), Gpu: pulumi.StringRef("A100 80G:4")},
+			Resources: &flyte.ResourcesArgs{Cpu: pulumi.StringRef("8"), Gpu: pulumi.StringRef("A100_80G:4")},
 			Tasks:     []flyte.TaskArgs{{Name: "fit", Runs: []flyte.TaskRunArgs{{Name: "once"}}}},
 		})
 		if err != nil {
