@@ -147,7 +147,10 @@ describe("awaitCompletion", () => {
         const stuck = pod("r-1", "2026-01-01T00:00:00Z", {
             phase: "Pending",
             containerStatuses: [
-                { name: "primary", state: { waiting: { reason: "ImagePullBackOff", message: "not found" } } },
+                {
+                    name: "primary",
+                    state: { waiting: { reason: "CreateContainerConfigError", message: 'secret "wandb" not found' } },
+                },
             ],
         });
         const { api } = scriptedApi([running], [stuck]);
@@ -156,7 +159,7 @@ describe("awaitCompletion", () => {
             (e: Error) => e,
         );
         expect(err.message).toBe(
-            'task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: ImagePullBackOff (not found)',
+            'task "smoke.report" run "once" (Job ns/j) did not complete within 0.01s; pod r-1 on node worker: waiting: CreateContainerConfigError (secret "wandb" not found)',
         );
     });
 
@@ -201,5 +204,78 @@ describe("awaitCompletion", () => {
             (e: Error) => e,
         );
         expect(err.message).toMatch(/pod r-1 on node worker: exit code 3; its log could not be read \(HTTP 403\)$/);
+    });
+});
+
+describe("awaitCompletion: an image that cannot be pulled", () => {
+    const IMAGE = "localhost:30000/quickstart@sha256:" + "a".repeat(64);
+    const ANSWER = `failed to pull and unpack image "${IMAGE}": failed to resolve reference "${IMAGE}": unexpected status from GET request to https://localhost:30000/v2/quickstart/manifests/sha256:${"a".repeat(64)}: 500 Internal Server Error`;
+    const stuck = (reason: string, message: string) =>
+        pod("once-abc", "2026-01-01T00:00:00Z", {
+            phase: "Pending",
+            containerStatuses: [{ name: "primary", image: IMAGE, state: { waiting: { reason, message } } }],
+        });
+
+    /** Job running forever; pods and events as given; counts Job reads. */
+    function api(pods: any[], events: any[] = []) {
+        let jobReads = 0;
+        return {
+            reads: () => jobReads,
+            api: {
+                async get(path: string) {
+                    if (path.startsWith("/apis/batch/v1/")) {
+                        jobReads++;
+                        return { status: 200, body: running, text: "" };
+                    }
+                    if (path.includes("/events?")) return { status: 200, body: { items: events }, text: "" };
+                    return { status: 200, body: { items: pods }, text: "" };
+                },
+            },
+        };
+    }
+
+    test("fails at the first pull failure, naming the image and the registry's answer (not after its timeout)", async () => {
+        const a = api([stuck("ErrImagePull", ANSWER)]);
+        const t0 = Date.now();
+        const err = await awaitCompletion(
+            a.api,
+            "flyte-dev",
+            "smoke-report-once",
+            target,
+            { timeoutSeconds: 600, logLines: 3 },
+            1,
+        ).catch((e) => e);
+        expect(Date.now() - t0).toBeLessThan(5000);
+        expect(a.reads()).toBe(1);
+        expect(err.message).toBe(
+            `task "smoke.report" run "once" (Job flyte-dev/smoke-report-once) cannot start: pod once-abc on node worker cannot pull the image ${IMAGE} (ErrImagePull): ${ANSWER}; make the image pullable (push it again, fix the registry or its credentials), then run \`pulumi up\` again`,
+        );
+    });
+
+    test("in back-off, the cause comes from the pod's last pull failure event", async () => {
+        const a = api(
+            [stuck("ImagePullBackOff", `Back-off pulling image "${IMAGE}"`)],
+            [
+                {
+                    reason: "Failed",
+                    message: "Failed to pull image: an older answer",
+                    lastTimestamp: "2026-01-01T00:00:01Z",
+                },
+                {
+                    reason: "Failed",
+                    message: `Failed to pull image "${IMAGE}": ${ANSWER}`,
+                    lastTimestamp: "2026-01-01T00:00:09Z",
+                },
+                {
+                    reason: "BackOff",
+                    message: `Back-off pulling image "${IMAGE}"`,
+                    lastTimestamp: "2026-01-01T00:00:10Z",
+                },
+            ],
+        );
+        const err = await awaitCompletion(a.api, "flyte-dev", "smoke-report-once", target, fast, 1).catch((e) => e);
+        expect(err.message).toContain(
+            `cannot pull the image ${IMAGE} (ImagePullBackOff): Failed to pull image "${IMAGE}": ${ANSWER}`,
+        );
     });
 });

@@ -147,15 +147,31 @@ interface ContainerState {
     waiting?: { reason?: string; message?: string };
     running?: object;
 }
+interface ContainerStatus {
+    name?: string;
+    image?: string;
+    state?: ContainerState;
+}
 interface PodObject {
     metadata?: { name?: string; creationTimestamp?: string; ownerReferences?: { uid?: string }[] };
-    spec?: { nodeName?: string };
+    spec?: { nodeName?: string; containers?: { name?: string; image?: string }[] };
     status?: {
         phase?: string;
         conditions?: Condition[];
-        containerStatuses?: { name?: string; state?: ContainerState }[];
+        containerStatuses?: ContainerStatus[];
+        initContainerStatuses?: ContainerStatus[];
     };
 }
+interface EventObject {
+    reason?: string;
+    message?: string;
+    lastTimestamp?: string;
+    eventTime?: string;
+    metadata?: { creationTimestamp?: string };
+}
+
+/** A container's waiting reasons that mean its image cannot be pulled (the kubelet's). */
+const PULL_FAILURES = new Set(["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"]);
 
 export async function awaitCompletion(
     api: Api,
@@ -189,6 +205,9 @@ export async function awaitCompletion(
                 node: done?.spec?.nodeName,
             };
         }
+        // an image that cannot be pulled fails the run now, not after its whole timeout
+        const pull = await pullFailure(api, namespace, pods);
+        if (pull) throw new Error(`${what} cannot start: ${pull}`);
         const failed = cond("Failed");
         if (failed) {
             const last = pods.pop();
@@ -214,6 +233,40 @@ async function jobPods(api: Api, namespace: string, jobName: string, uid?: strin
     return items.sort((a, b) =>
         String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)),
     );
+}
+
+/**
+ * "pod P on node N cannot pull the image I: <the kubelet's message, with the registry's
+ * answer>" for the first container of the Job's pods whose image cannot be pulled.
+ * Back-off says only "Back-off pulling image": the pod's last pull failure event has the cause.
+ */
+async function pullFailure(api: Api, namespace: string, pods: PodObject[]): Promise<string | undefined> {
+    for (const pod of pods) {
+        const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+        const stuck = statuses.find((c) => PULL_FAILURES.has(c.state?.waiting?.reason ?? ""));
+        if (!stuck) continue;
+        const name = pod.metadata?.name ?? "";
+        const image =
+            stuck.image || pod.spec?.containers?.find((c) => c.name === stuck.name)?.image || "(unknown image)";
+        let cause = stuck.state?.waiting?.message ?? stuck.state?.waiting?.reason ?? "";
+        if (!cause || /^Back-off pulling image/.test(cause)) {
+            const res = await api.get(
+                `/api/v1/namespaces/${enc(namespace)}/events?fieldSelector=${enc(`involvedObject.name=${name}`)}`,
+            );
+            const events = res.status === 200 ? ((res.body as { items?: EventObject[] })?.items ?? []) : [];
+            const when = (e: EventObject) => e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? "";
+            const last = events
+                .filter((e) => e.reason === "Failed" && /^Failed to pull image/.test(e.message ?? ""))
+                .sort((a, b) => when(a).localeCompare(when(b)))
+                .pop();
+            if (last?.message) cause = last.message;
+        }
+        return (
+            `pod ${name}${pod.spec?.nodeName ? ` on node ${pod.spec.nodeName}` : ""} cannot pull the image ${image} ` +
+            `(${stuck.state?.waiting?.reason}): ${cause}; make the image pullable (push it again, fix the registry or its credentials), then run \`pulumi up\` again`
+        );
+    }
+    return undefined;
 }
 
 /** "; pod X on node N: exit code 3 (Error); last N log lines: ..." */
