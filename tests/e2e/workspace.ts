@@ -5,7 +5,7 @@
  * stacks' config from the committed Pulumi.<stack>.yaml files); `programWorkspace` one
  * of the programs under tests/e2e/programs.
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -119,4 +119,110 @@ export async function createStacks(): Promise<E2EStacks> {
         await s.setConfig("pypiToken", { value: SECRET_VALUES.pypiToken, secret: true });
     }
     return { dev, prod, envVars };
+}
+
+// ------------------------------------------------------------------ the trust program's stacks
+// tests/e2e/programs/trust (one environment built from its own image), for the
+// registry-trust, field-conflict and concurrent-stacks tests: one project per test, one
+// namespace per stack, the file backend and build work directory under .work/<test>.
+
+export interface TrustStack {
+    stack: Stack;
+    namespace: string;
+    logs: string[];
+    events: EngineEvent[];
+}
+
+/** A fresh namespace (an old one of this name is deleted first). */
+export async function freshNamespace(kube: KubeClient, ns: string): Promise<void> {
+    await kube.remove(`/api/v1/namespaces/${ns}`);
+    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${ns}`)).status === 404, 120_000);
+    await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+}
+
+/** A workspace of the trust program in `workDir` (state, build contexts and locks there). */
+export async function trustWorkspace(project: string, workDir: string): Promise<LocalWorkspace> {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(workDir, "state"), { recursive: true });
+    return LocalWorkspace.create({
+        workDir,
+        projectSettings: {
+            name: project,
+            runtime: { name: "nodejs", options: { typescript: true } },
+            main: path.relative(workDir, path.join(REPO, "tests", "e2e", "programs", "trust", "index.ts")),
+        },
+        envVars: {
+            PULUMI_BACKEND_URL: `file://${path.join(workDir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_FLYTE_BUILD_WORKDIR: path.join(workDir, "build"),
+        },
+        secretsProvider: "passphrase",
+    });
+}
+
+/** A stack of the trust program in its own namespace. */
+export async function trustStack(
+    ws: LocalWorkspace,
+    kube: KubeClient,
+    name: string,
+    namespace: string,
+    config: Record<string, string>,
+): Promise<TrustStack> {
+    await freshNamespace(kube, namespace);
+    const stack = await Stack.create(name, ws);
+    await stack.setAllConfig({
+        "flyte:namespace": { value: namespace },
+        "flyte:profile": { value: "gke" },
+        "flyte:registry": { value: "localhost:30000" },
+        "flyte:buildNetwork": { value: "host" },
+        ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, { value: v }])),
+    });
+    return { stack, namespace, logs: [], events: [] };
+}
+
+/** Options of an update/refresh that record its output and engine events on the stack. */
+export function recorded(s: TrustStack) {
+    return {
+        color: "never" as const,
+        onOutput: (line: string) => s.logs.push(line),
+        onEvent: (e: EngineEvent) => s.events.push(e),
+    };
+}
+
+/** The warnings and errors the engine reported since `from` (an index into the stack's events). */
+export function diagnostics(s: TrustStack, from = 0, severities = ["warning", "error"]): string[] {
+    return s.events
+        .slice(from)
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d && severities.includes(d.severity))
+        .map((d) => `${d!.severity}: ${d!.message.trim()}`);
+}
+
+/** Steps since `from` that changed something (refresh diffs included), as "op type name [diffs]". */
+export function changes(s: TrustStack, from = 0): string[] {
+    return s.events
+        .slice(from)
+        .map((e) => e.resOutputsEvent?.metadata)
+        .filter(
+            (m) =>
+                m &&
+                m.op !== "same" &&
+                !(m.op === "refresh" && !(m.diffs ?? []).length) &&
+                m.type !== "pulumi:pulumi:Stack",
+        )
+        .map(
+            (m) =>
+                `${m!.op} ${m!.type} ${m!.urn.split("::").pop()}${m!.diffs?.length ? ` [${m!.diffs.join(",")}]` : ""}`,
+        );
+}
+
+/** Writes the stacks' engine output to `<workDir>/engine.log`. */
+export function saveLogs(workDir: string, stacks: TrustStack[]): void {
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.writeFileSync(
+        path.join(workDir, "engine.log"),
+        stacks.map((s) => `==== ${s.stack.name}\n${s.logs.join("")}`).join("\n"),
+    );
 }

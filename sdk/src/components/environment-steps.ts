@@ -21,6 +21,7 @@ import { ImageBuild, sharedBuilds } from "./image-build";
 import { ImageBuildOptions, buildSettingsKey, imageBuildArgsSchema, validateImageBuild } from "./image-build-settings";
 import { nestedArgs, redactSecrets, secretPaths } from "../core/secret-fields";
 import { claimName } from "../runtime/name-claims";
+import { checkedForConflicts } from "./field-conflicts";
 import { stackDefaults } from "./stack-config";
 import { podTemplateArgs, registerClaimTemplate, withImage } from "./pod-template-args";
 import { PlacementCheck, checkSchedulability } from "./schedulability";
@@ -342,13 +343,23 @@ export function deployEnvironment(
     const podDependencies = claimTemplate ? [...dependencies, claimTemplate] : dependencies;
     const podTemplate = new k8s.core.v1.PodTemplate(
         `${name}-podtemplate`,
-        podTemplateArgs(withImage(rendered, podImage), namespace),
+        checkedForConflicts(
+            "PodTemplate",
+            podTemplateArgs(withImage(rendered, podImage), namespace),
+            `environment "${name}"`,
+            parent,
+        ),
         { parent, ...dependsOn(podDependencies) },
     );
     const warmPool = environment.reusable
         ? new k8s.apps.v1.Deployment(
               `${name}-pool`,
-              warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
+              checkedForConflicts(
+                  "Deployment",
+                  warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
+                  `the warm pool of environment "${name}"`,
+                  parent,
+              ),
               { parent, ...dependsOn(podDependencies) },
           )
         : undefined;

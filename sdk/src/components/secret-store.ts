@@ -10,6 +10,7 @@ import { checkLabels } from "../core/names";
 import { LABELS } from "../core/podtemplate/render";
 import { stackDefaults } from "./stack-config";
 import { claimName } from "../runtime/name-claims";
+import { checkedForConflicts } from "./field-conflicts";
 
 export interface SecretStoreArgs {
     /** Namespace of the Secrets (the one the task environments run in); default `flyte:namespace`, else the provider's. */
@@ -82,15 +83,20 @@ export function deploySecretStore(
         for (const [key, value] of Object.entries(values)) stringData[key] = pulumi.secret(value);
         secrets[group] = new k8s.core.v1.Secret(
             `${name}-${kubernetesName(group)}`,
-            {
-                metadata: {
-                    name: kubernetesSecretName(group),
-                    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
-                    labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
+            checkedForConflicts(
+                "Secret",
+                {
+                    metadata: {
+                        name: kubernetesSecretName(group),
+                        ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+                        labels: { [LABELS.managedBy]: "pulumi-flyte", ...(args.labels ?? {}) },
+                    },
+                    type: "Opaque",
+                    stringData,
                 },
-                type: "Opaque",
-                stringData,
-            },
+                `SecretStore "${name}"`,
+                parent,
+            ),
             { parent, additionalSecretOutputs: ["data", "stringData"] },
         );
     }

@@ -11,6 +11,7 @@ import { PROFILE_NAMES } from "../core/placement/resolve";
 import { didYouMean } from "../core/suggest";
 import { parseWith } from "../core/validate";
 import { SCHEDULING_STACK_CONFIG_KEYS } from "./schedulability";
+import { FIELD_CONFLICT_STACK_CONFIG_KEYS } from "./field-conflicts";
 
 /**
  * The stack configuration of pulumi-flyte: `flyte:*` keys that every component reads
@@ -66,8 +67,11 @@ export interface FlyteStackConfig {
     endpoint?: string;
 }
 
-/** Keys other modules read and validate themselves: the scheduling check's. */
-const OTHER_STACK_CONFIG_KEYS: readonly string[] = [...SCHEDULING_STACK_CONFIG_KEYS];
+/** Keys other modules read and validate themselves: the scheduling check's, the field-conflict check's. */
+const OTHER_STACK_CONFIG_KEYS: readonly string[] = [
+    ...SCHEDULING_STACK_CONFIG_KEYS,
+    ...FIELD_CONFLICT_STACK_CONFIG_KEYS,
+];
 const NETWORKS = ["default", "host", "none"] as const;
 const knownKeys = () => [...STACK_CONFIG_KEYS, ...OTHER_STACK_CONFIG_KEYS].map((k) => `flyte:${k}`);
 

@@ -16,6 +16,7 @@ import { ResourceClaimTemplate } from "../core/podtemplate/kube-types";
 import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-template";
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment-steps";
 import { claimName } from "../runtime/name-claims";
+import { checkedForConflicts } from "./field-conflicts";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, registerClaimTemplate, templateWithImage, withImage } from "./pod-template-args";
 import { PlacementCheck, SchedulingReport, checkSchedulability } from "./schedulability";
@@ -59,7 +60,12 @@ export function declareTask(ctx: EnvironmentContext, plan: TaskPlan): Task {
         : undefined;
     const resource = new k8s.core.v1.PodTemplate(
         `${ctx.name}-${plan.template.name}-podtemplate`,
-        podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
+        checkedForConflicts(
+            "PodTemplate",
+            podTemplateArgs(withImage(plan.rendered, ctx.podImage), ctx.namespace),
+            `task "${plan.template.fullName}"`,
+            ctx.parent,
+        ),
         { parent: ctx.parent, ...dependsOn(claimTemplate ? [...ctx.dependencies, claimTemplate] : ctx.dependencies) },
     );
     const placement = checkSchedulability(
@@ -305,6 +311,7 @@ export class TaskRun extends pulumi.ComponentResource {
             ...(Object.keys(annotations).length ? { annotations } : {}),
         };
         const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
+        const owner = `run "${plan.template.fullName}.${plan.runName}"`;
         if (plan.claimTemplate)
             childOpts.dependsOn.push(
                 registerClaimTemplate(`${name}-claims`, plan.claimTemplate, ctx.namespace, childOpts),
@@ -312,16 +319,25 @@ export class TaskRun extends pulumi.ComponentResource {
         if (plan.hosts > 1) {
             this.service = new k8s.core.v1.Service(
                 `${name}-hosts`,
-                {
-                    metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
-                    spec: { clusterIP: "None", selector: { "job-name": plan.jobName }, publishNotReadyAddresses: true },
-                },
+                checkedForConflicts(
+                    "Service",
+                    {
+                        metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
+                        spec: {
+                            clusterIP: "None",
+                            selector: { "job-name": plan.jobName },
+                            publishNotReadyAddresses: true,
+                        },
+                    },
+                    owner,
+                    this,
+                ),
                 childOpts,
             );
         }
-        if (plan.args.schedule) this.cronJob = scheduledRun(name, plan, metadata, spec, childOpts);
+        if (plan.args.schedule) this.cronJob = scheduledRun(name, plan, metadata, spec, childOpts, owner, this);
         else {
-            this.job = runJob(name, metadata, spec, childOpts);
+            this.job = runJob(name, metadata, spec, childOpts, owner, this);
             if (plan.wait)
                 this.completion = waitForJob(
                     this.job,
@@ -354,26 +370,33 @@ function scheduledRun(
     metadata: RunMetadata,
     spec: RunJobSpec,
     opts: pulumi.CustomResourceOptions,
+    owner: string,
+    run: pulumi.Resource,
 ): k8s.batch.v1.CronJob {
     const { schedule, timeZone, suspend } = plan.args;
     return new k8s.batch.v1.CronJob(
         `${name}-cronjob`,
-        {
-            metadata,
-            spec: {
-                schedule: schedule!,
-                ...(timeZone ? { timeZone } : {}),
-                ...(suspend !== undefined ? { suspend } : {}),
-                concurrencyPolicy: "Forbid",
-                jobTemplate: {
-                    metadata: {
-                        labels: metadata.labels,
-                        ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+        checkedForConflicts(
+            "CronJob",
+            {
+                metadata,
+                spec: {
+                    schedule: schedule!,
+                    ...(timeZone ? { timeZone } : {}),
+                    ...(suspend !== undefined ? { suspend } : {}),
+                    concurrencyPolicy: "Forbid",
+                    jobTemplate: {
+                        metadata: {
+                            labels: metadata.labels,
+                            ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+                        },
+                        spec,
                     },
-                    spec,
                 },
             },
-        },
+            owner,
+            run,
+        ),
         opts,
     );
 }
@@ -392,6 +415,8 @@ function runJob(
     metadata: RunMetadata,
     spec: RunJobSpec,
     opts: pulumi.CustomResourceOptions,
+    owner: string,
+    run: pulumi.Resource,
 ): k8s.batch.v1.Job {
     const jobMetadata = {
         ...metadata,
@@ -401,5 +426,9 @@ function runJob(
             "pulumi.com/deletionPropagationPolicy": "background",
         },
     };
-    return new k8s.batch.v1.Job(`${name}-job`, { metadata: jobMetadata, spec }, { ...opts, deleteBeforeReplace: true });
+    return new k8s.batch.v1.Job(
+        `${name}-job`,
+        checkedForConflicts("Job", { metadata: jobMetadata, spec }, owner, run),
+        { ...opts, deleteBeforeReplace: true },
+    );
 }

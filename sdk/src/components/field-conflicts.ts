@@ -1,0 +1,248 @@
+/**
+ * Server-side apply field conflicts, said before the Kubernetes provider meets them: in a
+ * `pulumi up`, each object this program declares is compared with its live copy, whose
+ * `managedFields` say which field manager set each field. A field another manager owns
+ * (an operator's `kubectl edit`, another tool) that the program would set to another value
+ * is a conflict: the update fails on that object, naming it, the other manager, the
+ * fields, and the two ways out (take the change back, or adopt it into the program),
+ * instead of the provider's "Server-Side Apply field conflict detected".
+ *
+ * The live copies come from one labelled list (`app.kubernetes.io/managed-by=pulumi-flyte`)
+ * per kind and namespace per `up`, shared by every object of the program. Previews and
+ * tests under mocks never read the cluster; a cluster this client cannot read (no
+ * kubeconfig, exec plugins, a refused list) leaves the check out (the provider reports).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { FieldConflict, ManagedFieldsEntry, fieldConflicts } from "../core/managed-fields";
+import { LABELS } from "../core/podtemplate/render";
+import { parseWith } from "../core/validate";
+import { KubeApi, kubeApi, servesKubeconfig } from "../kube/client";
+import { currentContext, loadKubeconfig } from "../kube/kubeconfig";
+import { underMocks } from "../runtime/mocks";
+import { programSlot } from "../runtime/program-state";
+import { stackKubeconfig } from "../runtime/stack-kubeconfig";
+
+/** Stack config read here: what to do on a conflict (`fail`, the default, or `take-back`). */
+export const FIELD_CONFLICT_STACK_CONFIG_KEYS = ["fieldConflicts"] as const;
+const MODES = ["fail", "take-back"] as const;
+type Mode = (typeof MODES)[number];
+
+/** Where each kind we declare is listed. */
+const COLLECTIONS = {
+    PodTemplate: (ns: string) => `/api/v1/namespaces/${ns}/podtemplates`,
+    Secret: (ns: string) => `/api/v1/namespaces/${ns}/secrets`,
+    Service: (ns: string) => `/api/v1/namespaces/${ns}/services`,
+    Job: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
+    CronJob: (ns: string) => `/apis/batch/v1/namespaces/${ns}/cronjobs`,
+    Deployment: (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+} as const;
+export type DeclaredKind = keyof typeof COLLECTIONS;
+
+interface LiveObject {
+    metadata?: { name?: string; resourceVersion?: string; managedFields?: ManagedFieldsEntry[] };
+}
+
+/** The Kubernetes provider's field managers (`pulumi-kubernetes-<id>`, or `pulumi-kubernetes` with client-side apply). */
+const isPulumis = (manager: string) => manager === "pulumi-kubernetes" || manager.startsWith("pulumi-kubernetes-");
+
+const state = programSlot("field conflict check", () => ({
+    client: undefined as { api: KubeApi; namespace: string } | null | undefined,
+    lists: new Map<string, Promise<Map<string, LiveObject> | undefined>>(),
+    /** For measurements: lists made and their time. */
+    listed: 0,
+    listMs: 0,
+}));
+
+/** How many labelled lists this program made, and how long they took (ms). */
+export function fieldConflictListing(): { lists: number; ms: number } {
+    const s = state();
+    return { lists: s.listed, ms: s.listMs };
+}
+
+function mode(): Mode {
+    const value = new pulumi.Config("flyte").get("fieldConflicts");
+    return value === undefined ? "fail" : parseWith(z.enum(MODES), value, "flyte:fieldConflicts");
+}
+
+function client(): { api: KubeApi; namespace: string } | undefined {
+    const s = state();
+    if (s.client === undefined) {
+        try {
+            const loaded = loadKubeconfig(stackKubeconfig());
+            const ctx = currentContext(loaded).context as { namespace?: string } | undefined;
+            s.client = servesKubeconfig(loaded)
+                ? {
+                      api: kubeApi(loaded),
+                      namespace: new pulumi.Config("kubernetes").get("namespace") ?? ctx?.namespace ?? "default",
+                  }
+                : null;
+        } catch {
+            s.client = null;
+        }
+    }
+    return s.client ?? undefined;
+}
+
+/** Our objects of a kind in a namespace, by name: one labelled list per kind and namespace per program. */
+function liveObjects(kind: DeclaredKind, namespace: string): Promise<Map<string, LiveObject> | undefined> {
+    const s = state();
+    const key = `${kind} ${namespace}`;
+    let list = s.lists.get(key);
+    if (!list) {
+        list = (async () => {
+            const c = client();
+            if (!c) return undefined;
+            const t0 = Date.now();
+            const selector = encodeURIComponent(`${LABELS.managedBy}=pulumi-flyte`);
+            try {
+                const res = await c.api.get(
+                    `${COLLECTIONS[kind](encodeURIComponent(namespace))}?labelSelector=${selector}`,
+                );
+                if (res.status !== 200) return undefined;
+                const items = (res.body as { items?: LiveObject[] } | undefined)?.items ?? [];
+                return new Map(items.map((o) => [o.metadata?.name ?? "", o]));
+            } catch {
+                return undefined;
+            } finally {
+                s.listed++;
+                s.listMs += Date.now() - t0;
+            }
+        })();
+        s.lists.set(key, list);
+    }
+    return list;
+}
+
+/** `value` for the message: short, never a Secret's. */
+function shown(value: unknown): string {
+    const text = JSON.stringify(value);
+    return text === undefined ? "(not set)" : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The error of a conflict: the object, the other manager, the fields, the choices. */
+export function conflictMessage(
+    kind: DeclaredKind,
+    namespace: string,
+    name: string,
+    owner: string,
+    conflicts: readonly (FieldConflict & { live?: unknown; declared?: unknown })[],
+): string {
+    const byManager = new Map<string, (FieldConflict & { live?: unknown; declared?: unknown })[]>();
+    for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c]);
+    const who = [...byManager.entries()]
+        .map(([manager, cs]) => {
+            const when = cs[0].time ? ` at ${cs[0].time}` : "";
+            const fields = cs
+                .slice(0, 5)
+                .map((c) =>
+                    kind === "Secret"
+                        ? c.path
+                        : `${c.path} (now ${shown(c.live)}; the program declares ${shown(c.declared)})`,
+                )
+                .join(", ");
+            return `field manager "${manager}" (${cs[0].operation}${when}) set ${fields}${cs.length > 5 ? ` and ${cs.length - 5} more` : ""}`;
+        })
+        .join("; ");
+    return (
+        `${kind} ${namespace}/${name} (of ${owner}) was changed outside this program: ${who}. ` +
+        "Applying the program would be a server-side apply conflict. Either take the change back: " +
+        "`pulumi config set flyte:fieldConflicts take-back`, then `pulumi up` (the program's values replace the change and it owns the fields again); " +
+        "or adopt it: declare the changed values in the program, then `pulumi up`"
+    );
+}
+
+/**
+ * `args` with its metadata held back, in a `pulumi up`, until the live copy of the
+ * object is checked for another manager's fields (see the module comment): the object
+ * registers only if there is no conflict, or once a `take-back` dropped the other
+ * managers' claims. Previews and mocks get `args` unchanged.
+ */
+export function checkedForConflicts<A extends { metadata?: pulumi.Input<object> }>(
+    kind: DeclaredKind,
+    args: A,
+    owner: string,
+    resource: pulumi.Resource,
+): A {
+    const onConflict = mode(); // a misspelled value fails at preview too
+    if (pulumi.runtime.isDryRun() || underMocks()) return args;
+    // secret values are compared here, never shown or stored: no secretness leaks into the metadata
+    const desired = pulumi.unsecret(pulumi.output(args as unknown as Record<string, unknown>));
+    const metadata = desired.apply(async (d) => {
+        const m = (d.metadata ?? {}) as { name?: string; namespace?: string };
+        const c = client();
+        const namespace = m.namespace ?? c?.namespace ?? "default";
+        const live = m.name ? (await liveObjects(kind, namespace))?.get(m.name) : undefined;
+        if (!live || !m.name) return d.metadata;
+        const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis);
+        if (conflicts.length === 0) return d.metadata;
+        if (onConflict === "take-back" && c) {
+            const managers = new Set(conflicts.map((x) => x.manager));
+            await dropManagers(c.api, kind, namespace, live, managers);
+            pulumi.log.info(
+                `${kind} ${namespace}/${m.name}: took back the fields ${[...managers].map((x) => `"${x}"`).join(", ")} changed (flyte:fieldConflicts take-back)`,
+                resource,
+            );
+            return d.metadata;
+        }
+        const detailed = conflicts.map((x) => ({ ...x, live: valueOf(live, x), declared: valueOf(d, x) }));
+        pulumi.log.error(conflictMessage(kind, namespace, m.name, owner, detailed), resource);
+        throw new pulumi.RunError(
+            `${kind} ${namespace}/${m.name} was changed outside this program: see the error on ${owner}`,
+        );
+    });
+    return { ...args, metadata } as A;
+}
+
+/** A Secret as the API server stores it: `stringData` merged into `data`, base64. */
+function asStored(secret: Record<string, unknown>): Record<string, unknown> {
+    const { stringData, ...rest } = secret as { stringData?: Record<string, string>; data?: Record<string, string> };
+    if (!stringData) return secret;
+    const data = { ...((rest as { data?: Record<string, string> }).data ?? {}) };
+    for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString("base64");
+    return { ...rest, data };
+}
+
+/** The value at a conflict's rendered path, for the message (a simple walk of `.field` and `[key=value]`). */
+function valueOf(obj: unknown, c: FieldConflict): unknown {
+    let v: unknown = obj;
+    for (const part of c.path.match(/\.[^.[]+|\[[^\]]*\]/g) ?? []) {
+        if (v === undefined || v === null) return undefined;
+        if (part.startsWith(".")) v = (v as Record<string, unknown>)[part.slice(1)];
+        else if (Array.isArray(v)) {
+            const inner = part.slice(1, -1);
+            const eq = inner.indexOf("=");
+            v =
+                eq < 0
+                    ? v[Number(inner)]
+                    : v.find(
+                          (item) =>
+                              item &&
+                              String((item as Record<string, unknown>)[inner.slice(0, eq)]) === inner.slice(eq + 1),
+                      );
+        } else return undefined;
+    }
+    return v;
+}
+
+/** Removes the managers' entries from the object's managedFields (the provider's apply then owns their fields). */
+async function dropManagers(
+    api: KubeApi,
+    kind: DeclaredKind,
+    namespace: string,
+    live: LiveObject,
+    managers: Set<string>,
+): Promise<void> {
+    const name = live.metadata?.name ?? "";
+    const kept = (live.metadata?.managedFields ?? []).filter((e) => !managers.has(e.manager ?? ""));
+    const patch = [
+        { op: "test", path: "/metadata/resourceVersion", value: live.metadata?.resourceVersion },
+        { op: "replace", path: "/metadata/managedFields", value: kept.length ? kept : [{}] },
+    ];
+    const path = `${COLLECTIONS[kind](encodeURIComponent(namespace))}/${encodeURIComponent(name)}`;
+    const res = await api.request("PATCH", path, patch, "application/json-patch+json");
+    if (res.status !== 200)
+        throw new pulumi.RunError(
+            `${kind} ${namespace}/${name}: could not take back the fields of ${[...managers].join(", ")} (HTTP ${res.status}: ${res.text.slice(0, 200)})`,
+        );
+}
