@@ -217,7 +217,10 @@ function registerBuild(
                 ? { secrets: secretValues, ignoreSecretsInDiffCalculation: Object.keys(secretValues) }
                 : {}),
         },
-        { parent },
+        // an image stays in the registry when this stack stops building it: other stacks may
+        // have deployed its digest (they found the tag this stack pushed), and the registry's
+        // own garbage collection is the one that knows
+        { parent, retainOnDelete: true },
     );
     // the state refers to the context once the provider hashed it: `pulumi refresh` hashes it
     // again (the docker-build provider's refresh diff; a missing context showed as
