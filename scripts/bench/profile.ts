@@ -23,6 +23,7 @@ function category(url: string, fn: string): string {
     if (/^node:internal\/(modules|fs)|node:fs|node:path|node:internal\/url/.test(url)) return "module loading / fs";
     if (/^node:internal\/errors/.test(url)) return "V8 / native (microtasks, stack traces)";
     if (/scripts\/bench/.test(url)) return "the program itself";
+    if (/^node:/.test(url)) return "Node.js internals (streams, events, http2, timers)";
     return "other";
 }
 
