@@ -65,8 +65,10 @@ const PRELUDE: Record<string, string> = {
 const PRELUDE_ORDER = ["config", "image", "build", "wandb", "secrets", "prepEnv"];
 
 function exampleFile(block: string): string {
-    const defines = (name: string) => new RegExp(`\\b(const|let|function)\\s+${name}\\b`).test(block);
-    const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(block);
+    // names in strings and comments are not uses ("secrets" in `new SecretStore("secrets", ...)`)
+    const code = block.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""').replace(/\/\/.*$/gm, "");
+    const defines = (name: string) => new RegExp(`\\b(const|let|function)\\s+${name}\\b`).test(code);
+    const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(code);
     const needed = new Set<string>();
     const need = (name: string) => {
         if (needed.has(name) || defines(name)) return;
@@ -125,6 +127,16 @@ function writeFixtures(dir: string): void {
 }
 
 beforeAll(() => {
+    // npm test packs once before the end-to-end tests start (PULUMI_FLYTE_PACKED): this
+    // file then runs alongside them, and packing again would rebuild the sdk/dist they load
+    if (process.env.PULUMI_FLYTE_PACKED) {
+        tarball = process.env.PULUMI_FLYTE_PACKED;
+        packed = run("tar", ["-tzf", tarball], WORK)
+            .split("\n")
+            .filter((f) => f.startsWith("package/") && !f.endsWith("/"))
+            .map((f) => f.slice("package/".length));
+        return;
+    }
     // a clean pack: prepack rebuilds dist/ and copies README and LICENSE
     const out = run("npm", ["pack", "--json", "--pack-destination", WORK], SDK);
     const info = JSON.parse(out.slice(out.indexOf("[")))[0];
