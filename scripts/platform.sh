@@ -8,6 +8,9 @@
 #   npm run platform -- env      print `export ...` lines (DOCKER_HOST, KUBECONFIG, ...)
 #   npm run platform -- build    only build the Go binaries (etcd, kube, kwok)
 #   npm run platform -- nodes    print platform/nodes.yaml as a v1 List of Nodes (JSON)
+#   npm run platform -- kueue [up|down]  build (once) and start Kueue on the running
+#                                platform (then every `up` restarts it until `down`);
+#                                `kueue down` stops it and removes its webhooks
 #
 # Pieces (all on 127.0.0.1 / a unix socket): dockerd (Debian docker.io, BuildKit
 # via the API), registry 127.0.0.1:30000 (Debian docker-registry), local base
@@ -39,6 +42,8 @@ source "$HERE/platform/images.sh"
 source "$HERE/platform/kube.sh"
 # shellcheck source=platform/worker.sh
 source "$HERE/platform/worker.sh"
+# shellcheck source=platform/kueue.sh
+source "$HERE/platform/kueue.sh"
 
 PF_PIECES="${PULUMI_FLYTE_PLATFORM:-docker registry images kube worker}"
 _want() { [[ " $PF_PIECES " == *" $1 "* ]]; }
@@ -81,6 +86,8 @@ cmd_up() {
   if _want images; then pf_images_up; fi
   if _want kube; then pf_kube_up; fi
   if _want worker && _want kube; then pf_worker_up; fi
+  # Kueue is not part of a default platform: restarted here only if it was started before
+  if _want kube && pf_kueue_enabled; then pf_kueue_up; fi
   cmd_env > "$PF_ENV_FILE"
   pf_log "platform up in $(pf_since "$t0")s"
   echo "kubeconfig:  $PF_KUBECONFIG"
@@ -95,6 +102,8 @@ cmd_down() {
   local purge=0; [ "${1:-}" = "--purge" ] && purge=1
   local t0; t0="$(pf_now)"
   pf_worker_down
+  pf_kueue_down
+  rm -f "$PF_KUEUE_ENABLED" # the cluster is wiped: Kueue's objects go with it
   pf_kube_down
   pf_registry_down
   pf_docker_down
@@ -131,6 +140,11 @@ cmd_status() {
   _status_line kube-controller-manager pf_cm_ok "https://$PF_HOST:$PF_CM_PORT/healthz" || ok=1
   _status_line kube-scheduler pf_scheduler_ok "https://$PF_HOST:$PF_SCHEDULER_PORT/healthz" || ok=1
   _status_line kwok pf_kwok_ok "http://$PF_HOST:$PF_KWOK_PORT  kwok $PF_KWOK_VERSION" || ok=1
+  if pf_kueue_enabled; then
+    _status_line kueue pf_kueue_ok "https://$PF_HOST:$PF_KUEUE_WEBHOOK_PORT  kueue $PF_KUEUE_VERSION" || ok=1
+  else
+    printf '%-24s %s\n' kueue "not started (npm run platform -- kueue)"
+  fi
   if _want worker; then
     _status_line containerd pf_containerd_ok "unix://$PF_CONTAINERD_SOCK  $(containerd --version 2>/dev/null | awk '{print $3}')" || ok=1
     _status_line kubelet pf_kubelet_ok "https://$PF_WORKER_NODE_IP:$PF_KUBELET_PORT  node $PF_WORKER_NAME, kubernetes $PF_KUBE_VERSION" || ok=1
@@ -159,12 +173,24 @@ cmd_status() {
   return $ok
 }
 
+cmd_kueue() {
+  _lock
+  case "${1:-up}" in
+    up)
+      pf_apiserver_ok || pf_die "the platform's API server is not up: npm run platform -- up"
+      pf_kueue_up ;;
+    down) pf_kueue_down --uninstall ;;
+    *) pf_die "usage: platform.sh kueue [up|down]" ;;
+  esac
+}
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) shift; cmd_status "$@" ;;
   env) cmd_env ;;
   build) shift; _lock; pf_build "$@" ;;
+  kueue) shift; cmd_kueue "$@" ;;
   verify) shift; exec bash "$HERE/platform/verify.sh" "$@" ;;
   nodes) pf_build nodes >&2; "$(pf_nodes_bin_dir)/platform-nodes" render -f "$PF_REPO/platform/nodes.yaml" ;;
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2 ;;

@@ -6,11 +6,15 @@
 #   $PF_BIN/platform-nodes-<hash>/platform-nodes  (our helper, tools/kube/cmd)
 #   $PF_BIN/kubelet-<v>/kubelet  (the worker node; same module and version as kube)
 #   $PF_BIN/worker-tools-<hash>/{pause,platform-cri}  (pod sandbox binary, CRI helper)
+#   $PF_BIN/kueue-<v>-<hash>/{kueue,kueue-manifests,manifests/}  (only when asked for:
+#                                not a default target, see kueue.sh)
 # One `go build` per module so packages compile once; -trimpath -s -w keeps
-# the outputs small. Usage: scripts/platform/build.sh [etcd|kube|kwok|nodes|kubelet|worker]...
+# the outputs small. Usage: scripts/platform/build.sh [etcd|kube|kwok|nodes|kubelet|worker|kueue]...
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=kueue.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kueue.sh"
 
 GOFLAGS_BUILD=(-trimpath)
 LDFLAGS_BASE="-s -w"
@@ -105,6 +109,7 @@ pf_build_one() {
     nodes) dir="$(pf_nodes_bin_dir)"; check="$dir/platform-nodes" ;;
     kubelet) dir="$PF_BIN/kubelet-$PF_KUBE_VERSION"; check="$dir/kubelet" ;;
     worker) dir="$(pf_worker_bin_dir)"; check="$dir/platform-cri" ;;
+    kueue) dir="$(pf_kueue_bin_dir)"; check="$dir/kueue-manifests" ;;
     *) pf_die "unknown build target $what" ;;
   esac
   if [ -x "$check" ]; then

@@ -81,9 +81,13 @@ pf_pid() {
 
 pf_running() { pf_pid "$1" >/dev/null; }
 
-# pf_start NAME -- CMD ARGS...   (starts CMD detached, logs to $PF_LOGS/NAME.log)
+# pf_start NAME [--expect PROGRAM] -- CMD ARGS...   (starts CMD detached, logs to
+# $PF_LOGS/NAME.log; PROGRAM, default CMD's name, is what pf_pid looks for in the
+# process's command line: a wrapper that execs another program names it)
 pf_start() {
-  local name="$1"; shift; [ "$1" = "--" ] && shift
+  local name="$1" expect=""; shift
+  if [ "$1" = "--expect" ]; then expect="$2"; shift 2; fi
+  [ "$1" = "--" ] && shift
   mkdir -p "$PF_RUN" "$PF_LOGS"
   printf '\n==== %s starting %s\n' "$(date -u +%FT%TZ)" "$*" >> "$PF_LOGS/$name.log"
   # Daemons create files for others to read (containerd's image layers are the root of
@@ -103,7 +107,7 @@ pf_start() {
   ) &
   local pid=$!
   umask "$caller_umask"
-  printf '%s\n%s\n' "$pid" "$(basename "$1")" > "$PF_RUN/$name.pid"
+  printf '%s\n%s\n' "$pid" "${expect:-$(basename "$1")}" > "$PF_RUN/$name.pid"
 }
 
 # alive = exists and is not a zombie waiting to be reaped by init
