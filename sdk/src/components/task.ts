@@ -232,7 +232,7 @@ export function planRun(
         override?.secrets !== undefined ? `${field}.override.secrets` : field,
     );
     const rendered = renderTask(env.rendered, env.environment, { ...env.renderOptions, task: template });
-    const job = jobSpec(rendered, runName, runArgs);
+    const job = jobSpec(rendered, runName, runArgs, field);
     const { name: jobName, spec, hosts, claimTemplate } = job;
     claimRunObjects(env, field, `${template.fullName}.${runName}`, runArgs, job);
     if (hosts > 1 && runArgs.schedule) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ValidationError, joinPath } from "./errors";
 import { Image } from "./image";
 import { checkFlyteName } from "./names";
+import { queueNameSchema } from "./queue/queue-args";
 import { CacheArgs, CacheInput, ReusePolicy, ReusePolicyArgs, normalizeCache, normalizeReuse } from "./policies";
 import { normalizePodTemplate } from "./podtemplate/base";
 import { PodTemplateInput } from "./podtemplate/kube-types";
@@ -104,7 +105,7 @@ export function normalizeImage(value: unknown, field: string): ImageInput {
 }
 
 /** A queue name (environments and tasks). */
-export const queueSchema = z.string().min(1).max(63);
+export const queueSchema = queueNameSchema;
 
 /** The fields of a TaskEnvironment's settings and their value rules. */
 export const environmentArgsSchema = argsSchema<EnvironmentArgs>()(

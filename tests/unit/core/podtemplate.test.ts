@@ -204,20 +204,24 @@ describe("a full render, exact object (flyte profile)", () => {
         });
     });
 
-    test("task settings become annotations (cache, retries, timeout, queue, reuse policy)", () => {
+    test("task settings become annotations (cache, retries, timeout, reuse policy); the queue is Kueue's label", () => {
         const r = render(
             { name: "e", image: "img", cache: "auto", queue: "q", reusable: { replicas: [1, 3], idleTtl: "2m" } },
             { task: { name: "t", retries: 3, timeout: "1h", cache: { behavior: "override", version: "v2" } } },
         );
         expect(r.podTemplate.template.metadata).toEqual({
-            labels: { ...MANAGED, "pulumi-flyte.io/environment": "e", "pulumi-flyte.io/task": "t" },
+            labels: {
+                ...MANAGED,
+                "pulumi-flyte.io/environment": "e",
+                "pulumi-flyte.io/task": "t",
+                "kueue.x-k8s.io/queue-name": "q",
+            },
             annotations: {
                 "pulumi-flyte.io/profile": "flyte",
                 "pulumi-flyte.io/cache": "override",
                 "pulumi-flyte.io/cache-version": "v2",
                 "pulumi-flyte.io/retries": "3",
                 "pulumi-flyte.io/timeout-seconds": "3600",
-                "pulumi-flyte.io/queue": "q",
                 "pulumi-flyte.io/reusable":
                     '{"minReplicas":1,"maxReplicas":3,"idleTtlSeconds":120,"concurrency":1,"scope":"global"}',
             },

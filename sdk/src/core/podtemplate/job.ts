@@ -211,9 +211,16 @@ export function jobSpec(
     rendered: Rendered,
     runName: string,
     args: RunArgs,
+    field = "run",
 ): { name: string; spec: JobSpecJson; hosts: number; claimTemplate?: ResourceClaimTemplate } {
     checkFlyteName("run", runName);
     const s = rendered.settings;
+    if (s.queue && args.suspend !== undefined && args.schedule === undefined)
+        throw new ValidationError(
+            joinPath(field, "suspend"),
+            args.suspend,
+            `a run in a queue (queue "${s.queue}") is created suspended and started by Kueue when its ClusterQueue admits it; to hold queued runs, stop the queue (stopPolicy: "Hold")`,
+        );
     const template = copyData(rendered.podTemplate.template);
     // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
     const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
@@ -247,7 +254,12 @@ export function jobSpec(
         ...(args.ttlSecondsAfterFinished !== undefined
             ? { ttlSecondsAfterFinished: args.ttlSecondsAfterFinished }
             : {}),
-        ...(args.suspend !== undefined && args.schedule === undefined ? { suspend: args.suspend } : {}),
+        // a queued run is created suspended: Kueue starts it when its ClusterQueue admits it
+        ...(s.queue
+            ? { suspend: true }
+            : args.suspend !== undefined && args.schedule === undefined
+              ? { suspend: args.suspend }
+              : {}),
         template,
     };
     if (hosts > 1) {

@@ -10,6 +10,7 @@ import { TaskOptions, TaskSettings, TaskTemplate, environmentSettings } from "..
 import { PodContribution, mergePod, normalizeBase, withMetadata } from "./merge";
 import { SECRET_FS_GROUP, SecretWiring, wireSecrets } from "./secret-wiring";
 import { EnvVar, PodTemplate, ResourceClaimTemplate, Volume, VolumeMount } from "./kube-types";
+import { QUEUE_NAME_LABEL } from "../queue/kueue";
 
 export const LABEL_PREFIX = "pulumi-flyte.io";
 export const ANNOTATIONS = {
@@ -21,7 +22,6 @@ export const ANNOTATIONS = {
     description: `${LABEL_PREFIX}/description`,
     retries: `${LABEL_PREFIX}/retries`,
     timeout: `${LABEL_PREFIX}/timeout-seconds`,
-    queue: `${LABEL_PREFIX}/queue`,
     reusable: `${LABEL_PREFIX}/reusable`,
 } as const;
 export const LABELS = {
@@ -100,7 +100,7 @@ export function render(environment: EnvironmentArgs | Environment, options: PodT
     const requests = { ...(q?.requests ?? {}), ...placement.resources };
     const limits = { ...(q?.limits ?? {}), ...placement.resources };
 
-    const labels = podLabels(env, task);
+    const labels = podLabels(env, task, settings.queue);
     const annotations = taskAnnotations(settings, profile.name, placement.hosts);
     const base = normalizeBase(settings.podTemplate, task ? "task.podTemplate" : "podTemplate");
     const contribution: PodContribution = {
@@ -166,7 +166,7 @@ export function renderTask(
         s.interruptible === e.interruptible;
     if (!samePod) return render(env, options);
     const { placement, profile, primaryContainerName } = environmentRender;
-    const labels = podLabels(env, task);
+    const labels = podLabels(env, task, s.queue);
     const annotations = taskAnnotations(s, profile.name, placement.hosts);
     const base = normalizeBase(s.podTemplate, "task.podTemplate");
     const template = withMetadata(base.spec, { labels, annotations }, environmentRender.podTemplate.template.spec);
@@ -226,12 +226,14 @@ function containerEnv(envVars: Readonly<Record<string, string>>, secrets: Secret
 }
 
 /** The labels of an environment's or task's pods and PodTemplate. */
-function podLabels(env: Environment, task: TaskTemplate | undefined): Record<string, string> {
+function podLabels(env: Environment, task: TaskTemplate | undefined, queue: string | undefined): Record<string, string> {
     return {
         [LABELS.managedBy]: "pulumi-flyte",
         // label values are at most 63 characters: long names keep a prefix and a hash
         [LABELS.environment]: labelValue(env.name),
         ...(task ? { [LABELS.task]: labelValue(task.name) } : {}),
+        // Kueue's LocalQueue: on the pods (a Flyte backend makes pods from this template) and on the runs' Jobs
+        ...(queue ? { [QUEUE_NAME_LABEL]: queue } : {}),
     };
 }
 
@@ -305,7 +307,6 @@ function taskAnnotations(s: TaskSettings, profile: string, hosts: number): Recor
     if (s.cache.version) out[ANNOTATIONS.cacheVersion] = s.cache.version;
     if (s.retries > 0) out[ANNOTATIONS.retries] = String(s.retries);
     if (s.timeoutSeconds) out[ANNOTATIONS.timeout] = String(s.timeoutSeconds); // 0: no timeout
-    if (s.queue) out[ANNOTATIONS.queue] = s.queue;
     if (s.reusable) out[ANNOTATIONS.reusable] = JSON.stringify(s.reusable);
     return out;
 }
