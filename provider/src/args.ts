@@ -157,6 +157,45 @@ export enum ReuseScope {
     Run = "run",
 }
 
+/** Whether a queue preempts workloads of its cohort that borrow its quota: `Never`, `LowerPriority`, `Any`. */
+export enum ReclaimWithinCohort {
+    NEVER = "Never",
+    LOWER_PRIORITY = "LowerPriority",
+    ANY = "Any",
+}
+
+/** Whether a queue preempts in its cohort to borrow: `Never` or `LowerPriority`. */
+export enum BorrowWithinCohortPolicy {
+    NEVER = "Never",
+    LOWER_PRIORITY = "LowerPriority",
+}
+
+/** Whether a pending workload preempts admitted ones of its queue: `Never`, `LowerPriority`, `LowerOrNewerEqualPriority`. */
+export enum WithinClusterQueue {
+    NEVER = "Never",
+    LOWER_PRIORITY = "LowerPriority",
+    LOWER_OR_NEWER_EQUAL_PRIORITY = "LowerOrNewerEqualPriority",
+}
+
+/** How a ClusterQueue orders its workloads: `BestEffortFIFO` (one that does not fit does not block the next) or `StrictFIFO`. */
+export enum QueueingStrategy {
+    BEST_EFFORT_FIFO = "BestEffortFIFO",
+    STRICT_FIFO = "StrictFIFO",
+}
+
+/** `None` admits; `Hold` stops admitting (admitted workloads finish); `HoldAndDrain` also evicts them. */
+export enum QueueStopPolicy {
+    NONE = "None",
+    HOLD = "Hold",
+    HOLD_AND_DRAIN = "HoldAndDrain",
+}
+
+/** `MayStopSearch` (take this flavour) or `TryNextFlavor` (look at the next flavours first). */
+export enum FungibilityPolicy {
+    MAY_STOP_SEARCH = "MayStopSearch",
+    TRY_NEXT_FLAVOR = "TryNextFlavor",
+}
+
 /** A container image as data: one source (`fromDebianBase`, `fromBase`, `fromDockerfile` or `fromUvScript`) and the layers added on top. The tag is flyte-sdk's content hash, the same as the TypeScript builder's and flyte-sdk's for the same definition. Relative paths are resolved from `baseDir`, else from the program's directory. */
 export interface Image {
     /** Flyte's default image (also the default when no source is given). */
@@ -749,7 +788,7 @@ export interface Task {
     interruptible?: boolean;
     /** Base pod template of this task (not on reusable environments). */
     podTemplate?: PodTemplate;
-    /** Queue. */
+    /** The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue). */
     queue?: string;
     /** Documentation. */
     docs?: string;
@@ -809,10 +848,70 @@ export interface TaskOverride {
     reusableOff?: boolean;
     /** Base pod template. */
     podTemplate?: PodTemplate;
-    /** Queue. */
+    /** The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue). */
     queue?: string;
     /** Run on spot capacity. */
     interruptible?: boolean;
+}
+
+/** One kind of node a queue offers, with its quota: a Kueue ResourceFlavor whose node labels and taints come from the profile and the device catalogue. */
+export interface QueueFlavor {
+    /** The ResourceFlavor's name (default from profile, device and capacity, e.g. `gke-a100-80g`). */
+    name?: string;
+    /** The accelerator of its nodes, a device name such as `"A100 80G"` (or use `device`); none: CPU-only nodes. */
+    gpu?: string;
+    /** The accelerator as data: a MIG slice or a TPU topology (instead of `gpu`; its quantity is ignored). */
+    device?: Device;
+    /** Spot / preemptible nodes (the profile's spot labels and taints). */
+    interruptible?: boolean;
+    /** More labels its nodes carry (a node pool, a zone), or the one value of a device label with several. */
+    nodeLabels?: Record<string, string>;
+    /** What the queue may use of it (Kueue's nominal quota). */
+    quota: QueueQuota;
+    /** At most this much more borrowed from the cohort (needs `cohort`). */
+    borrowingLimit?: QueueQuota;
+    /** At most this much of the quota lent to the cohort (needs `cohort`). */
+    lendingLimit?: QueueQuota;
+}
+
+/** Amounts of each resource in the units pods request them (Kueue's quota of a flavour). */
+export interface QueueQuota {
+    /** Cores (`"96"`, `"0.5"`) or a quantity (`"500m"`). */
+    cpu?: string;
+    /** A quantity such as `"1Ti"`. */
+    memory?: string;
+    /** Units of the flavour's accelerator resource: GPUs, MIG slices, TPU chips, Neuron devices (or cores). */
+    gpu?: number;
+    /** Ephemeral storage, a quantity. */
+    disk?: string;
+    /** Number of pods. */
+    pods?: number;
+}
+
+/** Kueue's preemption settings of the ClusterQueue. */
+export interface QueuePreemption {
+    /** Preempt cohort workloads that borrow this queue's quota. */
+    reclaimWithinCohort?: ReclaimWithinCohort;
+    /** Preempt in the cohort to borrow. */
+    borrowWithinCohort?: BorrowWithinCohort;
+    /** Preempt workloads of this queue for a pending one. */
+    withinClusterQueue?: WithinClusterQueue;
+}
+
+/** Preemption in the cohort to borrow. */
+export interface BorrowWithinCohort {
+    /** `Never` or `LowerPriority`. */
+    policy: BorrowWithinCohortPolicy;
+    /** Only workloads up to this priority are preempted. */
+    maxPriorityThreshold?: number;
+}
+
+/** Whether admission tries the next flavour before borrowing or preempting in one. */
+export interface FlavorFungibility {
+    /** Default `MayStopSearch`. */
+    whenCanBorrow?: FungibilityPolicy;
+    /** Default `TryNextFlavor`. */
+    whenCanPreempt?: FungibilityPolicy;
 }
 
 /** Arguments of the TaskEnvironment component. */
@@ -849,7 +948,7 @@ export interface TaskEnvironmentArgs {
     podTemplate?: PodTemplate;
     /** Description (at most 255 characters). */
     description?: string;
-    /** Queue. */
+    /** The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue). */
     queue?: string;
     /** Command of the warm-pool containers of a reusable environment. */
     warmPoolCommand?: string[];
@@ -889,4 +988,32 @@ export interface SecretStoreArgs {
     groups: Record<string, Record<string, pulumi.Input<string>>>;
     /** Extra labels for every Secret. */
     labels?: Record<string, string>;
+}
+
+/** Arguments of the Queue component. */
+export interface QueueArgs {
+    /** The LocalQueues' name: what environments, tasks and runs give as `queue` (default: the component's name). */
+    name?: string;
+    /** The ClusterQueue's name (default: the queue's name). */
+    clusterQueue?: string;
+    /** Namespaces that get the queue's LocalQueue (default: the `flyte:namespace` config, else the provider's). */
+    namespaces?: pulumi.Input<string>[];
+    /** Cluster flavour the flavours' node labels come from (default: the `flyte:profile` config, else `flyte`). */
+    profile?: ProfileName;
+    /** A cluster flavour of your own, instead of `profile`. */
+    customProfile?: CustomProfile;
+    /** NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's). */
+    migStrategy?: MigStrategy;
+    /** The kinds of nodes the queue offers, in the order Kueue tries them. */
+    flavors: QueueFlavor[];
+    /** Queues of one cohort lend each other unused quota. */
+    cohort?: string;
+    /** Preemption settings. */
+    preemption?: QueuePreemption;
+    /** Default `BestEffortFIFO`. */
+    queueingStrategy?: QueueingStrategy;
+    /** Default `None`. */
+    stopPolicy?: QueueStopPolicy;
+    /** Whether admission tries the next flavour before borrowing or preempting. */
+    flavorFungibility?: FlavorFungibility;
 }

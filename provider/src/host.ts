@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as provider from "@pulumi/pulumi/provider";
 import * as fs from "fs";
 import * as path from "path";
-import { ImageBuild, SecretStore, TaskEnvironment } from "./index";
+import { ImageBuild, Queue, SecretStore, TaskEnvironment } from "./index";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each component takes its own arguments; the engine's inputs are checked by the component
 type ComponentClass = new (name: string, args: any, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
-const COMPONENTS: Record<string, ComponentClass> = { TaskEnvironment, ImageBuild, SecretStore };
+const COMPONENTS: Record<string, ComponentClass> = { TaskEnvironment, ImageBuild, SecretStore, Queue };
 
 const packageDir = path.resolve(__dirname, "../../..");
 const schemaText = fs.readFileSync(path.join(packageDir, "dist", "schema.json"), "utf8");

@@ -7,3 +7,4 @@ export * from "./args";
 export { TaskEnvironment } from "./flyte-task-environment";
 export { ImageBuild } from "./flyte-image-build";
 export { SecretStore } from "./flyte-secret-store";
+export { Queue } from "./flyte-queue";

@@ -20,6 +20,8 @@ export type { WaitOptions, JobCompletion } from "./components/job-wait";
 export { ImageBuild, BUILT_BY_LABEL } from "./components/image-build";
 export type { ImageBuildArgs, ImageBuildOptions } from "./components/image-build";
 export { SecretStore } from "./components/secret-store";
+export { Queue } from "./components/queue";
+export type { QueueArgs } from "./components/queue";
 export type { SecretStoreArgs } from "./components/secret-store";
 export { readStackConfig } from "./components/stack-config";
 export type { FlyteStackConfig } from "./components/stack-config";
@@ -69,6 +71,26 @@ export { init } from "./core/image/config";
 export type { ImageInitOptions } from "./core/image/config";
 export { FLYTE_VERSION } from "./core/image/defaults";
 export { ARCHITECTURES, PYTHON_VERSIONS } from "./core/image/checks";
+
+// Queues (Kueue): their arguments, objects and the admission simulation the check runs.
+export type {
+    QueueSettings,
+    QueueFlavorArgs,
+    QueueQuota,
+    QueuePreemption,
+    QueueFlavorFungibility,
+} from "./core/queue/queue-args";
+export { normalizeQueue, localQueue } from "./core/queue/cluster-queue";
+export type { NormalizedQueue, QueueFlavor } from "./core/queue/cluster-queue";
+export { QUEUE_NAME_LABEL } from "./core/queue/kueue";
+export type { ResourceFlavor, ClusterQueue, LocalQueue, Cohort } from "./core/queue/kueue";
+export { simulateAdmission } from "./core/simulator/queue-admission";
+export type {
+    KueueSnapshot,
+    QueuedWorkload,
+    AdmissionVerdict,
+    AdmissionOutcome,
+} from "./core/simulator/queue-admission";
 
 // Cluster flavours (scheduling profiles).
 export { BUILTIN_PROFILES } from "./core/placement/builtin-profiles";

@@ -17,6 +17,7 @@ import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-templat
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment-steps";
 import { claimName } from "../runtime/name-claims";
 import { checkedForConflicts } from "./field-conflicts";
+import { findLocalQueue } from "../runtime/declared-queues";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, registerClaimTemplate, templateWithImage, withImage } from "./pod-template-args";
 import { PlacementCheck, SchedulingReport, checkSchedulability } from "./schedulability";
@@ -310,7 +311,13 @@ export class TaskRun extends pulumi.ComponentResource {
             labels: runLabels(plan.rendered, plan.runName, plan.args),
             ...(Object.keys(annotations).length ? { annotations } : {}),
         };
-        const childOpts = { parent: this, dependsOn: [taskPodTemplate, ...ctx.dependencies] };
+        // a run waits in its LocalQueue: created after it, deleted before it (when this program declares it)
+        const queue = plan.rendered.settings.queue;
+        const localQueue = queue ? findLocalQueue(queue, ctx.namespace) : undefined;
+        const childOpts = {
+            parent: this,
+            dependsOn: [taskPodTemplate, ...ctx.dependencies, ...(localQueue ? [localQueue.resource] : [])],
+        };
         const owner = `run "${plan.template.fullName}.${plan.runName}"`;
         if (plan.claimTemplate)
             childOpts.dependsOn.push(

@@ -625,7 +625,10 @@ export const TaskOverride = object(
             'Run this invocation without reuse (Flyte\'s `reusable="off"`); needed to override resources, env vars or secrets of a reusable environment.',
         ),
         podTemplate: opt(PodTemplate, "Base pod template."),
-        queue: opt(z.string(), "Queue."),
+        queue: opt(
+            z.string(),
+            "The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue).",
+        ),
         interruptible: opt(z.boolean(), "Run on spot capacity."),
     },
 );
@@ -661,9 +664,112 @@ export const Task = object(
         timeout: opt(z.string(), 'Timeout, e.g. `"6h"`, `"90s"`; `"0"` or none is no timeout, as in Flyte.'),
         interruptible: opt(z.boolean(), "Run on spot capacity."),
         podTemplate: opt(PodTemplate, "Base pod template of this task (not on reusable environments)."),
-        queue: opt(z.string(), "Queue."),
+        queue: opt(
+            z.string(),
+            "The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue).",
+        ),
         docs: opt(z.string(), "Documentation."),
         runs: opt(z.array(TaskRun), "Invocations: Jobs, or CronJobs when scheduled."),
+    },
+);
+
+// ------------------------------------------------------------------------- queues
+
+export const QueueingStrategy = enumOf(
+    "QueueingStrategy",
+    "How a ClusterQueue orders its workloads: `BestEffortFIFO` (one that does not fit does not block the next) or `StrictFIFO`.",
+    ["BestEffortFIFO", "StrictFIFO"] as const,
+);
+
+export const QueueStopPolicy = enumOf(
+    "QueueStopPolicy",
+    "`None` admits; `Hold` stops admitting (admitted workloads finish); `HoldAndDrain` also evicts them.",
+    ["None", "Hold", "HoldAndDrain"] as const,
+);
+
+export const ReclaimWithinCohort = enumOf(
+    "ReclaimWithinCohort",
+    "Whether a queue preempts workloads of its cohort that borrow its quota: `Never`, `LowerPriority`, `Any`.",
+    ["Never", "LowerPriority", "Any"] as const,
+);
+
+export const BorrowWithinCohortPolicy = enumOf(
+    "BorrowWithinCohortPolicy",
+    "Whether a queue preempts in its cohort to borrow: `Never` or `LowerPriority`.",
+    ["Never", "LowerPriority"] as const,
+);
+
+export const WithinClusterQueue = enumOf(
+    "WithinClusterQueue",
+    "Whether a pending workload preempts admitted ones of its queue: `Never`, `LowerPriority`, `LowerOrNewerEqualPriority`.",
+    ["Never", "LowerPriority", "LowerOrNewerEqualPriority"] as const,
+);
+
+export const FungibilityPolicy = enumOf(
+    "FungibilityPolicy",
+    "`MayStopSearch` (take this flavour) or `TryNextFlavor` (look at the next flavours first).",
+    ["MayStopSearch", "TryNextFlavor"] as const,
+);
+
+export const QueueQuota = object(
+    "QueueQuota",
+    "Amounts of each resource in the units pods request them (Kueue's quota of a flavour).",
+    {
+        cpu: opt(z.string(), 'Cores (`"96"`, `"0.5"`) or a quantity (`"500m"`).'),
+        memory: opt(z.string(), 'A quantity such as `"1Ti"`.'),
+        gpu: opt(
+            z.number(),
+            "Units of the flavour's accelerator resource: GPUs, MIG slices, TPU chips, Neuron devices (or cores).",
+        ),
+        disk: opt(z.string(), "Ephemeral storage, a quantity."),
+        pods: opt(z.number(), "Number of pods."),
+    },
+);
+
+export const QueueFlavor = object(
+    "QueueFlavor",
+    "One kind of node a queue offers, with its quota: a Kueue ResourceFlavor whose node labels and taints come from the profile and the device catalogue.",
+    {
+        name: opt(
+            z.string(),
+            "The ResourceFlavor's name (default from profile, device and capacity, e.g. `gke-a100-80g`).",
+        ),
+        gpu: opt(
+            z.string(),
+            'The accelerator of its nodes, a device name such as `"A100 80G"` (or use `device`); none: CPU-only nodes.',
+        ),
+        device: opt(
+            Device,
+            "The accelerator as data: a MIG slice or a TPU topology (instead of `gpu`; its quantity is ignored).",
+        ),
+        interruptible: opt(z.boolean(), "Spot / preemptible nodes (the profile's spot labels and taints)."),
+        nodeLabels: opt(
+            z.record(z.string()),
+            "More labels its nodes carry (a node pool, a zone), or the one value of a device label with several.",
+        ),
+        quota: req(QueueQuota, "What the queue may use of it (Kueue's nominal quota)."),
+        borrowingLimit: opt(QueueQuota, "At most this much more borrowed from the cohort (needs `cohort`)."),
+        lendingLimit: opt(QueueQuota, "At most this much of the quota lent to the cohort (needs `cohort`)."),
+    },
+);
+
+export const BorrowWithinCohort = object("BorrowWithinCohort", "Preemption in the cohort to borrow.", {
+    policy: req(BorrowWithinCohortPolicy, "`Never` or `LowerPriority`."),
+    maxPriorityThreshold: opt(z.number(), "Only workloads up to this priority are preempted."),
+});
+
+export const QueuePreemption = object("QueuePreemption", "Kueue's preemption settings of the ClusterQueue.", {
+    reclaimWithinCohort: opt(ReclaimWithinCohort, "Preempt cohort workloads that borrow this queue's quota."),
+    borrowWithinCohort: opt(BorrowWithinCohort, "Preempt in the cohort to borrow."),
+    withinClusterQueue: opt(WithinClusterQueue, "Preempt workloads of this queue for a pending one."),
+});
+
+export const FlavorFungibility = object(
+    "FlavorFungibility",
+    "Whether admission tries the next flavour before borrowing or preempting in one.",
+    {
+        whenCanBorrow: opt(FungibilityPolicy, "Default `MayStopSearch`."),
+        whenCanPreempt: opt(FungibilityPolicy, "Default `TryNextFlavor`."),
     },
 );
 
@@ -703,7 +809,10 @@ export const TaskEnvironmentArgs = z
         interruptible: opt(z.boolean(), "Run on spot / preemptible capacity."),
         podTemplate: opt(PodTemplate, "A base pod template merged under what the environment sets."),
         description: opt(z.string(), "Description (at most 255 characters)."),
-        queue: opt(z.string(), "Queue."),
+        queue: opt(
+            z.string(),
+            "The Kueue LocalQueue its runs wait in (the `kueue.x-k8s.io/queue-name` label; declare it with a Queue).",
+        ),
         warmPoolCommand: opt(z.array(z.string()), "Command of the warm-pool containers of a reusable environment."),
         tasks: opt(z.array(Task), "Tasks of the environment, each with its PodTemplate and runs."),
     })
@@ -732,11 +841,45 @@ export const SecretStoreArgs = z
     })
     .strict();
 
+/** Arguments of the `Queue` component. */
+export const QueueArgs = z
+    .object({
+        name: opt(
+            z.string(),
+            "The LocalQueues' name: what environments, tasks and runs give as `queue` (default: the component's name).",
+        ),
+        clusterQueue: opt(z.string(), "The ClusterQueue's name (default: the queue's name)."),
+        namespaces: opt(
+            z.array(input(z.string())),
+            "Namespaces that get the queue's LocalQueue (default: the `flyte:namespace` config, else the provider's).",
+        ),
+        profile: opt(
+            ProfileName,
+            "Cluster flavour the flavours' node labels come from (default: the `flyte:profile` config, else `flyte`).",
+        ),
+        customProfile: opt(CustomProfile, "A cluster flavour of your own, instead of `profile`."),
+        migStrategy: opt(
+            MigStrategy,
+            "NVIDIA MIG strategy (default: the `flyte:migStrategy` config, else the profile's).",
+        ),
+        flavors: req(z.array(QueueFlavor), "The kinds of nodes the queue offers, in the order Kueue tries them."),
+        cohort: opt(z.string(), "Queues of one cohort lend each other unused quota."),
+        preemption: opt(QueuePreemption, "Preemption settings."),
+        queueingStrategy: opt(QueueingStrategy, "Default `BestEffortFIFO`."),
+        stopPolicy: opt(QueueStopPolicy, "Default `None`."),
+        flavorFungibility: opt(
+            FlavorFungibility,
+            "Whether admission tries the next flavour before borrowing or preempting.",
+        ),
+    })
+    .strict();
+
 /** The components of the package and their argument schemas (their documentation is the provider classes'). */
 export const COMPONENTS = {
     TaskEnvironment: { args: TaskEnvironmentArgs },
     ImageBuild: { args: ImageBuildArgs },
     SecretStore: { args: SecretStoreArgs },
+    Queue: { args: QueueArgs },
 } as const;
 
 export type ImageSpec = z.infer<typeof Image>;
@@ -753,3 +896,5 @@ export type PodTemplateSpecData = z.infer<typeof PodTemplate>;
 export type TaskEnvironmentSpec = z.infer<typeof TaskEnvironmentArgs>;
 export type ImageBuildSpec = z.infer<typeof ImageBuildArgs>;
 export type SecretStoreSpec = z.infer<typeof SecretStoreArgs>;
+export type QueueSpec = z.infer<typeof QueueArgs>;
+export type QueueFlavorSpec = z.infer<typeof QueueFlavor>;
