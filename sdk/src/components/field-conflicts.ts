@@ -163,6 +163,8 @@ export function checkedForConflicts<A extends { metadata?: pulumi.Input<object> 
     args: A,
     owner: string,
     resource: pulumi.Resource,
+    /** Conflicts that are by design (a field another controller owns, e.g. Kueue's spec.suspend of a queued Job). */
+    expected?: (c: FieldConflict) => boolean,
 ): A {
     const onConflict = mode(); // a misspelled value fails at preview too
     if (pulumi.runtime.isDryRun() || underMocks()) return args;
@@ -174,7 +176,9 @@ export function checkedForConflicts<A extends { metadata?: pulumi.Input<object> 
         const namespace = m.namespace ?? c?.namespace ?? "default";
         const live = m.name ? (await liveObjects(kind, namespace))?.get(m.name) : undefined;
         if (!live || !m.name) return d.metadata;
-        const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis);
+        const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis).filter(
+            (c) => !expected?.(c),
+        );
         if (conflicts.length === 0) return d.metadata;
         if (onConflict === "take-back" && c) {
             const managers = new Set(conflicts.map((x) => x.manager));

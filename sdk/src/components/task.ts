@@ -17,6 +17,7 @@ import { OverrideOptions, TaskOptions, TaskTemplate } from "../core/task-templat
 import { EnvironmentContext, TaskScope, dependsOn } from "./environment-steps";
 import { claimName } from "../runtime/name-claims";
 import { checkedForConflicts } from "./field-conflicts";
+import { FieldConflict } from "../core/managed-fields";
 import { findLocalQueue } from "../runtime/declared-queues";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, registerClaimTemplate, templateWithImage, withImage } from "./pod-template-args";
@@ -344,7 +345,17 @@ export class TaskRun extends pulumi.ComponentResource {
         }
         if (plan.args.schedule) this.cronJob = scheduledRun(name, plan, metadata, spec, childOpts, owner, this);
         else {
-            this.job = runJob(name, metadata, spec, childOpts, owner, this);
+            // Kueue un-suspends a queued Job when it admits it (and suspends it again if it evicts
+            // it): the Job's suspension is Kueue's, never a difference to undo nor a conflict
+            this.job = runJob(
+                name,
+                metadata,
+                spec,
+                queue ? { ...childOpts, ignoreChanges: ["spec.suspend"] } : childOpts,
+                owner,
+                this,
+                queue ? KUEUE_OWNS : undefined,
+            );
             if (plan.wait)
                 this.completion = waitForJob(
                     this.job,
@@ -417,6 +428,9 @@ function scheduledRun(
  * object at once (its pods follow through the garbage collector); foreground would keep
  * it until its pods are gone, which skipAwait does not wait for.
  */
+/** The fields of a queued Job that Kueue sets by design: not conflicts with the program's values. */
+const KUEUE_OWNS = (c: FieldConflict) => c.path === ".spec.suspend";
+
 function runJob(
     name: string,
     metadata: RunMetadata,
@@ -424,6 +438,7 @@ function runJob(
     opts: pulumi.CustomResourceOptions,
     owner: string,
     run: pulumi.Resource,
+    expected?: (c: FieldConflict) => boolean,
 ): k8s.batch.v1.Job {
     const jobMetadata = {
         ...metadata,
@@ -435,7 +450,7 @@ function runJob(
     };
     return new k8s.batch.v1.Job(
         `${name}-job`,
-        checkedForConflicts("Job", { metadata: jobMetadata, spec }, owner, run),
+        checkedForConflicts("Job", { metadata: jobMetadata, spec }, owner, run, expected),
         { ...opts, deleteBeforeReplace: true },
     );
 }
