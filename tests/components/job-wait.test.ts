@@ -75,6 +75,75 @@ describe("normalizeWait", () => {
 });
 
 describe("awaitCompletion", () => {
+    test("a queued Job that Kueue has not admitted by the deadline: the error says it waits in its queue, with Kueue's reason", async () => {
+        const queued = {
+            metadata: { uid: "uid-q", labels: { "kueue.x-k8s.io/queue-name": "gpu" } },
+            spec: { suspend: true },
+            status: {},
+        };
+        const workload = {
+            metadata: { name: "job-train-fit-once-1a2b3" },
+            status: {
+                conditions: [
+                    {
+                        type: "QuotaReserved",
+                        status: "False",
+                        reason: "Pending",
+                        message:
+                            "couldn't assign flavors to pod set main: insufficient unused quota for nvidia.com/gpu in flavor gke-a100-80g, 4 more needed",
+                    },
+                ],
+            },
+        };
+        const gets: string[] = [];
+        const api = {
+            async get(path: string) {
+                gets.push(path);
+                if (path.startsWith("/apis/batch/v1/")) return { status: 200, body: queued, text: "" };
+                if (path.startsWith("/apis/kueue.x-k8s.io/"))
+                    return { status: 200, body: { items: [workload] }, text: "" };
+                return { status: 200, body: { items: [] }, text: "" };
+            },
+        };
+        const err = await awaitCompletion(
+            api,
+            "ml",
+            "train-fit-once",
+            target,
+            { timeoutSeconds: 0.01, logLines: 3 },
+            5,
+        ).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
+        expect(err.message).toBe(
+            'task "smoke.report" run "once" (Job ml/train-fit-once) did not start within 0.01s: it waits, suspended, in queue "gpu": Kueue has not admitted its Workload job-train-fit-once-1a2b3 (couldn\'t assign flavors to pod set main: insufficient unused quota for nvidia.com/gpu in flavor gke-a100-80g, 4 more needed); it starts when its ClusterQueue has the quota',
+        );
+        expect(gets).toContain(
+            "/apis/kueue.x-k8s.io/v1beta2/namespaces/ml/workloads?labelSelector=kueue.x-k8s.io%2Fjob-uid%3Duid-q",
+        );
+    });
+
+    test("a queued Job without a Workload (Kueue not running): said so", async () => {
+        const queued = {
+            metadata: { uid: "u", labels: { "kueue.x-k8s.io/queue-name": "gpu" } },
+            spec: { suspend: true },
+        };
+        const api = {
+            async get(path: string) {
+                if (path.startsWith("/apis/batch/v1/")) return { status: 200, body: queued, text: "" };
+                return { status: 200, body: { items: [] }, text: "" };
+            },
+        };
+        const err = await awaitCompletion(api, "ml", "j", target, { timeoutSeconds: 0.01, logLines: 3 }, 5).then(
+            () => new Error("resolved"),
+            (e: Error) => e,
+        );
+        expect(err.message).toContain(
+            'it waits, suspended, in queue "gpu" and Kueue made no Workload for it (is Kueue running?',
+        );
+    });
+
     test("polls until the Job is Complete; reports the pod and node that completed it", async () => {
         const { api } = scriptedApi(
             [running, running, complete],

@@ -3,15 +3,12 @@ installMocks();
 import { Queue } from "../../sdk/src/components/queue";
 import { TaskEnvironment } from "../../sdk/src/components/task-environment";
 import { planQueueFromSpec } from "../../sdk/src/components/queue-from-spec";
-import { findLocalQueue, resetDeclaredQueues } from "../../sdk/src/runtime/declared-queues";
+import { findLocalQueue } from "../../sdk/src/runtime/declared-queues";
 
 const KUEUE = "kubernetes:kueue.x-k8s.io/v1beta2:";
 
 describe("Queue", () => {
-    beforeEach(() => {
-        reset();
-        resetDeclaredQueues();
-    });
+    beforeEach(reset);
 
     it("registers the ResourceFlavors, the ClusterQueue and a LocalQueue per namespace under the component", async () => {
         const q = new Queue("gpu", {
@@ -113,10 +110,7 @@ describe("Queue", () => {
 });
 
 describe("Queue as data (the flyte package)", () => {
-    beforeEach(() => {
-        reset();
-        resetDeclaredQueues();
-    });
+    beforeEach(reset);
 
     it("converts flavours given as data and names errors in its terms", () => {
         const plan = planQueueFromSpec("gpu", {

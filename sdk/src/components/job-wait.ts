@@ -139,7 +139,8 @@ interface Condition {
     message?: string;
 }
 interface JobObject {
-    metadata?: { uid?: string };
+    metadata?: { uid?: string; labels?: Record<string, string> };
+    spec?: { suspend?: boolean };
     status?: { conditions?: Condition[]; succeeded?: number };
 }
 interface ContainerState {
@@ -216,6 +217,10 @@ export async function awaitCompletion(
             );
         }
         if (Date.now() > deadline) {
+            if (job?.spec?.suspend)
+                throw new Error(
+                    `${what} did not start within ${wait.timeoutSeconds}s: ${await suspendedReport(api, namespace, job)}`,
+                );
             const last = pods.pop();
             throw new Error(
                 `${what} did not complete within ${wait.timeoutSeconds}s${await podReport(api, namespace, last, target, wait.logLines)}`,
@@ -223,6 +228,24 @@ export async function awaitCompletion(
         }
         await new Promise((r) => setTimeout(r, pollMs));
     }
+}
+
+const QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
+
+/** Why a Job is still suspended: waiting in Kueue's queue (with the Workload's reason), or suspended by its spec. */
+async function suspendedReport(api: Api, namespace: string, job: JobObject): Promise<string> {
+    const queue = job.metadata?.labels?.[QUEUE_LABEL];
+    if (!queue) return "it is suspended (spec.suspend)";
+    const uid = job.metadata?.uid ?? "";
+    const res = await api.get(
+        `/apis/kueue.x-k8s.io/v1beta2/namespaces/${enc(namespace)}/workloads?labelSelector=${enc(`kueue.x-k8s.io/job-uid=${uid}`)}`,
+    );
+    type Workload = { metadata?: { name?: string }; status?: { conditions?: Condition[] } };
+    const [workload] = res.status === 200 ? ((res.body as { items?: Workload[] } | undefined)?.items ?? []) : [];
+    if (!workload)
+        return `it waits, suspended, in queue "${queue}" and Kueue made no Workload for it (is Kueue running? ${res.status === 404 ? "the cluster does not serve Kueue's API" : "a queued Job waits until Kueue admits it"})`;
+    const pending = (workload.status?.conditions ?? []).find((c) => c.type === "QuotaReserved" && c.status === "False");
+    return `it waits, suspended, in queue "${queue}": Kueue has not admitted its Workload ${workload.metadata?.name}${pending?.message ? ` (${pending.message})` : ""}; it starts when its ClusterQueue has the quota`;
 }
 
 /** The Job's pods, oldest first (not those of a Job it replaced, which carry the same job-name while they terminate). */

@@ -213,6 +213,20 @@ function draContext(cluster: Extract<ClusterNodes, { ok: true }>): DraContext | 
     return s.dra;
 }
 
+/**
+ * The nodes the check judges pods against: the cluster's (read once per program) and the
+ * declared pools; `ok: false` when neither is available (the cluster cannot be read and
+ * no pool is declared).
+ */
+export async function clusterSchedulingNodes(): Promise<
+    { ok: true; nodes: SchedulingNode[]; declaredPools: SchedulingNode[] } | { ok: false; reason: string }
+> {
+    const cluster = await clusterNodes();
+    const { declaredPools } = schedulingCheckSettings();
+    if (!cluster.ok && declaredPools.length === 0) return cluster;
+    return { ok: true, nodes: cluster.ok ? cluster.nodes : [], declaredPools };
+}
+
 function clusterNodes(): Promise<ClusterNodes> {
     const s = state();
     if (!s.nodes)
@@ -303,7 +317,7 @@ async function runCheck(
 }
 
 /** The Pulumi runtime's keep-alive (an internal API of @pulumi/pulumi; a no-op where absent). */
-function keepAlive(): () => void {
+export function keepAlive(): () => void {
     const fn = (pulumi.runtime as unknown as { rpcKeepAlive?: () => () => void }).rpcKeepAlive;
     return typeof fn === "function" ? fn() : () => undefined;
 }

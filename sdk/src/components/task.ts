@@ -22,6 +22,7 @@ import { findLocalQueue } from "../runtime/declared-queues";
 import { JobCompletion, NormalizedWait, normalizeWait, waitForJob } from "./job-wait";
 import { podTemplateArgs, registerClaimTemplate, templateWithImage, withImage } from "./pod-template-args";
 import { PlacementCheck, SchedulingReport, checkSchedulability } from "./schedulability";
+import { QueueAdmissionCheck, QueueAdmissionReport, checkQueueAdmission } from "./queue-admission-check";
 
 export interface TaskRunArgs extends RunArgs {
     /** Invocation-level overrides (Flyte's `task.override(...)`), applied before running. */
@@ -287,6 +288,16 @@ export class TaskRun extends pulumi.ComponentResource {
     readonly jobName: string;
     /** With `wait`: resolves once the Job completed (`pulumi up` fails if it fails). */
     readonly completion?: pulumi.Output<JobCompletion | undefined>;
+    private readonly queueCheck?: QueueAdmissionCheck;
+
+    /**
+     * For a run with a `queue`: what the scheduling check says of its admission by Kueue
+     * (the flavour, why it waits or never starts, where its pods go). An Output made when
+     * first read; undefined for a run without a queue.
+     */
+    get admission(): pulumi.Output<QueueAdmissionReport> | undefined {
+        return this.queueCheck?.report;
+    }
 
     /** @internal Runs are made with `task.run(...)`. */
     static registered(name: string, args: TaskRunResourceArgs, opts?: pulumi.ComponentResourceOptions): TaskRun {
@@ -368,6 +379,19 @@ export class TaskRun extends pulumi.ComponentResource {
                     this,
                 );
         }
+        if (queue)
+            this.queueCheck = checkQueueAdmission(
+                {
+                    what: `run "${plan.template.fullName}.${plan.runName}"`,
+                    queue,
+                    namespace: ctx.namespace,
+                    jobName: plan.jobName,
+                    pod: plan.spec.template.spec,
+                    count: plan.spec.parallelism ?? 1,
+                    scheduled: schedule !== undefined,
+                },
+                this,
+            );
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }
 }

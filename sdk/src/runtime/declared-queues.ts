@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NormalizedQueue } from "../core/queue/cluster-queue";
 import { LocalQueue, ResourceFlavor } from "../core/queue/kueue";
+import { programSlot } from "./program-state";
 
 export interface DeclaredLocalQueue {
     /** The LocalQueue as rendered (without its namespace when that is an Output). */
@@ -30,19 +31,14 @@ export interface DeclaredQueues {
     readonly clusterQueues: Map<string, { queue: NormalizedQueue; owner: string }>;
 }
 
-let state: DeclaredQueues = fresh();
-
-function fresh(): DeclaredQueues {
-    return { localQueues: [], flavors: new Map(), clusterQueues: new Map() };
-}
+const state = programSlot<DeclaredQueues>("declared queues", () => ({
+    localQueues: [],
+    flavors: new Map(),
+    clusterQueues: new Map(),
+}));
 
 export function declaredQueues(): DeclaredQueues {
-    return state;
-}
-
-/** @internal A new program (the test harness). */
-export function resetDeclaredQueues(): void {
-    state = fresh();
+    return state();
 }
 
 /**
@@ -54,7 +50,7 @@ export function findLocalQueue(
     namespace: pulumi.Input<string> | undefined,
 ): DeclaredLocalQueue | undefined {
     if (namespace !== undefined && typeof namespace !== "string") return undefined;
-    return state.localQueues.find(
+    return state().localQueues.find(
         (q) =>
             q.object.metadata.name === queue &&
             (typeof q.namespace === "string" || q.namespace === undefined) &&

@@ -198,11 +198,12 @@ function looseMatch(
     const keys = new Set(group.flavors.flatMap((f) => Object.keys(flavors.get(f.name)?.spec.nodeLabels ?? {})));
     const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
     const blind = terms.find((t) => !(t.matchExpressions ?? []).some((r) => keys.has(r.key)));
-    if (!blind || keys.size === 0) return undefined;
-    const labels = flavors.get(chosen)?.spec.nodeLabels ?? {};
     const kept = terms
         .map((t) => (t.matchExpressions ?? []).filter((r) => keys.has(r.key)))
         .filter((t) => t.length > 0);
+    // only a blind alternative beside others that name flavour keys changes the outcome
+    if (!blind || kept.length === 0) return undefined;
+    const labels = flavors.get(chosen)?.spec.nodeLabels ?? {};
     if (kept.some((t) => t.every((r) => matchesRequirement(r, labels)))) return undefined;
     const text = (blind.matchExpressions ?? [])
         .map((r) => (r.values?.length ? `${r.key} ${r.operator} [${r.values.join(", ")}]` : `${r.key} ${r.operator}`))
