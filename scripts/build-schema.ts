@@ -10,7 +10,7 @@ import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 
 const dir = path.resolve(__dirname, "../provider");
 const packageJSON = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-const names = new Set(["TaskEnvironment", "ImageBuild", "SecretStore"]);
+const names = new Set(["TaskEnvironment", "ImageBuild", "SecretStore", "Queue"]);
 const { components, typeDefinitions, dependencies } = new Analyzer(dir, packageJSON.name, packageJSON, names).analyze();
 const schema = generateSchema(
     packageJSON.name,

@@ -32,6 +32,11 @@ export class TaskEnvironment extends pulumi.ComponentResource {
     public readonly placement: pulumi.Output<string>;
     /** The same for each task's pod, by task name. */
     public readonly taskPlacements: pulumi.Output<Record<string, string>>;
+    /**
+     * For each run with a `queue`, by `<task>.<run>`: what the scheduling check says of its
+     * admission by Kueue (the flavour and where its pods go, why it waits, or why it never starts).
+     */
+    public readonly runAdmissions: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: TaskEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         // every rule runs before anything registers: a mistake fails the preview
@@ -43,13 +48,19 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         const taskPodTemplates: Record<string, pulumi.Output<string>> = {};
         const jobs: Record<string, string> = {};
         const taskPlacements: Record<string, pulumi.Output<string>> = {};
+        const admissions: Record<string, pulumi.Output<string>> = {};
         for (const t of plan.tasks) {
             const task = declareTask(deployed.context, t.plan);
             taskPodTemplates[task.name] = task.podTemplate.metadata.name;
             taskPlacements[task.name] = task.placement;
             for (const run of t.runs) {
-                runTask(deployed.context, task.podTemplate, run);
+                const taskRun = runTask(deployed.context, task.podTemplate, run);
                 jobs[`${task.name}.${run.runName}`] = run.jobName;
+                const admission = taskRun.admission;
+                if (admission)
+                    admissions[`${task.name}.${run.runName}`] = admission.apply(
+                        (a) => `${a.message}${a.placement ? `; its pods go to ${a.placement}` : ""}`,
+                    );
             }
         }
         this.podTemplateName = deployed.podTemplate.metadata.name;
@@ -59,6 +70,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
         this.runJobNames = pulumi.output(jobs);
         this.placement = deployed.placement.placement;
         this.taskPlacements = pulumi.output(taskPlacements);
+        this.runAdmissions = pulumi.output(admissions);
         this.registerOutputs({
             podTemplateName: this.podTemplateName,
             imageRef: this.imageRef,
@@ -67,6 +79,7 @@ export class TaskEnvironment extends pulumi.ComponentResource {
             runJobNames: this.runJobNames,
             placement: this.placement,
             taskPlacements: this.taskPlacements,
+            runAdmissions: this.runAdmissions,
         });
     }
 }
