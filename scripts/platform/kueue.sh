@@ -134,7 +134,7 @@ pf_kueue_up() {
     _pf_need_port kueue "$PF_KUEUE_WEBHOOK_PORT"; _pf_need_port kueue "$PF_KUEUE_HEALTH_PORT"
     mv "$PF_KUEUE_DIR/config.yaml.new" "$PF_KUEUE_DIR/config.yaml"
     local etc="$PF_KUEUE_DIR/etc"
-    pf_start kueue --expect "$bin/kueue" -- unshare --mount --propagation private -- sh -c \
+    pf_start kueue --expect kueue -- unshare --mount --propagation private -- sh -c \
       'mount -t overlay pf-kueue-etc -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc && shift && exec "$@"' \
       sh "$etc" "$bin/kueue" --config="$PF_KUEUE_DIR/config.yaml" --kubeconfig="$PF_PKI/kueue.kubeconfig" \
       --zap-log-level=info

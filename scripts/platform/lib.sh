@@ -69,7 +69,7 @@ pf_kubectl() { "$PF_KUBECTL" --kubeconfig "$PF_KUBECONFIG" "$@"; }
 pf_pid() {
   local f="$PF_RUN/$1.pid" pid
   [ -s "$f" ] || return 1
-  pid="$(tr -dc 0-9 < "$f")"
+  pid="$(sed -n 1p "$f" | tr -dc 0-9)"   # line 2 (the program) may have digits too
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   # expected program name is recorded on the second line of the pid file
   local want; want="$(sed -n 2p "$f")"
