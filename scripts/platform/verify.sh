@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of a running local platform (`npm run platform -- verify`).
 #
-#   verify [docker|kube|worker]... [--full]
+#   verify [docker|kube|worker|kueue]... [--full]
 #
 # docker: BuildKit build with a secret mount, a build FROM the local Python base
 #         that pip-installs from PyPI and apt-installs from Debian, registry push,
@@ -18,6 +18,10 @@
 #         reads a secret file (mode 0440 + fsGroup), sees its /dev/shm size
 #         limit and gets a pod IP; its log is read through the apiserver;
 #         `kubectl exec` reaches a running container.
+# kueue:  (when started: npm run platform -- kueue) its webhooks answer the API server
+#         (an invalid ClusterQueue is refused by Kueue's own validation); a Job labelled
+#         for a LocalQueue is created suspended, admitted in the flavour and run with its
+#         node label; a Job without the label is left alone.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -31,12 +35,17 @@ source "$HERE/docker.sh"
 source "$HERE/kube.sh"
 # shellcheck source=worker.sh
 source "$HERE/worker.sh"
+# shellcheck source=kueue.sh
+source "$HERE/kueue.sh"
 
 FULL=0; WHAT=()
 for a in "$@"; do
-  case "$a" in --full) FULL=1 ;; docker|kube|worker) WHAT+=("$a") ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac
+  case "$a" in --full) FULL=1 ;; docker|kube|worker|kueue) WHAT+=("$a") ;; *) echo "unknown argument $a" >&2; exit 2 ;; esac
 done
-[ ${#WHAT[@]} -gt 0 ] || WHAT=(docker kube worker)
+if [ ${#WHAT[@]} -eq 0 ]; then
+  WHAT=(docker kube worker)
+  pf_kueue_enabled && WHAT+=(kueue)
+fi
 
 PASS=0; FAIL=0
 check() { # description, then command
@@ -238,6 +247,80 @@ EOF
   k -n "$NS" get pods -l job-name=hello -o wide
 }
 
+kueue_webhooks() {
+  local out
+  out="$(k apply --dry-run=server -f - 2>&1 <<'EOF'
+apiVersion: kueue.x-k8s.io/v1beta2
+kind: ClusterQueue
+metadata: {name: pf-verify-invalid}
+spec:
+  namespaceSelector: {}
+  resourceGroups:
+  - coveredResources: [cpu]
+    flavors:
+    - name: pf-verify
+      resources: [{name: cpu, nominalQuota: "1", lendingLimit: "2"}]
+EOF
+)" && { echo "an invalid ClusterQueue was accepted"; return 1; }
+  echo "$out" | grep -q 'admission webhook "vclusterqueue.kb.io" denied the request' || { echo "$out"; return 1; }
+}
+
+kueue_admits_job() {
+  k apply -f - <<EOF || return 1
+apiVersion: kueue.x-k8s.io/v1beta2
+kind: ResourceFlavor
+metadata: {name: pf-verify-$$}
+spec: {nodeLabels: {cloud.google.com/gke-nodepool: default-pool}}
+---
+apiVersion: kueue.x-k8s.io/v1beta2
+kind: ClusterQueue
+metadata: {name: pf-verify-$$}
+spec:
+  namespaceSelector: {}
+  resourceGroups:
+  - coveredResources: [cpu, memory]
+    flavors:
+    - name: pf-verify-$$
+      resources: [{name: cpu, nominalQuota: "1"}, {name: memory, nominalQuota: 1Gi}]
+---
+apiVersion: kueue.x-k8s.io/v1beta2
+kind: LocalQueue
+metadata: {name: q, namespace: $NS}
+spec: {clusterQueue: pf-verify-$$}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: queued, namespace: $NS, labels: {kueue.x-k8s.io/queue-name: q}}
+spec:
+  suspend: true
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: primary
+        image: 127.0.0.1:30000/library/python:3.11-slim-bookworm
+        command: [python, -c, "print('queued')"]
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+EOF
+  local ok=0
+  k -n "$NS" wait --for=condition=Complete job/queued --timeout=90s || ok=1
+  [ "$(k -n "$NS" get job queued -o 'jsonpath={.spec.template.spec.nodeSelector.cloud\.google\.com/gke-nodepool}')" = default-pool ] \
+    || { echo "Kueue did not add the flavour's node label"; ok=1; }
+  [ "$ok" = 0 ] || { k -n "$NS" describe job queued; k -n "$NS" get workloads -o yaml; }
+  k -n "$NS" delete job queued --wait=false >/dev/null 2>&1
+  k -n "$NS" delete localqueue q --wait=false >/dev/null 2>&1
+  k delete clusterqueue "pf-verify-$$" --wait=false >/dev/null 2>&1
+  k delete resourceflavor "pf-verify-$$" --wait=false >/dev/null 2>&1
+  return "$ok"
+}
+
+kueue_ignores_unlabelled_job() {
+  k -n "$NS" create job plain --image=127.0.0.1:30000/library/python:3.11-slim-bookworm -- python -c 'print(1)' >/dev/null || return 1
+  [ "$(k -n "$NS" get job plain -o 'jsonpath={.spec.suspend}')" = false ] || { echo "an unlabelled Job was suspended"; return 1; }
+  k -n "$NS" delete job plain --wait=false >/dev/null
+}
+
 deployment_runs() {
   # the pods may land on the real node: give them something to run
   k -n "$NS" create deployment web --image=127.0.0.1:30000/library/python:3.11-slim-bookworm --replicas=2 \
@@ -356,6 +439,13 @@ for w in "${WHAT[@]}"; do
       check "worker: the platform's daemons run with umask 022 (layers readable by non-root tasks)" daemons_umask
       check "worker: pod runs as uid 1000, reads its 0440 secret (fsGroup), /dev/shm 64Mi, logs" worker_runs_pod
       check "worker: kubectl exec into a running container" worker_exec
+      ;;
+    kueue)
+      pf_kueue_ok || { echo "kueue is not up: run 'npm run platform -- kueue' first"; FAIL=$((FAIL + 1)); continue; }
+      k create namespace "$NS" >/dev/null 2>&1 || true
+      check "kueue: the API server reaches its webhooks (an invalid ClusterQueue is refused)" kueue_webhooks
+      check "kueue: a queued Job is admitted, gets the flavour's node label, completes" kueue_admits_job
+      check "kueue: a Job without the queue label is left alone" kueue_ignores_unlabelled_job
       ;;
   esac
 done

@@ -54,7 +54,7 @@ async function preview(): Promise<{ diagnostics: Diagnostic[]; changes: Record<s
 const about = (ds: Diagnostic[], run: string) => ds.filter((d) => d.message.includes(`run "${run}"`));
 
 /** The Kueue message in a check's line: what follows "...: " up to the node placement. */
-const kueueMessage = (line: string) => /(couldn't assign flavors to pod set main: [^;]*)/.exec(line)?.[1];
+const kueueMessage = (line: string) => /(couldn't assign flavors to pod set main: [^;\n]*)/.exec(line)?.[1];
 
 const job = (name: string) => kube.get(`/apis/batch/v1/namespaces/${NS}/jobs/${name}`);
 const workloadOf = async (jobName: string) => {
@@ -168,29 +168,40 @@ test("a run that exceeds the quota in use waits suspended, as the preview said, 
     expect(said.message).toContain("insufficient unused quota for cpu in flavor gke-cpu-default-pool, 50m more needed");
     // `up` waits for "second" (wait: true): meanwhile its Job is suspended and its Workload pending
     const up = stack.up({ onOutput: (s) => logs.push(s), color: "never" });
-    const queued = await waitFor(async () => {
-        const r = await kube.request("GET", `/apis/batch/v1/namespaces/${NS}/jobs/prep-step-second`);
-        return r.status === 200 && !!condition(await workloadOf("prep-step-second"), "QuotaReserved");
-    }, 300_000);
-    expect(queued).toBe(true);
-    expect((await job("prep-step-second")).spec.suspend).toBe(true);
-    const reserved = condition(await workloadOf("prep-step-second"), "QuotaReserved");
-    expect(reserved.status).toBe("False");
-    expect(reserved.message).toBe(kueueMessage(said.message));
-    expect(await podsOf("prep-step-second")).toEqual([]);
-    // "first" ends (it waits for /tmp/done), its quota frees, Kueue admits "second", which runs and completes
-    const [firstPod] = await podsOf("prep-step-first");
-    execFileSync("kubectl", [
-        "--kubeconfig",
-        requireEnv("KUBECONFIG"),
-        "-n",
-        NS,
-        "exec",
-        firstPod.metadata.name,
-        "--",
-        "touch",
-        "/tmp/done",
-    ]);
+    const release = async () => {
+        // "first" ends (it waits for /tmp/done), its quota frees, Kueue admits "second"
+        const [firstPod] = await podsOf("prep-step-first");
+        if (firstPod?.status?.phase === "Running")
+            execFileSync("kubectl", [
+                "--kubeconfig",
+                requireEnv("KUBECONFIG"),
+                "-n",
+                NS,
+                "exec",
+                firstPod.metadata.name,
+                "--",
+                "touch",
+                "/tmp/done",
+            ]);
+    };
+    try {
+        const queued = await waitFor(async () => {
+            const r = await kube.request("GET", `/apis/batch/v1/namespaces/${NS}/jobs/prep-step-second`);
+            return r.status === 200 && !!condition(await workloadOf("prep-step-second"), "QuotaReserved");
+        }, 300_000);
+        expect(queued).toBe(true);
+        expect((await job("prep-step-second")).spec.suspend).toBe(true);
+        const reserved = condition(await workloadOf("prep-step-second"), "QuotaReserved");
+        expect(reserved.status).toBe("False");
+        expect(reserved.message).toBe(kueueMessage(said.message));
+        expect(await podsOf("prep-step-second")).toEqual([]);
+        expect((await podsOf("prep-step-first"))[0].status.phase).toBe("Running");
+        await release();
+    } finally {
+        // whatever failed above, the update ends before the next test (it holds the stack's lock)
+        await release().catch(() => undefined);
+        await up.catch(() => undefined);
+    }
     const result = await up;
     expect(result.summary.result).toBe("succeeded");
     const second = await job("prep-step-second");
@@ -198,6 +209,8 @@ test("a run that exceeds the quota in use waits suspended, as the preview said, 
     const [secondPod] = await podsOf("prep-step-second");
     expect(secondPod.spec.nodeName).toBe(REAL_NODE);
     expect(second.spec.template.spec.nodeSelector).toMatchObject({ "cloud.google.com/gke-nodepool": "default-pool" });
+    // the waited run reports where it ran
+    expect(result.outputs.admissions.value.second).toMatchObject({ flavor: "gke-cpu-default-pool" });
 });
 
 test("the second preview shows no change (Kueue's un-suspending and node labels are not differences)", async () => {

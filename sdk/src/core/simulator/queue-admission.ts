@@ -311,7 +311,7 @@ function flavorMismatch(pod: SchedulablePodSpec, flavor: ResourceFlavor, selecto
             !tolerations.some((tol) => toleratesTaint(tol, t)),
     );
     if (untolerated)
-        return `untolerated taint &Taint{Key:${untolerated.key},Value:${untolerated.value ?? ""},Effect:${untolerated.effect},TimeAdded:<nil>,} in flavor ${name}`;
+        return `untolerated taint {${untolerated.key} ${untolerated.value ?? ""} ${untolerated.effect} <nil>} in flavor ${name}`;
     if (!selectorMatches(selector, flavor.spec.nodeLabels ?? {})) return `flavor ${name} doesn't match node affinity`;
     return undefined;
 }
