@@ -127,8 +127,10 @@ pf_kueue_up() {
   pf_kueue_install "$bin"
   # a running controller started from another binary or configuration is restarted
   local want; want="$(printf '%s\n' "$bin" | cat - "$PF_KUEUE_DIR/config.yaml.new")"
-  if pf_running kueue && pf_kueue_ok && [ "$(cat "$PF_RUN/kueue.args" 2>/dev/null)" = "$want" ]; then
+  if pf_running kueue && [ "$(cat "$PF_RUN/kueue.args" 2>/dev/null)" = "$want" ]; then
+    # running with this binary and configuration: a slow answer (a loaded machine) is no reason to restart
     rm -f "$PF_KUEUE_DIR/config.yaml.new"
+    pf_wait kueue 60 pf_kueue_ok
   else
     pf_stop kueue
     _pf_need_port kueue "$PF_KUEUE_WEBHOOK_PORT"; _pf_need_port kueue "$PF_KUEUE_HEALTH_PORT"
