@@ -159,41 +159,41 @@ export enum ReuseScope {
 
 /** Whether a queue preempts workloads of its cohort that borrow its quota: `Never`, `LowerPriority`, `Any`. */
 export enum ReclaimWithinCohort {
-    NEVER = "Never",
-    LOWER_PRIORITY = "LowerPriority",
-    ANY = "Any",
+    Never = "Never",
+    LowerPriority = "LowerPriority",
+    Any = "Any",
 }
 
 /** Whether a queue preempts in its cohort to borrow: `Never` or `LowerPriority`. */
 export enum BorrowWithinCohortPolicy {
-    NEVER = "Never",
-    LOWER_PRIORITY = "LowerPriority",
+    Never = "Never",
+    LowerPriority = "LowerPriority",
 }
 
 /** Whether a pending workload preempts admitted ones of its queue: `Never`, `LowerPriority`, `LowerOrNewerEqualPriority`. */
 export enum WithinClusterQueue {
-    NEVER = "Never",
-    LOWER_PRIORITY = "LowerPriority",
-    LOWER_OR_NEWER_EQUAL_PRIORITY = "LowerOrNewerEqualPriority",
+    Never = "Never",
+    LowerPriority = "LowerPriority",
+    LowerOrNewerEqualPriority = "LowerOrNewerEqualPriority",
 }
 
 /** How a ClusterQueue orders its workloads: `BestEffortFIFO` (one that does not fit does not block the next) or `StrictFIFO`. */
 export enum QueueingStrategy {
-    BEST_EFFORT_FIFO = "BestEffortFIFO",
-    STRICT_FIFO = "StrictFIFO",
+    BestEffortFifo = "BestEffortFIFO",
+    StrictFifo = "StrictFIFO",
 }
 
 /** `None` admits; `Hold` stops admitting (admitted workloads finish); `HoldAndDrain` also evicts them. */
 export enum QueueStopPolicy {
-    NONE = "None",
-    HOLD = "Hold",
-    HOLD_AND_DRAIN = "HoldAndDrain",
+    None = "None",
+    Hold = "Hold",
+    HoldAndDrain = "HoldAndDrain",
 }
 
 /** `MayStopSearch` (take this flavour) or `TryNextFlavor` (look at the next flavours first). */
 export enum FungibilityPolicy {
-    MAY_STOP_SEARCH = "MayStopSearch",
-    TRY_NEXT_FLAVOR = "TryNextFlavor",
+    MayStopSearch = "MayStopSearch",
+    TryNextFlavor = "TryNextFlavor",
 }
 
 /** A container image as data: one source (`fromDebianBase`, `fromBase`, `fromDockerfile` or `fromUvScript`) and the layers added on top. The tag is flyte-sdk's content hash, the same as the TypeScript builder's and flyte-sdk's for the same definition. Relative paths are resolved from `baseDir`, else from the program's directory. */

@@ -136,6 +136,7 @@ pf_kueue_up() {
     _pf_need_port kueue "$PF_KUEUE_WEBHOOK_PORT"; _pf_need_port kueue "$PF_KUEUE_HEALTH_PORT"
     mv "$PF_KUEUE_DIR/config.yaml.new" "$PF_KUEUE_DIR/config.yaml"
     local etc="$PF_KUEUE_DIR/etc"
+    # shellcheck disable=SC2016  # the inner shell expands $1 and $@ (the overlay's directory, then Kueue's command)
     pf_start kueue --expect kueue -- unshare --mount --propagation private -- sh -c \
       'mount -t overlay pf-kueue-etc -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc && shift && exec "$@"' \
       sh "$etc" "$bin/kueue" --config="$PF_KUEUE_DIR/config.yaml" --kubeconfig="$PF_PKI/kueue.kubeconfig" \

@@ -15,13 +15,13 @@
  *   (`pulumi up` waits for it: a waited run through a queue);
  * - the second preview shows no change, and `destroy` leaves no Kueue object behind.
  */
-import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REAL_NODE } from "../../examples/quickstart/environments";
 import { KubeClient, kubeClient, waitFor } from "../../scripts/lib/kube-client";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, programWorkspace, removeNamespace, requireEnv } from "./workspace";
 
 jest.setTimeout(40 * 60_000);
 
@@ -74,28 +74,10 @@ beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
     const baseImages = JSON.parse(fs.readFileSync(requireEnv("PULUMI_FLYTE_BASE_IMAGES"), "utf8"));
     const image: string = baseImages["python:3.11-slim-bookworm"];
-    await kube.remove(`/api/v1/namespaces/${NS}`);
-    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 120_000);
+    await removeNamespace(kube, NS);
     for (const f of FLAVORS) await kube.remove(`${KUEUE}/resourceflavors/${f}`);
     await kube.remove(`${KUEUE}/clusterqueues/ml`);
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
-    const ws = await LocalWorkspace.create({
-        workDir: WORK_DIR,
-        projectSettings: {
-            name: "queues-e2e",
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "queues", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
-        secretsProvider: "passphrase",
-    });
-    stack = await Stack.create("dev", ws);
+    stack = await Stack.create("dev", await programWorkspace("queues", WORK_DIR));
     await stack.setAllConfig({ namespace: { value: NS }, image: { value: image }, phase: { value: "one" } });
 });
 

@@ -388,7 +388,7 @@ export class TaskRun extends pulumi.ComponentResource {
                     jobName: plan.jobName,
                     pod: plan.spec.template.spec,
                     count: plan.spec.parallelism ?? 1,
-                    scheduled: schedule !== undefined,
+                    scheduled: plan.args.schedule !== undefined,
                 },
                 this,
             );

@@ -226,7 +226,11 @@ function containerEnv(envVars: Readonly<Record<string, string>>, secrets: Secret
 }
 
 /** The labels of an environment's or task's pods and PodTemplate. */
-function podLabels(env: Environment, task: TaskTemplate | undefined, queue: string | undefined): Record<string, string> {
+function podLabels(
+    env: Environment,
+    task: TaskTemplate | undefined,
+    queue: string | undefined,
+): Record<string, string> {
     return {
         [LABELS.managedBy]: "pulumi-flyte",
         // label values are at most 63 characters: long names keep a prefix and a hash
