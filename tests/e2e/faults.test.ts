@@ -258,11 +258,14 @@ async function orphans(stack: Stack, namespace: string): Promise<string[]> {
         found.push(
             `pod ${p.metadata.name} (of ${(p.metadata.ownerReferences ?? []).map((o: any) => `${o.kind} ${o.name} ${o.uid}`).join(", ") || "no owner"}) lingers`,
         );
-    // the context of a build in the state stays (a refresh hashes it again); any other is left over
+    // the context of a build in a state stays (a refresh hashes it again); any other is left over.
+    // Both stacks of this test build in BUILD_DIR: the contexts of either's builds are theirs
     const contexts = path.join(BUILD_DIR, "contexts");
-    const builds = new Set(
-        resources.filter((r) => r.type === "docker-build:index:Image").map((r) => r.inputs?.context?.location),
-    );
+    const builds = new Set<string>();
+    for (const st of [build, runs].filter((x) => x)) {
+        const all: any[] = ((await st.exportStack()).deployment as any).resources ?? [];
+        for (const r of all) if (r.type === "docker-build:index:Image") builds.add(r.inputs?.context?.location);
+    }
     for (const entry of fs.existsSync(contexts) ? fs.readdirSync(contexts) : [])
         if (!builds.has(path.join(contexts, entry))) found.push(`build context ${entry} is left in ${contexts}`);
     for (const file of listFiles(WORK_DIR).filter(
