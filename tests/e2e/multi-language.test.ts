@@ -151,6 +151,7 @@ test("the package schema the CLI gets from provider/ is the one the data-form zo
         "imageUri",
         "placement",
         "podTemplateName",
+        "runAdmissions",
         "runJobNames",
         "taskPlacements",
         "taskPodTemplateNames",
