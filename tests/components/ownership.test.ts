@@ -1,6 +1,7 @@
 import { installMocks, registrations, reset, settle, thrownBy } from "./harness";
 installMocks();
 import { SecretStore, TaskEnvironment, ValidationError } from "../../sdk/src";
+import { Queue } from "../../sdk/src/components/queue";
 import * as flyte from "../../provider/src";
 
 /*
@@ -79,6 +80,32 @@ describe("one owner per Kubernetes object", () => {
         expect(
             refused(() => new TaskEnvironment("warm-pool", { image: REF, namespace: "ml", reusable: pool })).field,
         ).toBe("name");
+    });
+
+    it("queues: a second LocalQueue of one name in a namespace fails, naming both; TypeScript and the flyte package", () => {
+        const flavors = [{ quota: { cpu: 8, memory: "32Gi" } }];
+        new Queue("team_a", { name: "gpu", clusterQueue: "team-a", namespaces: ["ml", "research"], flavors });
+        const error = refused(
+            () => new Queue("team_b", { name: "gpu", clusterQueue: "team-b", namespaces: ["staging", "research"], flavors }),
+        );
+        expect(error.message).toBe(
+            'name: got "queue \\"team_b\\""; its LocalQueue would be named "gpu", like the one of queue "team_a" (namespace research): ' +
+                "one Kubernetes object has one owner; give each queue its own name (`name`: the LocalQueue environments give as `queue`)",
+        );
+        expect(
+            refused(
+                () =>
+                    new flyte.Queue("team_c", {
+                        name: "gpu",
+                        clusterQueue: "team-c",
+                        namespaces: ["ml"],
+                        flavors: [{ quota: { cpu: "8", memory: "32Gi" } }],
+                    } as never),
+            ).message,
+        ).toContain('its LocalQueue would be named "gpu", like the one of queue "team_a" (namespace ml)');
+        // another name in the same namespaces, or the same name elsewhere, is another object
+        new Queue("team_d", { name: "cpu", clusterQueue: "team-d", namespaces: ["ml", "research"], flavors });
+        new Queue("team_e", { name: "gpu", clusterQueue: "team-e", namespaces: ["prod"], flavors });
     });
 });
 

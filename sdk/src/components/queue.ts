@@ -5,6 +5,7 @@ import { checkNamespace } from "../core/names";
 import { NormalizedQueue, localQueue, normalizeQueue } from "../core/queue/cluster-queue";
 import { QueueSettings } from "../core/queue/queue-args";
 import { declaredQueues } from "../runtime/declared-queues";
+import { claimName } from "../runtime/name-claims";
 import { stackDefaults } from "./stack-config";
 
 export interface QueueArgs extends QueueSettings {
@@ -103,6 +104,16 @@ export function planQueue(name: string, args: QueueArgs, field = ""): QueuePlan 
                 `queue "${shared.owner}" declares the ResourceFlavor "${f.name}" with other node labels or taints (${JSON.stringify(shared.object.spec)}); give this flavour another name`,
             );
     }
+    // one owner per LocalQueue: two queues of one name (other ClusterQueues) in a namespace would declare it twice
+    for (const ns of list)
+        claimName(
+            joinPath(field, "name"),
+            ns,
+            "LocalQueue",
+            queue.name,
+            `queue "${name}"`,
+            "give each queue its own name (`name`: the LocalQueue environments give as `queue`)",
+        );
     return { queue, namespaces: list };
 }
 
