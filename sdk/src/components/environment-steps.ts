@@ -311,7 +311,7 @@ export function deployEnvironment(
     plan: EnvironmentPlan,
     dependencies: readonly pulumi.Resource[],
 ): DeployedEnvironment {
-    const { name, args, environment, rendered, namespace } = plan;
+    const { name, environment, rendered, namespace } = plan;
     checkApiServer(parent); // an unreachable API server, said once with what to do
     const pod = podImageOf(parent, plan);
     let imageRef = pod.imageRef;
@@ -351,24 +351,33 @@ export function deployEnvironment(
         ),
         { parent, ...dependsOn(podDependencies) },
     );
-    const warmPool = environment.reusable
-        ? new k8s.apps.v1.Deployment(
-              `${name}-pool`,
-              checkedForConflicts(
-                  "Deployment",
-                  warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
-                  `the warm pool of environment "${name}"`,
-                  parent,
-              ),
-              { parent, ...dependsOn(podDependencies) },
-          )
-        : undefined;
+    const warmPool = environment.reusable ? registerWarmPool(parent, plan, podImage, podDependencies) : undefined;
     const placement = checkSchedulability(
         `environment "${name}"`,
         { spec: rendered.podTemplate.template.spec, claimTemplate: rendered.claimTemplate },
         podTemplate,
     );
     return { context, podTemplate, warmPool, imageBuild, placement };
+}
+
+/** The warm pool of a reusable environment: a Deployment of its pods, kept running. */
+function registerWarmPool(
+    parent: pulumi.ComponentResource,
+    plan: EnvironmentPlan,
+    podImage: pulumi.Input<string>,
+    dependencies: readonly pulumi.Resource[],
+): k8s.apps.v1.Deployment {
+    const { name, rendered, namespace, args } = plan;
+    return new k8s.apps.v1.Deployment(
+        `${name}-pool`,
+        checkedForConflicts(
+            "Deployment",
+            warmPoolDeployment(rendered, podImage, namespace, args.warmPoolCommand),
+            `the warm pool of environment "${name}"`,
+            parent,
+        ),
+        { parent, ...dependsOn(dependencies) },
+    );
 }
 
 /** The `dependsOn` option, left out when there is nothing to wait for (an empty list still costs the runtime work). */

@@ -316,13 +316,7 @@ export class TaskRun extends pulumi.ComponentResource {
         }
         const template = templateWithImage(plan.spec.template, plan.rendered.primaryContainerName, ctx.podImage);
         const spec = { ...plan.spec, template: template as k8s.types.input.core.v1.PodTemplateSpec };
-        const annotations = runAnnotations(plan.args);
-        const metadata: RunMetadata = {
-            name: plan.jobName,
-            ...(ctx.namespace !== undefined ? { namespace: ctx.namespace } : {}),
-            labels: runLabels(plan.rendered, plan.runName, plan.args),
-            ...(Object.keys(annotations).length ? { annotations } : {}),
-        };
+        const metadata = runMetadata(plan, ctx.namespace);
         // a run waits in its LocalQueue: created after it, deleted before it (when this program declares it)
         const queue = plan.rendered.settings.queue;
         const localQueue = queue ? findLocalQueue(queue, ctx.namespace) : undefined;
@@ -335,25 +329,7 @@ export class TaskRun extends pulumi.ComponentResource {
             childOpts.dependsOn.push(
                 registerClaimTemplate(`${name}-claims`, plan.claimTemplate, ctx.namespace, childOpts),
             );
-        if (plan.hosts > 1) {
-            this.service = new k8s.core.v1.Service(
-                `${name}-hosts`,
-                checkedForConflicts(
-                    "Service",
-                    {
-                        metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
-                        spec: {
-                            clusterIP: "None",
-                            selector: { "job-name": plan.jobName },
-                            publishNotReadyAddresses: true,
-                        },
-                    },
-                    owner,
-                    this,
-                ),
-                childOpts,
-            );
-        }
+        if (plan.hosts > 1) this.service = hostsService(name, plan, metadata, childOpts, owner, this);
         if (plan.args.schedule) this.cronJob = scheduledRun(name, plan, metadata, spec, childOpts, owner, this);
         else {
             // Kueue un-suspends a queued Job when it admits it (and suspends it again if it evicts
@@ -379,21 +355,70 @@ export class TaskRun extends pulumi.ComponentResource {
                     this,
                 );
         }
-        if (queue)
-            this.queueCheck = checkQueueAdmission(
-                {
-                    what: `run "${plan.template.fullName}.${plan.runName}"`,
-                    queue,
-                    namespace: ctx.namespace,
-                    jobName: plan.jobName,
-                    pod: plan.spec.template.spec,
-                    count: plan.spec.parallelism ?? 1,
-                    scheduled: plan.args.schedule !== undefined,
-                },
-                this,
-            );
+        if (queue) this.queueCheck = runQueueCheck(plan, queue, ctx.namespace, owner, this);
         this.registerOutputs({ jobName: this.jobName, ...(this.completion ? { completion: this.completion } : {}) });
     }
+}
+
+/** The metadata of a run's Job, CronJob and Service: its name, namespace, labels and annotations. */
+function runMetadata(plan: RunPlan, namespace: pulumi.Input<string> | undefined): RunMetadata {
+    const annotations = runAnnotations(plan.args);
+    return {
+        name: plan.jobName,
+        ...(namespace !== undefined ? { namespace } : {}),
+        labels: runLabels(plan.rendered, plan.runName, plan.args),
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+    };
+}
+
+/** The headless Service of a multi-host run: its pods find each other by the Job's subdomain. */
+function hostsService(
+    name: string,
+    plan: RunPlan,
+    metadata: RunMetadata,
+    opts: pulumi.CustomResourceOptions,
+    owner: string,
+    run: pulumi.Resource,
+): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+        `${name}-hosts`,
+        checkedForConflicts(
+            "Service",
+            {
+                metadata: { ...metadata, name: plan.spec.template.spec.subdomain }, // a DNS-1035 label (see jobSpec)
+                spec: {
+                    clusterIP: "None",
+                    selector: { "job-name": plan.jobName },
+                    publishNotReadyAddresses: true,
+                },
+            },
+            owner,
+            run,
+        ),
+        opts,
+    );
+}
+
+/** Kueue's admission of a queued run, checked at preview: the run's pods as its Job makes them. */
+function runQueueCheck(
+    plan: RunPlan,
+    queue: string,
+    namespace: pulumi.Input<string> | undefined,
+    owner: string,
+    run: pulumi.Resource,
+): QueueAdmissionCheck {
+    return checkQueueAdmission(
+        {
+            what: owner,
+            queue,
+            namespace,
+            jobName: plan.jobName,
+            pod: plan.spec.template.spec,
+            count: plan.spec.parallelism ?? 1,
+            scheduled: plan.args.schedule !== undefined,
+        },
+        run,
+    );
 }
 
 type RunMetadata = {
@@ -443,6 +468,9 @@ function scheduledRun(
     );
 }
 
+/** The fields of a queued Job that Kueue sets by design: not conflicts with the program's values. */
+const KUEUE_OWNS = (c: FieldConflict) => c.path === ".spec.suspend";
+
 /**
  * A run now: its Job. `pulumi up` registers the run; it does not wait hours for a
  * training job to finish. A changed run replaces its Job (a Job's pod template is
@@ -452,9 +480,6 @@ function scheduledRun(
  * object at once (its pods follow through the garbage collector); foreground would keep
  * it until its pods are gone, which skipAwait does not wait for.
  */
-/** The fields of a queued Job that Kueue sets by design: not conflicts with the program's values. */
-const KUEUE_OWNS = (c: FieldConflict) => c.path === ".spec.suspend";
-
 function runJob(
     name: string,
     metadata: RunMetadata,

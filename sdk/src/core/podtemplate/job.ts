@@ -202,11 +202,11 @@ export interface JobSpec {
     template: PodTemplateSpec & { spec: { subdomain?: string } };
 }
 
-/** The batch/v1 JobSpec of one invocation of a task (from its rendered, overridden template). */
 /** The spec as its readers (tests) take it: JSON. `JobSpec` types what jobSpec writes. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type JobSpecJson = any;
 
+/** The batch/v1 JobSpec of one invocation of a task (from its rendered, overridden template). */
 export function jobSpec(
     rendered: Rendered,
     runName: string,
@@ -221,31 +221,9 @@ export function jobSpec(
             args.suspend,
             `a run in a queue (queue "${s.queue}") is created suspended and started by Kueue when its ClusterQueue admits it; to hold queued runs, stop the queue (stopPolicy: "Hold")`,
         );
-    const template = copyData(rendered.podTemplate.template);
+    const template = runPodTemplate(rendered, runName, args);
     // a CronJob's name leaves room for the "-<time>" suffix of its Jobs
     const name = boundedName(args.schedule !== undefined ? CRONJOB_NAME_MAX : 63, rendered.name, runName);
-    const annotations = runAnnotations(args);
-    template.metadata = {
-        ...(template.metadata ?? {}),
-        labels: {
-            ...(template.metadata?.labels ?? {}),
-            ...(args.labels ?? {}),
-            [`${LABEL_PREFIX}/run`]: labelValue(runName),
-        },
-        ...(Object.keys(annotations).length
-            ? { annotations: { ...(template.metadata?.annotations ?? {}), ...annotations } }
-            : {}),
-    };
-    template.spec.restartPolicy = "Never";
-    template.spec.containers = template.spec.containers.map((c) =>
-        c.name === rendered.primaryContainerName
-            ? {
-                  ...c,
-                  ...(args.command ? { command: [...args.command] } : {}),
-                  ...(args.args ? { args: [...args.args] } : {}),
-              }
-            : c,
-    );
     const hosts = rendered.placement.hosts;
     const spec: JobSpec = {
         backoffLimit: s.retries,
@@ -270,6 +248,34 @@ export function jobSpec(
     if (rendered.claimTemplate)
         return { name, spec, hosts, claimTemplate: runClaimTemplate(rendered.claimTemplate, name, runName, template) };
     return { name, spec, hosts };
+}
+
+/** The pod template of a run's pods: the task's, with the run's labels, annotations, command and args, never restarted. */
+function runPodTemplate(rendered: Rendered, runName: string, args: RunArgs): PodTemplateSpec {
+    const template = copyData(rendered.podTemplate.template);
+    const annotations = runAnnotations(args);
+    template.metadata = {
+        ...(template.metadata ?? {}),
+        labels: {
+            ...(template.metadata?.labels ?? {}),
+            ...(args.labels ?? {}),
+            [`${LABEL_PREFIX}/run`]: labelValue(runName),
+        },
+        ...(Object.keys(annotations).length
+            ? { annotations: { ...(template.metadata?.annotations ?? {}), ...annotations } }
+            : {}),
+    };
+    template.spec.restartPolicy = "Never";
+    template.spec.containers = template.spec.containers.map((c) =>
+        c.name === rendered.primaryContainerName
+            ? {
+                  ...c,
+                  ...(args.command ? { command: [...args.command] } : {}),
+                  ...(args.args ? { args: [...args.args] } : {}),
+              }
+            : c,
+    );
+    return template;
 }
 
 /**

@@ -62,59 +62,10 @@ export function normalizeQueue(
     const cohort = given.cohort === undefined ? undefined : checkQueueName(at("cohort"), given.cohort, 253);
     const profile = resolveProfile(given.profile ?? defaults.profile, at("profile"));
     const migStrategy = given.migStrategy ?? defaults.migStrategy;
-    if (given.preemption !== undefined) parseArgs(queuePreemptionSchema, given.preemption, at("preemption"));
-    if (given.flavorFungibility !== undefined)
-        parseArgs(queueFungibilitySchema, given.flavorFungibility, at("flavorFungibility"));
-    const p = given.preemption;
-    if (p?.reclaimWithinCohort === "Never" && p.borrowWithinCohort && p.borrowWithinCohort.policy !== "Never")
-        throw new ValidationError(
-            at("preemption.borrowWithinCohort.policy"),
-            p.borrowWithinCohort.policy,
-            'preempting to borrow needs reclaimWithinCohort other than "Never" (Kueue rejects this combination)',
-        );
-    if ((p?.reclaimWithinCohort || p?.borrowWithinCohort) && cohort === undefined)
-        throw new ValidationError(
-            at(p?.reclaimWithinCohort ? "preemption.reclaimWithinCohort" : "preemption.borrowWithinCohort"),
-            p?.reclaimWithinCohort ?? p?.borrowWithinCohort,
-            "preemption within a cohort needs the queue in a cohort (cohort)",
-        );
-
-    const flavorsField = at("flavors");
-    const list = given.flavors as unknown;
-    if (!Array.isArray(list) || list.length === 0)
-        throw new ValidationError(flavorsField, list, "a queue offers at least one flavour: [{ gpu?, quota }, ...]");
-    if (list.length > MAX_FLAVORS)
-        throw new ValidationError(flavorsField, `${list.length} flavours`, `at most ${MAX_FLAVORS} (Kueue's limit)`);
-    const flavors = (list as QueueFlavorArgs[]).map((f, i) =>
-        normalizeFlavor(profile, migStrategy, f, cohort !== undefined, joinPath(flavorsField, i)),
-    );
-    for (let i = 0; i < flavors.length; i++) {
-        const dup = flavors.findIndex((f, j) => j < i && f.name === flavors[i].name);
-        if (dup >= 0)
-            throw new ValidationError(
-                joinPath(flavorsField, i),
-                flavors[i].name,
-                `flavours ${dup} and ${i} are both named "${flavors[i].name}" (the same nodes twice?): give them different node labels or names`,
-            );
-    }
-    // one resource group: every flavour lists every counted resource, in one order
-    const covered: string[] = [];
-    const add = (r: string) => covered.includes(r) || covered.push(r);
-    for (const r of ["cpu", "memory"]) if (flavors.some((f) => r in f.quota)) add(r);
-    for (const f of flavors) if (f.accelerator) add(f.accelerator);
-    for (const r of ["ephemeral-storage", "pods"]) if (flavors.some((f) => r in f.quota)) add(r);
-    const group: ResourceGroup = {
-        coveredResources: covered,
-        flavors: flavors.map((f) => ({
-            name: f.name,
-            resources: covered.map((r): ResourceQuota => ({
-                name: r,
-                nominalQuota: f.quota[r] ?? "0",
-                ...(f.borrowingLimit?.[r] !== undefined ? { borrowingLimit: f.borrowingLimit[r] } : {}),
-                ...(f.lendingLimit?.[r] !== undefined ? { lendingLimit: f.lendingLimit[r] } : {}),
-            })),
-        })),
-    };
+    checkPreemption(given, cohort, field);
+    const flavors = normalizeFlavors(profile, migStrategy, given.flavors, cohort !== undefined, at("flavors"));
+    const group = resourceGroup(flavors);
+    const covered = group.coveredResources;
     const clusterQueue: ClusterQueue = {
         apiVersion: KUEUE_API_VERSION,
         kind: "ClusterQueue",
@@ -138,6 +89,75 @@ export function normalizeQueue(
         coveredResources: covered,
         clusterQueue,
     });
+}
+
+/** The preemption and fungibility settings, and the combinations Kueue rejects. */
+function checkPreemption(given: QueueSettings, cohort: string | undefined, field: string): void {
+    const at = (key: string) => joinPath(field, key);
+    if (given.preemption !== undefined) parseArgs(queuePreemptionSchema, given.preemption, at("preemption"));
+    if (given.flavorFungibility !== undefined)
+        parseArgs(queueFungibilitySchema, given.flavorFungibility, at("flavorFungibility"));
+    const p = given.preemption;
+    if (p?.reclaimWithinCohort === "Never" && p.borrowWithinCohort && p.borrowWithinCohort.policy !== "Never")
+        throw new ValidationError(
+            at("preemption.borrowWithinCohort.policy"),
+            p.borrowWithinCohort.policy,
+            'preempting to borrow needs reclaimWithinCohort other than "Never" (Kueue rejects this combination)',
+        );
+    if ((p?.reclaimWithinCohort || p?.borrowWithinCohort) && cohort === undefined)
+        throw new ValidationError(
+            at(p?.reclaimWithinCohort ? "preemption.reclaimWithinCohort" : "preemption.borrowWithinCohort"),
+            p?.reclaimWithinCohort ?? p?.borrowWithinCohort,
+            "preemption within a cohort needs the queue in a cohort (cohort)",
+        );
+}
+
+/** The queue's flavours: one to MAX_FLAVORS, each valid, no two of one name. */
+function normalizeFlavors(
+    profile: SchedulingProfile,
+    migStrategy: MigStrategy | undefined,
+    list: unknown,
+    inCohort: boolean,
+    field: string,
+): QueueFlavor[] {
+    if (!Array.isArray(list) || list.length === 0)
+        throw new ValidationError(field, list, "a queue offers at least one flavour: [{ gpu?, quota }, ...]");
+    if (list.length > MAX_FLAVORS)
+        throw new ValidationError(field, `${list.length} flavours`, `at most ${MAX_FLAVORS} (Kueue's limit)`);
+    const flavors = (list as QueueFlavorArgs[]).map((f, i) =>
+        normalizeFlavor(profile, migStrategy, f, inCohort, joinPath(field, i)),
+    );
+    for (let i = 0; i < flavors.length; i++) {
+        const dup = flavors.findIndex((f, j) => j < i && f.name === flavors[i].name);
+        if (dup >= 0)
+            throw new ValidationError(
+                joinPath(field, i),
+                flavors[i].name,
+                `flavours ${dup} and ${i} are both named "${flavors[i].name}" (the same nodes twice?): give them different node labels or names`,
+            );
+    }
+    return flavors;
+}
+
+/** One resource group: every flavour lists every counted resource, in one order. */
+function resourceGroup(flavors: readonly QueueFlavor[]): ResourceGroup {
+    const covered: string[] = [];
+    const add = (r: string) => covered.includes(r) || covered.push(r);
+    for (const r of ["cpu", "memory"]) if (flavors.some((f) => r in f.quota)) add(r);
+    for (const f of flavors) if (f.accelerator) add(f.accelerator);
+    for (const r of ["ephemeral-storage", "pods"]) if (flavors.some((f) => r in f.quota)) add(r);
+    return {
+        coveredResources: covered,
+        flavors: flavors.map((f) => ({
+            name: f.name,
+            resources: covered.map((r): ResourceQuota => ({
+                name: r,
+                nominalQuota: f.quota[r] ?? "0",
+                ...(f.borrowingLimit?.[r] !== undefined ? { borrowingLimit: f.borrowingLimit[r] } : {}),
+                ...(f.lendingLimit?.[r] !== undefined ? { lendingLimit: f.lendingLimit[r] } : {}),
+            })),
+        })),
+    };
 }
 
 function normalizeFlavor(
@@ -175,6 +195,18 @@ function normalizeFlavor(
             undefined,
             `the flavour offers ${device!.device}: give how many ${flavor.accelerator} the queue may use (quota.gpu)`,
         );
+    return Object.freeze({ ...flavor, quota, ...cohortLimits(given, flavor, quota, inCohort, field) });
+}
+
+/** How much of a flavour a queue may borrow from its cohort and lend to it (at most its quota). */
+function cohortLimits(
+    given: QueueFlavorArgs,
+    flavor: Flavor,
+    quota: Record<string, string>,
+    inCohort: boolean,
+    field: string,
+): { borrowingLimit?: Record<string, string>; lendingLimit?: Record<string, string> } {
+    const at = (key: string) => joinPath(field, key);
     const limit = (key: "borrowingLimit" | "lendingLimit") => {
         const value = given[key];
         if (value === undefined) return undefined;
@@ -197,12 +229,7 @@ function normalizeFlavor(
                 `a flavour lends at most its quota (${fieldOf(resource, flavor)}: ${nominal})`,
             );
     }
-    return Object.freeze({
-        ...flavor,
-        quota,
-        ...(borrowingLimit ? { borrowingLimit } : {}),
-        ...(lendingLimit ? { lendingLimit } : {}),
-    });
+    return { ...(borrowingLimit ? { borrowingLimit } : {}), ...(lendingLimit ? { lendingLimit } : {}) };
 }
 
 /** Quota fields as Kubernetes resource names and canonical quantities. */

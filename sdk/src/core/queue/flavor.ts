@@ -94,33 +94,7 @@ export function makeFlavor(profile: SchedulingProfile, request: FlavorRequest, f
     );
     const given = request.nodeLabels ? checkLabels(joinPath(field, "nodeLabels"), request.nodeLabels) : {};
     const term = chooseTerm(placement.terms, given);
-    const labels: Record<string, string> = { ...placement.nodeSelector };
-    const row = device?.device
-        ? catalogRows(device.deviceClass, profile.deviceValues).find((r) => r.name === device.device)
-        : undefined;
-    for (const r of term) {
-        if (r.operator === "In" && r.values?.length === 1) labels[r.key] = r.values[0];
-        else if (r.operator === "In" && r.values && r.key in given)
-            continue; // checked below
-        else if (r.operator === "In" && r.values) {
-            throw new ValidationError(
-                joinPath(field, "gpu"),
-                device?.device,
-                `${device?.device ?? "this flavour"} is selected on ${profile.name} by ${r.key} In [${r.values.join(", ")}]; a ResourceFlavor's node labels take one value, the one of its nodes: give nodeLabels { "${r.key}": "${r.values[0]}" } (one flavour per node type)`,
-            );
-        } else if ((r.operator === "Gt" || r.operator === "Lt") && row?.memoryMiB !== undefined) {
-            // the profile tells models apart by GPU memory (Karpenter): their nodes carry the exact value
-            const exact = { [r.key]: String(row.memoryMiB) };
-            if (matchesRequirement(r, exact) && !(r.key in given)) labels[r.key] = exact[r.key];
-        }
-    }
-    for (const [key, value] of Object.entries(given)) {
-        if (key in labels && labels[key] !== value)
-            throw conflict(field, key, value, `${key}=${labels[key]}`, profile.name, device);
-        const clash = term.find((r) => r.key === key && !matchesRequirement(r, { [key]: value }));
-        if (clash) throw conflict(field, key, value, requirementText(clash), profile.name, device);
-        labels[key] = value;
-    }
+    const labels = flavorLabels(profile, device, placement.nodeSelector, term, given, field);
     if (Object.keys(labels).length > FLAVOR_MAX_LABELS)
         throw new ValidationError(
             joinPath(field, "nodeLabels"),
@@ -152,6 +126,49 @@ export function makeFlavor(profile: SchedulingProfile, request: FlavorRequest, f
         ...(device ? { device } : {}),
         interruptible: request.interruptible,
     });
+}
+
+/**
+ * A flavour's node labels: the single-valued requirements of the device's placement,
+ * the exact GPU memory where the profile compares it (Karpenter), and the labels given
+ * (which must agree with the placement).
+ */
+function flavorLabels(
+    profile: SchedulingProfile,
+    device: FlavorRequest["device"],
+    nodeSelector: Readonly<Record<string, string>>,
+    term: readonly NodeSelectorRequirement[],
+    given: Record<string, string>,
+    field: string,
+): Record<string, string> {
+    const labels: Record<string, string> = { ...nodeSelector };
+    const row = device?.device
+        ? catalogRows(device.deviceClass, profile.deviceValues).find((r) => r.name === device.device)
+        : undefined;
+    for (const r of term) {
+        if (r.operator === "In" && r.values?.length === 1) labels[r.key] = r.values[0];
+        else if (r.operator === "In" && r.values && r.key in given)
+            continue; // checked below
+        else if (r.operator === "In" && r.values) {
+            throw new ValidationError(
+                joinPath(field, "gpu"),
+                device?.device,
+                `${device?.device ?? "this flavour"} is selected on ${profile.name} by ${r.key} In [${r.values.join(", ")}]; a ResourceFlavor's node labels take one value, the one of its nodes: give nodeLabels { "${r.key}": "${r.values[0]}" } (one flavour per node type)`,
+            );
+        } else if ((r.operator === "Gt" || r.operator === "Lt") && row?.memoryMiB !== undefined) {
+            // the profile tells models apart by GPU memory (Karpenter): their nodes carry the exact value
+            const exact = { [r.key]: String(row.memoryMiB) };
+            if (matchesRequirement(r, exact) && !(r.key in given)) labels[r.key] = exact[r.key];
+        }
+    }
+    for (const [key, value] of Object.entries(given)) {
+        if (key in labels && labels[key] !== value)
+            throw conflict(field, key, value, `${key}=${labels[key]}`, profile.name, device);
+        const clash = term.find((r) => r.key === key && !matchesRequirement(r, { [key]: value }));
+        if (clash) throw conflict(field, key, value, requirementText(clash), profile.name, device);
+        labels[key] = value;
+    }
+    return labels;
 }
 
 /** The affinity alternative whose keys the given labels name (else the first). */

@@ -106,35 +106,85 @@ export function simulateAdmission(
         message,
         requests,
     });
+    const found = admittingQueue(workload, snapshot);
+    if ("refused" in found) return none("inadmissible", found.refused, found.clusterQueue);
+    const { cq, flavorByName } = found;
+    const cqName = cq.metadata.name;
+    const node = new QuotaTree(snapshot, pending).clusterQueue(cqName);
+    const wanted = new Map(requests);
+    if ((cq.spec.resourceGroups ?? []).some((g) => g.coveredResources.includes("pods")))
+        wanted.set("pods", BigInt(workload.count));
+    const { assigned, reasons, outcome, borrows, caveat } = assignFlavors(workload, wanted, cq, flavorByName, node);
+    const flavorNames = [...new Set(Object.values(assigned))];
+    const nodeSelector: Record<string, string> = {};
+    const tolerations: PodToleration[] = [];
+    for (const f of flavorNames) {
+        Object.assign(nodeSelector, flavorByName.get(f)!.spec.nodeLabels ?? {});
+        tolerations.push(...(flavorByName.get(f)!.spec.tolerations ?? []));
+    }
+    const message =
+        outcome === "fits"
+            ? `admitted by ClusterQueue ${cqName} in flavor ${flavorNames.join(", ") || "(none: it requests nothing the queue counts)"}${borrows ? ", borrowing from its cohort" : ""}`
+            : `couldn't assign flavors to pod set ${POD_SET}: ${[...reasons].sort().join(", ")}`;
+    return {
+        outcome,
+        clusterQueue: cqName,
+        flavors: outcome === "never" ? {} : assigned,
+        ...(outcome !== "never" && flavorNames.length === 1 ? { flavor: flavorNames[0] } : {}),
+        nodeSelector: outcome === "never" ? {} : nodeSelector,
+        tolerations: outcome === "never" ? [] : tolerations,
+        borrows,
+        message,
+        ...(caveat && outcome !== "never" ? { caveat } : {}),
+        requests,
+    };
+}
+
+/** The ClusterQueue the workload's LocalQueue points at, or why Kueue would not admit anything through it. */
+function admittingQueue(
+    workload: QueuedWorkload,
+    snapshot: KueueSnapshot,
+): { cq: ClusterQueue; flavorByName: Map<string, ResourceFlavor> } | { refused: string; clusterQueue?: string } {
     const lq = snapshot.localQueues.find(
         (q) => q.metadata.name === workload.queue && (q.metadata.namespace ?? "") === workload.namespace,
     );
     if (!lq)
-        return none(
-            "inadmissible",
-            `LocalQueue ${workload.queue} doesn't exist in namespace ${workload.namespace || "(the provider's default)"}`,
-        );
+        return {
+            refused: `LocalQueue ${workload.queue} doesn't exist in namespace ${workload.namespace || "(the provider's default)"}`,
+        };
     if (lq.spec.stopPolicy && lq.spec.stopPolicy !== "None")
-        return none("inadmissible", `LocalQueue ${workload.queue} is stopped (stopPolicy ${lq.spec.stopPolicy})`);
+        return { refused: `LocalQueue ${workload.queue} is stopped (stopPolicy ${lq.spec.stopPolicy})` };
     const cqName = lq.spec.clusterQueue;
     const cq = snapshot.clusterQueues.find((c) => c.metadata.name === cqName);
-    if (!cq) return none("inadmissible", `ClusterQueue ${cqName} not found`, cqName);
+    if (!cq) return { refused: `ClusterQueue ${cqName} not found`, clusterQueue: cqName };
     const flavorByName = new Map(snapshot.flavors.map((f) => [f.metadata.name, f]));
     const groups = cq.spec.resourceGroups ?? [];
     const missing = groups.flatMap((g) => g.flavors.map((f) => f.name)).filter((n) => !flavorByName.has(n));
     if (missing.length || (cq.spec.stopPolicy && cq.spec.stopPolicy !== "None"))
-        return none(
-            "inadmissible",
-            `ClusterQueue ${cqName} is inactive (${missing.length ? `missing ResourceFlavor ${missing.join(", ")}` : `stopPolicy ${cq.spec.stopPolicy}`})`,
-            cqName,
-        );
+        return {
+            refused: `ClusterQueue ${cqName} is inactive (${missing.length ? `missing ResourceFlavor ${missing.join(", ")}` : `stopPolicy ${cq.spec.stopPolicy}`})`,
+            clusterQueue: cqName,
+        };
     if (!namespaceMatches(cq.spec.namespaceSelector, workload.namespace))
-        return none("inadmissible", "Workload namespace doesn't match ClusterQueue selector", cqName);
+        return { refused: "Workload namespace doesn't match ClusterQueue selector", clusterQueue: cqName };
+    return { cq, flavorByName };
+}
 
-    const tree = new QuotaTree(snapshot, pending);
-    const node = tree.clusterQueue(cqName);
-    const wanted = new Map(requests);
-    if (groups.some((g) => g.coveredResources.includes("pods"))) wanted.set("pods", BigInt(workload.count));
+/** A flavour for each resource group the workload asks of, in the order of its requests. */
+function assignFlavors(
+    workload: QueuedWorkload,
+    wanted: Map<string, bigint>,
+    cq: ClusterQueue,
+    flavorByName: Map<string, ResourceFlavor>,
+    node: QuotaNode,
+): {
+    assigned: Record<string, string>;
+    reasons: string[];
+    outcome: AdmissionOutcome;
+    borrows: boolean;
+    caveat?: string;
+} {
+    const groups = cq.spec.resourceGroups ?? [];
     const assigned: Record<string, string> = {};
     const reasons: string[] = [];
     let outcome: AdmissionOutcome = "fits";
@@ -163,29 +213,7 @@ export function simulateAdmission(
         if (result.mode === "waits") outcome = "waits";
         borrows ||= result.borrows;
     }
-    const flavorNames = [...new Set(Object.values(assigned))];
-    const nodeSelector: Record<string, string> = {};
-    const tolerations: PodToleration[] = [];
-    for (const f of flavorNames) {
-        Object.assign(nodeSelector, flavorByName.get(f)!.spec.nodeLabels ?? {});
-        tolerations.push(...(flavorByName.get(f)!.spec.tolerations ?? []));
-    }
-    const message =
-        outcome === "fits"
-            ? `admitted by ClusterQueue ${cqName} in flavor ${flavorNames.join(", ") || "(none: it requests nothing the queue counts)"}${borrows ? ", borrowing from its cohort" : ""}`
-            : `couldn't assign flavors to pod set ${POD_SET}: ${[...reasons].sort().join(", ")}`;
-    return {
-        outcome,
-        clusterQueue: cqName,
-        flavors: outcome === "never" ? {} : assigned,
-        ...(outcome !== "never" && flavorNames.length === 1 ? { flavor: flavorNames[0] } : {}),
-        nodeSelector: outcome === "never" ? {} : nodeSelector,
-        tolerations: outcome === "never" ? [] : tolerations,
-        borrows,
-        message,
-        ...(caveat && outcome !== "never" ? { caveat } : {}),
-        requests,
-    };
+    return { assigned, reasons, outcome, borrows, ...(caveat ? { caveat } : {}) };
 }
 
 /** Why a flavour matched only because Kueue dropped the pods' affinity (see AdmissionVerdict.caveat). */
