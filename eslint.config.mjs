@@ -19,13 +19,17 @@ const LAYERS = {
     runtime: ["core", "spec", "kube", "net", "build"],
     components: ["core", "spec", "kube", "net", "build", "runtime"],
 };
-// Folders that hold no Pulumi program code: no @pulumi/* (not even types), no Kubernetes client library.
+// Folders that hold no Pulumi program code: no @pulumi/* (not even types); no Kubernetes client
+// library either, but in kube/ (the one Kubernetes client, @kubernetes/client-node its fallback).
 const NO_PULUMI = ["core", "spec", "kube", "net", "build"];
+const KUBE_CLIENT = "kube";
+// DRA's CEL selectors are the only part of core/ that loads the CEL library.
+const CEL_FOLDER = "core/simulator/dra";
 const FOLDERS = Object.keys(LAYERS);
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-/** no-restricted-imports for the files of `folder` that sit `depth` folders below sdk/src. */
-function layerRule(folder, depth) {
+/** no-restricted-imports for the files of `folder` that sit `depth` folders below sdk/src (`cel`: CEL_FOLDER's). */
+function layerRule(folder, depth, { cel = false } = {}) {
     const up = `^(?:\\.\\./){${depth}}`;
     const allowed = LAYERS[folder];
     const patterns = [];
@@ -41,8 +45,18 @@ function layerRule(folder, depth) {
     patterns.push({ regex: `^(?:\\.\\./){${depth + 1}}`, message: `sdk/src may not import from outside sdk/src` });
     if (NO_PULUMI.includes(folder))
         patterns.push({
-            group: ["@pulumi/*", "@kubernetes/*"],
-            message: `${folder}/ may not import Pulumi or a Kubernetes client library: see the layers in ARCHITECTURE.md`,
+            group: ["@pulumi/*"],
+            message: `${folder}/ may not import Pulumi: see the layers in ARCHITECTURE.md`,
+        });
+    if (NO_PULUMI.includes(folder) && folder !== KUBE_CLIENT)
+        patterns.push({
+            group: ["@kubernetes/*"],
+            message: `${folder}/ may not import a Kubernetes client library (only ${KUBE_CLIENT}/): see ARCHITECTURE.md`,
+        });
+    if (folder === "core" && !cel)
+        patterns.push({
+            group: ["@bufbuild/*"],
+            message: `only ${CEL_FOLDER}/ imports the CEL library (@bufbuild/*): see ARCHITECTURE.md`,
         });
     return { "no-restricted-imports": ["error", { patterns }] };
 }
@@ -56,6 +70,11 @@ function layerConfigs() {
                 files: [`sdk/src/${folder}/${"*/".repeat(depth - 1)}*.ts`],
                 rules: layerRule(folder, depth),
             });
+    // DRA's selectors (a later config's rule replaces the earlier one's for the same files)
+    configs.push({
+        files: [`sdk/src/${CEL_FOLDER}/*.ts`],
+        rules: layerRule("core", CEL_FOLDER.split("/").length, { cel: true }),
+    });
     // the device catalogue imports nothing but itself
     configs.push({
         files: ["sdk/src/core/catalog/**/*.ts"],

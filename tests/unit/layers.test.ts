@@ -40,6 +40,22 @@ describe("the layer rule (eslint no-restricted-imports per folder)", () => {
         ["sdk/src/core/x.ts", 'import { TaskRun } from "../components/task";', /core\/ may not import components\//],
         ["sdk/src/core/x.ts", 'import * as pulumi from "@pulumi/pulumi";', /may not import Pulumi/],
         ["sdk/src/core/podtemplate/x.ts", 'import type * as k8s from "@pulumi/kubernetes";', /may not import Pulumi/],
+        [
+            "sdk/src/core/simulator/x.ts",
+            'import { parse } from "@bufbuild/cel";',
+            /only core\/simulator\/dra\/ imports the CEL/,
+        ],
+        ["sdk/src/kube/x.ts", 'import * as pulumi from "@pulumi/pulumi";', /kube\/ may not import Pulumi/],
+        [
+            "sdk/src/build/x.ts",
+            'import type { KubeConfig } from "@kubernetes/client-node";',
+            /may not import a Kubernetes client library/,
+        ],
+        [
+            "sdk/src/core/simulator/dra/x.ts",
+            'import { kubeApi } from "../../../kube/client";',
+            /core\/ may not import kube\//,
+        ],
         ["sdk/src/core/x.ts", 'import { underMocks } from "../runtime/mocks";', /only runtime\/program-state/],
         ["sdk/src/core/catalog/x.ts", 'import { ValidationError } from "../errors";', /core\/catalog\/ imports only/],
         ["sdk/src/spec/x.ts", 'import { planTask } from "../components/task";', /spec\/ may not import components\//],
@@ -57,6 +73,11 @@ describe("the layer rule (eslint no-restricted-imports per folder)", () => {
     const allowed: [string, string][] = [
         ["sdk/src/core/podtemplate/x.ts", 'import { programSlot } from "../../runtime/program-state";'],
         ["sdk/src/core/placement/x.ts", 'import { FILTERS } from "../simulator/fit";'],
+        [
+            "sdk/src/core/simulator/dra/x.ts",
+            'import { parse } from "@bufbuild/cel";\nimport { ValidationError } from "../../errors";',
+        ],
+        ["sdk/src/kube/x.ts", 'import type { KubeConfig } from "@kubernetes/client-node";'],
         ["sdk/src/spec/x.ts", 'import { Image } from "../core/image";'],
         ["sdk/src/kube/x.ts", 'import { unreachableBecause } from "../net/causes";'],
         ["sdk/src/runtime/x.ts", 'import { kubeApi } from "../kube/client";'],
