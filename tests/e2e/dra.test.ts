@@ -12,13 +12,13 @@
  * or the pod stays Pending with the predicted FailedScheduling message, word for word.
  * The agreement table goes to .work/e2e-dra/agreement.txt.
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as path from "path";
 import { SchedulingReport } from "pulumi-flyte";
 import { KubeClient, kubeClient, probeClaims, probeScheduling, waitFor } from "../../scripts/lib/kube-client";
 import { DRA_CASES, HOLDER_DEVICES } from "../fixtures/dra-cases";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, freshNamespace, programWorkspace, requireEnv } from "./workspace";
 
 jest.setTimeout(30 * 60_000);
 
@@ -32,9 +32,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
-    await kube.remove(`/api/v1/namespaces/${NS}`);
-    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${NS}`)).status === 404, 180_000);
-    await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS } });
+    await freshNamespace(kube, NS, 180_000);
     await waitFor(
         async () => (await kube.request("GET", `/api/v1/namespaces/${NS}/serviceaccounts/default`)).status === 200,
         60_000,
@@ -82,23 +80,7 @@ beforeAll(async () => {
     }, 60_000);
     expect(held).toBe(true);
 
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK_DIR, "state"), { recursive: true });
-    const ws = await LocalWorkspace.create({
-        workDir: WORK_DIR,
-        projectSettings: {
-            name: "dra-e2e",
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(WORK_DIR, path.join(__dirname, "programs", "dra", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(WORK_DIR, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "pulumi-flyte-e2e",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        },
-        secretsProvider: "passphrase",
-    });
+    const ws = await programWorkspace("dra", WORK_DIR);
     stack = await Stack.create("dev", ws);
     await stack.setConfig("namespace", { value: NS });
 });

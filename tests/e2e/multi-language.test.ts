@@ -27,7 +27,7 @@ import {
     stepCollector,
 } from "./helpers";
 import { taskReport } from "./task-report";
-import { REPO, requireEnv, workspaceEnv } from "./workspace";
+import { REPO, freshWorkDir, requireEnv, workspaceEnv } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
 
@@ -103,8 +103,7 @@ beforeAll(async () => {
     const namespaces = Object.values(LANGUAGES).map((l) => l.namespace);
     for (const ns of namespaces) await kube.remove(`/api/v1/namespaces/${ns}`);
     await waitFor(async () => (await objectCount(kube, namespaces)).namespaces === 0, 120_000);
-    fs.rmSync(WORK, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK, "state"), { recursive: true });
+    freshWorkDir(WORK);
     // the programs read ../quickstart/tasks/report.py (the smoke task's script) from their project directory
     fs.symlinkSync(path.join(REPO, "examples", "quickstart"), path.join(WORK, "quickstart"));
     // the flyte Python SDK, generated from provider/ into the toolchain's Python environment

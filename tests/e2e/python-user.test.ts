@@ -19,7 +19,7 @@ import { KubeClient, kubeClient, probeScheduling, waitFor } from "../../scripts/
 import { pythonQuickstartTemplates } from "../fixtures/python-quickstart";
 import { NOTHING, expectTemplatesStored, objectCount, outputsOf, registryDigest, stepCollector } from "./helpers";
 import { taskReport } from "./task-report";
-import { REPO, requireEnv } from "./workspace";
+import { REPO, freshWorkDir, requireEnv, workspaceEnv } from "./workspace";
 
 jest.setTimeout(45 * 60_000);
 
@@ -28,13 +28,7 @@ const PROJECT = path.join(WORK, "project");
 const NAMESPACE = "flyte-e2e-pyuser";
 const PASSPHRASE = "pulumi-flyte-e2e-pyuser";
 const SECRETS = { wandbApiKey: "wandb-pyuser-6d1f0b8e2a4c9735", pypiToken: "pypi-pyuser-2c7e5a9d13f0b486" };
-const ENV = {
-    PULUMI_BACKEND_URL: `file://${path.join(WORK, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK, "build"),
-};
+const ENV = workspaceEnv(WORK, { PULUMI_FLYTE_BUILD_WORKDIR: path.join(WORK, "build") }, PASSPHRASE);
 
 let kube: KubeClient;
 let stack: Stack;
@@ -70,8 +64,7 @@ beforeAll(async () => {
     kube = kubeClient(requireEnv("KUBECONFIG"));
     await kube.remove(`/api/v1/namespaces/${NAMESPACE}`);
     await waitFor(async () => (await objectCount(kube, [NAMESPACE])).namespaces === 0, 120_000);
-    fs.rmSync(WORK, { recursive: true, force: true });
-    fs.mkdirSync(path.join(WORK, "state"), { recursive: true });
+    freshWorkDir(WORK);
     fs.mkdirSync(PROJECT, { recursive: true });
     const example = path.join(REPO, "examples", "python-quickstart");
     for (const f of ["workflows.py", "__main__.py", "requirements.txt"])

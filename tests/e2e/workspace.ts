@@ -64,21 +64,21 @@ export function freshWorkDir(workDir: string): void {
 }
 
 /**
- * A scratch project (`<program>-e2e`) running tests/e2e/programs/<program>/index.ts in
- * `workDir`, emptied first unless `fresh` is false (the caller made it); `envVars` add
- * to `workspaceEnv`.
+ * A scratch project (`project`, default `<program>-e2e`) running
+ * tests/e2e/programs/<program>/index.ts in `workDir`, emptied first unless `fresh` is
+ * false (the caller made it); `envVars` add to `workspaceEnv`.
  */
 export async function programWorkspace(
     program: string,
     workDir: string,
     envVars: Record<string, string> = {},
-    { fresh = true }: { fresh?: boolean } = {},
+    { fresh = true, project = `${program}-e2e` }: { fresh?: boolean; project?: string } = {},
 ): Promise<LocalWorkspace> {
     if (fresh) freshWorkDir(workDir);
     return LocalWorkspace.create({
         workDir,
         projectSettings: {
-            name: `${program}-e2e`,
+            name: project,
             runtime: { name: "nodejs", options: { typescript: true } },
             main: path.relative(workDir, path.join(__dirname, "programs", program, "index.ts")),
         },
@@ -133,33 +133,15 @@ export interface TrustStack {
     events: EngineEvent[];
 }
 
-/** A fresh namespace (an old one of this name is deleted first). */
-export async function freshNamespace(kube: KubeClient, ns: string): Promise<void> {
-    await kube.remove(`/api/v1/namespaces/${ns}`);
-    await waitFor(async () => (await kube.request("GET", `/api/v1/namespaces/${ns}`)).status === 404, 120_000);
+/** A fresh namespace (an old one of this name is deleted first, waiting at most `timeoutMs`). */
+export async function freshNamespace(kube: KubeClient, ns: string, timeoutMs = 120_000): Promise<void> {
+    await removeNamespace(kube, ns, timeoutMs);
     await kube.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
 }
 
 /** A workspace of the trust program in `workDir` (state, build contexts and locks there). */
 export async function trustWorkspace(project: string, workDir: string): Promise<LocalWorkspace> {
-    fs.rmSync(workDir, { recursive: true, force: true });
-    fs.mkdirSync(path.join(workDir, "state"), { recursive: true });
-    return LocalWorkspace.create({
-        workDir,
-        projectSettings: {
-            name: project,
-            runtime: { name: "nodejs", options: { typescript: true } },
-            main: path.relative(workDir, path.join(REPO, "tests", "e2e", "programs", "trust", "index.ts")),
-        },
-        envVars: {
-            PULUMI_BACKEND_URL: `file://${path.join(workDir, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_FLYTE_BUILD_WORKDIR: path.join(workDir, "build"),
-        },
-        secretsProvider: "passphrase",
-    });
+    return programWorkspace("trust", workDir, { PULUMI_FLYTE_BUILD_WORKDIR: path.join(workDir, "build") }, { project });
 }
 
 /** A stack of the trust program in its own namespace. */
