@@ -259,7 +259,7 @@ describe("cohorts", () => {
             queue: "gpu",
             // a run that may use spot and on-demand nodes (no capacity requirement): tolerates the spot taint
             pod: {
-                ...pod({ gpu: `A100 80G:${n}` }),
+                ...(pod({ gpu: `A100 80G:${n}` }) as object),
                 affinity: undefined,
                 tolerations: [{ operator: "Exists" }],
             } as never,
