@@ -156,6 +156,12 @@ describe("ImageBuild", () => {
         [{ image, platform: "amd64" }, "platform"],
         [{ image, secretValues: { "bad id!": "x" } }, "secretValues.bad id!"],
         [{ image, cache: true }, "cache"],
+        [{ image, skipExisting: "false" }, "skipExisting"],
+        [{ image, exec: 1 }, "exec"],
+        [{ image, workDir: ["/tmp"] }, "workDir"],
+        [{ image, builder: 7 }, "builder"],
+        [{ image, baseImageMirrors: { "python:3.11": 1 } }, "baseImageMirrors"],
+        [{ image, baseImageMirrors: "mirrors.json" }, "baseImageMirrors"],
     ])("rejects %j before registering anything", (args, field) => {
         expectRejectedBeforeRegistering(() => new ImageBuild("img", args as any), field);
     });

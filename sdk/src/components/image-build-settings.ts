@@ -5,7 +5,17 @@ import * as path from "path";
 import { HIDDEN, ValidationError, isOutputLike, joinPath, withValuesHidden } from "../core/errors";
 import { Image } from "../core/image";
 import { nestedArgs, redactSecrets, secretField, secretPaths } from "../core/secret-fields";
-import { argsSchema, checkObject, checkedLater, normalizeArgs, parseArgs, rule } from "../core/validate";
+import {
+    argsSchema,
+    booleanField,
+    checkObject,
+    checkedLater,
+    normalizeArgs,
+    parseArgs,
+    rule,
+    stringField,
+    stringMapField,
+} from "../core/validate";
 import { mirrorsFromEnv } from "../build/mirrors";
 import { underMocks } from "../runtime/mocks";
 import { stackDefaults } from "./stack-config";
@@ -103,13 +113,13 @@ function checkRegistryCredentials(field: string, c: unknown): RegistryCredential
 export const imageBuildArgsSchema = argsSchema<ImageBuildArgs>()(
     {
         image: rule(checkImage, { required: true }),
-        baseImageMirrors: checkedLater<Record<string, string>>(),
+        baseImageMirrors: stringMapField("a map of base image -> mirror image (strings)").optional(),
         network: rule(checkNetwork),
         secretValues: secretField(rule(checkSecretValues)),
-        skipExisting: checkedLater<boolean>(),
-        workDir: checkedLater<string>(),
-        builder: checkedLater<string>(),
-        exec: checkedLater<boolean>(),
+        skipExisting: booleanField.optional(),
+        workDir: stringField.optional(),
+        builder: stringField.optional(),
+        exec: booleanField.optional(),
         platform: rule(checkPlatform),
         registryCredentials: nestedArgs(rule(checkRegistryCredentials), registryCredentialsSchema),
     },

@@ -205,6 +205,14 @@ export function mapField<T>(what: string): z.ZodType<T, z.ZodTypeDef, unknown> {
     return z.custom<T>(isPlainRecord, `expected ${what}`);
 }
 
+/** A map whose values are strings. */
+export function stringMapField(what: string): z.ZodType<Record<string, string>, z.ZodTypeDef, unknown> {
+    return z.custom<Record<string, string>>(
+        (v) => isPlainRecord(v) && Object.values(v).every((s) => typeof s === "string"),
+        `expected ${what}`,
+    );
+}
+
 /**
  * A zod refinement that runs one of our validators, reporting its "allowed" text.
  * The validator throws ValidationError; we surface its message tail at the right path.
