@@ -18,10 +18,10 @@ import { FieldConflict, ManagedFieldsEntry, fieldConflicts } from "../core/manag
 import { LABELS } from "../core/podtemplate/render";
 import { parseWith } from "../core/validate";
 import { KubeApi, kubeApi, servesKubeconfig } from "../kube/client";
-import { currentContext, loadKubeconfig } from "../kube/kubeconfig";
+import { loadKubeconfig } from "../kube/kubeconfig";
 import { underMocks } from "../runtime/mocks";
 import { programSlot } from "../runtime/program-state";
-import { stackKubeconfig } from "../runtime/stack-kubeconfig";
+import { stackKubeconfig, stackNamespace } from "../runtime/stack-kubeconfig";
 
 /** Stack config read here: what to do on a conflict (`fail`, the default, or `take-back`). */
 export const FIELD_CONFLICT_STACK_CONFIG_KEYS = ["fieldConflicts"] as const;
@@ -70,13 +70,7 @@ function client(): { api: KubeApi; namespace: string } | undefined {
     if (s.client === undefined) {
         try {
             const loaded = loadKubeconfig(stackKubeconfig());
-            const ctx = currentContext(loaded).context as { namespace?: string } | undefined;
-            s.client = servesKubeconfig(loaded)
-                ? {
-                      api: kubeApi(loaded),
-                      namespace: new pulumi.Config("kubernetes").get("namespace") ?? ctx?.namespace ?? "default",
-                  }
-                : null;
+            s.client = servesKubeconfig(loaded) ? { api: kubeApi(loaded), namespace: stackNamespace() } : null;
         } catch {
             s.client = null;
         }

@@ -35,7 +35,7 @@ import { describeKubeError } from "../kube/nodes";
 import { declaredQueues } from "../runtime/declared-queues";
 import { underMocks } from "../runtime/mocks";
 import { programSlot } from "../runtime/program-state";
-import { stackKubeconfig } from "../runtime/stack-kubeconfig";
+import { stackKubeconfig, stackNamespace } from "../runtime/stack-kubeconfig";
 import { clusterSchedulingNodes, keepAlive, schedulingCheckSettings } from "./schedulability";
 
 /** What the check says of one queued run. */
@@ -300,10 +300,10 @@ async function declaredSnapshot(): Promise<KueueSnapshot> {
     };
 }
 
-/** A namespace's name: a string, the provider's default (`kubernetes:namespace`, else "default"), or an Output once known. */
+/** A namespace's name: a string, the provider's default (stackNamespace), or an Output once known. */
 async function namespaceOf(ns: pulumi.Input<string> | undefined): Promise<string | undefined> {
     if (typeof ns === "string") return ns;
-    if (ns === undefined) return new pulumi.Config("kubernetes").get("namespace") ?? "default";
+    if (ns === undefined) return stackNamespace();
     const out = pulumi.output(ns);
     if (!(await (out as unknown as { isKnown: Promise<boolean> }).isKnown)) return undefined;
     return new Promise((resolve) => out.apply((v) => (resolve(v), v)));

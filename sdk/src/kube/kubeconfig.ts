@@ -11,7 +11,7 @@ import * as path from "path";
 
 export interface KubeConfigFile {
     "current-context"?: string;
-    contexts?: { name: string; context: { cluster: string; user: string } }[];
+    contexts?: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
     clusters?: {
         name: string;
         cluster: {
@@ -97,7 +97,7 @@ export function loadKubeconfig(choice: KubeconfigChoice = {}, env: NodeJS.Proces
 /** The current context of a loaded kubeconfig and its cluster and user entries (undefined where missing). */
 export function currentContext(loaded: { config: KubeConfigFile; context?: string }): {
     name?: string;
-    context?: { cluster: string; user: string };
+    context?: { cluster: string; user: string; namespace?: string };
     cluster?: KubeCluster;
     user?: KubeUser;
 } {
