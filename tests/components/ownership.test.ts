@@ -86,7 +86,13 @@ describe("one owner per Kubernetes object", () => {
         const flavors = [{ quota: { cpu: 8, memory: "32Gi" } }];
         new Queue("team_a", { name: "gpu", clusterQueue: "team-a", namespaces: ["ml", "research"], flavors });
         const error = refused(
-            () => new Queue("team_b", { name: "gpu", clusterQueue: "team-b", namespaces: ["staging", "research"], flavors }),
+            () =>
+                new Queue("team_b", {
+                    name: "gpu",
+                    clusterQueue: "team-b",
+                    namespaces: ["staging", "research"],
+                    flavors,
+                }),
         );
         expect(error.message).toBe(
             'name: got "queue \\"team_b\\""; its LocalQueue would be named "gpu", like the one of queue "team_a" (namespace research): ' +
