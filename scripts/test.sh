@@ -22,8 +22,15 @@ serial="${PULUMI_FLYTE_TEST_SERIAL:-}"
 logs=.work/test-logs
 mkdir -p "$logs"
 
-# e2e files that deploy no pod and ask no scheduler (they build, push and register)
-E2E_SECOND_LANE=(tests/e2e/one-build.test.ts tests/e2e/python-companion.test.ts)
+# e2e files that run no pod and ask no scheduler (they build, push, register and edit
+# objects of their own namespaces and images)
+E2E_SECOND_LANE=(
+    tests/e2e/one-build.test.ts
+    tests/e2e/python-companion.test.ts
+    tests/e2e/field-conflicts.test.ts
+    tests/e2e/registry-trust.test.ts
+    tests/e2e/concurrent-stacks.test.ts
+)
 
 # Runs "$@" in the background, its output to $logs/<name>.log; `finish <name>` waits,
 # prints the output and returns its status.
