@@ -27,6 +27,7 @@ mkdir -p "$logs"
 E2E_SECOND_LANE=(
     tests/e2e/one-build.test.ts
     tests/e2e/python-companion.test.ts
+    tests/e2e/python-sdk.test.ts
     tests/e2e/field-conflicts.test.ts
     tests/e2e/registry-trust.test.ts
     tests/e2e/concurrent-stacks.test.ts
