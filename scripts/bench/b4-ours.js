@@ -9,8 +9,9 @@ const { performance } = require("perf_hooks");
 const [sdk, src, ctx] = process.argv.slice(2);
 const flyte = require(sdk);
 // ImageBuild's own step (not a root export since the public API was narrowed; an older
-// SDK measured with --sdk-rev still exports it)
-const { assembleBuildContext } = flyte.assembleBuildContext ? flyte : require(path.join(sdk, "build", "context"));
+// SDK measured with --sdk-rev still exports it; build/context was its file before a73a801)
+const fromFile = (f) => (fs.existsSync(path.join(sdk, "build", `${f}.js`)) ? require(path.join(sdk, "build", f)) : undefined);
+const { assembleBuildContext } = flyte.assembleBuildContext ? flyte : (fromFile("assemble-context") ?? fromFile("context"));
 
 const t0 = performance.now();
 const image = flyte.Image.fromDebianBase({ python: "3.11", registry: "localhost:30000", name: "b4" }).withSourceFolder(src);
