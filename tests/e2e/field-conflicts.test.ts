@@ -1,10 +1,13 @@
 /**
  * A server-side apply field conflict with another field manager, made the way operators
  * make it: `kubectl edit` of one of our PodTemplates (its CPU limit) and of one of our
- * Secrets (its value). The next `pulumi up --refresh` fails on that object with our
- * message: the object, the other manager, the fields, and the two ways out. Each way
- * converges in one run: take the change back (`flyte:fieldConflicts take-back`), or
- * adopt it into the program. The closing table is written to .work/e2e-field-conflicts/conflicts.md.
+ * Secrets (its value). The next `pulumi preview --refresh` (what `pulumi up` shows first)
+ * and `pulumi up --refresh` fail on that object with our message: the object, the other
+ * manager, the fields, and the two ways out; never the Kubernetes provider's own conflict
+ * error. Each way converges in one run: take the change back (`flyte:fieldConflicts
+ * take-back`: its preview succeeds and says so), or adopt it into the program. The
+ * closing table is written to .work/e2e-field-conflicts/conflicts.md, the check's cost
+ * (lists, objects, ms) per preview and up to .work/e2e-field-conflicts/cost.md.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -20,6 +23,26 @@ const SECRET = "conflict-e2e-5f0c2a91d7";
 let kube: KubeClient;
 let s: TrustStack;
 const table: { case: string; message: string; runs: number; orphans: number }[] = [];
+const costs: string[] = [];
+const STATS = path.join(WORK_DIR, "conflict-stats.json");
+
+/** The check's counts and times in the last program run (written by the program at exit). */
+function recordCost(what: string): void {
+    if (!fs.existsSync(STATS)) return void costs.push(`| ${what} | (the program wrote no counts) | | | | | |`);
+    const st = JSON.parse(fs.readFileSync(STATS, "utf8")) as {
+        lists: number;
+        ms: number;
+        objects: number;
+        compareMs: number;
+    };
+    fs.rmSync(STATS);
+    const total = st.ms + st.compareMs;
+    costs.push(
+        `| ${what} | ${st.lists} | ${st.objects} | ${st.ms.toFixed(1)} | ${st.compareMs.toFixed(2)} | ${total.toFixed(1)} | ${st.objects ? (total / st.objects).toFixed(2) : "-"} |`,
+    );
+}
+
+const PROVIDERS_CONFLICT = "Server-Side Apply field conflict detected";
 
 /** `kubectl edit` with an editor that replaces `from` by `to` in the object's YAML. */
 function kubectlEdit(kind: string, name: string, from: string, to: string): void {
@@ -75,14 +98,29 @@ beforeAll(async () => {
     const ws = await trustWorkspace("field-conflicts-e2e", WORK_DIR);
     s = await trustStack(ws, kube, "dev", NS, { round: "1", imageName: "field-conflicts-e2e", cpuLimit: "1" });
     await s.stack.setConfig("secretValue", { value: SECRET, secret: true });
+    await s.stack.setConfig("conflictStats", { value: STATS });
     const up = await s.stack.up(recorded(s));
     expect(up.summary.result).toBe("succeeded");
+    recordCost("first up (nothing to compare yet)");
+    const again = await s.stack.preview({ ...recorded(s), refresh: true });
+    expect(again.changeSummary).not.toHaveProperty("update");
+    recordCost("no-change preview --refresh");
+    await s.stack.up({ ...recorded(s), refresh: true });
+    recordCost("no-change up --refresh");
 });
 
 afterAll(async () => {
     if (s) await s.stack.destroy(recorded(s)).catch((err: Error) => s.logs.push(String(err)));
     if (kube) await kube.remove(`/api/v1/namespaces/${NS}`);
     saveLogs(WORK_DIR, s ? [s] : []);
+    fs.writeFileSync(
+        path.join(WORK_DIR, "cost.md"),
+        [
+            "| run | lists | objects compared | list ms | compare ms | total ms | ms per object |",
+            "|---|---|---|---|---|---|---|",
+            ...costs,
+        ].join("\n"),
+    );
     fs.writeFileSync(
         path.join(WORK_DIR, "conflicts.md"),
         [
@@ -102,20 +140,38 @@ test("kubectl edit of a PodTemplate's CPU limit: the up names the object, kubect
     expect(await liveCpuLimit(name)).toBe("3");
     expect(await managers(`/api/v1/namespaces/${NS}/podtemplates`, name)).toContain("kubectl-edit");
 
-    const from = s.events.length;
-    await expect(s.stack.up({ ...recorded(s), refresh: true })).rejects.toThrow();
-    const message = firstError(from);
-    expect(message).toContain(
-        `PodTemplate ${NS}/${name} (of environment "app") was changed outside this program: field manager "kubectl-edit" (Update at `,
-    );
-    expect(message).toContain(
-        `set .template.spec.containers[name=primary].resources.limits.cpu (now "3"; the program declares "1")`,
-    );
-    expect(message).toContain("`pulumi config set flyte:fieldConflicts take-back`, then `pulumi up`");
-    expect(message).toContain("or adopt it: declare the changed values in the program");
-    expect(s.logs.join("").includes("Server-Side Apply field conflict detected")).toBe(false);
+    // the preview (what `pulumi up` shows first) and the up say the same, ours
+    let message = "";
+    for (const run of ["preview", "up"] as const) {
+        const from = s.events.length;
+        await expect(s.stack[run]({ ...recorded(s), refresh: true })).rejects.toThrow();
+        recordCost(`${run} --refresh meeting a conflict`);
+        message = firstError(from);
+        expect(message).toContain(
+            `PodTemplate ${NS}/${name} (of environment "app") was changed outside this program: field manager "kubectl-edit" (Update at `,
+        );
+        expect(message).toContain(
+            `set .template.spec.containers[name=primary].resources.limits.cpu (now "3"; the program declares "1")`,
+        );
+        expect(message).toContain("`pulumi config set flyte:fieldConflicts take-back`, then `pulumi up`");
+        expect(message).toContain("or adopt it: declare the changed values in the program");
+        expect(s.logs.join("").includes(PROVIDERS_CONFLICT)).toBe(false);
+        if (run === "preview")
+            table.push({ case: "kubectl edit of a PodTemplate: preview", message, runs: 0, orphans: 0 });
+    }
 
     await s.stack.setConfig("flyte:fieldConflicts", { value: "take-back" });
+    // the take-back's preview succeeds and says what the update does
+    const from = s.events.length;
+    const preview = await s.stack.preview({ ...recorded(s), refresh: true });
+    recordCost("take-back preview --refresh");
+    expect(preview.changeSummary.update).toBeGreaterThanOrEqual(1);
+    expect(diagnostics(s, from, ["error"])).toEqual([]);
+    expect(diagnostics(s, from, ["info"]).join("\n")).toContain(
+        `PodTemplate ${NS}/${name}: the update takes back the fields "kubectl-edit" changed (flyte:fieldConflicts take-back)`,
+    );
+    expect(s.logs.join("").includes(PROVIDERS_CONFLICT)).toBe(false);
+    expect(await liveCpuLimit(name)).toBe("3"); // a preview changes nothing
     const healed = await s.stack.up({ ...recorded(s), refresh: true });
     expect(healed.summary.result).toBe("succeeded");
     expect(await liveCpuLimit(name)).toBe("1");
@@ -144,14 +200,18 @@ test("kubectl edit of a Secret's value: named without its value; take-back conve
     const changed = Buffer.from("edited-by-hand").toString("base64");
     const original = Buffer.from(SECRET).toString("base64");
     kubectlEdit("secret", "demo", `token: ${original}`, `token: ${changed}`);
-    const from = s.events.length;
-    await expect(s.stack.up({ ...recorded(s), refresh: true })).rejects.toThrow();
-    const message = firstError(from);
-    expect(message).toContain(
-        `Secret ${NS}/demo (of SecretStore "secrets") was changed outside this program: field manager "kubectl-edit" (Update at `,
-    );
-    expect(message).toContain("set .data.token.");
-    for (const v of [SECRET, original, changed, "edited-by-hand"]) expect(s.logs.join("").includes(v)).toBe(false);
+    let message = "";
+    for (const run of ["preview", "up"] as const) {
+        const from = s.events.length;
+        await expect(s.stack[run]({ ...recorded(s), refresh: true })).rejects.toThrow();
+        message = firstError(from);
+        expect(message).toContain(
+            `Secret ${NS}/demo (of SecretStore "secrets") was changed outside this program: field manager "kubectl-edit" (Update at `,
+        );
+        expect(message).toContain("set .data.token.");
+        expect(s.logs.join("").includes(PROVIDERS_CONFLICT)).toBe(false);
+        for (const v of [SECRET, original, changed, "edited-by-hand"]) expect(s.logs.join("").includes(v)).toBe(false);
+    }
 
     await s.stack.setConfig("flyte:fieldConflicts", { value: "take-back" });
     const healed = await s.stack.up({ ...recorded(s), refresh: true });

@@ -8,9 +8,14 @@
  * instead of the provider's "Server-Side Apply field conflict detected".
  *
  * The live copies come from one labelled list (`app.kubernetes.io/managed-by=pulumi-flyte`)
- * per kind and namespace per `up`, shared by every object of the program. Previews and
- * tests under mocks never read the cluster; a cluster this client cannot read (no
- * kubeconfig, exec plugins, a refused list) leaves the check out (the provider reports).
+ * per kind and namespace per `preview` or `up`, shared by every object of the program.
+ * A preview checks too: the Kubernetes provider's preview is a server-side dry-run apply
+ * that meets the same conflict (and `pulumi up` previews first), so the preview fails with
+ * this message, and with `take-back` it shows the result (the dry run forced; the update
+ * itself drops the other managers' claims first). In a preview, an object whose values
+ * are not known yet (an image still to be built) is left to the update. Tests under mocks
+ * never read the cluster; a cluster this client cannot read (no kubeconfig, exec plugins,
+ * a refused list) leaves the check out (the provider reports).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -49,16 +54,21 @@ const isPulumis = (manager: string) => manager === "pulumi-kubernetes" || manage
 const state = programSlot("field conflict check", () => ({
     client: undefined as { api: KubeApi; namespace: string } | null | undefined,
     lists: new Map<string, Promise<Map<string, LiveObject> | undefined>>(),
-    /** For measurements: lists made and their time. */
+    /** For measurements: lists made and their time, objects compared and their time. */
     listed: 0,
     listMs: 0,
+    compared: 0,
+    compareMs: 0,
 }));
 
-/** How many labelled lists this program made, and how long they took (ms). */
-export function fieldConflictListing(): { lists: number; ms: number } {
+/** How many labelled lists this program made and how long they took (ms); how many objects it compared, in how long (ms). */
+export function fieldConflictListing(): { lists: number; ms: number; objects: number; compareMs: number } {
     const s = state();
-    return { lists: s.listed, ms: s.listMs };
+    return { lists: s.listed, ms: s.listMs, objects: s.compared, compareMs: s.compareMs };
 }
+
+/** The annotation that makes the Kubernetes provider's apply take fields other managers own (its dry run in a take-back preview). */
+const PATCH_FORCE = "pulumi.com/patchForce";
 
 function mode(): Mode {
     const value = new pulumi.Config("flyte").get("fieldConflicts");
@@ -87,7 +97,7 @@ function liveObjects(kind: DeclaredKind, namespace: string): Promise<Map<string,
         list = (async () => {
             const c = client();
             if (!c) return undefined;
-            const t0 = Date.now();
+            const t0 = performance.now();
             const selector = encodeURIComponent(`${LABELS.managedBy}=pulumi-flyte`);
             try {
                 const res = await c.api.get(
@@ -100,7 +110,7 @@ function liveObjects(kind: DeclaredKind, namespace: string): Promise<Map<string,
                 return undefined;
             } finally {
                 s.listed++;
-                s.listMs += Date.now() - t0;
+                s.listMs += performance.now() - t0;
             }
         })();
         s.lists.set(key, list);
@@ -147,10 +157,11 @@ export function conflictMessage(
 }
 
 /**
- * `args` with its metadata held back, in a `pulumi up`, until the live copy of the
- * object is checked for another manager's fields (see the module comment): the object
- * registers only if there is no conflict, or once a `take-back` dropped the other
- * managers' claims. Previews and mocks get `args` unchanged.
+ * `args` with its metadata held back until the live copy of the object is checked for
+ * another manager's fields (see the module comment): the object registers only if there
+ * is no conflict, or once a `take-back` dropped the other managers' claims (in a preview:
+ * with the provider's dry run forced, which shows the same result). Mocks get `args`
+ * unchanged.
  */
 export function checkedForConflicts<A extends { metadata?: pulumi.Input<object> }>(
     kind: DeclaredKind,
@@ -161,35 +172,70 @@ export function checkedForConflicts<A extends { metadata?: pulumi.Input<object> 
     expected?: (c: FieldConflict) => boolean,
 ): A {
     const onConflict = mode(); // a misspelled value fails at preview too
-    if (pulumi.runtime.isDryRun() || underMocks()) return args;
+    if (underMocks()) return args;
     // secret values are compared here, never shown or stored: no secretness leaks into the metadata
     const desired = pulumi.unsecret(pulumi.output(args as unknown as Record<string, unknown>));
-    const metadata = desired.apply(async (d) => {
-        const m = (d.metadata ?? {}) as { name?: string; namespace?: string };
-        const c = client();
-        const namespace = m.namespace ?? c?.namespace ?? "default";
-        const live = m.name ? (await liveObjects(kind, namespace))?.get(m.name) : undefined;
-        if (!live || !m.name) return d.metadata;
-        const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis).filter(
-            (c) => !expected?.(c),
-        );
-        if (conflicts.length === 0) return d.metadata;
-        if (onConflict === "take-back" && c) {
-            const managers = new Set(conflicts.map((x) => x.manager));
-            await dropManagers(c.api, kind, namespace, live, managers);
-            pulumi.log.info(
-                `${kind} ${namespace}/${m.name}: took back the fields ${[...managers].map((x) => `"${x}"`).join(", ")} changed (flyte:fieldConflicts take-back)`,
-                resource,
-            );
-            return d.metadata;
-        }
-        const detailed = conflicts.map((x) => ({ ...x, live: valueOf(live, x), declared: valueOf(d, x) }));
-        pulumi.log.error(conflictMessage(kind, namespace, m.name, owner, detailed), resource);
-        throw new pulumi.RunError(
-            `${kind} ${namespace}/${m.name} was changed outside this program: see the error on ${owner}`,
-        );
+    const check = (d: Record<string, unknown>, metadata: unknown, preview: boolean) =>
+        checkObject(kind, d, metadata, owner, resource, onConflict, preview, expected);
+    if (!pulumi.runtime.isDryRun())
+        return { ...args, metadata: desired.apply((d) => check(d, d.metadata, false)) } as A;
+    // a preview: the metadata stays known; the object is compared when all its values are known now
+    const metadata = pulumi.output(args.metadata).apply(async (m) => {
+        const known = (desired as unknown as { isKnown?: Promise<boolean> }).isKnown;
+        if (!(await known)) return m;
+        const d = await new Promise<Record<string, unknown>>((resolve) => desired.apply((v) => void resolve(v)));
+        return check(d, m, true);
     });
     return { ...args, metadata } as A;
+}
+
+/** Compares one declared object with its live copy: its metadata when there is no conflict (or it was taken back), else the error. */
+async function checkObject(
+    kind: DeclaredKind,
+    d: Record<string, unknown>,
+    metadata: unknown,
+    owner: string,
+    resource: pulumi.Resource,
+    onConflict: Mode,
+    preview: boolean,
+    expected?: (c: FieldConflict) => boolean,
+): Promise<unknown> {
+    const m = (d.metadata ?? {}) as { name?: string; namespace?: string };
+    const c = client();
+    const namespace = m.namespace ?? c?.namespace ?? "default";
+    const live = m.name ? (await liveObjects(kind, namespace))?.get(m.name) : undefined;
+    if (!live || !m.name) return metadata;
+    const s = state();
+    const t0 = performance.now();
+    const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis).filter(
+        (x) => !expected?.(x),
+    );
+    s.compared++;
+    s.compareMs += performance.now() - t0;
+    if (conflicts.length === 0) return metadata;
+    if (onConflict === "take-back" && c) {
+        const managers = [...new Set(conflicts.map((x) => x.manager))];
+        const named = managers.map((x) => `"${x}"`).join(", ");
+        if (preview) {
+            pulumi.log.info(
+                `${kind} ${namespace}/${m.name}: the update takes back the fields ${named} changed (flyte:fieldConflicts take-back); this preview shows it with the dry run forced (${PATCH_FORCE})`,
+                resource,
+            );
+            const given = (metadata ?? {}) as { annotations?: Record<string, string> };
+            return { ...given, annotations: { ...(given.annotations ?? {}), [PATCH_FORCE]: "true" } };
+        }
+        await dropManagers(c.api, kind, namespace, live, new Set(managers));
+        pulumi.log.info(
+            `${kind} ${namespace}/${m.name}: took back the fields ${named} changed (flyte:fieldConflicts take-back)`,
+            resource,
+        );
+        return metadata;
+    }
+    const detailed = conflicts.map((x) => ({ ...x, live: valueOf(live, x), declared: valueOf(d, x) }));
+    pulumi.log.error(conflictMessage(kind, namespace, m.name, owner, detailed), resource);
+    throw new pulumi.RunError(
+        `${kind} ${namespace}/${m.name} was changed outside this program: see the error on ${owner}`,
+    );
 }
 
 /** A Secret as the API server stores it: `stringData` merged into `data`, base64. */
