@@ -13,7 +13,11 @@
  * - a run added while "first" holds the CPU quota ("second") waits suspended, with the
  *   message the preview printed, and runs once "first" ends and frees the quota
  *   (`pulumi up` waits for it: a waited run through a queue);
- * - the second preview shows no change, and `destroy` leaves no Kueue object behind.
+ * - the second preview shows no change;
+ * - an operator's `kubectl edit` of the ClusterQueue's quota: the preview names the
+ *   queue, the other field manager and the choices (not the Kubernetes provider's own
+ *   conflict error), and `flyte:fieldConflicts take-back` converges in one `up`;
+ * - `destroy` leaves no Kueue object behind.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
@@ -202,6 +206,49 @@ test("the second preview shows no change (Kueue's un-suspending and node labels 
     await stack.refresh({ onOutput: (s) => logs.push(s), color: "never" });
     const again = await preview();
     expect(Object.keys(again.changes).filter((k) => k !== "same")).toEqual([]);
+});
+
+test("kubectl edit of the ClusterQueue's quota: the preview names it, kubectl-edit and the choices; take-back converges in one up", async () => {
+    const cpuQuota = async () =>
+        (await kube.get(`${KUEUE}/clusterqueues/ml`)).spec.resourceGroups
+            .flatMap((g: any) => g.flavors)
+            .find((f: any) => f.name === "gke-cpu-default-pool")
+            .resources.find((r: any) => r.name === "cpu").nominalQuota;
+    const editor = path.join(WORK_DIR, "editor.sh");
+    fs.writeFileSync(editor, `#!/bin/sh\nsed -i 's|nominalQuota: 150m|nominalQuota: 300m|' "$1"\n`, { mode: 0o755 });
+    execFileSync("kubectl", ["--kubeconfig", requireEnv("KUBECONFIG"), "edit", "clusterqueue", "ml"], {
+        env: { ...process.env, KUBE_EDITOR: editor, EDITOR: editor },
+        stdio: "pipe",
+    });
+    expect(await cpuQuota()).toBe("300m");
+    const diagnostics: Diagnostic[] = [];
+    const onEvent = (e: EngineEvent) => {
+        const d = e.diagnosticEvent;
+        if (d) diagnostics.push({ severity: d.severity, message: d.message, urn: d.urn ?? "" });
+    };
+    await expect(
+        stack.preview({ onEvent, onOutput: (s) => logs.push(s), color: "never", refresh: true }),
+    ).rejects.toThrow();
+    const errors = diagnostics.filter((d) => d.severity === "error").map((d) => d.message);
+    const ours = errors.find((m) => m.includes("was changed outside this program"));
+    expect(ours).toContain(
+        'ClusterQueue ml (of queue "ml") was changed outside this program: field manager "kubectl-edit"',
+    );
+    expect(ours).toContain("`pulumi config set flyte:fieldConflicts take-back`, then `pulumi up`");
+    expect(errors.join("\n")).not.toContain("Server-Side Apply field conflict detected");
+
+    await stack.setConfig("flyte:fieldConflicts", { value: "take-back" });
+    try {
+        const up = await stack.up({ onOutput: (s) => logs.push(s), color: "never", refresh: true });
+        expect(up.summary.result).toBe("succeeded");
+    } finally {
+        await stack.removeConfig("flyte:fieldConflicts");
+    }
+    expect(await cpuQuota()).toBe("150m");
+    const managers = (await kube.get(`${KUEUE}/clusterqueues/ml`)).metadata.managedFields.map((m: any) => m.manager);
+    expect(managers).not.toContain("kubectl-edit");
+    const { changes } = await preview();
+    expect(Object.keys(changes).filter((k) => k !== "same")).toEqual([]);
 });
 
 test("destroy leaves no Kueue object behind", async () => {

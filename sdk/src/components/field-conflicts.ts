@@ -20,6 +20,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FieldConflict, ManagedFieldsEntry, fieldConflicts } from "../core/managed-fields";
+import { KUEUE_API_VERSION } from "../core/queue/kueue";
 import { LABELS } from "../core/podtemplate/render";
 import { parseWith } from "../core/validate";
 import { KubeApi, kubeApi, servesKubeconfig } from "../kube/client";
@@ -41,8 +42,17 @@ const COLLECTIONS = {
     Job: (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`,
     CronJob: (ns: string) => `/apis/batch/v1/namespaces/${ns}/cronjobs`,
     Deployment: (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`,
+    LocalQueue: (ns: string) => `/apis/${KUEUE_API_VERSION}/namespaces/${ns}/localqueues`,
+    ClusterQueue: () => `/apis/${KUEUE_API_VERSION}/clusterqueues`,
+    ResourceFlavor: () => `/apis/${KUEUE_API_VERSION}/resourceflavors`,
 } as const;
 export type DeclaredKind = keyof typeof COLLECTIONS;
+/** Kinds without a namespace (listed once per program). */
+const CLUSTER_SCOPED: ReadonlySet<DeclaredKind> = new Set(["ClusterQueue", "ResourceFlavor"]);
+
+/** How messages name an object: `ns/name`, or the name of a cluster-scoped one. */
+const objectRef = (kind: DeclaredKind, namespace: string, name: string) =>
+    CLUSTER_SCOPED.has(kind) ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
 
 interface LiveObject {
     metadata?: { name?: string; resourceVersion?: string; managedFields?: ManagedFieldsEntry[] };
@@ -149,7 +159,7 @@ export function conflictMessage(
         })
         .join("; ");
     return (
-        `${kind} ${namespace}/${name} (of ${owner}) was changed outside this program: ${who}. ` +
+        `${objectRef(kind, namespace, name)} (of ${owner}) was changed outside this program: ${who}. ` +
         "Applying the program would be a server-side apply conflict. Either take the change back: " +
         "`pulumi config set flyte:fieldConflicts take-back`, then `pulumi up` (the program's values replace the change and it owns the fields again); " +
         "or adopt it: declare the changed values in the program, then `pulumi up`"
@@ -202,9 +212,10 @@ async function checkObject(
 ): Promise<unknown> {
     const m = (d.metadata ?? {}) as { name?: string; namespace?: string };
     const c = client();
-    const namespace = m.namespace ?? c?.namespace ?? "default";
+    const namespace = CLUSTER_SCOPED.has(kind) ? "" : (m.namespace ?? c?.namespace ?? "default");
     const live = m.name ? (await liveObjects(kind, namespace))?.get(m.name) : undefined;
     if (!live || !m.name) return metadata;
+    const ref = objectRef(kind, namespace, m.name);
     const s = state();
     const t0 = performance.now();
     const conflicts = fieldConflicts(live, kind === "Secret" ? asStored(d) : d, isPulumis).filter(
@@ -218,24 +229,19 @@ async function checkObject(
         const named = managers.map((x) => `"${x}"`).join(", ");
         if (preview) {
             pulumi.log.info(
-                `${kind} ${namespace}/${m.name}: the update takes back the fields ${named} changed (flyte:fieldConflicts take-back); this preview shows it with the dry run forced (${PATCH_FORCE})`,
+                `${ref}: the update takes back the fields ${named} changed (flyte:fieldConflicts take-back); this preview shows it with the dry run forced (${PATCH_FORCE})`,
                 resource,
             );
             const given = (metadata ?? {}) as { annotations?: Record<string, string> };
             return { ...given, annotations: { ...(given.annotations ?? {}), [PATCH_FORCE]: "true" } };
         }
         await dropManagers(c.api, kind, namespace, live, new Set(managers));
-        pulumi.log.info(
-            `${kind} ${namespace}/${m.name}: took back the fields ${named} changed (flyte:fieldConflicts take-back)`,
-            resource,
-        );
+        pulumi.log.info(`${ref}: took back the fields ${named} changed (flyte:fieldConflicts take-back)`, resource);
         return metadata;
     }
     const detailed = conflicts.map((x) => ({ ...x, live: valueOf(live, x), declared: valueOf(d, x) }));
     pulumi.log.error(conflictMessage(kind, namespace, m.name, owner, detailed), resource);
-    throw new pulumi.RunError(
-        `${kind} ${namespace}/${m.name} was changed outside this program: see the error on ${owner}`,
-    );
+    throw new pulumi.RunError(`${ref} was changed outside this program: see the error on ${owner}`);
 }
 
 /** A Secret as the API server stores it: `stringData` merged into `data`, base64. */
@@ -287,6 +293,6 @@ async function dropManagers(
     const res = await api.request("PATCH", path, patch, "application/json-patch+json");
     if (res.status !== 200)
         throw new pulumi.RunError(
-            `${kind} ${namespace}/${name}: could not take back the fields of ${[...managers].join(", ")} (HTTP ${res.status}: ${res.text.slice(0, 200)})`,
+            `${objectRef(kind, namespace, name)}: could not take back the fields of ${[...managers].join(", ")} (HTTP ${res.status}: ${res.text.slice(0, 200)})`,
         );
 }

@@ -6,6 +6,7 @@ import { NormalizedQueue, localQueue, normalizeQueue } from "../core/queue/clust
 import { QueueSettings } from "../core/queue/queue-args";
 import { declaredQueues } from "../runtime/declared-queues";
 import { claimName } from "../runtime/name-claims";
+import { checkedForConflicts } from "./field-conflicts";
 import { stackDefaults } from "./stack-config";
 
 export interface QueueArgs extends QueueSettings {
@@ -132,6 +133,7 @@ export function deployQueue(
     declared.clusterQueues.set(queue.clusterQueueName, { queue, owner: name });
     // names are Kueue's identities (runs and other queues refer to them): a change replaces, delete first
     const fixed = { parent, deleteBeforeReplace: true };
+    const owner = `queue "${name}"`;
     const resourceFlavors: k8s.apiextensions.CustomResource[] = [];
     const flavorDeps: pulumi.Resource[] = [];
     for (const f of queue.flavors) {
@@ -140,20 +142,33 @@ export function deployQueue(
             flavorDeps.push(shared.resource);
             continue;
         }
-        const rf = new k8s.apiextensions.CustomResource(`${name}-flavor-${f.name}`, f.resourceFlavor, fixed);
+        const rf = new k8s.apiextensions.CustomResource(
+            `${name}-flavor-${f.name}`,
+            checkedForConflicts("ResourceFlavor", f.resourceFlavor, owner, parent),
+            fixed,
+        );
         declared.flavors.set(f.name, { object: f.resourceFlavor, resource: rf, owner: name });
         resourceFlavors.push(rf);
         flavorDeps.push(rf);
     }
-    const clusterQueue = new k8s.apiextensions.CustomResource(`${name}-clusterqueue`, queue.clusterQueue, {
-        ...fixed,
-        dependsOn: flavorDeps,
-    });
+    const clusterQueue = new k8s.apiextensions.CustomResource(
+        `${name}-clusterqueue`,
+        checkedForConflicts("ClusterQueue", queue.clusterQueue, owner, parent),
+        {
+            ...fixed,
+            dependsOn: flavorDeps,
+        },
+    );
     const localQueues = plan.namespaces.map((ns, i) => {
         const object = localQueue(queue, typeof ns === "string" ? ns : undefined);
         const resource = new k8s.apiextensions.CustomResource(
             `${name}-localqueue-${typeof ns === "string" ? ns : ns === undefined ? "default" : i}`,
-            { ...object, metadata: { ...object.metadata, ...(ns !== undefined ? { namespace: ns } : {}) } },
+            checkedForConflicts(
+                "LocalQueue",
+                { ...object, metadata: { ...object.metadata, ...(ns !== undefined ? { namespace: ns } : {}) } },
+                owner,
+                parent,
+            ),
             // a LocalQueue's ClusterQueue cannot change: another one replaces it
             { ...fixed, dependsOn: [clusterQueue], replaceOnChanges: ["spec.clusterQueue"] },
         );
