@@ -57,12 +57,12 @@ fi
 stamp "building the sdk"
 npm run --silent build
 if [ -n "$serial" ]; then
-    stamp "lint (eslint, prettier --check, shellcheck)"
+    stamp "lint (tsc, eslint, prettier --check, shellcheck)"
     bash scripts/lint.sh
     stamp "unit and component tests"
     npx jest --selectProjects unit components
 else
-    stamp "lint (eslint, prettier --check, shellcheck), alongside the unit and component tests"
+    stamp "lint (tsc, eslint, prettier --check, shellcheck), alongside the unit and component tests"
     background lint bash scripts/lint.sh
     rc=0
     npx jest --selectProjects unit components || rc=$?
